@@ -1,0 +1,26 @@
+import winston from 'winston';
+import type { LogFormat, LogLevel } from './config';
+
+function logfmtValue(value: unknown): string {
+  const text = typeof value === 'string' ? value : value instanceof Error ? value.message : JSON.stringify(value);
+  return /^[^\s"=]+$/.test(text ?? '') ? (text as string) : JSON.stringify(text ?? '');
+}
+
+/** logfmt, as Prometheus' own components log: ts=… level=… msg="…" key=value. */
+const logfmt = winston.format.printf((entry) => {
+  const { level, message, timestamp, ...rest } = entry;
+  const fields: string[] = [`ts=${String(timestamp)}`, `level=${level}`, `msg=${logfmtValue(message)}`];
+  for (const [key, value] of Object.entries(rest)) {
+    if (typeof key === 'string') fields.push(`${key}=${logfmtValue(value)}`);
+  }
+  return fields.join(' ');
+});
+
+/** Logs go to stderr, so stdout stays clean for commands that print results. */
+export function createLogger(level: LogLevel, format: LogFormat): winston.Logger {
+  return winston.createLogger({
+    level,
+    format: winston.format.combine(winston.format.timestamp(), format === 'json' ? winston.format.json() : logfmt),
+    transports: [new winston.transports.Console({ stderrLevels: ['error', 'warn', 'info', 'debug'] })],
+  });
+}

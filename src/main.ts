@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+import type { Server } from 'node:http';
+import { DaemonCollector } from './collectDaemon';
+import { ConfigError, helpText, parseConfig } from './config';
+import { createEngineApi } from './docker/engineApi';
+import { Exporter } from './exporter';
+import { createLogger } from './logger';
+import { createApp } from './server';
+import { VERSION } from './version';
+
+const PROGRAM = 'docker-daemon-exporter';
+
+function main(): void {
+  let parsed;
+  try {
+    parsed = parseConfig(process.argv.slice(2), process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${PROGRAM}: ${err.message}\n(see --help)\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  if (parsed.kind === 'help') {
+    process.stdout.write(`${helpText(PROGRAM, process.env)}\n`);
+    return;
+  }
+  if (parsed.kind === 'version') {
+    process.stdout.write(`${PROGRAM} ${VERSION} (node ${process.version})\n`);
+    return;
+  }
+  const config = parsed.config;
+  const logger = createLogger(config.logLevel, config.logFormat);
+  const api = createEngineApi({ endpoint: config.docker, timeoutMs: config.dockerTimeoutMs });
+  const collector = new DaemonCollector({
+    api,
+    explicit: { pidFile: config.pidFile, defaultConfigFile: config.daemonConfig },
+    logger,
+  });
+  const exporter = new Exporter(collector, VERSION);
+  const app = createApp({ exporter, telemetryPath: config.telemetryPath, version: VERSION, logger });
+
+  const server: Server = config.listen.host ? app.listen(config.listen.port, config.listen.host) : app.listen(config.listen.port);
+  server.on('listening', () => {
+    const address = server.address();
+    const where = typeof address === 'object' && address ? `${address.address}:${address.port}` : String(address);
+    logger.info('listening', { address: where, telemetry_path: config.telemetryPath, docker_host: config.dockerHost, version: VERSION });
+  });
+  server.on('error', (err) => {
+    logger.error('cannot listen', { address: `${config.listen.host ?? ''}:${config.listen.port}`, err: err.message });
+    process.exit(1);
+  });
+
+  const stop = (signal: string) => {
+    logger.info('stopping', { signal });
+    // Stop accepting, let scrapes in flight finish, then exit; never hang on a stuck client.
+    server.close(() => process.exit(0));
+    server.closeIdleConnections();
+    setTimeout(() => process.exit(0), 5000).unref();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main();

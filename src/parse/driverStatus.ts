@@ -1,0 +1,110 @@
+import { parseHumanSize } from '../humanSize';
+import { ParseProblems } from './problems';
+
+/**
+ * `DriverStatus` is a list of [key, value] string pairs whose keys, order and
+ * presence vary by driver and Docker version (devicemapper changed its key
+ * order in 17.11 and leaves "Data file" empty on direct-lvm). Read it by name.
+ */
+export function driverStatusMap(raw: unknown, problems: ParseProblems): Map<string, string> {
+  const map = new Map<string, string>();
+  if (raw === undefined || raw === null) return map;
+  if (!Array.isArray(raw)) {
+    problems.report('DriverStatus', 'expected a list of pairs');
+    return map;
+  }
+  for (const pair of raw) {
+    if (Array.isArray(pair) && pair.length >= 2 && typeof pair[0] === 'string' && typeof pair[1] === 'string') {
+      map.set(pair[0].trim(), pair[1].trim());
+    } else {
+      problems.report('DriverStatus', 'entry is not a pair of strings');
+    }
+  }
+  return map;
+}
+
+export interface ThinPool {
+  poolName?: string;
+  dataFile?: string;
+  metadataFile?: string;
+  dataLoopFile?: string;
+  metadataLoopFile?: string;
+  libraryVersion?: string;
+  poolBlocksizeBytes?: number;
+  baseDeviceSizeBytes?: number;
+  dataSpaceUsedBytes?: number;
+  dataSpaceTotalBytes?: number;
+  dataSpaceAvailableBytes?: number;
+  metadataSpaceUsedBytes?: number;
+  metadataSpaceTotalBytes?: number;
+  metadataSpaceAvailableBytes?: number;
+  minimumFreeSpaceBytes?: number;
+  udevSyncSupported?: boolean;
+  deferredRemovalEnabled?: boolean;
+  deferredDeletionEnabled?: boolean;
+  deferredDeletedDevices?: number;
+  loopLvm: boolean;
+}
+
+const SIZE_KEYS = {
+  poolBlocksizeBytes: 'Pool Blocksize',
+  baseDeviceSizeBytes: 'Base Device Size',
+  dataSpaceUsedBytes: 'Data Space Used',
+  dataSpaceTotalBytes: 'Data Space Total',
+  dataSpaceAvailableBytes: 'Data Space Available',
+  metadataSpaceUsedBytes: 'Metadata Space Used',
+  metadataSpaceTotalBytes: 'Metadata Space Total',
+  metadataSpaceAvailableBytes: 'Metadata Space Available',
+  minimumFreeSpaceBytes: 'Thin Pool Minimum Free Space',
+} as const;
+
+const BOOL_KEYS = {
+  udevSyncSupported: 'Udev Sync Supported',
+  deferredRemovalEnabled: 'Deferred Removal Enabled',
+  deferredDeletionEnabled: 'Deferred Deletion Enabled',
+} as const;
+
+const TEXT_KEYS = {
+  poolName: 'Pool Name',
+  dataFile: 'Data file',
+  metadataFile: 'Metadata file',
+  dataLoopFile: 'Data loop file',
+  metadataLoopFile: 'Metadata loop file',
+  libraryVersion: 'Library Version',
+} as const;
+
+export function parseBool(text: string | undefined): boolean | undefined {
+  if (text === undefined) return undefined;
+  const lower = text.toLowerCase();
+  if (lower === 'true') return true;
+  if (lower === 'false') return false;
+  return undefined;
+}
+
+export function parseThinPool(status: Map<string, string>, problems: ParseProblems): ThinPool {
+  const pool: ThinPool = { loopLvm: (status.get('Data loop file') ?? '') !== '' };
+  for (const [field, key] of Object.entries(TEXT_KEYS) as [keyof typeof TEXT_KEYS, string][]) {
+    const value = status.get(key);
+    if (value !== undefined && value !== '') pool[field] = value;
+  }
+  for (const [field, key] of Object.entries(SIZE_KEYS) as [keyof typeof SIZE_KEYS, string][]) {
+    const text = status.get(key);
+    if (text === undefined) continue;
+    const bytes = parseHumanSize(text);
+    if (bytes === undefined) problems.report(`DriverStatus.${key}`, `not a size: ${JSON.stringify(text.slice(0, 40))}`);
+    else pool[field] = bytes;
+  }
+  for (const [field, key] of Object.entries(BOOL_KEYS) as [keyof typeof BOOL_KEYS, string][]) {
+    const text = status.get(key);
+    if (text === undefined) continue;
+    const value = parseBool(text);
+    if (value === undefined) problems.report(`DriverStatus.${key}`, `not a boolean: ${JSON.stringify(text.slice(0, 40))}`);
+    else pool[field] = value;
+  }
+  const deleted = status.get('Deferred Deleted Device Count');
+  if (deleted !== undefined) {
+    if (/^\d+$/.test(deleted)) pool.deferredDeletedDevices = Number(deleted);
+    else problems.report('DriverStatus.Deferred Deleted Device Count', `not a count: ${JSON.stringify(deleted.slice(0, 40))}`);
+  }
+  return pool;
+}

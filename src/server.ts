@@ -1,0 +1,46 @@
+import express, { Express } from 'express';
+import type { Logger } from 'winston';
+import type { Exporter } from './exporter';
+
+export interface AppDeps {
+  exporter: Exporter;
+  telemetryPath: string;
+  version: string;
+  logger: Logger;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get(deps.telemetryPath, async (_req, res) => {
+    try {
+      const body = await deps.exporter.scrape();
+      res.type(deps.exporter.registry.contentType).send(body);
+    } catch (err) {
+      // Collectors catch their own failures; reaching here is a bug, not a daemon fault.
+      deps.logger.error('scrape failed', { err: err instanceof Error ? err.message : String(err) });
+      res.status(500).type('text/plain').send('scrape failed\n');
+    }
+  });
+  app.get('/', (_req, res) => {
+    const path = escapeHtml(deps.telemetryPath);
+    res
+      .type('html')
+      .send(
+        `<!DOCTYPE html><html><head><title>Docker Daemon Exporter</title></head><body>` +
+          `<h1>Docker Daemon Exporter</h1><p>Version ${escapeHtml(deps.version)}</p>` +
+          `<p><a href="${path}">Metrics</a></p></body></html>\n`,
+      );
+  });
+  app.get('/-/healthy', (_req, res) => {
+    res.type('text/plain').send('Healthy\n');
+  });
+  app.use((_req, res) => {
+    res.status(404).type('text/plain').send('Not Found\n');
+  });
+  return app;
+}
