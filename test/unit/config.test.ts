@@ -1,0 +1,76 @@
+import { parseConfig, parseListenAddress } from '../../src/config';
+import { parseDuration } from '../../src/duration';
+
+const run = (argv: string[], env: NodeJS.ProcessEnv = {}) => {
+  const parsed = parseConfig(argv, env);
+  if (parsed.kind !== 'run') throw new Error('expected a run');
+  return parsed.config;
+};
+
+describe('parseConfig', () => {
+  it('has the documented defaults', () => {
+    const config = run([]);
+    expect(config.listen).toEqual({ port: 9326 });
+    expect(config.telemetryPath).toBe('/metrics');
+    expect(config.docker).toEqual({ socketPath: '/var/run/docker.sock' });
+    expect(config.dockerTimeoutMs).toBe(5000);
+    expect(config.pidFile).toBe('/var/run/docker.pid');
+    expect(config.daemonConfig).toBe('/etc/docker/daemon.json');
+    expect(config.logLevel).toBe('info');
+    expect(config.logFormat).toBe('logfmt');
+  });
+
+  it('takes DOCKER_HOST, then its own variable, then the flag', () => {
+    expect(run([], { DOCKER_HOST: 'tcp://10.0.0.1:2375' }).docker).toEqual({ host: '10.0.0.1', port: 2375 });
+    expect(run([], { DOCKER_HOST: 'tcp://a:1', DOCKER_EXPORTER_DOCKER_HOST: 'unix:///x.sock' }).docker).toEqual({ socketPath: '/x.sock' });
+    expect(run(['--docker.host', 'unix:///y.sock'], { DOCKER_EXPORTER_DOCKER_HOST: 'unix:///x.sock' }).docker).toEqual({ socketPath: '/y.sock' });
+  });
+
+  it.each([
+    [['--docker.timeout', 'soon'], '--docker.timeout'],
+    [['--docker.timeout', '0s'], '--docker.timeout'],
+    [['--docker.host', 'http://x'], '--docker.host'],
+    [['--docker.host', 'unix://relative.sock'], '--docker.host'],
+    [['--web.listen-address', '9326'], '--web.listen-address'],
+    [['--web.listen-address', ':99999'], '--web.listen-address'],
+    [['--web.telemetry-path', 'metrics'], '--web.telemetry-path'],
+    [['--log.level', 'loud'], '--log.level'],
+    [['--log.format', 'xml'], '--log.format'],
+    [['--no-such-flag'], 'no-such-flag'],
+    [['positional'], 'positional'],
+  ])('%j is refused, naming %s', (argv, flag) => {
+    expect(() => parseConfig(argv, {})).toThrow(flag);
+  });
+
+  it('knows --help and --version', () => {
+    expect(parseConfig(['--help'], {}).kind).toBe('help');
+    expect(parseConfig(['--version'], {}).kind).toBe('version');
+  });
+});
+
+describe('parseListenAddress', () => {
+  it.each([
+    [':9326', { port: 9326 }],
+    ['127.0.0.1:0', { host: '127.0.0.1', port: 0 }],
+    ['[::1]:9326', { host: '::1', port: 9326 }],
+    ['localhost:80', { host: 'localhost', port: 80 }],
+  ])('%s', (text, expected) => {
+    expect(parseListenAddress(text)).toEqual(expected);
+  });
+});
+
+describe('parseDuration', () => {
+  it.each([
+    ['5s', 5000],
+    ['500ms', 500],
+    ['1m30s', 90000],
+    ['15m', 900000],
+    ['1.5s', 1500],
+    ['2h', 7_200_000],
+  ])('%s is %d ms', (text, ms) => {
+    expect(parseDuration(text)).toBe(ms);
+  });
+  it.each(['', '5', 's', '5 s', '-5s', '5d'])('refuses %j', (text) => {
+    expect(parseDuration(text)).toBeUndefined();
+  });
+});

@@ -1,0 +1,66 @@
+import { classifyNetworkMode } from '../../src/parse/networkMode';
+import { parseContainerList, parseVolumeCount } from '../../src/parse/containers';
+import { ProblemList } from '../../src/parse/problems';
+
+describe('classifyNetworkMode', () => {
+  it.each([
+    ['default', 'bridge'],
+    ['bridge', 'bridge'],
+    ['host', 'host'],
+    ['none', 'none'],
+    ['container:4f1c3e2a9b', 'container'],
+    ['container:web', 'container'],
+    ['mynet', 'custom'],
+    ['compose_default', 'custom'],
+    ['Host', 'custom'],
+    ['', 'unknown'],
+    [undefined, 'unknown'],
+  ])('%j is %s', (mode, expected) => {
+    expect(classifyNetworkMode(mode)).toBe(expected);
+  });
+});
+
+describe('parseContainerList', () => {
+  it('reads name without its slash, image, state and network mode', () => {
+    const problems = new ProblemList();
+    const list = parseContainerList(
+      [
+        { Id: 'a'.repeat(64), Names: ['/web'], Image: 'nginx:1', State: 'running', HostConfig: { NetworkMode: 'host' } },
+        { Id: 'b'.repeat(64), Names: ['/db'], Image: 'pg', State: 'exited', HostConfig: { NetworkMode: 'default' } },
+      ],
+      problems,
+    );
+    expect(problems.items).toEqual([]);
+    expect(list).toEqual([
+      { id: 'a'.repeat(64), name: 'web', image: 'nginx:1', state: 'running', networkMode: 'host' },
+      { id: 'b'.repeat(64), name: 'db', image: 'pg', state: 'exited', networkMode: 'bridge' },
+    ]);
+  });
+
+  it('keeps a malformed entry as unknown and counts what was wrong', () => {
+    const problems = new ProblemList();
+    const list = parseContainerList([{ Id: 'c'.repeat(64), Names: 7, State: 5 }, 'junk'], problems);
+    expect(list).toEqual([{ id: 'c'.repeat(64), name: 'cccccccccccc', image: '', state: 'unknown', networkMode: 'unknown' }]);
+    expect(problems.items.map((p) => p.field).sort()).toEqual([
+      'containers',
+      'containers.HostConfig.NetworkMode',
+      'containers.Names',
+      'containers.State',
+      'containers.State',
+    ]);
+  });
+
+  it('rejects an answer that is not a list', () => {
+    const problems = new ProblemList();
+    expect(parseContainerList({ message: 'nope' }, problems)).toEqual([]);
+    expect(problems.items).toHaveLength(1);
+  });
+});
+
+describe('parseVolumeCount', () => {
+  it('counts volumes, and reads null as none', () => {
+    expect(parseVolumeCount({ Volumes: [{ Name: 'a' }, { Name: 'b' }], Warnings: null }, new ProblemList())).toBe(2);
+    expect(parseVolumeCount({ Volumes: null }, new ProblemList())).toBe(0);
+    expect(parseVolumeCount({ Volumes: 'x' }, new ProblemList())).toBeUndefined();
+  });
+});
