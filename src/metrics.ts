@@ -67,7 +67,7 @@ export class DaemonMetrics {
       ['source'],
     );
     this.explicitKnown = g('docker_storage_driver_explicit_known', '1 when the exporter could read the daemon command line, environment and config file, else 0.');
-    this.dType = g('docker_storage_driver_d_type_supported', '1 when the overlay storage driver reports d_type support, else 0; only for overlay drivers.');
+    this.dType = g('docker_storage_driver_dtype_supported', '1 when the overlay storage driver reports d_type support, else 0; only for overlay drivers.');
     this.poolInfo = g('docker_devicemapper_pool_info', 'The devicemapper thin pool; always 1; only on devicemapper.', [
       'pool_name',
       'data_file',
@@ -183,4 +183,9 @@ export function registerExporterMetrics(registry: Registry, version: string): vo
     registers: [registry],
   }).set({ version, nodejs_version: process.version }, 1);
   collectDefaultMetrics({ register: registry });
+  // Gauges with a _total suffix break Prometheus naming (promtool check metrics
+  // refuses them); nodejs_active_{handles,requests,resources} by type say the same.
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+    registry.removeSingleMetric(name);
+  }
 }

@@ -89,14 +89,17 @@ export function createEngineApi(options: EngineApiOptions): EngineApi {
           () => finish(new EngineError(`GET ${path}: no complete answer within ${options.timeoutMs} ms`, 'timeout')),
           options.timeoutMs,
         );
+        // docker-modem appends the query itself from `options` (and cuts the last
+        // character of a path with '?' when there are none), so split it here.
+        const [base = path, query] = path.split('?');
         docker.modem.dial(
           {
-            path,
+            path: query ? `${base}?` : base,
             method: 'GET',
             isStream: true,
             statusCodes: { 200: true },
             abortSignal: controller.signal,
-            options: {},
+            options: query ? Object.fromEntries(new URLSearchParams(query)) : {},
           },
           (err: unknown, res: unknown) => {
             if (err) {

@@ -1,0 +1,112 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync, chmodSync, symlinkSync } from 'node:fs';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { isAlive, startLogged, stopPid, waitFor } from './processes';
+
+const run = promisify(execFile);
+
+export interface DaemonOptions {
+  /** Extra dockerd arguments, such as ['--storage-driver', 'overlay']. */
+  args?: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * A real dockerd on a private socket, data root, exec root and pid file under
+ * `dir`. It never touches the default bridge (`--bridge none`) or iptables, so
+ * it can run beside another daemon. `--debug` makes it log every API call.
+ */
+export class TestDaemon {
+  readonly socket: string;
+  readonly dataRoot: string;
+  readonly execRoot: string;
+  readonly pidFile: string;
+  readonly logFile: string;
+  pid: number | undefined;
+
+  constructor(readonly dir: string) {
+    this.socket = path.join(dir, 'docker.sock');
+    this.dataRoot = path.join(dir, 'root');
+    this.execRoot = path.join(dir, 'exec');
+    this.pidFile = path.join(dir, 'docker.pid');
+    this.logFile = path.join(dir, 'dockerd.log');
+    mkdirSync(dir, { recursive: true });
+  }
+
+  get host(): string {
+    return `unix://${this.socket}`;
+  }
+
+  async start(options: DaemonOptions = {}): Promise<void> {
+    const args = [
+      '--debug',
+      '--host', this.host,
+      '--data-root', this.dataRoot,
+      '--exec-root', this.execRoot,
+      '--pidfile', this.pidFile,
+      '--bridge', 'none',
+      '--iptables=false',
+      '--ip-masq=false',
+      '--config-file', path.join(this.dir, 'no-daemon.json'),
+      ...(options.args ?? []),
+    ];
+    writeFileSync(path.join(this.dir, 'no-daemon.json'), '{}');
+    const child = startLogged('dockerd', args, this.logFile, { ...process.env, ...options.env });
+    this.pid = child.pid;
+    child.unref();
+    await waitFor(`dockerd to answer on ${this.socket} (log: ${this.logFile})`, async () => {
+      if (this.pid === undefined || !isAlive(this.pid)) throw new Error(`dockerd exited:\n${this.logTail()}`);
+      return (await ping(this.socket)) ? true : undefined;
+    }, 60000, 200);
+  }
+
+  async stop(): Promise<void> {
+    await stopPid(this.pid);
+    this.pid = undefined;
+  }
+
+  logTail(lines = 20): string {
+    try {
+      return readFileSync(this.logFile, 'utf8').split('\n').slice(-lines).join('\n');
+    } catch {
+      return '';
+    }
+  }
+
+  /** API calls the daemon logged, such as "GET /v1.41/info" or "GET /info". */
+  apiCalls(): string[] {
+    const text = readFileSync(this.logFile, 'utf8');
+    return [...text.matchAll(/msg="Calling (\w+ [^"]+)"/g)].map((m) => m[1] ?? '');
+  }
+
+  async docker(...args: string[]): Promise<string> {
+    const { stdout } = await run('docker', ['--host', this.host, ...args], { maxBuffer: 64 * 1024 * 1024 });
+    return stdout.trim();
+  }
+
+  /** Imports the static busybox as `busybox:test`: no registry needed. */
+  async importBusybox(): Promise<void> {
+    const rootfs = path.join(this.dir, 'rootfs');
+    mkdirSync(path.join(rootfs, 'bin'), { recursive: true });
+    writeFileSync(path.join(rootfs, 'bin', 'busybox'), readFileSync('/bin/busybox'));
+    chmodSync(path.join(rootfs, 'bin', 'busybox'), 0o755);
+    for (const applet of ['sh', 'sleep', 'true']) symlinkSync('busybox', path.join(rootfs, 'bin', applet));
+    await run('sh', ['-c', `tar -C '${rootfs}' -c . | docker --host '${this.host}' import - busybox:test`]);
+  }
+}
+
+export function ping(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.get({ socketPath, path: '/_ping', timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(false);
+    });
+  });
+}

@@ -1,0 +1,72 @@
+import { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { startLogged, stopPid, waitFor } from './processes';
+
+export const EXPORTER_BIN = path.join(__dirname, '../../dist/src/main.js');
+
+/** The built exporter, run as users run it, on an ephemeral port it reports in its log. */
+export class TestExporter {
+  child: ChildProcess | undefined;
+  url = '';
+
+  constructor(readonly logFile: string) {}
+
+  async start(args: string[]): Promise<void> {
+    this.child = startLogged(process.execPath, [EXPORTER_BIN, '--web.listen-address', '127.0.0.1:0', ...args], this.logFile);
+    const port = await waitFor('the exporter to listen', () => {
+      const match = /msg=listening address=[^ ]*:(\d+)/.exec(this.log());
+      if (this.child?.exitCode !== null) throw new Error(`exporter exited: ${this.log()}`);
+      return match ? Number(match[1]) : undefined;
+    });
+    this.url = `http://127.0.0.1:${port}`;
+  }
+
+  log(): string {
+    try {
+      return readFileSync(this.logFile, 'utf8');
+    } catch {
+      return '';
+    }
+  }
+
+  async scrape(): Promise<Metrics> {
+    const res = await fetch(`${this.url}/metrics`);
+    if (res.status !== 200) throw new Error(`scrape answered ${res.status}`);
+    return new Metrics(await res.text());
+  }
+
+  async stop(): Promise<void> {
+    await stopPid(this.child?.pid);
+  }
+}
+
+/** Prometheus text, read back into samples. */
+export class Metrics {
+  readonly samples: { name: string; labels: Record<string, string>; value: number }[] = [];
+
+  constructor(readonly text: string) {
+    for (const line of text.split('\n')) {
+      if (line === '' || line.startsWith('#')) continue;
+      const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)$/.exec(line);
+      if (!match) throw new Error(`unparsable line: ${line}`);
+      const labels: Record<string, string> = {};
+      for (const l of (match[3] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) {
+        labels[l[1] ?? ''] = (l[2] ?? '').replace(/\\n/g, '\n').replace(/\\"/g, '"').replace(/\\\\/g, '\\');
+      }
+      this.samples.push({ name: match[1] ?? '', labels, value: Number(match[4]) });
+    }
+  }
+
+  /** Samples of a metric whose labels include `labels`. */
+  all(name: string, labels: Record<string, string> = {}) {
+    return this.samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+  }
+
+  /** The value of the one sample matching; undefined when there is none; throws when there are several. */
+  value(name: string, labels: Record<string, string> = {}): number | undefined {
+    const found = this.all(name, labels);
+    if (found.length > 1) throw new Error(`${found.length} samples of ${name} match ${JSON.stringify(labels)}`);
+    return found[0]?.value;
+  }
+}

@@ -1,0 +1,176 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { TestDaemon } from '../helpers/dockerd';
+import { Metrics, TestExporter } from '../helpers/exporter';
+import { waitFor } from '../helpers/processes';
+
+const run = promisify(execFile);
+
+/**
+ * One real dockerd on the deprecated legacy `overlay` driver, with containers
+ * in every network mode and several states; the built exporter reads it.
+ */
+describe('against a real dockerd on the legacy overlay driver', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'dde-real-'));
+  const daemon = new TestDaemon(path.join(dir, 'daemon'));
+  const exporter = new TestExporter(path.join(dir, 'exporter.log'));
+
+  beforeAll(async () => {
+    await daemon.start({ args: ['--storage-driver', 'overlay'] });
+    await daemon.importBusybox();
+    await daemon.docker('network', 'create', 'appnet');
+    await daemon.docker('run', '-d', '--name', 'b-run', 'busybox:test', 'sleep', '1000');
+    await daemon.docker('run', '--name', 'b-exited', 'busybox:test', 'true');
+    await daemon.docker('create', '--name', 'b-created', 'busybox:test', 'sleep', '1000');
+    await daemon.docker('run', '-d', '--name', 'p-run', 'busybox:test', 'sleep', '1000');
+    await daemon.docker('pause', 'p-run');
+    await daemon.docker('run', '-d', '--name', 'h-run', '--network', 'host', 'busybox:test', 'sleep', '1000');
+    await daemon.docker('run', '--name', 'h-exited', '--network', 'host', 'busybox:test', 'true');
+    await daemon.docker('run', '-d', '--name', 'n-run', '--network', 'none', 'busybox:test', 'sleep', '1000');
+    await daemon.docker('run', '-d', '--name', 'c-run', '--network', 'container:b-run', 'busybox:test', 'sleep', '1000');
+    await daemon.docker('run', '-d', '--name', 'u-run', '--network', 'appnet', 'busybox:test', 'sleep', '1000');
+    await daemon.docker('volume', 'create', 'keep-me');
+    await exporter.start([
+      '--docker.host', daemon.host,
+      '--docker.pid-file', daemon.pidFile,
+      '--docker.daemon-config', path.join(dir, 'absent-daemon.json'),
+      '--docker.timeout', '3s',
+    ]);
+  });
+
+  afterAll(async () => {
+    await exporter.stop();
+    await daemon.stop();
+  });
+
+  it('counts containers by state and network mode, exactly, and only combinations that exist', async () => {
+    const m = await exporter.scrape();
+    const counts = Object.fromEntries(m.all('docker_containers').map((s) => [`${s.labels['state']}/${s.labels['network_mode']}`, s.value]));
+    expect(counts).toEqual({
+      'running/bridge': 1,
+      'exited/bridge': 1,
+      'created/bridge': 1,
+      'paused/bridge': 1,
+      'running/host': 1,
+      'exited/host': 1,
+      'running/none': 1,
+      'running/container': 1,
+      'running/custom': 1,
+    });
+  });
+
+  it('names every host-network container', async () => {
+    const m = await exporter.scrape();
+    const named = m.all('docker_container_host_network_info').map((s) => s.labels);
+    expect(named).toEqual(
+      expect.arrayContaining([
+        { name: 'h-run', image: 'busybox:test', state: 'running' },
+        { name: 'h-exited', image: 'busybox:test', state: 'exited' },
+      ]),
+    );
+    expect(named).toHaveLength(2);
+  });
+
+  it('describes the engine, images, volumes and warnings as docker info does', async () => {
+    const m = await exporter.scrape();
+    const version = await daemon.docker('version', '--format', '{{.Server.Version}}|{{.Server.APIVersion}}|{{.Server.KernelVersion}}');
+    const [serverVersion, apiVersion, kernel] = version.split('|');
+    expect(m.value('docker_up')).toBe(1);
+    expect(m.all('docker_engine_info')[0]?.labels).toMatchObject({
+      version: serverVersion,
+      api_version: apiVersion,
+      kernel_version: kernel,
+      os: 'linux',
+      data_root: daemon.dataRoot,
+    });
+    expect(m.value('docker_images')).toBe(Number(await daemon.docker('info', '--format', '{{.Images}}')));
+    expect(m.value('docker_volumes')).toBe(1);
+    const warnings: string[] = JSON.parse(await daemon.docker('info', '--format', '{{json .Warnings}}')) ?? [];
+    expect(m.value('docker_daemon_warnings')).toBe(warnings.length);
+    expect(m.all('docker_daemon_warning_info').map((s) => s.labels['warning'])).toEqual(
+      warnings.map((w) => w.replace(/\s+/g, ' ').trim()),
+    );
+  });
+
+  it('reports the legacy overlay driver as deprecated, removed in 24, and explicitly set by flag', async () => {
+    const m = await exporter.scrape();
+    expect(m.all('docker_storage_driver_info')[0]?.labels['driver']).toBe('overlay');
+    expect(m.all('docker_storage_driver_info')[0]?.labels['backing_filesystem']).toBe(
+      await daemon.docker('info', '--format', '{{range .DriverStatus}}{{if eq (index . 0) "Backing Filesystem"}}{{index . 1}}{{end}}{{end}}'),
+    );
+    expect(m.value('docker_storage_driver_deprecated', { driver: 'overlay' })).toBe(1);
+    expect(m.value('docker_storage_driver_removal_version', { driver: 'overlay' })).toBe(24);
+    expect(m.value('docker_storage_driver_explicit_known')).toBe(1);
+    expect(m.all('docker_storage_driver_explicit')).toEqual([{ name: 'docker_storage_driver_explicit', labels: { source: 'flag' }, value: 1 }]);
+    expect(m.value('docker_storage_driver_dtype_supported')).toBe(1);
+    // No thin pool on a host without devicemapper: absent, not zero.
+    expect(m.samples.filter((s) => s.name.startsWith('docker_devicemapper_'))).toEqual([]);
+    expect(m.all('docker_exporter_collector_success').every((s) => s.value === 1)).toBe(true);
+  });
+
+  it('shows a freshly started container in the very next scrape, and a removed one gone', async () => {
+    await daemon.docker('run', '-d', '--name', 'fresh', '--network', 'host', 'busybox:test', 'sleep', '1000');
+    let m = await exporter.scrape();
+    expect(m.value('docker_container_host_network_info', { name: 'fresh' })).toBe(1);
+    expect(m.value('docker_containers', { state: 'running', network_mode: 'host' })).toBe(2);
+    await daemon.docker('rm', '-f', 'fresh');
+    m = await exporter.scrape();
+    expect(m.value('docker_container_host_network_info', { name: 'fresh' })).toBeUndefined();
+    expect(m.value('docker_containers', { state: 'running', network_mode: 'host' })).toBe(1);
+  });
+
+  it('sends the daemon only GET requests, and no /system/df or size=true', async () => {
+    await exporter.scrape();
+    const calls = daemon.apiCalls();
+    // The CLI's own setup calls are POSTs too; count only the exporter's endpoints.
+    const exporterCalls = calls.filter((c) => /^\w+ (\/v[\d.]+)?\/(info|containers\/json|volumes)(\?|$)/.test(c));
+    expect(exporterCalls.length).toBeGreaterThan(0);
+    expect(exporterCalls.every((c) => c.startsWith('GET '))).toBe(true);
+    expect(exporterCalls).toContainEqual(expect.stringMatching(/^GET (\/v[\d.]+)?\/containers\/json\?all=1$/));
+    expect(calls.filter((c) => c.includes('/system/df') || c.includes('size=true') || c.includes('size=1'))).toEqual([]);
+  });
+
+  it('passes promtool check metrics', async () => {
+    const m = await exporter.scrape();
+    const file = path.join(dir, 'metrics.txt');
+    writeFileSync(file, m.text);
+    const { stdout, stderr } = await run('sh', ['-c', `promtool check metrics < '${file}'; echo "exit=$?"`]);
+    expect(`${stdout}${stderr}`.trim()).toBe('exit=0');
+  });
+
+  it('after a restart without --storage-driver, sees the daemon pick overlay by itself: deprecated and not explicit', async () => {
+    await daemon.stop();
+    await daemon.start();
+    expect(daemon.logTail(400)).toContain('[graphdriver] using prior storage driver: overlay');
+    const m = await exporter.scrape();
+    expect(m.value('docker_storage_driver_deprecated', { driver: 'overlay' })).toBe(1);
+    expect(m.all('docker_storage_driver_explicit')).toEqual([{ name: 'docker_storage_driver_explicit', labels: { source: 'none' }, value: 0 }]);
+  });
+
+  it('with the daemon stopped, answers the scrape in time with docker_up 0; recovers when it is back', async () => {
+    await daemon.stop();
+    const started = Date.now();
+    let m: Metrics = await exporter.scrape();
+    expect(Date.now() - started).toBeLessThan(3000 + 2000);
+    expect(m.value('docker_up')).toBe(0);
+    expect(m.value('docker_exporter_collector_success', { collector: 'info' })).toBe(0);
+    expect(m.value('docker_exporter_collector_success', { collector: 'containers' })).toBe(0);
+    expect(m.value('docker_images')).toBeUndefined();
+    expect(m.all('docker_containers')).toEqual([]);
+    expect(exporter.log()).toMatch(/level=error msg="collector info failed: GET \/info: .*(ENOENT|ECONNREFUSED)/);
+    await daemon.start();
+    m = await waitFor('docker_up 1', async () => {
+      const scraped = await exporter.scrape();
+      return scraped.value('docker_up') === 1 ? scraped : undefined;
+    });
+    // Containers without a restart policy are stopped now; the inventory still has all of them.
+    const total = m.all('docker_containers').reduce((sum, s) => sum + s.value, 0);
+    expect(total).toBe((await daemon.docker('ps', '-aq')).split('\n').length);
+    expect(m.value('docker_containers', { state: 'running', network_mode: 'custom' })).toBeUndefined();
+    expect(m.value('docker_containers', { state: 'exited', network_mode: 'custom' })).toBe(1);
+    expect(exporter.log()).toContain('collector info works again');
+  });
+});
