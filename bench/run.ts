@@ -1,0 +1,18 @@
+import { benchDaemonScrape } from './daemonScrape';
+
+/** Prints figures; asserts nothing about time. */
+async function main(): Promise<void> {
+  const only = process.argv[2];
+  const benches: Record<string, () => Promise<Record<string, string>>> = { scrape: benchDaemonScrape };
+  for (const [name, bench] of Object.entries(benches)) {
+    if (only && only !== name) continue;
+    const figures = await bench();
+    process.stdout.write(`\n## ${name}\n`);
+    for (const [key, value] of Object.entries(figures)) process.stdout.write(`${key.padEnd(48)} ${value}\n`);
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
