@@ -1,9 +1,20 @@
 import { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { startLogged, stopPid, waitFor } from './processes';
 
-export const EXPORTER_BIN = path.join(__dirname, '../../dist/src/main.js');
+/** The repository root, whether this runs from test/ under ts-jest or from dist/ in a benchmark. */
+function repoRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(path.join(dir, 'jest.config.js'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('cannot find the repository root');
+    dir = parent;
+  }
+  return dir;
+}
+
+export const EXPORTER_BIN = path.join(repoRoot(), 'dist/src/main.js');
 
 /** The built exporter, run as users run it, on an ephemeral port it reports in its log. */
 export class TestExporter {

@@ -1,0 +1,194 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { GRAPH_DRIVERS } from '../storageDrivers';
+import { Bucket, walkBuckets, WalkErrorReason } from './walk';
+
+/** What the scan needs to know of the daemon. */
+export interface DataRootView {
+  /** The data root as this process sees it. */
+  root: string;
+  /** `Driver` from /info: a graph driver, or a containerd snapshotter. */
+  driver: string;
+  /** The containerd image store is in use: no graph driver is active. */
+  containerdSnapshotter: boolean;
+}
+
+export type OrphanReason = 'inactive_driver' | 'foreign_container' | 'unreferenced_layer';
+
+export interface ScanResult {
+  root: string;
+  driver: string;
+  /** Bytes of each top-level entry of the data root. */
+  topLevel: Map<string, number>;
+  orphaned: { driver: string; reason: OrphanReason; bytes: number }[];
+  /** Unreferenced layer directories of the active driver. */
+  orphanedLayers: number;
+  buildCacheBytes: number;
+  filesystem?: { sizeBytes: number; freeBytes: number };
+  errors: Map<WalkErrorReason | 'missing' | 'metadata', number>;
+  examples: string[];
+  /** False when the data root itself could not be read. */
+  complete: boolean;
+  files: number;
+}
+
+/**
+ * Where each driver keeps one directory per layer. devicemapper and zfs keep
+ * layers in block devices and datasets, not directories: no layer orphans
+ * can be told there from the files.
+ */
+const LAYER_PARENT: Readonly<Record<string, string>> = {
+  overlay2: '',
+  overlay: '',
+  'fuse-overlayfs': '',
+  vfs: 'dir',
+  aufs: 'diff',
+  btrfs: 'subvolumes',
+};
+
+const LAYER_ID = /^[0-9a-f]{64}(-init)?$/;
+
+function listDir(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function readTrimmed(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function isDir(p: string): boolean {
+  try {
+    return fs.lstatSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Layer directory names that a layer or a container of `driver` refers to (layerdb). */
+export function referencedLayerDirs(root: string, driver: string): Set<string> {
+  const layerdb = path.join(root, 'image', driver, 'layerdb');
+  const referenced = new Set<string>();
+  for (const chain of listDir(path.join(layerdb, 'sha256'))) {
+    const cacheId = readTrimmed(path.join(layerdb, 'sha256', chain, 'cache-id'));
+    if (cacheId) referenced.add(cacheId);
+  }
+  for (const container of listDir(path.join(layerdb, 'mounts'))) {
+    const mountId = readTrimmed(path.join(layerdb, 'mounts', container, 'mount-id'));
+    const initId = readTrimmed(path.join(layerdb, 'mounts', container, 'init-id'));
+    if (mountId) {
+      referenced.add(mountId);
+      referenced.add(`${mountId}-init`);
+    }
+    if (initId) referenced.add(initId);
+  }
+  return referenced;
+}
+
+/** The storage driver a container was created with, from its config.v2.json. */
+export function containerDriver(containerDir: string): string | undefined {
+  const text = readTrimmed(path.join(containerDir, 'config.v2.json'));
+  if (text === undefined) return undefined;
+  try {
+    const config: unknown = JSON.parse(text);
+    const driver = (config as { Driver?: unknown }).Driver;
+    return typeof driver === 'string' && driver !== '' ? driver : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Measures a data root in one walk: each top-level entry, and what a storage
+ * driver switch or a leaking layer left behind. Synchronous: run it in a worker.
+ */
+export function scanDataRoot(view: DataRootView): ScanResult {
+  const { root } = view;
+  const active = view.containerdSnapshotter ? undefined : view.driver;
+  const errors = new Map<WalkErrorReason | 'missing' | 'metadata', number>();
+  const result: ScanResult = {
+    root,
+    driver: view.driver,
+    topLevel: new Map(),
+    orphaned: [],
+    orphanedLayers: 0,
+    buildCacheBytes: 0,
+    errors,
+    examples: [],
+    complete: true,
+    files: 0,
+  };
+  let topNames: string[];
+  try {
+    topNames = fs.readdirSync(root);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    errors.set(code === 'ENOENT' ? 'missing' : code === 'EACCES' || code === 'EPERM' ? 'permission' : 'other', 1);
+    result.examples.push((err as Error).message);
+    result.complete = false;
+    return result;
+  }
+  try {
+    const stats = fs.statfsSync(root);
+    result.filesystem = { sizeBytes: stats.blocks * stats.bsize, freeBytes: stats.bavail * stats.bsize };
+  } catch {
+    // The sizes are a convenience; their absence says enough.
+  }
+
+  const buckets: Bucket[] = topNames.map((name) => ({ id: `dir\0${name}`, paths: [path.join(root, name)] }));
+
+  for (const driver of GRAPH_DRIVERS) {
+    if (driver === active) continue;
+    const paths = [path.join(root, driver), path.join(root, 'image', driver)].filter(isDir);
+    if (paths.length > 0) buckets.push({ id: `inactive_driver\0${driver}`, paths });
+  }
+
+  const foreign = new Map<string, string[]>();
+  for (const id of listDir(path.join(root, 'containers'))) {
+    const dir = path.join(root, 'containers', id);
+    const driver = containerDriver(dir);
+    if (driver === undefined) {
+      if (isDir(dir)) errors.set('metadata', (errors.get('metadata') ?? 0) + 1);
+      continue;
+    }
+    if (driver !== view.driver) foreign.set(driver, [...(foreign.get(driver) ?? []), dir]);
+  }
+  for (const [driver, paths] of foreign) buckets.push({ id: `foreign_container\0${driver}`, paths });
+
+  const parent = active !== undefined ? LAYER_PARENT[active] : undefined;
+  if (active !== undefined && parent !== undefined) {
+    const referenced = referencedLayerDirs(root, active);
+    const layerDir = path.join(root, active, parent);
+    const unreferenced: string[] = [];
+    const buildCache: string[] = [];
+    for (const name of listDir(layerDir)) {
+      if (name === 'l' || name.endsWith('-removing')) continue;
+      const full = path.join(layerDir, name);
+      if (!isDir(full)) continue;
+      if (!LAYER_ID.test(name)) buildCache.push(full);
+      else if (!referenced.has(name)) unreferenced.push(full);
+    }
+    result.orphanedLayers = unreferenced.length;
+    if (unreferenced.length > 0) buckets.push({ id: `unreferenced_layer\0${active}`, paths: unreferenced });
+    if (buildCache.length > 0) buckets.push({ id: 'build_cache\0', paths: buildCache });
+  }
+
+  const walked = walkBuckets(root, buckets);
+  result.files = walked.files;
+  result.examples.push(...walked.examples);
+  for (const [reason, count] of walked.errors) errors.set(reason, (errors.get(reason) ?? 0) + count);
+  for (const [id, bytes] of walked.bytes) {
+    const [kind, name = ''] = id.split('\0');
+    if (kind === 'dir') result.topLevel.set(name, bytes);
+    else if (kind === 'build_cache') result.buildCacheBytes = bytes;
+    else result.orphaned.push({ driver: name, reason: kind as OrphanReason, bytes });
+  }
+  return result;
+}
