@@ -1,12 +1,13 @@
 import type { Logger } from 'winston';
-import { EngineApi, EnginePath, EngineResponse } from './docker/engineApi';
+import { ContainerInventory } from './containerInventory';
+import { EngineApi } from './docker/engineApi';
 import { detectExplicitConfig, ExplicitConfig, ExplicitConfigOptions } from './explicitConfig';
 import { FailureLog } from './failureLog';
 import { ContainerSummary, parseContainerList, parseVolumeCount } from './parse/containers';
 import { EngineInfo, parseInfo } from './parse/info';
 import { ProblemList } from './parse/problems';
 
-export type CollectorName = 'info' | 'containers' | 'volumes' | 'storage_config';
+export type CollectorName = 'ping' | 'info' | 'containers' | 'volumes' | 'storage_config';
 
 export interface CollectorStatus {
   collector: CollectorName;
@@ -19,9 +20,12 @@ export interface DaemonSnapshot {
   up: boolean;
   apiVersion?: string;
   info?: EngineInfo;
+  /** Unix seconds when `info` was fetched. */
+  infoTimestamp?: number;
   containers?: ContainerSummary[];
   volumes?: number;
   explicit?: ExplicitConfig;
+  eventStreamConnected: boolean;
   collectors: CollectorStatus[];
   problems: { field: string; detail: string }[];
 }
@@ -30,25 +34,50 @@ export interface DaemonCollectorDeps {
   api: EngineApi;
   explicit: ExplicitConfigOptions;
   logger: Logger;
+  /** How old a cached GET /info answer may be; it is also refetched on image, volume and daemon events. */
+  infoMaxAgeMs: number;
+  /** Follow the event stream to keep containers current (off: list at every collection). */
+  watchEvents?: boolean;
   now?: () => number;
 }
 
 /**
- * Collects the daemon's state: three GETs, run side by side, and the
- * storage-driver configuration from /proc. Concurrent callers share the
- * collection in flight, so any number of scrapers costs the daemon no more
- * requests than one.
+ * Collects the daemon's state. Each collection pings the daemon; /info is
+ * cached for a short while and refetched on events; containers come from an
+ * event-fed inventory (or a list while the event stream is down). Concurrent
+ * callers share the collection in flight, so any number of scrapers costs the
+ * daemon no more requests than one.
  */
 export class DaemonCollector {
   private inFlight: Promise<DaemonSnapshot> | undefined;
   private readonly failures: FailureLog;
   /** Missing access to /proc is a deployment choice, not a fault: say it once. */
   private readonly configLog: FailureLog;
+  private readonly now: () => number;
+  private readonly problems = new ProblemList();
+  private readonly inventory: ContainerInventory | undefined;
+  private infoCache: { info: EngineInfo; apiVersion?: string; fetchedAt: number; generation: number } | undefined;
+  private infoGeneration = 0;
+  private volumeCache: { count: number; generation: number } | undefined;
+  private volumeGeneration = 0;
 
   constructor(private readonly deps: DaemonCollectorDeps) {
-    const now = deps.now ?? Date.now;
-    this.failures = new FailureLog(deps.logger, now);
-    this.configLog = new FailureLog(deps.logger, now, Infinity);
+    this.now = deps.now ?? Date.now;
+    this.failures = new FailureLog(deps.logger, this.now);
+    this.configLog = new FailureLog(deps.logger, this.now, Infinity);
+    if (deps.watchEvents !== false) {
+      this.inventory = new ContainerInventory({
+        api: deps.api,
+        logger: deps.logger,
+        problems: this.problems,
+        invalidate: (what) => (what === 'info' ? this.infoGeneration++ : this.volumeGeneration++),
+      });
+      this.inventory.start();
+    }
+  }
+
+  stop(): void {
+    this.inventory?.stop();
   }
 
   collect(): Promise<DaemonSnapshot> {
@@ -60,50 +89,68 @@ export class DaemonCollector {
     return this.inFlight;
   }
 
-  private async collectOnce(): Promise<DaemonSnapshot> {
-    const problems = new ProblemList();
-    const collectors: CollectorStatus[] = [];
-    const timed = async <T>(collector: CollectorName, work: () => Promise<T>): Promise<T | undefined> => {
-      const started = process.hrtime.bigint();
-      let result: T | undefined;
-      let success = true;
-      try {
-        result = await work();
-      } catch (err) {
-        success = false;
-        this.failures.failed(collector, `collector ${collector} failed: ${err instanceof Error ? err.message : String(err)}`);
-      }
-      if (success) this.failures.succeeded(collector, `collector ${collector} works again`);
-      collectors.push({ collector, success, durationSeconds: Number(process.hrtime.bigint() - started) / 1e9 });
-      return result;
-    };
-    const fetch = (path: EnginePath) => this.deps.api.get(path);
-
-    const [infoResponse, containers, volumes, explicit] = await Promise.all([
-      timed<EngineResponse>('info', () => fetch('/info')),
-      timed('containers', async () => parseContainerList((await fetch('/containers/json?all=1')).body, problems)),
-      timed('volumes', async () => {
-        const count = parseVolumeCount((await fetch('/volumes')).body, problems);
-        if (count === undefined) throw new Error('GET /volumes: no volume list in the answer');
-        return count;
-      }),
-      timed('storage_config', async () => this.explicitConfig()),
-    ]);
-    const info = infoResponse ? parseInfo(infoResponse.body, problems) : undefined;
-    for (const problem of problems.items) {
-      this.deps.logger.debug('unusable value in the daemon answer', problem);
+  private async timed<T>(collectors: CollectorStatus[], collector: CollectorName, work: () => Promise<T>): Promise<T | undefined> {
+    const started = process.hrtime.bigint();
+    let result: T | undefined;
+    let success = true;
+    try {
+      result = await work();
+    } catch (err) {
+      success = false;
+      this.failures.failed(collector, `collector ${collector} failed: ${err instanceof Error ? err.message : String(err)}`);
     }
+    if (success) this.failures.succeeded(collector, `collector ${collector} works again`);
+    collectors.push({ collector, success, durationSeconds: Number(process.hrtime.bigint() - started) / 1e9 });
+    return result;
+  }
+
+  private async collectOnce(): Promise<DaemonSnapshot> {
+    const collectors: CollectorStatus[] = [];
+    const [pong, explicit] = await Promise.all([
+      this.timed(collectors, 'ping', () => this.deps.api.get('/_ping')),
+      this.timed(collectors, 'storage_config', () => this.explicitConfig()),
+    ]);
+    let snapshot: DaemonSnapshot = { up: pong !== undefined, explicit, eventStreamConnected: this.inventory?.connected ?? false, collectors, problems: [] };
+    if (pong !== undefined) {
+      const [info, containers, volumes] = await Promise.all([
+        this.timed(collectors, 'info', () => this.info()),
+        this.timed(collectors, 'containers', () => this.containers()),
+        this.timed(collectors, 'volumes', () => this.volumes()),
+      ]);
+      snapshot = { ...snapshot, info: info?.info, apiVersion: info?.apiVersion, infoTimestamp: info && info.fetchedAt / 1000, containers, volumes };
+    } else {
+      for (const collector of ['info', 'containers', 'volumes'] as const) collectors.push({ collector, success: false, durationSeconds: 0 });
+    }
+    snapshot.problems = this.problems.items.splice(0);
+    for (const problem of snapshot.problems) this.deps.logger.debug('unusable value in the daemon answer', problem);
     collectors.sort((a, b) => a.collector.localeCompare(b.collector));
-    return {
-      up: infoResponse !== undefined,
-      apiVersion: infoResponse?.apiVersion,
-      info,
-      containers,
-      volumes,
-      explicit,
-      collectors,
-      problems: problems.items,
-    };
+    return snapshot;
+  }
+
+  private async info(): Promise<NonNullable<DaemonCollector['infoCache']>> {
+    const cached = this.infoCache;
+    if (cached && cached.generation === this.infoGeneration && this.now() - cached.fetchedAt < this.deps.infoMaxAgeMs) return cached;
+    const generation = this.infoGeneration;
+    const response = await this.deps.api.get('/info');
+    const fresh = { info: parseInfo(response.body, this.problems), apiVersion: response.apiVersion, fetchedAt: this.now(), generation };
+    this.infoCache = fresh;
+    return fresh;
+  }
+
+  private async containers(): Promise<ContainerSummary[]> {
+    const known = await this.inventory?.current();
+    if (known) return known;
+    return parseContainerList((await this.deps.api.get('/containers/json?all=1')).body, this.problems);
+  }
+
+  private async volumes(): Promise<number> {
+    const cached = this.volumeCache;
+    if (cached && this.inventory?.connected && cached.generation === this.volumeGeneration) return cached.count;
+    const generation = this.volumeGeneration;
+    const count = parseVolumeCount((await this.deps.api.get('/volumes')).body, this.problems);
+    if (count === undefined) throw new Error('GET /volumes: no volume list in the answer');
+    this.volumeCache = { count, generation };
+    return count;
   }
 
   private async explicitConfig(): Promise<ExplicitConfig> {

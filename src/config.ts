@@ -18,7 +18,12 @@ export interface Config {
   dockerHost: string;
   docker: DockerEndpoint;
   dockerTimeoutMs: number;
+  infoMaxAgeMs: number;
   pidFile: string;
+  /** The data root as the exporter sees it, when not at the daemon's DockerRootDir. */
+  dataRoot?: string;
+  scanIntervalMs: number;
+  scan: boolean;
   daemonConfig: string;
   logLevel: LogLevel;
   logFormat: LogFormat;
@@ -40,6 +45,13 @@ export const FLAGS: readonly FlagSpec[] = [
     default: (env) => env['DOCKER_HOST'] || 'unix:///var/run/docker.sock',
   },
   { name: 'docker.timeout', help: 'Deadline for each collection from the daemon (ms, s, m).', default: () => '5s' },
+  {
+    name: 'docker.info-max-age',
+    help: 'Serve GET /info from cache for this long; image, volume and daemon events refresh it sooner.',
+    default: () => '30s',
+  },
+  { name: 'docker.data-root', help: "The daemon's data root as this process sees it (default: DockerRootDir from /info).", default: () => '' },
+  { name: 'scan.interval', help: 'How often to measure the data root in the background.', default: () => '15m' },
   { name: 'docker.pid-file', help: 'dockerd pid file; its /proc entry tells whether the storage driver is explicitly configured.', default: () => '/var/run/docker.pid' },
   { name: 'docker.daemon-config', help: 'daemon.json to read when dockerd runs without --config-file.', default: () => '/etc/docker/daemon.json' },
   { name: 'log.level', help: 'Only log messages at or above: debug, info, warn, error.', default: () => 'info' },
@@ -56,7 +68,11 @@ export function helpText(program: string, env: NodeJS.ProcessEnv = {}): string {
     lines.push(`  --${flag.name}=${JSON.stringify(flag.default(env))}`);
     lines.push(`      ${flag.help} (env ${envName(flag.name)})`);
   }
-  lines.push('  --help      Show this help and exit.', '  --version   Show the version and exit.');
+  lines.push(
+    '  --no-scan   Do not measure the data root. (env DOCKER_EXPORTER_NO_SCAN=1)',
+    '  --help      Show this help and exit.',
+    '  --version   Show the version and exit.',
+  );
   return lines.join('\n');
 }
 
@@ -65,7 +81,11 @@ export type Parsed = { kind: 'run'; config: Config } | { kind: 'help' } | { kind
 export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Parsed {
   let values: Record<string, string | boolean | undefined>;
   try {
-    const options: Record<string, { type: 'string' | 'boolean' }> = { help: { type: 'boolean' }, version: { type: 'boolean' } };
+    const options: Record<string, { type: 'string' | 'boolean' }> = {
+      help: { type: 'boolean' },
+      version: { type: 'boolean' },
+      'no-scan': { type: 'boolean' },
+    };
     for (const flag of FLAGS) options[flag.name] = { type: 'string' };
     values = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
   } catch (err) {
@@ -99,6 +119,17 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
   const timeoutText = get('docker.timeout');
   const dockerTimeoutMs = parseDuration(timeoutText);
   if (dockerTimeoutMs === undefined || dockerTimeoutMs <= 0) fail('docker.timeout', `expected a positive duration such as 5s, got ${JSON.stringify(timeoutText)}`);
+  const duration = (name: string): number => {
+    const text = get(name);
+    const ms = parseDuration(text);
+    return ms !== undefined && ms > 0 ? ms : fail(name, `expected a positive duration such as 30s, got ${JSON.stringify(text)}`);
+  };
+  const infoMaxAgeMs = duration('docker.info-max-age');
+  const scanIntervalMs = duration('scan.interval');
+  const dataRoot = get('docker.data-root');
+  if (dataRoot !== '' && !dataRoot.startsWith('/')) fail('docker.data-root', `expected an absolute path, got ${JSON.stringify(dataRoot)}`);
+  const noScanEnv = env['DOCKER_EXPORTER_NO_SCAN'];
+  const scan = !(values['no-scan'] === true || (noScanEnv !== undefined && noScanEnv !== '' && noScanEnv !== '0' && noScanEnv !== 'false'));
   const logLevel = get('log.level');
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) fail('log.level', `expected debug, info, warn or error, got ${JSON.stringify(logLevel)}`);
   const logFormat = get('log.format');
@@ -116,7 +147,11 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
       dockerHost,
       docker,
       dockerTimeoutMs: dockerTimeoutMs as number,
+      infoMaxAgeMs,
       pidFile,
+      ...(dataRoot !== '' ? { dataRoot } : {}),
+      scanIntervalMs,
+      scan,
       daemonConfig,
       logLevel: logLevel as LogLevel,
       logFormat: logFormat as LogFormat,

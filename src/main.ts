@@ -5,6 +5,8 @@ import { ConfigError, helpText, parseConfig } from './config';
 import { createEngineApi } from './docker/engineApi';
 import { Exporter } from './exporter';
 import { createLogger } from './logger';
+import { runScanInWorker } from './scan/runScan';
+import { ScanScheduler } from './scan/scheduler';
 import { createApp } from './server';
 import { VERSION } from './version';
 
@@ -36,8 +38,14 @@ function main(): void {
     api,
     explicit: { pidFile: config.pidFile, defaultConfigFile: config.daemonConfig },
     logger,
+    infoMaxAgeMs: config.infoMaxAgeMs,
   });
-  const exporter = new Exporter(collector, VERSION);
+  const scanner = config.scan
+    ? new ScanScheduler({ run: runScanInWorker, intervalMs: config.scanIntervalMs, logger, rootOverride: config.dataRoot })
+    : undefined;
+  const exporter = new Exporter(collector, scanner, VERSION);
+  // Learn the data root and driver now, so the first scan starts without waiting for a scrape.
+  void exporter.collect();
   const app = createApp({ exporter, telemetryPath: config.telemetryPath, version: VERSION, logger });
 
   const server: Server = config.listen.host ? app.listen(config.listen.port, config.listen.host) : app.listen(config.listen.port);
@@ -53,6 +61,8 @@ function main(): void {
 
   const stop = (signal: string) => {
     logger.info('stopping', { signal });
+    collector.stop();
+    scanner?.stop();
     // Stop accepting, let scrapes in flight finish, then exit; never hang on a stuck client.
     server.close(() => process.exit(0));
     server.closeIdleConnections();

@@ -25,6 +25,8 @@ export class DaemonMetrics {
   private readonly dType: SnapshotGauge;
   private readonly poolInfo: SnapshotGauge;
   private readonly poolNumbers: { field: keyof ThinPool; gauge: SnapshotGauge }[];
+  private readonly eventStream: SnapshotGauge;
+  private readonly infoTimestamp: SnapshotGauge;
   private readonly collectorDuration: SnapshotGauge;
   private readonly collectorSuccess: SnapshotGauge;
   private readonly parseErrors: Counter<string>;
@@ -35,7 +37,9 @@ export class DaemonMetrics {
       this.gauges.push(gauge);
       return gauge;
     };
-    this.up = g('docker_up', '1 when the Docker daemon answered GET /info in the last collection, else 0.');
+    this.up = g('docker_up', '1 when the Docker daemon answered GET /_ping in this scrape, else 0.');
+    this.eventStream = g('docker_exporter_event_stream_up', '1 while the exporter follows the daemon event stream (containers kept current from events), else 0 (containers listed at each scrape).');
+    this.infoTimestamp = g('docker_exporter_info_timestamp_seconds', 'Unix time of the GET /info answer the engine, storage driver and thin pool figures come from (cached up to --docker.info-max-age).');
     this.engineInfo = g('docker_engine_info', 'The Docker Engine, from GET /info; always 1.', [
       'version',
       'api_version',
@@ -106,6 +110,8 @@ export class DaemonMetrics {
   update(snapshot: DaemonSnapshot): void {
     for (const gauge of this.gauges) gauge.reset();
     this.up.set({}, snapshot.up ? 1 : 0);
+    this.eventStream.set({}, snapshot.eventStreamConnected ? 1 : 0);
+    if (snapshot.infoTimestamp !== undefined) this.infoTimestamp.set({}, snapshot.infoTimestamp);
     for (const status of snapshot.collectors) {
       this.collectorDuration.set({ collector: status.collector }, status.durationSeconds);
       this.collectorSuccess.set({ collector: status.collector }, status.success ? 1 : 0);

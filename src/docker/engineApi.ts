@@ -7,7 +7,28 @@ import type { IncomingMessage } from 'node:http';
  * `/system/df` and `?size=true` are absent on purpose: they walk every layer
  * and are known to stall daemons for minutes.
  */
-export type EnginePath = '/info' | '/containers/json?all=1' | '/volumes' | '/images/json';
+export type EnginePath =
+  | '/_ping'
+  | '/info'
+  | '/containers/json?all=1'
+  | `/containers/json?all=1&filters=${string}`
+  | '/volumes'
+  | '/images/json';
+
+/** The event stream: a GET that stays open. */
+export type EngineStreamPath = `/events?filters=${string}`;
+
+export interface StreamHandlers {
+  /** The daemon accepted the subscription; events follow. */
+  onOpen(): void;
+  onEvent(event: unknown): void;
+  /** The stream ended or failed; called once. */
+  onClose(reason: string): void;
+}
+
+export interface EngineStream {
+  close(): void;
+}
 
 export interface EngineResponse {
   body: unknown;
@@ -17,6 +38,7 @@ export interface EngineResponse {
 
 export interface EngineApi {
   get(path: EnginePath): Promise<EngineResponse>;
+  stream(path: EngineStreamPath, handlers: StreamHandlers): EngineStream;
 }
 
 export interface DockerEndpoint {
@@ -58,6 +80,15 @@ export interface EngineApiOptions {
 }
 
 const DEFAULT_MAX_BODY = 64 * 1024 * 1024;
+/** One event is a few hundred bytes; a longer line is not an event. */
+const MAX_EVENT_LINE = 1024 * 1024;
+
+function splitPath(path: string): { path: string; options: Record<string, string> } {
+  // docker-modem appends the query itself from `options` (and cuts the last
+  // character of a path with '?' when there are none), so split it here.
+  const [base = path, query] = path.split('?');
+  return query ? { path: `${base}?`, options: Object.fromEntries(new URLSearchParams(query)) } : { path: base, options: {} };
+}
 
 /**
  * Engine API over dockerode's connection handling (unix sockets, TCP), read
@@ -89,17 +120,15 @@ export function createEngineApi(options: EngineApiOptions): EngineApi {
           () => finish(new EngineError(`GET ${path}: no complete answer within ${options.timeoutMs} ms`, 'timeout')),
           options.timeoutMs,
         );
-        // docker-modem appends the query itself from `options` (and cuts the last
-        // character of a path with '?' when there are none), so split it here.
-        const [base = path, query] = path.split('?');
+        const split = splitPath(path);
         docker.modem.dial(
           {
-            path: query ? `${base}?` : base,
+            path: split.path,
             method: 'GET',
             isStream: true,
             statusCodes: { 200: true },
             abortSignal: controller.signal,
-            options: query ? Object.fromEntries(new URLSearchParams(query)) : {},
+            options: split.options,
           },
           (err: unknown, res: unknown) => {
             if (err) {
@@ -112,6 +141,59 @@ export function createEngineApi(options: EngineApiOptions): EngineApi {
           },
         );
       });
+    },
+
+    stream(path: EngineStreamPath, handlers: StreamHandlers): EngineStream {
+      const controller = new AbortController();
+      let closed = false;
+      let response: IncomingMessage | undefined;
+      const close = (reason: string) => {
+        if (closed) return;
+        closed = true;
+        clearTimeout(connectTimer);
+        controller.abort();
+        response?.destroy();
+        handlers.onClose(reason);
+      };
+      // Only the subscription has a deadline; the stream itself is meant to stay open.
+      const connectTimer = setTimeout(() => close(`GET ${path}: no answer within ${options.timeoutMs} ms`), options.timeoutMs);
+      const split = splitPath(path);
+      docker.modem.dial(
+        { path: split.path, method: 'GET', isStream: true, statusCodes: { 200: true }, abortSignal: controller.signal, options: split.options },
+        (err: unknown, res: unknown) => {
+          if (closed) {
+            (res as IncomingMessage | undefined)?.destroy?.();
+            return;
+          }
+          if (err) return close(`GET /events: ${err instanceof Error ? err.message.trim() : String(err)}`);
+          clearTimeout(connectTimer);
+          response = res as IncomingMessage;
+          handlers.onOpen();
+          let pending = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => {
+            pending += chunk;
+            let newline: number;
+            while ((newline = pending.indexOf('\n')) !== -1) {
+              const line = pending.slice(0, newline).trim();
+              pending = pending.slice(newline + 1);
+              if (line === '') continue;
+              let event: unknown;
+              try {
+                event = JSON.parse(line);
+              } catch {
+                return close('GET /events: an event is not JSON');
+              }
+              handlers.onEvent(event);
+              if (closed) return;
+            }
+            if (pending.length > MAX_EVENT_LINE) close('GET /events: an event line is too long');
+          });
+          response.on('end', () => close('GET /events: the daemon closed the stream'));
+          response.on('error', (e) => close(`GET /events: ${e.message}`));
+        },
+      );
+      return { close: () => close('closed by the exporter') };
     },
   };
 }
@@ -137,7 +219,9 @@ function readBody(
   res.on('end', () => {
     let body: unknown;
     try {
-      body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      const text = Buffer.concat(chunks).toString('utf8');
+      // /_ping answers plain "OK"; everything else is JSON.
+      body = path === '/_ping' ? text : JSON.parse(text);
     } catch {
       finish(new EngineError(`GET ${path}: the answer is not JSON`, 'invalid_json'));
       return;

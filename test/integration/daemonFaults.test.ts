@@ -10,7 +10,10 @@ const info = { ServerVersion: '24.0.7', Driver: 'overlay2', DriverStatus: [['Bac
 describe('when the daemon misbehaves', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'dde-faults-'));
   let infoRoute: Route = json(info);
+  const ok: Route = (_req, res) => void res.end('OK');
+  let pingRoute: Route = ok;
   const server = new ReplayServer(path.join(dir, 'docker.sock'), {
+    '/_ping': (req, res) => pingRoute(req, res),
     '/info': (req, res) => infoRoute(req, res),
     '/containers/json': json([]),
     '/volumes': json({ Volumes: [] }),
@@ -20,7 +23,7 @@ describe('when the daemon misbehaves', () => {
 
   beforeAll(async () => {
     await server.start();
-    await exporter.start(['--docker.host', server.host, '--docker.timeout', '1s', '--docker.pid-file', path.join(dir, 'none.pid')]);
+    await exporter.start(['--docker.host', server.host, '--docker.timeout', '1s', '--docker.info-max-age', '1ms', '--docker.pid-file', path.join(dir, 'none.pid')]);
   });
   afterAll(async () => {
     for (const res of hung) res.destroy();
@@ -29,16 +32,30 @@ describe('when the daemon misbehaves', () => {
   });
 
   it('when it hangs, the scrape still answers within the timeout, with docker_up 0', async () => {
-    infoRoute = (_req, res) => void hung.push(res);
+    pingRoute = (_req, res) => void hung.push(res);
     const started = Date.now();
     const m = await exporter.scrape();
     const elapsed = Date.now() - started;
     expect(m.value('docker_up')).toBe(0);
+    expect(m.value('docker_exporter_collector_success', { collector: 'ping' })).toBe(0);
     expect(m.value('docker_exporter_collector_success', { collector: 'info' })).toBe(0);
-    expect(m.value('docker_exporter_collector_success', { collector: 'containers' })).toBe(1);
+    expect(m.all('docker_containers')).toEqual([]);
     expect(elapsed).toBeGreaterThanOrEqual(900);
     expect(elapsed).toBeLessThan(1000 + 1500);
     expect(exporter.log()).toContain('no complete answer within 1000 ms');
+  });
+
+  it('when /info hangs but the daemon pings, the scrape answers in time: up, with the info collector failed', async () => {
+    pingRoute = ok;
+    infoRoute = (_req, res) => void hung.push(res);
+    const started = Date.now();
+    const m = await exporter.scrape();
+    expect(Date.now() - started).toBeLessThan(1000 + 1500);
+    expect(m.value('docker_up')).toBe(1);
+    expect(m.value('docker_exporter_collector_success', { collector: 'info' })).toBe(0);
+    expect(m.value('docker_exporter_collector_success', { collector: 'containers' })).toBe(1);
+    expect(m.all('docker_storage_driver_info')).toEqual([]);
+    expect(exporter.log()).toContain('GET /info: no complete answer within 1000 ms');
   });
 
   it('when it drips its answer a byte at a time, the deadline still holds', async () => {
@@ -50,23 +67,24 @@ describe('when the daemon misbehaves', () => {
     };
     const started = Date.now();
     const m = await exporter.scrape();
-    expect(m.value('docker_up')).toBe(0);
+    expect(m.value('docker_exporter_collector_success', { collector: 'info' })).toBe(0);
     expect(Date.now() - started).toBeLessThan(1000 + 1500);
   });
 
-  it('when it answers with something that is not JSON, it is down and the process lives on', async () => {
+  it('when it answers with something that is not JSON, the collector fails and the process lives on', async () => {
     infoRoute = (_req, res) => void res.end('<html>proxy error</html>');
     const m = await exporter.scrape();
-    expect(m.value('docker_up')).toBe(0);
+    expect(m.value('docker_exporter_collector_success', { collector: 'info' })).toBe(0);
     expect(exporter.log()).toContain('GET /info: the answer is not JSON');
   });
 
   it('when it answers 500, it is down; when it answers with wrong types, it is up and counts them', async () => {
-    infoRoute = (_req, res) => {
+    pingRoute = (_req, res) => {
       res.statusCode = 500;
-      res.end(JSON.stringify({ message: 'boom' }));
+      res.end('Internal Server Error');
     };
     expect((await exporter.scrape()).value('docker_up')).toBe(0);
+    pingRoute = ok;
     infoRoute = json({ ...info, Images: 'many', Driver: ['overlay2'] });
     const m = await exporter.scrape();
     expect(m.value('docker_up')).toBe(1);

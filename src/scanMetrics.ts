@@ -1,0 +1,61 @@
+import type { Registry } from 'prom-client';
+import type { CompletedScan } from './scan/scheduler';
+import { SnapshotGauge } from './snapshotGauge';
+
+const CACHED = 'From the last complete background data-root scan (see docker_data_root_scan_timestamp_seconds), not measured at scrape time; counted as du -sx -B1 counts.';
+
+/** The data-root scan's figures; the last complete scan, served as it is. */
+export class ScanMetrics {
+  private readonly gauges: SnapshotGauge[] = [];
+  private readonly dirBytes: SnapshotGauge;
+  private readonly orphanedBytes: SnapshotGauge;
+  private readonly orphanedLayers: SnapshotGauge;
+  private readonly buildCache: SnapshotGauge;
+  private readonly fsSize: SnapshotGauge;
+  private readonly fsFree: SnapshotGauge;
+  private readonly duration: SnapshotGauge;
+  private readonly timestamp: SnapshotGauge;
+  private readonly success: SnapshotGauge;
+  private readonly errors: SnapshotGauge;
+
+  constructor(registry: Registry) {
+    const g = (name: string, help: string, labels: string[] = []) => {
+      const gauge = new SnapshotGauge(name, help, labels).register(registry);
+      this.gauges.push(gauge);
+      return gauge;
+    };
+    this.dirBytes = g('docker_data_root_bytes', `Bytes of each top-level entry of the data root. ${CACHED}`, ['dir']);
+    this.orphanedBytes = g(
+      'docker_data_root_orphaned_bytes',
+      `Bytes no image or container of the active storage driver uses: inactive_driver (another driver's directories), foreign_container (containers made with another driver), unreferenced_layer. ${CACHED}`,
+      ['driver', 'reason'],
+    );
+    this.orphanedLayers = g('docker_data_root_orphaned_layers', `Layer directories of the active driver that no layer or container references. ${CACHED}`, ['driver']);
+    this.buildCache = g('docker_data_root_build_cache_bytes', `Bytes of BuildKit build cache in the active driver's directory. ${CACHED}`);
+    this.fsSize = g('docker_data_root_filesystem_size_bytes', `Size of the filesystem holding the data root. ${CACHED}`);
+    this.fsFree = g('docker_data_root_filesystem_free_bytes', `Free bytes (for unprivileged users) of the filesystem holding the data root. ${CACHED}`);
+    this.duration = g('docker_data_root_scan_duration_seconds', 'How long the last complete data-root scan took.');
+    this.timestamp = g('docker_data_root_scan_timestamp_seconds', 'Unix time when the last complete data-root scan ended.');
+    this.success = g('docker_data_root_scan_success', '1 when the last data-root scan could read the data root, else 0.');
+    this.errors = g('docker_data_root_scan_errors', 'Entries the last data-root scan could not read, by reason (permission, vanished, loop, missing, metadata, other); they are not counted.', ['reason']);
+  }
+
+  update(scan: CompletedScan | undefined): void {
+    for (const gauge of this.gauges) gauge.reset();
+    if (!scan) return;
+    const { result } = scan;
+    this.duration.set({}, scan.durationSeconds);
+    this.timestamp.set({}, scan.finishedAt);
+    this.success.set({}, result.complete ? 1 : 0);
+    for (const [reason, count] of result.errors) this.errors.set({ reason }, count);
+    if (!result.complete) return;
+    for (const [dir, bytes] of result.topLevel) this.dirBytes.set({ dir }, bytes);
+    for (const o of result.orphaned) this.orphanedBytes.set({ driver: o.driver, reason: o.reason }, o.bytes);
+    if (!result.driver.includes('snapshotter')) this.orphanedLayers.set({ driver: result.driver }, result.orphanedLayers);
+    this.buildCache.set({}, result.buildCacheBytes);
+    if (result.filesystem) {
+      this.fsSize.set({}, result.filesystem.sizeBytes);
+      this.fsFree.set({}, result.filesystem.freeBytes);
+    }
+  }
+}
