@@ -5,7 +5,7 @@ import { ConfigError, helpText, parseConfig } from './config';
 import { createEngineApi } from './docker/engineApi';
 import { Exporter } from './exporter';
 import { createLogger } from './logger';
-import { runScanInWorker } from './scan/runScan';
+import { createScanRunner } from './scan/runScan';
 import { ScanScheduler } from './scan/scheduler';
 import { createApp } from './server';
 import { VERSION } from './version';
@@ -41,7 +41,7 @@ function main(): void {
     infoMaxAgeMs: config.infoMaxAgeMs,
   });
   const scanner = config.scan
-    ? new ScanScheduler({ run: runScanInWorker, intervalMs: config.scanIntervalMs, logger, rootOverride: config.dataRoot })
+    ? new ScanScheduler({ run: createScanRunner(), intervalMs: config.scanIntervalMs, logger, rootOverride: config.dataRoot })
     : undefined;
   const exporter = new Exporter(collector, scanner, VERSION);
   // Learn the data root and driver now, so the first scan starts without waiting for a scrape.

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { GRAPH_DRIVERS } from '../storageDrivers';
-import { Bucket, walkBuckets, WalkErrorReason } from './walk';
+import { Bucket, mergeWalks, walkBuckets, WalkErrorReason, WalkResult } from './walk';
 
 /** What the scan needs to know of the daemon. */
 export interface DataRootView {
@@ -105,11 +105,17 @@ export function containerDriver(containerDir: string): string | undefined {
   }
 }
 
+export interface ScanPlan {
+  /** The result so far: everything but the walk's figures. */
+  result: ScanResult;
+  buckets: Bucket[];
+}
+
 /**
- * Measures a data root in one walk: each top-level entry, and what a storage
- * driver switch or a leaking layer left behind. Synchronous: run it in a worker.
+ * Decides what to measure: reads the data root's top level, the layer
+ * database and the containers' configs, and names a bucket for each figure.
  */
-export function scanDataRoot(view: DataRootView): ScanResult {
+export function planScan(view: DataRootView): ScanPlan {
   const { root } = view;
   const active = view.containerdSnapshotter ? undefined : view.driver;
   const errors = new Map<WalkErrorReason | 'missing' | 'metadata', number>();
@@ -133,7 +139,7 @@ export function scanDataRoot(view: DataRootView): ScanResult {
     errors.set(code === 'ENOENT' ? 'missing' : code === 'EACCES' || code === 'EPERM' ? 'permission' : 'other', 1);
     result.examples.push((err as Error).message);
     result.complete = false;
-    return result;
+    return { result, buckets: [] };
   }
   try {
     const stats = fs.statfsSync(root);
@@ -179,11 +185,15 @@ export function scanDataRoot(view: DataRootView): ScanResult {
     if (unreferenced.length > 0) buckets.push({ id: `unreferenced_layer\0${active}`, paths: unreferenced });
     if (buildCache.length > 0) buckets.push({ id: 'build_cache\0', paths: buildCache });
   }
+  return { result, buckets };
+}
 
-  const walked = walkBuckets(root, buckets);
+/** The plan's result completed with the walk's figures. */
+export function assembleScan(plan: ScanPlan, walked: WalkResult): ScanResult {
+  const result: ScanResult = { ...plan.result, topLevel: new Map(), orphaned: [], errors: new Map(plan.result.errors), examples: [...plan.result.examples] };
   result.files = walked.files;
   result.examples.push(...walked.examples);
-  for (const [reason, count] of walked.errors) errors.set(reason, (errors.get(reason) ?? 0) + count);
+  for (const [reason, count] of walked.errors) result.errors.set(reason, (result.errors.get(reason) ?? 0) + count);
   for (const [id, bytes] of walked.bytes) {
     const [kind, name = ''] = id.split('\0');
     if (kind === 'dir') result.topLevel.set(name, bytes);
@@ -191,4 +201,10 @@ export function scanDataRoot(view: DataRootView): ScanResult {
     else result.orphaned.push({ driver: name, reason: kind as OrphanReason, bytes });
   }
   return result;
+}
+
+/** Measures a data root in one walk, on this thread (tests and one-shot use; the exporter uses runScan). */
+export function scanDataRoot(view: DataRootView): ScanResult {
+  const plan = planScan(view);
+  return assembleScan(plan, mergeWalks([walkBuckets(view.root, plan.buckets)]));
 }

@@ -18,11 +18,34 @@ export interface WalkResult {
   files: number;
 }
 
+/** One share's sums, before the shares are merged: hardlinked inodes kept apart to count them once overall. */
+export interface PartialWalk {
+  buckets: [id: string, single: number, linked: [key: string, bytes: number][]][];
+  errors: [WalkErrorReason, number][];
+  examples: string[];
+  files: number;
+}
+
+/** Which part of the tree a walker takes: the directories at SPLIT_DEPTH whose name hashes to `index`. */
+export interface Share {
+  index: number;
+  count: number;
+}
+
+/** Depth at which work is split: <root>/<driver>/<layer>, the level with thousands of entries. */
+const SPLIT_DEPTH = 2;
+
 interface Accumulator {
   id: string;
-  bytes: number;
-  /** dev:ino of inodes with more than one link seen so far: du counts a hardlinked file once. */
-  seen: Set<string>;
+  single: number;
+  /** dev:ino → bytes of inodes with more than one link: du counts a hardlinked file once. */
+  linked: Map<string, number>;
+}
+
+function hashName(name: string): number {
+  let h = 0;
+  for (let i = 0; i < name.length; i++) h = (h * 31 + name.charCodeAt(i)) | 0;
+  return h >>> 0;
 }
 
 /**
@@ -32,15 +55,18 @@ interface Accumulator {
  * never followed, directories on another filesystem (mounts such as a running
  * container's `merged/`) neither counted nor entered.
  *
- * Synchronous on purpose: it runs in a worker thread, where sync calls are the
+ * With a share, it takes only its part of the tree, so that several walkers
+ * on several cores cover it together; `mergeWalks` adds their parts up.
+ * Synchronous on purpose: it runs in worker threads, where sync calls are the
  * fastest way through the filesystem and block nobody.
  */
-export function walkBuckets(root: string, buckets: readonly Bucket[]): WalkResult {
-  const result: WalkResult = { bytes: new Map(), errors: new Map(), examples: [], files: 0 };
+export function walkBuckets(root: string, buckets: readonly Bucket[], share: Share = { index: 0, count: 1 }): PartialWalk {
+  const errors = new Map<WalkErrorReason, number>();
+  const out: PartialWalk = { buckets: [], errors: [], examples: [], files: 0 };
   const byPath = new Map<string, Accumulator[]>();
   const accumulators: Accumulator[] = [];
   for (const bucket of buckets) {
-    const acc: Accumulator = { id: bucket.id, bytes: 0, seen: new Set() };
+    const acc: Accumulator = { id: bucket.id, single: 0, linked: new Map() };
     accumulators.push(acc);
     for (const p of bucket.paths) {
       const key = path.resolve(p);
@@ -48,10 +74,14 @@ export function walkBuckets(root: string, buckets: readonly Bucket[]): WalkResul
     }
   }
   const maxDepth = Math.max(0, ...[...byPath.keys()].map((p) => depthBelow(root, p)));
-
+  const finish = () => {
+    out.buckets = accumulators.map((acc) => [acc.id, acc.single, [...acc.linked]]);
+    out.errors = [...errors];
+    return out;
+  };
   const fail = (reason: WalkErrorReason, err: unknown) => {
-    result.errors.set(reason, (result.errors.get(reason) ?? 0) + 1);
-    if (result.examples.length < 5) result.examples.push(err instanceof Error ? err.message : String(err));
+    errors.set(reason, (errors.get(reason) ?? 0) + 1);
+    if (out.examples.length < 5) out.examples.push(err instanceof Error ? err.message : String(err));
   };
 
   let rootStat: fs.Stats;
@@ -59,29 +89,26 @@ export function walkBuckets(root: string, buckets: readonly Bucket[]): WalkResul
     rootStat = fs.lstatSync(root);
   } catch (err) {
     fail(reasonOf(err), err);
-    for (const acc of accumulators) result.bytes.set(acc.id, 0);
-    return result;
+    return finish();
   }
   const rootDev = rootStat.dev;
+  const mine = (depth: number, name: string) =>
+    share.count === 1 || (depth < SPLIT_DEPTH ? share.index === 0 : depth > SPLIT_DEPTH || hashName(name) % share.count === share.index);
 
   const add = (active: readonly Accumulator[], stat: fs.Stats) => {
     const bytes = stat.blocks * 512;
     if (stat.nlink > 1 && !stat.isDirectory()) {
       const key = `${stat.dev}:${stat.ino}`;
-      for (const acc of active) {
-        if (acc.seen.has(key)) continue;
-        acc.seen.add(key);
-        acc.bytes += bytes;
-      }
+      for (const acc of active) acc.linked.set(key, bytes);
     } else {
-      for (const acc of active) acc.bytes += bytes;
+      for (const acc of active) acc.single += bytes;
     }
   };
 
-  // Explicit stack: data roots nest deep enough (overlay2 layers of node_modules) to matter.
+  // Explicit stack: data roots nest deep enough (layers of node_modules) to matter.
   const stack: { dir: string; depth: number; active: readonly Accumulator[] }[] = [];
   const rootActive = byPath.get(path.resolve(root)) ?? [];
-  add(rootActive, rootStat);
+  if (share.index === 0) add(rootActive, rootStat);
   if (rootStat.isDirectory()) stack.push({ dir: root, depth: 0, active: rootActive });
 
   while (stack.length > 0) {
@@ -90,16 +117,21 @@ export function walkBuckets(root: string, buckets: readonly Bucket[]): WalkResul
     try {
       names = fs.readdirSync(dir);
     } catch (err) {
-      fail(reasonOf(err), err);
+      // Every share passes through the shallow directories; one reports their errors.
+      if (mine(depth, path.basename(dir)) || depth > SPLIT_DEPTH) fail(reasonOf(err), err);
       continue;
     }
+    const childDepth = depth + 1;
     for (const name of names) {
+      const counted = mine(childDepth, name);
+      if (!counted && childDepth >= SPLIT_DEPTH) continue;
       const full = dir + '/' + name;
-      let stat: fs.Stats;
+      let stat: fs.Stats | undefined;
       try {
-        stat = fs.lstatSync(full);
+        stat = fs.lstatSync(full, { throwIfNoEntry: false });
+        if (stat === undefined) throw Object.assign(new Error(`ENOENT: vanished during the scan, lstat '${full}'`), { code: 'ENOENT' });
       } catch (err) {
-        fail(reasonOf(err), err);
+        if (counted) fail(reasonOf(err), err);
         continue;
       }
       let here = active;
@@ -108,12 +140,37 @@ export function walkBuckets(root: string, buckets: readonly Bucket[]): WalkResul
         if (starting) here = [...active, ...starting];
       }
       if (stat.dev !== rootDev) continue;
-      result.files++;
-      add(here, stat);
-      if (stat.isDirectory()) stack.push({ dir: full, depth: depth + 1, active: here });
+      if (counted) {
+        out.files++;
+        add(here, stat);
+      }
+      if (stat.isDirectory()) stack.push({ dir: full, depth: childDepth, active: here });
     }
   }
-  for (const acc of accumulators) result.bytes.set(acc.id, acc.bytes);
+  return finish();
+}
+
+/** Adds up the shares of one walk; an inode with several links counts once per bucket however many shares met it. */
+export function mergeWalks(parts: readonly PartialWalk[]): WalkResult {
+  const single = new Map<string, number>();
+  const linked = new Map<string, Map<string, number>>();
+  const result: WalkResult = { bytes: new Map(), errors: new Map(), examples: [], files: 0 };
+  for (const part of parts) {
+    for (const [id, bytes, links] of part.buckets) {
+      single.set(id, (single.get(id) ?? 0) + bytes);
+      const seen = linked.get(id) ?? new Map<string, number>();
+      for (const [key, size] of links) seen.set(key, size);
+      linked.set(id, seen);
+    }
+    for (const [reason, count] of part.errors) result.errors.set(reason, (result.errors.get(reason) ?? 0) + count);
+    result.examples.push(...part.examples.slice(0, 5 - result.examples.length));
+    result.files += part.files;
+  }
+  for (const [id, bytes] of single) {
+    let total = bytes;
+    for (const size of linked.get(id)?.values() ?? []) total += size;
+    result.bytes.set(id, total);
+  }
   return result;
 }
 

@@ -134,3 +134,49 @@ describe('scanDataRoot on an overlay2 data root laid out on disk', () => {
     expect(r.errors.get('missing')).toBe(1);
   });
 });
+
+/** The scan as a user without root's powers sees a data root: run in a child process as nobody. */
+describe('scanDataRoot as an unprivileged user', () => {
+  const root = mkdtempSync(path.join(tmpdir(), 'dde-perm-'));
+  const scanAsNobody = (dataRoot: string) => {
+    const script = `const { scanDataRoot } = require(${JSON.stringify(path.join(__dirname, '../../dist/src/scan/dataRoot.js'))});
+      const r = scanDataRoot({ root: ${JSON.stringify(dataRoot)}, driver: 'overlay2', containerdSnapshotter: false });
+      process.stdout.write(JSON.stringify({ ...r, topLevel: [...r.topLevel], errors: [...r.errors] }));`;
+    const out = execFileSync(process.execPath, ['-e', script], { uid: 65534, gid: 65534, encoding: 'utf8' });
+    return JSON.parse(out) as { complete: boolean; topLevel: [string, number][]; errors: [string, number][] };
+  };
+  const duAsNobody = (p: string) => {
+    let out: string;
+    try {
+      out = execFileSync('du', ['-sx', '-B1', p], { uid: 65534, gid: 65534, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    } catch (err) {
+      out = String((err as { stdout?: string }).stdout);
+    }
+    return Number(out.split(/\s/)[0]);
+  };
+
+  beforeAll(() => {
+    chmodSync(root, 0o755);
+    write(path.join(root, 'overlay2', hex('a'), 'diff/readable'), 20_000);
+    write(path.join(root, 'overlay2', hex('b'), 'diff/secret'), 40_000);
+    execFileSync('chmod', ['-R', 'a+rX', root]);
+    chmodSync(path.join(root, 'overlay2', hex('b')), 0o700);
+    write(path.join(root, 'closed/inner/file'), 1000);
+    chmodSync(path.join(root, 'closed'), 0o700);
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('counts an unreadable directory as an error and still measures the rest, as du does', () => {
+    const r = scanAsNobody(root);
+    expect(r.complete).toBe(true);
+    expect(new Map(r.errors).get('permission')).toBe(2);
+    expect(new Map(r.topLevel).get('overlay2')).toBe(duAsNobody(path.join(root, 'overlay2')));
+    expect(new Map(r.topLevel).get('overlay2')).toBeLessThan(40_000);
+  });
+
+  it('says so when it cannot read the data root at all', () => {
+    const r = scanAsNobody(path.join(root, 'closed'));
+    expect(r.complete).toBe(false);
+    expect(new Map(r.errors).get('permission')).toBe(1);
+  });
+});
