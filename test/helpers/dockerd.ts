@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync, chmodSync, symlinkSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -89,6 +89,7 @@ export class TestDaemon {
   /** Imports the static busybox as `busybox:test`: no registry needed. */
   async importBusybox(): Promise<void> {
     const rootfs = path.join(this.dir, 'rootfs');
+    rmSync(rootfs, { recursive: true, force: true });
     mkdirSync(path.join(rootfs, 'bin'), { recursive: true });
     writeFileSync(path.join(rootfs, 'bin', 'busybox'), readFileSync('/bin/busybox'));
     chmodSync(path.join(rootfs, 'bin', 'busybox'), 0o755);

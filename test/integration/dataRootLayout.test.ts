@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, openSync, writeSync, closeSync, ftruncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { scanDataRoot, ScanResult } from '../../src/scan/dataRoot';
+import { planScan, scanDataRoot, ScanResult } from '../../src/scan/dataRoot';
+import { mergeWalks, walkBuckets } from '../../src/scan/walk';
 import { duBytes } from '../helpers/du';
 
 const hex = (c: string) => c.repeat(64);
@@ -126,6 +127,19 @@ describe('scanDataRoot on an overlay2 data root laid out on disk', () => {
     const r = scanDataRoot({ root, driver: 'overlayfs', containerdSnapshotter: true });
     expect(orphan(r, 'overlay2', 'inactive_driver')).toBe(duBytes(o2, path.join(root, 'image/overlay2')));
     expect(r.orphanedLayers).toBe(0);
+  });
+
+  it('gives the same figures when walkers split the tree and their shares are merged', () => {
+    const plan = planScan({ root, driver: 'overlay2', containerdSnapshotter: false });
+    const whole = mergeWalks([walkBuckets(root, plan.buckets)]);
+    for (const count of [2, 3, 5]) {
+      const parts = Array.from({ length: count }, (_, index) => walkBuckets(root, plan.buckets, { index, count }));
+      const merged = mergeWalks(parts);
+      expect([count, merged.bytes]).toEqual([count, whole.bytes]);
+      expect([count, merged.files]).toEqual([count, whole.files]);
+      // Every walker did part of the work.
+      expect(parts.every((p) => p.files > 0)).toBe(true);
+    }
   });
 
   it('reports a data root that does not exist as missing, without throwing', () => {
