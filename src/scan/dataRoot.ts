@@ -206,5 +206,6 @@ export function assembleScan(plan: ScanPlan, walked: WalkResult): ScanResult {
 /** Measures a data root in one walk, on this thread (tests and one-shot use; the exporter uses runScan). */
 export function scanDataRoot(view: DataRootView): ScanResult {
   const plan = planScan(view);
+  if (!plan.result.complete) return plan.result;
   return assembleScan(plan, mergeWalks([walkBuckets(view.root, plan.buckets)]));
 }
