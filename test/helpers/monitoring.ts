@@ -1,0 +1,147 @@
+import { ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as http from 'node:http';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { startLogged, stopPid, waitFor } from './processes';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+async function httpOk(url: string): Promise<boolean> {
+  try {
+    return (await fetch(url)).ok;
+  } catch {
+    return false;
+  }
+}
+
+/** A real Prometheus (Debian's package) with its own config, data directory and port. */
+export class TestPrometheus {
+  child: ChildProcess | undefined;
+  url = '';
+
+  constructor(readonly dir: string) {
+    mkdirSync(dir, { recursive: true });
+  }
+
+  async start(config: string): Promise<void> {
+    const port = await freePort();
+    writeFileSync(path.join(this.dir, 'prometheus.yml'), config);
+    this.child = startLogged(
+      'prometheus',
+      [
+        `--config.file=${path.join(this.dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${path.join(this.dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+      ],
+      path.join(this.dir, 'prometheus.log'),
+    );
+    this.url = `http://127.0.0.1:${port}`;
+    await waitFor('Prometheus to be ready', () => httpOk(`${this.url}/-/ready`).then((ok) => (ok ? true : undefined)), 60000, 200);
+  }
+
+  async query(expr: string): Promise<{ status: string; data?: { result: { metric: Record<string, string>; value: [number, string] }[] }; error?: string }> {
+    const res = await fetch(`${this.url}/api/v1/query?query=${encodeURIComponent(expr)}`);
+    return (await res.json()) as never;
+  }
+
+  async stop(): Promise<void> {
+    await stopPid(this.child?.pid);
+  }
+}
+
+export interface ReceivedAlert {
+  status: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+/** Alertmanager's webhook receiver: records every alert it is sent. */
+export class WebhookReceiver {
+  readonly alerts: ReceivedAlert[] = [];
+  private server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      try {
+        const payload = JSON.parse(body) as { alerts?: ReceivedAlert[] };
+        this.alerts.push(...(payload.alerts ?? []));
+      } catch {
+        // Not an Alertmanager payload; nothing to record.
+      }
+      res.end('ok');
+    });
+  });
+  url = '';
+
+  async start(): Promise<void> {
+    const port = await freePort();
+    await new Promise<void>((resolve) => this.server.listen(port, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${port}/alerts`;
+  }
+
+  firing(alertname: string, labels: Record<string, string> = {}): ReceivedAlert[] {
+    return this.alerts.filter(
+      (a) => a.status === 'firing' && a.labels['alertname'] === alertname && Object.entries(labels).every(([k, v]) => a.labels[k] === v),
+    );
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/** A real Alertmanager (Debian's prometheus-alertmanager) that sends everything to one webhook, at once. */
+export class TestAlertmanager {
+  child: ChildProcess | undefined;
+  url = '';
+
+  constructor(readonly dir: string) {
+    mkdirSync(dir, { recursive: true });
+  }
+
+  async start(webhookUrl: string): Promise<void> {
+    const port = await freePort();
+    const config = `route:
+  receiver: webhook
+  group_by: [alertname, instance]
+  group_wait: 1s
+  group_interval: 1s
+  repeat_interval: 1h
+  routes:
+    - matchers: ['severity="critical"']
+      receiver: webhook
+receivers:
+  - name: webhook
+    webhook_configs:
+      - url: ${webhookUrl}
+        send_resolved: false
+`;
+    writeFileSync(path.join(this.dir, 'alertmanager.yml'), config);
+    this.child = startLogged(
+      'prometheus-alertmanager',
+      [
+        `--config.file=${path.join(this.dir, 'alertmanager.yml')}`,
+        `--storage.path=${path.join(this.dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--cluster.listen-address=',
+      ],
+      path.join(this.dir, 'alertmanager.log'),
+    );
+    this.url = `http://127.0.0.1:${port}`;
+    await waitFor('Alertmanager to be ready', () => httpOk(`${this.url}/-/ready`).then((ok) => (ok ? true : undefined)), 60000, 200);
+  }
+
+  async stop(): Promise<void> {
+    await stopPid(this.child?.pid);
+  }
+}

@@ -1,0 +1,176 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { DASHBOARDS } from '../../dashboards/generate';
+import { TestDaemon } from '../helpers/dockerd';
+import { TestExporter } from '../helpers/exporter';
+import { TestAlertmanager, TestPrometheus, WebhookReceiver } from '../helpers/monitoring';
+import { waitFor } from '../helpers/processes';
+import { daemonRoutes, ReplayServer } from '../helpers/replayServer';
+
+const root = path.join(__dirname, '../..');
+const RUNBOOK = 'https://github.com/docker-daemon-exporter/docker-daemon-exporter/blob/main/docs/runbook.md#';
+
+/** The shipped rules with every `for:` shortened, so that a test need not wait minutes; promtool covers the real durations. */
+function rulesWithShortFor(): string {
+  return readFileSync(path.join(root, 'alerts/docker-daemon-exporter.rules.yml'), 'utf8').replace(/for: \S+/g, 'for: 1s');
+}
+
+/**
+ * Real processes end to end: a dockerd that picked the deprecated legacy
+ * overlay driver by itself and runs a host-network container, the exporter,
+ * Prometheus scraping it every second with the shipped rules, Alertmanager
+ * routing to a webhook receiver here; then a replayed devicemapper host.
+ */
+describe('end to end: dockerd, exporter, Prometheus, Alertmanager', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'dde-e2e-'));
+  const daemon = new TestDaemon(path.join(dir, 'daemon'));
+  const exporter = new TestExporter(path.join(dir, 'exporter.log'));
+  const dmExporter = new TestExporter(path.join(dir, 'dm-exporter.log'));
+  const prometheus = new TestPrometheus(path.join(dir, 'prometheus'));
+  const alertmanager = new TestAlertmanager(path.join(dir, 'alertmanager'));
+  const receiver = new WebhookReceiver();
+  const targetsFile = path.join(dir, 'prometheus', 'targets.json');
+  // A loop-lvm host whose thin pool is nearly full: 5 GB available, minimum free 10.74 GB.
+  const dmInfo = JSON.parse(readFileSync(path.join(root, 'test/fixtures/devicemapper/loop-lvm-17.03.json'), 'utf8'));
+  dmInfo.DriverStatus = dmInfo.DriverStatus.map(([k, v]: [string, string]) => [k, k === 'Data Space Available' ? '5 GB' : k === 'Metadata Space Available' ? '80 MB' : v]);
+  // And one value the exporter cannot use, so the parse-error panel has something to show.
+  const dmServer = new ReplayServer(path.join(dir, 'dm.sock'), {
+    ...daemonRoutes({ ...dmInfo, Images: 'unknown' }),
+    '/volumes': (_req, res) => {
+      res.statusCode = 500;
+      res.end('{"message":"volume store unavailable"}');
+    },
+  }, '1.26');
+  let instance = '';
+  let dmInstance = '';
+
+  const writeTargets = (targets: string[]) => writeFileSync(targetsFile, JSON.stringify([{ targets, labels: {} }]));
+
+  beforeAll(async () => {
+    // vfs first (its leftovers are orphans later; dockerd 20.10 ignores vfs when it looks for a prior driver),
+    // then overlay by flag, then no flag: the daemon picks the deprecated overlay by itself.
+    await daemon.start({ args: ['--storage-driver', 'vfs'] });
+    await daemon.importBusybox();
+    await daemon.docker('create', '--name', 'left-on-vfs', 'busybox:test', 'true');
+    await daemon.stop();
+    await daemon.start({ args: ['--storage-driver', 'overlay'] });
+    // An empty driver directory is not a prior driver: give overlay an image.
+    await daemon.importBusybox();
+    await daemon.stop();
+    await daemon.start();
+    await daemon.docker('run', '-d', '--name', 'legacy-proxy', '--network', 'host', 'busybox:test', 'sleep', '100000');
+    await daemon.docker('run', '-d', '--name', 'web', 'busybox:test', 'sleep', '100000');
+
+    await exporter.start(['--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile, '--docker.daemon-config', path.join(dir, 'none.json')]);
+    await dmServer.start();
+    await dmExporter.start(['--docker.host', dmServer.host, '--docker.pid-file', path.join(dir, 'none.pid'), '--no-scan']);
+    instance = exporter.url.replace('http://', '');
+    dmInstance = dmExporter.url.replace('http://', '');
+
+    await receiver.start();
+    await alertmanager.start(receiver.url);
+    writeFileSync(path.join(dir, 'prometheus', 'rules.yml'), rulesWithShortFor());
+    writeTargets([instance]);
+    await prometheus.start(`global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+rule_files: [${JSON.stringify(path.join(dir, 'prometheus', 'rules.yml'))}]
+alerting:
+  alertmanagers:
+    - static_configs:
+        - targets: [${JSON.stringify(alertmanager.url.replace('http://', ''))}]
+scrape_configs:
+  - job_name: docker
+    file_sd_configs:
+      - files: [${JSON.stringify(targetsFile)}]
+`);
+  });
+
+  afterAll(async () => {
+    await prometheus.stop();
+    await alertmanager.stop();
+    await receiver.stop();
+    await exporter.stop();
+    await dmExporter.stop();
+    await dmServer.stop();
+    await daemon.stop();
+  });
+
+  it('the daemon really picked the legacy overlay driver by itself', () => {
+    expect(daemon.logTail(2000)).toContain('[graphdriver] using prior storage driver: overlay');
+  });
+
+  it('pages DockerStorageDriverDeprecated, DockerStorageDriverNotExplicit and DockerHostNetworkContainers through Alertmanager', async () => {
+    await waitFor(
+      'the three alerts at the webhook',
+      () =>
+        receiver.firing('DockerStorageDriverDeprecated', { instance }).length &&
+        receiver.firing('DockerStorageDriverNotExplicit', { instance }).length &&
+        receiver.firing('DockerHostNetworkContainers', { instance }).length
+          ? true
+          : undefined,
+      90000,
+      250,
+    );
+    const deprecated = receiver.firing('DockerStorageDriverDeprecated', { instance })[0];
+    expect(deprecated?.labels).toMatchObject({ severity: 'warning', driver: 'overlay', job: 'docker' });
+    expect(deprecated?.annotations['summary']).toBe('The Docker daemon uses a deprecated storage driver.');
+    expect(deprecated?.annotations['description']).toContain('overlay storage driver, which Docker Engine 24 removes');
+    expect(deprecated?.annotations['runbook_url']).toBe(`${RUNBOOK}dockerstoragedriverdeprecated`);
+
+    const notExplicit = receiver.firing('DockerStorageDriverNotExplicit', { instance })[0];
+    expect(notExplicit?.labels).toMatchObject({ severity: 'critical', driver: 'overlay' });
+    expect(notExplicit?.annotations['summary']).toBe('A deprecated storage driver is in use without being configured; the daemon will refuse to start.');
+    expect(notExplicit?.annotations['runbook_url']).toBe(`${RUNBOOK}dockerstoragedrivernotexplicit`);
+
+    const hostNet = receiver.firing('DockerHostNetworkContainers', { instance });
+    expect(hostNet.map((a) => a.labels['name'])).toEqual(['legacy-proxy']);
+    expect(hostNet[0]?.labels['severity']).toBe('info');
+    expect(hostNet[0]?.annotations['description']).toContain('Container legacy-proxy (busybox:test)');
+  });
+
+  it('fires no devicemapper alert for the overlay host', async () => {
+    const res = await prometheus.query(`ALERTS{instance="${instance}",alertname=~"DockerDevicemapper.*"}`);
+    expect(res.status).toBe('success');
+    expect(res.data?.result).toEqual([]);
+    expect(receiver.alerts.filter((a) => a.labels['alertname']?.startsWith('DockerDevicemapper'))).toEqual([]);
+  });
+
+  it('then, with a nearly full loop-lvm devicemapper host as a second target, pages its alerts', async () => {
+    writeTargets([instance, dmInstance]);
+    const expected = ['DockerDevicemapperLoopLvm', 'DockerDevicemapperDataSpaceLow', 'DockerDevicemapperDataSpaceExhausted', 'DockerDevicemapperMetadataSpaceLow', 'DockerStorageDriverDeprecated'];
+    await waitFor(
+      'the devicemapper alerts at the webhook',
+      () => (expected.every((name) => receiver.firing(name, { instance: dmInstance }).length > 0) ? true : undefined),
+      90000,
+      250,
+    );
+    const exhausted = receiver.firing('DockerDevicemapperDataSpaceExhausted', { instance: dmInstance })[0];
+    expect(exhausted?.labels['severity']).toBe('critical');
+    expect(exhausted?.annotations['description']).toBe(
+      `${dmInstance} has 5GB of thin pool data space available, at or below the pool's minimum free space: the daemon refuses to create containers.`,
+    );
+    expect(receiver.firing('DockerStorageDriverDeprecated', { instance: dmInstance })[0]?.annotations['description']).toContain('Docker Engine 25 removes');
+    // The overlay host still has none.
+    expect(receiver.alerts.filter((a) => a.labels['instance'] === instance && a.labels['alertname']?.startsWith('DockerDevicemapper'))).toEqual([]);
+  });
+
+  it('answers every dashboard query on the live Prometheus, with data', async () => {
+    // rate() needs a few samples of the counter.
+    await waitFor('parse errors counted twice', async () => ((await prometheus.query('count_over_time(docker_exporter_parse_errors_total[1m]) > 2')).data?.result.length ? true : undefined), 30000, 500);
+    const failures: string[] = [];
+    for (const [file, build] of Object.entries(DASHBOARDS)) {
+      const dashboard = build() as { panels: { title: string; targets: { expr: string }[] }[] };
+      for (const p of dashboard.panels) {
+        for (const t of p.targets) {
+          const expr = t.expr.replace(/\$job/g, '.+').replace(/\$instance/g, '.+').replace(/\$__rate_interval/g, '1m');
+          const res = await prometheus.query(expr);
+          if (res.status !== 'success') failures.push(`${file} / ${p.title}: ${res.error}`);
+          else if (!res.data?.result.length) failures.push(`${file} / ${p.title}: no data for ${expr}`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+});
