@@ -185,6 +185,13 @@ export function fleet(): Json {
       targets: [{ expr: `sum(sum by (instance, job) (docker_containers{${SEL}}) and on (instance, job) ${deprecated}) or vector(0)` }],
     },
     {
+      title: 'Hosts blocked for Docker 25, by reason',
+      description: 'Hosts with each upgrade blocker (docker_upgrade_blocker): a removed driver, a deprecated driver not explicitly configured, several drivers\' data with none configured, or configuration that cannot be read.',
+      type: 'bargauge', unit: 'none', w: 8, h: 8,
+      thresholds: [{ value: null, color: 'green' }, { value: 1, color: 'red' }],
+      targets: [{ expr: `sum by (reason) (docker_upgrade_blocker{${SEL}})`, legend: '{{reason}}' }],
+    },
+    {
       title: 'Hosts per storage driver',
       description: 'How many hosts use each storage driver.',
       type: 'piechart', unit: 'none', w: 8, h: 8,

@@ -76,9 +76,43 @@ export function helpText(program: string, env: NodeJS.ProcessEnv = {}): string {
   return lines.join('\n');
 }
 
-export type Parsed = { kind: 'run'; config: Config } | { kind: 'help' } | { kind: 'version' };
+export type Command = 'check' | 'textfile';
+
+export type Parsed =
+  | { kind: 'run'; config: Config }
+  | { kind: 'check'; config: Config; format: 'text' | 'json'; limit: number }
+  | { kind: 'textfile'; config: Config; output: string }
+  | { kind: 'help'; command?: Command }
+  | { kind: 'version' };
+
+/** Flags of the one-shot commands, beside the common ones. */
+export const COMMAND_FLAGS: Record<Command, readonly FlagSpec[]> = {
+  check: [
+    { name: 'format', help: 'text (for a person) or json (for scripts).', default: () => 'text' },
+    { name: 'limit', help: 'Name at most this many containers and images.', default: () => '20' },
+  ],
+  textfile: [{ name: 'output', help: "File to write, for node_exporter's textfile collector (required).", default: () => '' }],
+};
+
+export const COMMAND_HELP: Record<Command, string> = {
+  check:
+    'Reports once whether this host survives the move to Docker 25, and what to do. Exit status: 0 nothing blocks, 1 warnings, 2 the upgrade is blocked, 3 the daemon cannot be reached.',
+  textfile: "Collects once (with a data-root scan unless --no-scan) and writes the metrics atomically for node_exporter's textfile collector.",
+};
+
+export function commandHelpText(program: string, command: Command, env: NodeJS.ProcessEnv = {}): string {
+  const lines = [`usage: ${program} ${command} [flags]`, '', COMMAND_HELP[command], '', 'Flags:'];
+  for (const flag of [...COMMAND_FLAGS[command], ...FLAGS.filter((f) => !f.name.startsWith('web.') && f.name !== 'scan.interval')]) {
+    lines.push(`  --${flag.name}=${JSON.stringify(flag.default(env))}`, `      ${flag.help}`);
+  }
+  lines.push('  --no-scan   Do not measure the data root.', '  --help      Show this help and exit.');
+  return lines.join('\n');
+}
 
 export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Parsed {
+  const command = argv[0] === 'check' || argv[0] === 'textfile' ? argv[0] : undefined;
+  const args = command ? argv.slice(1) : argv;
+  const extra = command ? COMMAND_FLAGS[command] : [];
   let values: Record<string, string | boolean | undefined>;
   try {
     const options: Record<string, { type: 'string' | 'boolean' }> = {
@@ -86,13 +120,35 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
       version: { type: 'boolean' },
       'no-scan': { type: 'boolean' },
     };
-    for (const flag of FLAGS) options[flag.name] = { type: 'string' };
-    values = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
+    for (const flag of [...FLAGS, ...extra]) options[flag.name] = { type: 'string' };
+    values = parseArgs({ args: [...args], options, strict: true, allowPositionals: false }).values;
   } catch (err) {
     throw new ConfigError(err instanceof Error ? err.message.split('\n')[0] : String(err));
   }
-  if (values['help']) return { kind: 'help' };
+  if (values['help']) return command ? { kind: 'help', command } : { kind: 'help' };
   if (values['version']) return { kind: 'version' };
+  const config = commonConfig(values, env);
+  const option = (name: string): string => {
+    const value = values[name];
+    return typeof value === 'string' ? value : (extra.find((f) => f.name === name)?.default(env) ?? '');
+  };
+  if (command === 'check') {
+    const format = option('format');
+    if (format !== 'text' && format !== 'json') throw new ConfigError(`--format: expected text or json, got ${JSON.stringify(format)}`);
+    const limitText = option('limit');
+    if (!/^\d{1,6}$/.test(limitText)) throw new ConfigError(`--limit: expected a whole number, got ${JSON.stringify(limitText)}`);
+    return { kind: 'check', config, format, limit: Number(limitText) };
+  }
+  if (command === 'textfile') {
+    const output = option('output');
+    if (output === '') throw new ConfigError('--output: required: the file to write, such as /var/lib/node_exporter/textfile/docker.prom');
+    if (output.endsWith('/')) throw new ConfigError(`--output: expected a file, got the directory ${JSON.stringify(output)}`);
+    return { kind: 'textfile', config, output };
+  }
+  return { kind: 'run', config };
+}
+
+function commonConfig(values: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv): Config {
   const get = (name: string): string => {
     const spec = FLAGS.find((flag) => flag.name === name);
     if (!spec) throw new Error(`unknown flag ${name}`);
@@ -140,22 +196,19 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
   if (daemonConfig === '') fail('docker.daemon-config', 'must not be empty');
 
   return {
-    kind: 'run',
-    config: {
-      listen,
-      telemetryPath,
-      dockerHost,
-      docker,
-      dockerTimeoutMs: dockerTimeoutMs as number,
-      infoMaxAgeMs,
-      pidFile,
-      ...(dataRoot !== '' ? { dataRoot } : {}),
-      scanIntervalMs,
-      scan,
-      daemonConfig,
-      logLevel: logLevel as LogLevel,
-      logFormat: logFormat as LogFormat,
-    },
+    listen,
+    telemetryPath,
+    dockerHost,
+    docker,
+    dockerTimeoutMs: dockerTimeoutMs as number,
+    infoMaxAgeMs,
+    pidFile,
+    ...(dataRoot !== '' ? { dataRoot } : {}),
+    scanIntervalMs,
+    scan,
+    daemonConfig,
+    logLevel: logLevel as LogLevel,
+    logFormat: logFormat as LogFormat,
   };
 }
 

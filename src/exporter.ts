@@ -3,21 +3,31 @@ import type { DaemonCollector, DaemonSnapshot } from './collectDaemon';
 import { DaemonMetrics, registerExporterMetrics } from './metrics';
 import type { ScanScheduler } from './scan/scheduler';
 import { ScanMetrics } from './scanMetrics';
+import { UpgradeMetrics } from './upgradeMetrics';
+import { upgradeVerdict } from './upgradeVerdict';
+
+export interface ExporterOptions {
+  version: string;
+  /** prom-client's process and Node.js metrics: right for a long-running exporter, wrong in a textfile. */
+  processMetrics?: boolean;
+}
 
 /** Turns a collection and the last data-root scan into the text Prometheus reads; one registry of its own. */
 export class Exporter {
   readonly registry = new Registry();
   private readonly daemonMetrics: DaemonMetrics;
   private readonly scanMetrics: ScanMetrics | undefined;
+  private readonly upgradeMetrics: UpgradeMetrics;
 
   constructor(
     private readonly collector: DaemonCollector,
     private readonly scanner: ScanScheduler | undefined,
-    version: string,
+    options: ExporterOptions,
   ) {
-    registerExporterMetrics(this.registry, version);
+    registerExporterMetrics(this.registry, options.version, options.processMetrics ?? true);
     this.daemonMetrics = new DaemonMetrics(this.registry);
     this.scanMetrics = scanner ? new ScanMetrics(this.registry) : undefined;
+    this.upgradeMetrics = new UpgradeMetrics(this.registry);
   }
 
   /** One collection, handing the scanner what it needs to know of the daemon. */
@@ -28,10 +38,16 @@ export class Exporter {
     return snapshot;
   }
 
-  async scrape(): Promise<string> {
-    const snapshot = await this.collect();
+  /** The metrics text for a snapshot and the last complete scan. */
+  render(snapshot: DaemonSnapshot): Promise<string> {
+    const scan = this.scanner?.latest();
     this.daemonMetrics.update(snapshot);
-    this.scanMetrics?.update(this.scanner?.latest());
+    this.scanMetrics?.update(scan);
+    this.upgradeMetrics.update(upgradeVerdict(snapshot, scan?.result));
     return this.registry.metrics();
+  }
+
+  async scrape(): Promise<string> {
+    return this.render(await this.collect());
   }
 }

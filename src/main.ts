@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import type { Server } from 'node:http';
 import { DaemonCollector } from './collectDaemon';
-import { ConfigError, helpText, parseConfig } from './config';
+import { runCheck } from './commands/check';
+import { runTextfile } from './commands/textfile';
+import { commandHelpText, Config, ConfigError, helpText, parseConfig } from './config';
 import { createEngineApi } from './docker/engineApi';
 import { Exporter } from './exporter';
 import { createLogger } from './logger';
@@ -24,14 +26,32 @@ function main(): void {
     throw err;
   }
   if (parsed.kind === 'help') {
-    process.stdout.write(`${helpText(PROGRAM, process.env)}\n`);
+    process.stdout.write(`${parsed.command ? commandHelpText(PROGRAM, parsed.command, process.env) : helpText(PROGRAM, process.env)}\n`);
     return;
   }
   if (parsed.kind === 'version') {
     process.stdout.write(`${PROGRAM} ${VERSION} (node ${process.version})\n`);
     return;
   }
-  const config = parsed.config;
+  if (parsed.kind === 'check' || parsed.kind === 'textfile') {
+    const logger = createLogger(parsed.config.logLevel, parsed.config.logFormat);
+    const done =
+      parsed.kind === 'check'
+        ? runCheck(parsed.config, parsed.format, parsed.limit, logger)
+        : runTextfile(parsed.config, parsed.output, VERSION, logger);
+    done.then(
+      (code) => process.exit(code),
+      (err: unknown) => {
+        process.stderr.write(`${PROGRAM} ${parsed.kind}: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.exit(parsed.kind === 'check' ? 3 : 1);
+      },
+    );
+    return;
+  }
+  serve(parsed.config);
+}
+
+function serve(config: Config): void {
   const logger = createLogger(config.logLevel, config.logFormat);
   const api = createEngineApi({ endpoint: config.docker, timeoutMs: config.dockerTimeoutMs });
   const collector = new DaemonCollector({
@@ -43,7 +63,7 @@ function main(): void {
   const scanner = config.scan
     ? new ScanScheduler({ run: createScanRunner(), intervalMs: config.scanIntervalMs, logger, rootOverride: config.dataRoot })
     : undefined;
-  const exporter = new Exporter(collector, scanner, VERSION);
+  const exporter = new Exporter(collector, scanner, { version: VERSION });
   // Learn the data root and driver now, so the first scan starts without waiting for a scrape.
   void exporter.collect();
   const app = createApp({ exporter, telemetryPath: config.telemetryPath, version: VERSION, logger });

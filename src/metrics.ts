@@ -181,13 +181,14 @@ export class DaemonMetrics {
   }
 }
 
-export function registerExporterMetrics(registry: Registry, version: string): void {
+export function registerExporterMetrics(registry: Registry, version: string, processMetrics = true): void {
   new Gauge({
     name: 'docker_exporter_build_info',
     help: 'The exporter\'s version and the Node.js running it; always 1.',
     labelNames: ['version', 'nodejs_version'],
     registers: [registry],
   }).set({ version, nodejs_version: process.version }, 1);
+  if (!processMetrics) return;
   collectDefaultMetrics({ register: registry });
   // Gauges with a _total suffix break Prometheus naming (promtool check metrics
   // refuses them); nodejs_active_{handles,requests,resources} by type say the same.

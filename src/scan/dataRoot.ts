@@ -27,6 +27,12 @@ export interface ScanResult {
   filesystem?: { sizeBytes: number; freeBytes: number };
   errors: Map<WalkErrorReason | 'missing' | 'metadata', number>;
   examples: string[];
+  /**
+   * Storage drivers whose directory in the data root is not empty, as dockerd
+   * looks for them at start (vfs left out, as dockerd leaves it out): with more
+   * than one and no explicit driver, Docker refuses to start.
+   */
+  priorDrivers: string[];
   /** False when the data root itself could not be read. */
   complete: boolean;
   files: number;
@@ -128,6 +134,7 @@ export function planScan(view: DataRootView): ScanPlan {
     buildCacheBytes: 0,
     errors,
     examples: [],
+    priorDrivers: [],
     complete: true,
     files: 0,
   };
@@ -149,6 +156,7 @@ export function planScan(view: DataRootView): ScanPlan {
   }
 
   const buckets: Bucket[] = topNames.map((name) => ({ id: `dir\0${name}`, paths: [path.join(root, name)] }));
+  result.priorDrivers = GRAPH_DRIVERS.filter((driver) => driver !== 'vfs' && listDir(path.join(root, driver)).length > 0);
 
   for (const driver of GRAPH_DRIVERS) {
     if (driver === active) continue;

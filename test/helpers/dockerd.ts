@@ -55,9 +55,14 @@ export class TestDaemon {
     writeFileSync(path.join(this.dir, 'no-daemon.json'), '{}');
     const child = startLogged('dockerd', args, this.logFile, { ...process.env, ...options.env });
     this.pid = child.pid;
+    let exited = false;
+    child.once('exit', () => (exited = true));
     child.unref();
     await waitFor(`dockerd to answer on ${this.socket} (log: ${this.logFile})`, async () => {
-      if (this.pid === undefined || !isAlive(this.pid)) throw new Error(`dockerd exited:\n${this.logTail()}`);
+      if (exited || this.pid === undefined || !isAlive(this.pid)) {
+        this.pid = undefined;
+        throw Object.assign(new Error(`dockerd exited:\n${this.logTail()}`), { final: true });
+      }
       return (await ping(this.socket)) ? true : undefined;
     }, 60000, 200);
   }

@@ -10,6 +10,8 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
       const value = await probe();
       if (value !== undefined && value !== false) return value;
     } catch (err) {
+      // A probe that knows waiting is pointless (the process died) ends the wait.
+      if ((err as { final?: boolean }).final) throw err;
       lastError = err;
     }
     await sleep(everyMs);

@@ -1,6 +1,7 @@
 import { Registry } from 'prom-client';
 import { DaemonMetrics, registerExporterMetrics } from '../../src/metrics';
 import { ScanMetrics } from '../../src/scanMetrics';
+import { UpgradeMetrics } from '../../src/upgradeMetrics';
 
 const KEYWORDS = new Set(['and', 'or', 'unless', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'offset', 'inf', 'nan']);
 
@@ -29,5 +30,6 @@ export function exportedMetricNames(): Set<string> {
   registerExporterMetrics(registry, 'test');
   new DaemonMetrics(registry);
   new ScanMetrics(registry);
+  new UpgradeMetrics(registry);
   return new Set(registry.getMetricsAsArray().map((m) => m.name));
 }

@@ -1,0 +1,17 @@
+import type { Logger } from 'winston';
+import { DaemonCollector } from '../collectDaemon';
+import type { Config } from '../config';
+import { createEngineApi, EngineApi } from '../docker/engineApi';
+
+/** A collector for a single collection: no event stream, /info always fresh. */
+export function oneShotCollector(config: Config, logger: Logger): { api: EngineApi; collector: DaemonCollector } {
+  const api = createEngineApi({ endpoint: config.docker, timeoutMs: config.dockerTimeoutMs });
+  const collector = new DaemonCollector({
+    api,
+    explicit: { pidFile: config.pidFile, defaultConfigFile: config.daemonConfig },
+    logger,
+    infoMaxAgeMs: 0,
+    watchEvents: false,
+  });
+  return { api, collector };
+}

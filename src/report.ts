@@ -1,0 +1,200 @@
+import type { DaemonSnapshot } from './collectDaemon';
+import type { ScanResult } from './scan/dataRoot';
+import { deprecationOf } from './storageDrivers';
+import { BlockerReason, upgradeVerdict } from './upgradeVerdict';
+
+export type VerdictStatus = 'ok' | 'warning' | 'blocked' | 'unreachable';
+
+export const EXIT_CODES: Record<VerdictStatus, number> = { ok: 0, warning: 1, blocked: 2, unreachable: 3 };
+
+export interface Named {
+  count: number;
+  names: string[];
+  /** How many were left unnamed by the limit. */
+  more: number;
+}
+
+export interface Finding {
+  reason: string;
+  message: string;
+}
+
+/** What `check` reports, as one JSON document (schema_version 1). */
+export interface Report {
+  schema_version: 1;
+  daemon: { reachable: boolean; version?: string; api_version?: string; data_root?: string };
+  storage_driver?: {
+    name: string;
+    status: 'supported' | 'deprecated';
+    deprecated_in?: string;
+    removed_in_major?: number;
+    backing_filesystem?: string;
+    explicit: { known: boolean; configured?: boolean; source?: string; reason?: string };
+  };
+  thin_pool?: {
+    data_used_bytes?: number;
+    data_total_bytes?: number;
+    data_available_bytes?: number;
+    metadata_used_bytes?: number;
+    metadata_total_bytes?: number;
+    metadata_available_bytes?: number;
+    minimum_free_bytes?: number;
+    loop_lvm: boolean;
+  };
+  recreate: { required: boolean; containers?: Named; images?: Named };
+  volumes?: { count: number; affected: false };
+  data_root_scan: 'complete' | 'failed' | 'skipped';
+  orphaned: { driver: string; reason: string; bytes: number }[];
+  host_network_containers: { name: string; image: string; state: string }[];
+  verdict: { status: VerdictStatus; blockers: Finding[]; warnings: Finding[]; next_steps: string[] };
+  exit_code: number;
+}
+
+export interface ReportInput {
+  snapshot: DaemonSnapshot;
+  scan?: ScanResult;
+  scanSkipped: boolean;
+  /** Image names (repo:tag, or a short id), from GET /images/json. */
+  images?: string[];
+  limit: number;
+}
+
+function named(all: string[], limit: number): Named {
+  return { count: all.length, names: all.slice(0, limit), more: Math.max(0, all.length - limit) };
+}
+
+const nixSetting = (driver: string) => `virtualisation.docker.daemon.settings = { storage-driver = "${driver}"; };`;
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`;
+}
+
+const BLOCKER_MESSAGES: Record<Exclude<BlockerReason, 'unknown_configuration'>, (driver: string, removal?: number, prior?: string[]) => string> = {
+  removed_driver: (driver, removal) => `The ${driver} storage driver is removed in Docker Engine ${removal}: every image and container on this host must be re-created on overlay2 before that upgrade.`,
+  deprecated_driver_not_explicit: (driver) =>
+    `The deprecated ${driver} driver is not explicitly configured: Docker 23 and later refuse to start on this host at the next restart.`,
+  several_prior_drivers_not_explicit: (driver, _removal, prior) =>
+    `The data root holds data of several storage drivers (${(prior ?? []).join(', ')}) and none is explicitly configured: Docker 23 and 24 refuse to choose and do not start.`,
+};
+
+/**
+ * The upgrade-readiness report: every figure comes from the same snapshot,
+ * scan and verdict the exporter's metrics come from.
+ */
+export function buildReport(input: ReportInput): Report {
+  const { snapshot, scan, limit } = input;
+  const info = snapshot.info;
+  const report: Report = {
+    schema_version: 1,
+    daemon: { reachable: snapshot.up, version: info?.serverVersion, api_version: snapshot.apiVersion, data_root: info?.dockerRootDir },
+    recreate: { required: false },
+    data_root_scan: input.scanSkipped ? 'skipped' : scan?.complete ? 'complete' : 'failed',
+    orphaned: scan?.complete ? [...scan.orphaned].sort((a, b) => b.bytes - a.bytes) : [],
+    host_network_containers: (snapshot.containers ?? [])
+      .filter((c) => c.networkMode === 'host')
+      .map((c) => ({ name: c.name, image: c.image, state: c.state }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
+    verdict: { status: 'ok', blockers: [], warnings: [], next_steps: [] },
+    exit_code: 0,
+  };
+  if (snapshot.volumes !== undefined) report.volumes = { count: snapshot.volumes, affected: false };
+  const verdict = upgradeVerdict(snapshot, scan);
+  if (!snapshot.up || !info?.driver || !verdict) {
+    report.verdict.status = 'unreachable';
+    report.verdict.next_steps.push('Make the Docker daemon answer (systemctl status docker; journalctl -u docker), then run the check again.');
+    report.exit_code = EXIT_CODES.unreachable;
+    return report;
+  }
+
+  const driver = info.driver;
+  const deprecation = deprecationOf(driver);
+  const explicit = snapshot.explicit;
+  report.storage_driver = {
+    name: driver,
+    status: deprecation ? 'deprecated' : 'supported',
+    deprecated_in: deprecation?.deprecatedIn,
+    removed_in_major: deprecation?.removedInMajor,
+    backing_filesystem: info.backingFilesystem,
+    explicit: explicit?.known
+      ? { known: true, configured: explicit.source !== 'none', source: explicit.source }
+      : { known: false, reason: explicit && !explicit.known ? explicit.reason : 'not collected' },
+  };
+  const pool = info.thinPool;
+  if (pool) {
+    report.thin_pool = {
+      data_used_bytes: pool.dataSpaceUsedBytes,
+      data_total_bytes: pool.dataSpaceTotalBytes,
+      data_available_bytes: pool.dataSpaceAvailableBytes,
+      metadata_used_bytes: pool.metadataSpaceUsedBytes,
+      metadata_total_bytes: pool.metadataSpaceTotalBytes,
+      metadata_available_bytes: pool.metadataSpaceAvailableBytes,
+      minimum_free_bytes: pool.minimumFreeSpaceBytes,
+      loop_lvm: pool.loopLvm,
+    };
+  }
+  if (deprecation) {
+    const containerNames = (snapshot.containers ?? []).map((c) => c.name).sort();
+    report.recreate = {
+      required: true,
+      containers: named(containerNames, limit),
+      images: input.images ? named([...input.images].sort(), limit) : undefined,
+    };
+  }
+
+  const { blockers, warnings, next_steps: steps } = report.verdict;
+  for (const reason of ['removed_driver', 'deprecated_driver_not_explicit', 'several_prior_drivers_not_explicit'] as const) {
+    if (verdict.blockers[reason]) blockers.push({ reason, message: BLOCKER_MESSAGES[reason](driver, deprecation?.removedInMajor, scan?.priorDrivers) });
+  }
+  if (verdict.blockers.unknown_configuration) {
+    warnings.push({
+      reason: 'unknown_configuration',
+      message: `Cannot tell whether the storage driver is explicitly configured: ${report.storage_driver.explicit.reason}.`,
+    });
+  }
+  if (report.host_network_containers.length > 0) {
+    warnings.push({
+      reason: 'host_network',
+      message: `${report.host_network_containers.length} container(s) use host networking, which is no longer recommended: ${report.host_network_containers.map((c) => c.name).join(', ')}.`,
+    });
+  }
+  const orphanedTotal = report.orphaned.reduce((sum, o) => sum + o.bytes, 0);
+  if (orphanedTotal > 0) {
+    warnings.push({
+      reason: 'orphaned_data',
+      message: `${formatBytes(orphanedTotal)} in the data root belong to nothing the daemon uses (${report.orphaned.map((o) => `${o.driver} ${o.reason} ${formatBytes(o.bytes)}`).join('; ')}).`,
+    });
+  }
+  if (pool?.loopLvm) warnings.push({ reason: 'loop_lvm', message: 'The devicemapper thin pool runs on loop files (loop-lvm), unfit for production.' });
+  const low = (available?: number, total?: number) => available !== undefined && total ? available / total < 0.2 : false;
+  if (pool && low(pool.dataSpaceAvailableBytes, pool.dataSpaceTotalBytes)) warnings.push({ reason: 'thin_pool_data_low', message: 'Less than 20% of the thin pool data space is available.' });
+  if (pool && low(pool.metadataSpaceAvailableBytes, pool.metadataSpaceTotalBytes)) warnings.push({ reason: 'thin_pool_metadata_low', message: 'Less than 20% of the thin pool metadata space is available.' });
+  if (report.data_root_scan === 'failed') warnings.push({ reason: 'scan_failed', message: `The data root could not be read: ${scan?.examples[0] ?? 'unknown error'}.` });
+
+  // Next steps, in the order a person does them: keep the host starting, then migrate, then tidy up.
+  const notExplicit = verdict.blockers.deprecated_driver_not_explicit || verdict.blockers.several_prior_drivers_not_explicit;
+  if (notExplicit || (deprecation && verdict.blockers.unknown_configuration)) {
+    steps.push(`Pin the storage driver in use so the daemon keeps starting: on NixOS, ${nixSetting(driver)} in /etc/local/nixos/docker.nix, then sudo fc-manage switch (elsewhere: "storage-driver": "${driver}" in /etc/docker/daemon.json).`);
+  }
+  if (deprecation) {
+    steps.push(
+      `Before switching, clean up what you do not need: docker rm for unneeded containers, docker rmi for unneeded images (${report.recreate.containers?.count ?? 0} containers, ${report.recreate.images?.count ?? info.images ?? '?'} images on this host); what is left behind stays on disk.`,
+      `Switch to overlay2: ${nixSetting('overlay2')}, then sudo fc-manage switch.`,
+      `Re-create the images and containers after the switch${report.volumes ? `; the ${report.volumes.count} volume(s) keep their data` : '; volumes keep their data'}.`,
+      `The old ${driver} data stays in ${info.dockerRootDir ?? 'the data root'}/${driver}; keep storage-driver set explicitly while it is there (Docker 23/24 refuse to choose between several drivers' data).`,
+    );
+  }
+  if (report.host_network_containers.length > 0) {
+    steps.push(`Re-create the host-network containers on a bridge network, publishing their ports: ${report.host_network_containers.map((c) => c.name).join(', ')}.`);
+  }
+
+  report.verdict.status = blockers.length > 0 ? 'blocked' : warnings.length > 0 ? 'warning' : 'ok';
+  report.exit_code = EXIT_CODES[report.verdict.status];
+  return report;
+}

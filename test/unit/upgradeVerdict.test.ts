@@ -1,0 +1,85 @@
+import type { DaemonSnapshot } from '../../src/collectDaemon';
+import type { ExplicitConfig } from '../../src/explicitConfig';
+import { buildReport } from '../../src/report';
+import { PLAIN, renderReport } from '../../src/reportText';
+import type { ScanResult } from '../../src/scan/dataRoot';
+import { upgradeVerdict } from '../../src/upgradeVerdict';
+
+const known = (source: 'flag' | 'config_file' | 'env' | 'none'): ExplicitConfig => ({ known: true, source, pid: 1, configFile: '/etc/docker/daemon.json' });
+const unknown: ExplicitConfig = { known: false, reason: 'cannot read pid file /var/run/docker.pid: EACCES' };
+
+function snapshot(driver: string, explicit: ExplicitConfig, extra: Partial<DaemonSnapshot> = {}): DaemonSnapshot {
+  return {
+    up: true,
+    info: { driver, serverVersion: '24.0.7', dockerRootDir: '/var/lib/docker', warnings: [], containerdSnapshotter: false, images: 4 },
+    containers: [
+      { id: 'a', name: 'web', image: 'nginx', state: 'running', networkMode: 'bridge' },
+      { id: 'b', name: 'legacy', image: 'haproxy', state: 'running', networkMode: 'host' },
+    ],
+    volumes: 2,
+    explicit,
+    eventStreamConnected: true,
+    collectors: [],
+    problems: [],
+    ...extra,
+  };
+}
+
+function scan(priorDrivers: string[], orphaned: ScanResult['orphaned'] = []): ScanResult {
+  return { root: '/var/lib/docker', driver: 'x', topLevel: new Map(), orphaned, orphanedLayers: 0, buildCacheBytes: 0, errors: new Map(), examples: [], priorDrivers, complete: true, files: 0 };
+}
+
+describe('upgradeVerdict', () => {
+  it('devicemapper picked by the daemon: removed and not explicit', () => {
+    const v = upgradeVerdict(snapshot('devicemapper', known('none')), scan(['devicemapper']));
+    expect(v?.blockers).toEqual({ removed_driver: true, deprecated_driver_not_explicit: true, several_prior_drivers_not_explicit: false, unknown_configuration: false });
+    expect([v?.recreateContainers, v?.recreateImages]).toEqual([2, 4]);
+  });
+
+  it('devicemapper pinned in daemon.json: still removed in 25, but starts', () => {
+    const v = upgradeVerdict(snapshot('devicemapper', known('config_file')), scan(['devicemapper']));
+    expect(v?.blockers).toEqual({ removed_driver: true, deprecated_driver_not_explicit: false, several_prior_drivers_not_explicit: false, unknown_configuration: false });
+  });
+
+  it('overlay2 after a migration, old devicemapper data left, nothing explicit: Docker 23/24 refuse to choose', () => {
+    const v = upgradeVerdict(snapshot('overlay2', known('none')), scan(['devicemapper', 'overlay2']));
+    expect(v?.blockers.several_prior_drivers_not_explicit).toBe(true);
+    expect(v?.blockers.removed_driver).toBe(false);
+    expect([v?.recreateContainers, v?.recreateImages]).toEqual([0, 0]);
+  });
+
+  it('says "cannot tell" rather than guessing', () => {
+    const v = upgradeVerdict(snapshot('devicemapper', unknown), undefined);
+    expect(v?.blockers).toEqual({ removed_driver: true, deprecated_driver_not_explicit: undefined, several_prior_drivers_not_explicit: undefined, unknown_configuration: true });
+    expect(upgradeVerdict(snapshot('overlay2', known('none')), undefined)?.blockers.several_prior_drivers_not_explicit).toBeUndefined();
+    // Explicit settles it even without a scan.
+    expect(upgradeVerdict(snapshot('overlay2', known('flag')), undefined)?.blockers.several_prior_drivers_not_explicit).toBe(false);
+  });
+
+  it('has no verdict for a daemon that did not answer', () => {
+    expect(upgradeVerdict({ ...snapshot('overlay2', known('none')), up: false, info: undefined }, undefined)).toBeUndefined();
+  });
+});
+
+describe('buildReport and its text', () => {
+  it('blocks a devicemapper host picked by the daemon, with the steps in order', () => {
+    const report = buildReport({ snapshot: snapshot('devicemapper', known('none')), scan: scan(['devicemapper'], [{ driver: 'vfs', reason: 'inactive_driver', bytes: 2_500_000_000 }]), scanSkipped: false, images: ['nginx:1', 'haproxy:2'], limit: 10 });
+    expect(report.exit_code).toBe(2);
+    expect(report.verdict.blockers.map((b) => b.reason)).toEqual(['removed_driver', 'deprecated_driver_not_explicit']);
+    expect(report.verdict.warnings.map((w) => w.reason)).toEqual(['host_network', 'orphaned_data']);
+    expect(report.verdict.next_steps[0]).toContain('storage-driver = "devicemapper"');
+    expect(report.verdict.next_steps[1]).toContain('docker rm');
+    expect(report.verdict.next_steps[2]).toContain('storage-driver = "overlay2"');
+    const text = renderReport(report, PLAIN);
+    expect(text).toContain('devicemapper on unknown filesystem: deprecated since 18.09, removed in Docker Engine 25');
+    expect(text).toContain('2.50 GB  vfs (inactive_driver)');
+    expect(text).toContain('BLOCKED');
+  });
+
+  it('is OK for a clean overlay2 host', () => {
+    const s = snapshot('overlay2', known('none'), { containers: [] });
+    const report = buildReport({ snapshot: s, scan: scan(['overlay2']), scanSkipped: false, limit: 10 });
+    expect(report.verdict).toEqual({ status: 'ok', blockers: [], warnings: [], next_steps: [] });
+    expect(report.recreate).toEqual({ required: false });
+  });
+});
