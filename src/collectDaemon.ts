@@ -36,6 +36,8 @@ export interface DaemonCollectorDeps {
   logger: Logger;
   /** How old a cached GET /info answer may be; it is also refetched on image, volume and daemon events. */
   infoMaxAgeMs: number;
+  /** Scrapes within this long of a collection share its daemon answers (containers still come fresh from the inventory). */
+  minIntervalMs?: number;
   /** Follow the event stream to keep containers current (off: list at every collection). */
   watchEvents?: boolean;
   now?: () => number;
@@ -50,6 +52,7 @@ export interface DaemonCollectorDeps {
  */
 export class DaemonCollector {
   private inFlight: Promise<DaemonSnapshot> | undefined;
+  private last: { snapshot: DaemonSnapshot; at: number } | undefined;
   private readonly failures: FailureLog;
   /** Missing access to /proc is a deployment choice, not a fault: say it once. */
   private readonly configLog: FailureLog;
@@ -81,12 +84,27 @@ export class DaemonCollector {
   }
 
   collect(): Promise<DaemonSnapshot> {
+    const last = this.last;
+    if (last && this.now() - last.at < (this.deps.minIntervalMs ?? 0)) return this.withCurrentContainers(last.snapshot);
     if (!this.inFlight) {
-      this.inFlight = this.collectOnce().finally(() => {
-        this.inFlight = undefined;
-      });
+      const started = this.now();
+      this.inFlight = this.collectOnce()
+        .then((snapshot) => {
+          this.last = { snapshot, at: started };
+          return snapshot;
+        })
+        .finally(() => {
+          this.inFlight = undefined;
+        });
     }
     return this.inFlight;
+  }
+
+  /** A recent snapshot with the containers as the event-fed inventory has them now: no daemon call. */
+  private async withCurrentContainers(snapshot: DaemonSnapshot): Promise<DaemonSnapshot> {
+    if (!snapshot.up) return snapshot;
+    const containers = await this.inventory?.current();
+    return containers ? { ...snapshot, containers, problems: [] } : { ...snapshot, problems: [] };
   }
 
   private async timed<T>(collectors: CollectorStatus[], collector: CollectorName, work: () => Promise<T>): Promise<T | undefined> {

@@ -15,10 +15,12 @@ export interface ListenAddress {
 export interface Config {
   listen: ListenAddress;
   telemetryPath: string;
+  webConfigFile?: string;
   dockerHost: string;
   docker: DockerEndpoint;
   dockerTimeoutMs: number;
   infoMaxAgeMs: number;
+  minIntervalMs: number;
   pidFile: string;
   /** The data root as the exporter sees it, when not at the daemon's DockerRootDir. */
   dataRoot?: string;
@@ -39,6 +41,7 @@ interface FlagSpec {
 export const FLAGS: readonly FlagSpec[] = [
   { name: 'web.listen-address', help: 'Address to listen on for the web interface and telemetry.', default: () => ':9326' },
   { name: 'web.telemetry-path', help: 'Path under which to expose metrics.', default: () => '/metrics' },
+  { name: 'web.config.file', help: 'exporter-toolkit web config (TLS, basic auth, headers), as for node_exporter.', default: () => '' },
   {
     name: 'docker.host',
     help: 'Docker daemon to read: unix:///path or tcp://host:port.',
@@ -49,6 +52,11 @@ export const FLAGS: readonly FlagSpec[] = [
     name: 'docker.info-max-age',
     help: 'Serve GET /info from cache for this long; image, volume and daemon events refresh it sooner.',
     default: () => '30s',
+  },
+  {
+    name: 'docker.min-interval',
+    help: "Scrapes within this long of a collection share its daemon answers (0s: ask at every scrape); containers stay current from events.",
+    default: () => '1s',
   },
   { name: 'docker.data-root', help: "The daemon's data root as this process sees it (default: DockerRootDir from /info).", default: () => '' },
   { name: 'scan.interval', help: 'How often to measure the data root in the background.', default: () => '15m' },
@@ -181,6 +189,9 @@ function commonConfig(values: Record<string, string | boolean | undefined>, env:
     return ms !== undefined && ms > 0 ? ms : fail(name, `expected a positive duration such as 30s, got ${JSON.stringify(text)}`);
   };
   const infoMaxAgeMs = duration('docker.info-max-age');
+  const minIntervalText = get('docker.min-interval');
+  const minIntervalMs = parseDuration(minIntervalText) ?? fail('docker.min-interval', `expected a duration such as 1s or 0s, got ${JSON.stringify(minIntervalText)}`);
+  const webConfigFile = get('web.config.file');
   const scanIntervalMs = duration('scan.interval');
   const dataRoot = get('docker.data-root');
   if (dataRoot !== '' && !dataRoot.startsWith('/')) fail('docker.data-root', `expected an absolute path, got ${JSON.stringify(dataRoot)}`);
@@ -198,10 +209,12 @@ function commonConfig(values: Record<string, string | boolean | undefined>, env:
   return {
     listen,
     telemetryPath,
+    ...(webConfigFile !== '' ? { webConfigFile } : {}),
     dockerHost,
     docker,
     dockerTimeoutMs: dockerTimeoutMs as number,
     infoMaxAgeMs,
+    minIntervalMs,
     pidFile,
     ...(dataRoot !== '' ? { dataRoot } : {}),
     scanIntervalMs,

@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import type { Server } from 'node:http';
 import { DaemonCollector } from './collectDaemon';
 import { runCheck } from './commands/check';
 import { runTextfile } from './commands/textfile';
@@ -10,6 +9,8 @@ import { createLogger } from './logger';
 import { createScanRunner } from './scan/runScan';
 import { ScanScheduler } from './scan/scheduler';
 import { createApp } from './server';
+import { createWebServer } from './web/listen';
+import { loadWebConfig, WebConfig, WebConfigError } from './web/webConfig';
 import { VERSION } from './version';
 
 const PROGRAM = 'docker-daemon-exporter';
@@ -52,6 +53,17 @@ function main(): void {
 }
 
 function serve(config: Config): void {
+  // A bad web config is bad configuration: refuse to start, naming the problem.
+  let webConfig: WebConfig | undefined;
+  if (config.webConfigFile) {
+    try {
+      webConfig = loadWebConfig(config.webConfigFile);
+    } catch (err) {
+      if (!(err instanceof WebConfigError)) throw err;
+      process.stderr.write(`${PROGRAM}: --web.config.file: ${config.webConfigFile}: ${err.message}\n`);
+      process.exit(2);
+    }
+  }
   const logger = createLogger(config.logLevel, config.logFormat);
   const api = createEngineApi({ endpoint: config.docker, timeoutMs: config.dockerTimeoutMs });
   const collector = new DaemonCollector({
@@ -59,6 +71,7 @@ function serve(config: Config): void {
     explicit: { pidFile: config.pidFile, defaultConfigFile: config.daemonConfig },
     logger,
     infoMaxAgeMs: config.infoMaxAgeMs,
+    minIntervalMs: config.minIntervalMs,
   });
   const scanner = config.scan
     ? new ScanScheduler({ run: createScanRunner(), intervalMs: config.scanIntervalMs, logger, rootOverride: config.dataRoot })
@@ -66,23 +79,40 @@ function serve(config: Config): void {
   const exporter = new Exporter(collector, scanner, { version: VERSION });
   // Learn the data root and driver now, so the first scan starts without waiting for a scrape.
   void exporter.collect();
-  const app = createApp({ exporter, telemetryPath: config.telemetryPath, version: VERSION, logger });
-
-  const server: Server = config.listen.host ? app.listen(config.listen.port, config.listen.host) : app.listen(config.listen.port);
+  const web = createWebServer(
+    (security) => createApp({ exporter, telemetryPath: config.telemetryPath, version: VERSION, logger, security }),
+    config.webConfigFile,
+    webConfig,
+    logger,
+  );
+  const server = web.server;
+  if (config.listen.host) server.listen(config.listen.port, config.listen.host);
+  else server.listen(config.listen.port);
   server.on('listening', () => {
     const address = server.address();
     const where = typeof address === 'object' && address ? `${address.address}:${address.port}` : String(address);
-    logger.info('listening', { address: where, telemetry_path: config.telemetryPath, docker_host: config.dockerHost, version: VERSION });
+    logger.info('listening', {
+      address: where,
+      telemetry_path: config.telemetryPath,
+      docker_host: config.dockerHost,
+      tls: Boolean(webConfig?.tls),
+      basic_auth: Boolean(webConfig?.users.size),
+      version: VERSION,
+    });
   });
   server.on('error', (err) => {
     logger.error('cannot listen', { address: `${config.listen.host ?? ''}:${config.listen.port}`, err: err.message });
     process.exit(1);
   });
 
+  let stopping = false;
   const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
     logger.info('stopping', { signal });
     collector.stop();
     scanner?.stop();
+    web.close();
     // Stop accepting, let scrapes in flight finish, then exit; never hang on a stuck client.
     server.close(() => process.exit(0));
     server.closeIdleConnections();

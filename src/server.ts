@@ -1,21 +1,41 @@
-import express, { Express } from 'express';
+import express, { Express, NextFunction, Request, Response } from 'express';
 import type { Logger } from 'winston';
 import type { Exporter } from './exporter';
+import type { WebSecurity } from './web/security';
 
 export interface AppDeps {
   exporter: Exporter;
   telemetryPath: string;
   version: string;
   logger: Logger;
+  security?: WebSecurity;
 }
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/**
+ * The exporter's web interface: the landing page, the metrics and health
+ * endpoints, nothing else. Other paths answer 404, other methods 405.
+ */
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.set('etag', false);
+  const paths = new Set(['/', deps.telemetryPath, '/-/healthy', '/-/ready']);
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (!paths.has(req.path)) {
+      res.status(404).type('text/plain').send('Not Found\n');
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.status(405).setHeader('Allow', 'GET, HEAD').type('text/plain').send('Method Not Allowed\n');
+      return;
+    }
+    next();
+  });
+  if (deps.security) app.use(deps.security.middleware());
   app.get(deps.telemetryPath, async (_req, res) => {
     try {
       const body = await deps.exporter.scrape();
@@ -36,11 +56,7 @@ export function createApp(deps: AppDeps): Express {
           `<p><a href="${path}">Metrics</a></p></body></html>\n`,
       );
   });
-  app.get('/-/healthy', (_req, res) => {
-    res.type('text/plain').send('Healthy\n');
-  });
-  app.use((_req, res) => {
-    res.status(404).type('text/plain').send('Not Found\n');
-  });
+  app.get('/-/healthy', (_req, res) => void res.type('text/plain').send('Healthy\n'));
+  app.get('/-/ready', (_req, res) => void res.type('text/plain').send('Ready\n'));
   return app;
 }

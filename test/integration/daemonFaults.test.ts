@@ -23,7 +23,7 @@ describe('when the daemon misbehaves', () => {
 
   beforeAll(async () => {
     await server.start();
-    await exporter.start(['--docker.host', server.host, '--docker.timeout', '1s', '--docker.info-max-age', '1ms', '--docker.pid-file', path.join(dir, 'none.pid')]);
+    await exporter.start(['--docker.host', server.host, '--docker.timeout', '1s', '--docker.info-max-age', '1ms', '--docker.min-interval', '0s', '--docker.pid-file', path.join(dir, 'none.pid')]);
   });
   afterAll(async () => {
     for (const res of hung) res.destroy();

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { TestDaemon } from '../helpers/dockerd';
 import { Metrics, TestExporter } from '../helpers/exporter';
-import { waitFor } from '../helpers/processes';
+import { sleep, waitFor } from '../helpers/processes';
 
 const run = promisify(execFile);
 
@@ -127,7 +127,11 @@ describe('against a real dockerd on the legacy overlay driver', () => {
     const before = daemon.apiCalls().length;
     await daemon.docker('run', '-d', '--name', 'seen-by-events', 'busybox:test', 'true');
     const cliCalls = daemon.apiCalls().length;
-    for (let i = 0; i < 3; i++) await exporter.scrape();
+    // Spaced beyond --docker.min-interval (1s), so that each scrape asks the daemon.
+    for (let i = 0; i < 3; i++) {
+      await sleep(1100);
+      await exporter.scrape();
+    }
     const window = daemon.apiCalls().slice(cliCalls);
     expect(window.length).toBeGreaterThanOrEqual(3);
     expect(window.filter((c) => !c.startsWith('GET '))).toEqual([]);
