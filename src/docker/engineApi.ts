@@ -79,7 +79,7 @@ export interface EngineApiOptions {
   maxBodyBytes?: number;
 }
 
-const DEFAULT_MAX_BODY = 64 * 1024 * 1024;
+const DEFAULT_MAX_BODY = 32 * 1024 * 1024;
 /** One event is a few hundred bytes; a longer line is not an event. */
 const MAX_EVENT_LINE = 1024 * 1024;
 

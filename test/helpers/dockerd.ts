@@ -72,6 +72,18 @@ export class TestDaemon {
     this.pid = undefined;
   }
 
+  /** After a SIGKILL: ends the daemon's orphaned containerd and forgets its pid file, so a new daemon starts its own. */
+  clearOrphanedContainerd(): void {
+    const pidFile = path.join(this.execRoot, 'containerd', 'containerd.pid');
+    try {
+      const pid = Number(readFileSync(pidFile, 'utf8').trim());
+      if (pid > 0) process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+    rmSync(pidFile, { force: true });
+  }
+
   logTail(lines = 20): string {
     try {
       return readFileSync(this.logFile, 'utf8').split('\n').slice(-lines).join('\n');

@@ -23,8 +23,8 @@ export class TestExporter {
 
   constructor(readonly logFile: string) {}
 
-  async start(args: string[]): Promise<void> {
-    this.child = startLogged(process.execPath, [EXPORTER_BIN, '--web.listen-address', '127.0.0.1:0', ...args], this.logFile);
+  async start(args: string[], as?: { uid: number; gid: number }): Promise<void> {
+    this.child = startLogged(process.execPath, [EXPORTER_BIN, '--web.listen-address', '127.0.0.1:0', ...args], this.logFile, process.env, as);
     const port = await waitFor('the exporter to listen', () => {
       const match = /msg=listening address=[^ ]*:(\d+)/.exec(this.log());
       if (this.child?.exitCode !== null) throw new Error(`exporter exited: ${this.log()}`);
@@ -39,6 +39,12 @@ export class TestExporter {
     } catch {
       return '';
     }
+  }
+
+  /** Waits for the log to contain `text` (the log reaches its file a moment after the fact). */
+  async logged(text: string | RegExp, timeoutMs = 5000): Promise<string> {
+    const found = (log: string) => (typeof text === 'string' ? log.includes(text) : text.test(log));
+    return waitFor(`the exporter log to contain ${String(text)}`, () => (found(this.log()) ? this.log() : undefined), timeoutMs, 25);
   }
 
   async scrape(): Promise<Metrics> {

@@ -48,9 +48,9 @@ export async function stopPid(pid: number | undefined, graceMs = 15000): Promise
 }
 
 /** Starts a program with its output in a log file; the child is not tied to jest's lifetime. */
-export function startLogged(command: string, args: string[], logFile: string, env: NodeJS.ProcessEnv = process.env): ChildProcess {
+export function startLogged(command: string, args: string[], logFile: string, env: NodeJS.ProcessEnv = process.env, as?: { uid: number; gid: number }): ChildProcess {
   const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'], ...(as ?? {}) });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   return child;

@@ -1,7 +1,10 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import * as http from 'node:http';
+import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { TestExporter } from '../helpers/exporter';
+import { sleep, waitFor } from '../helpers/processes';
 import { json, ReplayServer, Route } from '../helpers/replayServer';
 
 const info = { ServerVersion: '24.0.7', Driver: 'overlay2', DriverStatus: [['Backing Filesystem', 'extfs']], Images: 3, Containers: 0 };
@@ -42,7 +45,7 @@ describe('when the daemon misbehaves', () => {
     expect(m.all('docker_containers')).toEqual([]);
     expect(elapsed).toBeGreaterThanOrEqual(900);
     expect(elapsed).toBeLessThan(1000 + 1500);
-    expect(exporter.log()).toContain('no complete answer within 1000 ms');
+    await exporter.logged('no complete answer within 1000 ms');
   });
 
   it('when /info hangs but the daemon pings, the scrape answers in time: up, with the info collector failed', async () => {
@@ -55,7 +58,7 @@ describe('when the daemon misbehaves', () => {
     expect(m.value('docker_exporter_collector_success', { collector: 'info' })).toBe(0);
     expect(m.value('docker_exporter_collector_success', { collector: 'containers' })).toBe(1);
     expect(m.all('docker_storage_driver_info')).toEqual([]);
-    expect(exporter.log()).toContain('GET /info: no complete answer within 1000 ms');
+    await exporter.logged('GET /info: no complete answer within 1000 ms');
   });
 
   it('when it drips its answer a byte at a time, the deadline still holds', async () => {
@@ -75,7 +78,7 @@ describe('when the daemon misbehaves', () => {
     infoRoute = (_req, res) => void res.end('<html>proxy error</html>');
     const m = await exporter.scrape();
     expect(m.value('docker_exporter_collector_success', { collector: 'info' })).toBe(0);
-    expect(exporter.log()).toContain('GET /info: the answer is not JSON');
+    await exporter.logged('GET /info: the answer is not JSON');
   });
 
   it('when it answers 500, it is down; when it answers with wrong types, it is up and counts them', async () => {
@@ -101,11 +104,104 @@ describe('when the daemon misbehaves', () => {
     expect(exporter.child?.exitCode).toBeNull();
   });
 
+  it('when it answers with a body larger than any real answer, drops it with bounded memory', async () => {
+    const pid = exporter.child?.pid as number;
+    const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
+    const before = rss();
+    infoRoute = (_req, res) => {
+      res.setHeader('Content-Type', 'application/json');
+      const chunk = Buffer.alloc(1024 * 1024, 0x20);
+      let sent = 0;
+      const pump = () => {
+        while (sent < 200 && !res.destroyed) {
+          sent++;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+        if (!res.destroyed) res.end();
+      };
+      res.write('[');
+      pump();
+    };
+    const m = await exporter.scrape();
+    expect(m.value('docker_up')).toBe(1);
+    expect(m.value('docker_exporter_collector_success', { collector: 'info' })).toBe(0);
+    await exporter.logged('GET /info: answer larger than 33554432 bytes');
+    // 200 MiB were offered; at most the 32 MiB cap (and its copy) was held.
+    expect(rss() - before).toBeLessThan(100);
+    expect(exporter.child?.exitCode).toBeNull();
+  });
+
   it('shares one collection among concurrent scrapes', async () => {
+    infoRoute = json(info);
     const before = server.requests.filter((r) => r.startsWith('GET /info')).length;
     infoRoute = (req, res) => setTimeout(() => json(info)(req, res), 300);
     await Promise.all(Array.from({ length: 10 }, () => exporter.scrape()));
     const after = server.requests.filter((r) => r.startsWith('GET /info')).length;
     expect(after - before).toBe(1);
+  });
+});
+
+describe('on SIGTERM', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'dde-term-'));
+  let release: (() => void) | undefined;
+  const server = new ReplayServer(path.join(dir, 'docker.sock'), {
+    // A ping that waits for the test: a scrape stays in flight until released.
+    '/_ping': (_req, res) => {
+      release = () => res.end('OK');
+    },
+    '/info': json(info),
+    '/containers/json': json([]),
+    '/volumes': json({ Volumes: [] }),
+  });
+  const exporter = new TestExporter(path.join(dir, 'exporter.log'));
+  beforeAll(async () => {
+    await server.start();
+    await exporter.start(['--docker.host', server.host, '--docker.timeout', '10s', '--docker.min-interval', '0s', '--no-scan']);
+    // The exporter's own first collection at start: let it through.
+    await waitFor('the start-up ping', () => (release ? true : undefined), 5000, 20);
+    release?.();
+    release = undefined;
+    // Let that collection finish, so that the test's scrape starts one of its own.
+    await waitFor('the start-up collection to end', () => (server.requests.some((r) => r.startsWith('GET /containers/json')) ? true : undefined), 5000, 20);
+    await sleep(200);
+  });
+  afterAll(async () => {
+    await exporter.stop();
+    await server.stop();
+  });
+
+  it('stops accepting, finishes the scrape in flight, and exits 0 within a few seconds', async () => {
+    // node:http and a bare TCP connect, so that the two requests share no connection pool.
+    const inFlight = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      http
+        .get(`${exporter.url}/metrics`, (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        })
+        .on('error', reject);
+    });
+    await waitFor('the scrape to reach the daemon', () => (release ? true : undefined), 5000, 20).catch((err: Error) => {
+      throw new Error(`${err.message}; the daemon saw ${JSON.stringify(server.requests)}`);
+    });
+    const exited = new Promise<number | null>((resolve) => exporter.child?.once('exit', (code) => resolve(code)));
+    exporter.child?.kill('SIGTERM');
+    await waitFor('the exporter to log that it stops', () => (exporter.log().includes('msg=stopping signal=SIGTERM') ? true : undefined), 5000, 20);
+    const refused = await new Promise<string>((resolve) => {
+      const socket = net.connect(Number(new URL(exporter.url).port), '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve('accepted');
+      });
+      socket.once('error', () => resolve('refused'));
+    });
+    expect(refused).toBe('refused');
+    release?.();
+    const answer = await inFlight;
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatch(/^docker_up 1$/m);
+    const started = Date.now();
+    expect(await exited).toBe(0);
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 });

@@ -97,6 +97,7 @@ describe.each([
     const m = await exporter.scrape();
     expect(m.value('docker_storage_driver_explicit_known')).toBe(0);
     expect(m.all('docker_storage_driver_explicit')).toEqual([]);
+    await exporter.logged('cannot tell whether the storage driver is explicitly configured');
     expect(exporter.log().match(/cannot tell whether the storage driver is explicitly configured/g)).toHaveLength(1);
   });
 });

@@ -49,8 +49,13 @@ describe('check and textfile against a daemon on the legacy overlay driver', () 
   });
   afterAll(() => daemon.stop());
 
-  it('explicitly configured: blocked by the removed driver only', async () => {
+  it('explicitly configured: blocked by the removed driver only; check and textfile send the daemon only GETs', async () => {
+    const before = daemon.apiCalls().length;
     const { code, report } = await check(daemon);
+    await runCli(['textfile', '--output', path.join(dir, 'readonly.prom'), '--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile]);
+    const calls = daemon.apiCalls().slice(before);
+    expect(calls).toEqual(expect.arrayContaining(['GET /_ping', 'GET /info', 'GET /images/json']));
+    expect(calls.filter((c) => !c.startsWith('GET '))).toEqual([]);
     expect(code).toBe(2);
     expect(reasons(report.verdict.blockers)).toEqual(['removed_driver']);
     expect(report.storage_driver).toMatchObject({ name: 'overlay', status: 'deprecated', removed_in_major: 24, explicit: { known: true, configured: true, source: 'flag' } });

@@ -124,7 +124,7 @@ scrape_configs:
     writeConfig('n3w-s3cret');
     await waitFor('the new password to be accepted', async () => ((await httpsRequest(`${url}/metrics`, { ca: pki.caCert, auth: 'prometheus:n3w-s3cret' })).status === 200 ? true : undefined), 20000, 500);
     expect((await httpsRequest(`${url}/metrics`, { ca: pki.caCert, auth: 'prometheus:s3cret' })).status).toBe(401);
-    expect(exporter.log()).toContain('web config reloaded');
+    await exporter.logged('web config reloaded');
   });
 
   it('keeps the working settings when the file is changed into something unusable', async () => {
