@@ -65,11 +65,12 @@ export class Metrics {
   constructor(readonly text: string) {
     for (const line of text.split('\n')) {
       if (line === '' || line.startsWith('#')) continue;
-      const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)$/.exec(line);
+      // The s flag: a label value may hold any character but a raw line feed, \r and \u2028 included.
+      const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)$/s.exec(line);
       if (!match) throw new Error(`unparsable line: ${line}`);
       const labels: Record<string, string> = {};
-      for (const l of (match[3] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) {
-        labels[l[1] ?? ''] = (l[2] ?? '').replace(/\\n/g, '\n').replace(/\\"/g, '"').replace(/\\\\/g, '\\');
+      for (const l of (match[3] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/gs)) {
+        labels[l[1] ?? ''] = (l[2] ?? '').replace(/\\(.)/gs, (_m, c: string) => (c === 'n' ? '\n' : c));
       }
       this.samples.push({ name: match[1] ?? '', labels, value: Number(match[4]) });
     }
