@@ -24,8 +24,8 @@ async function httpOk(url: string): Promise<boolean> {
   }
 }
 
-/** A real Prometheus (Debian's package) with its own config, data directory and port. */
-export class TestPrometheus {
+/** A Prometheus-family server (Debian's packages): its own directory and port, ready when /-/ready says so. */
+abstract class PrometheusFamily {
   child: ChildProcess | undefined;
   url = '';
 
@@ -33,29 +33,32 @@ export class TestPrometheus {
     mkdirSync(dir, { recursive: true });
   }
 
-  async start(config: string): Promise<void> {
+  protected async launch(program: string, configFile: string, config: string, args: (port: number) => string[]): Promise<void> {
     const port = await freePort();
-    writeFileSync(path.join(this.dir, 'prometheus.yml'), config);
-    this.child = startLogged(
-      'prometheus',
-      [
-        `--config.file=${path.join(this.dir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${path.join(this.dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-      ],
-      path.join(this.dir, 'prometheus.log'),
-    );
+    writeFileSync(path.join(this.dir, configFile), config);
+    this.child = startLogged(program, args(port), path.join(this.dir, `${program}.log`));
     this.url = `http://127.0.0.1:${port}`;
-    await waitFor('Prometheus to be ready', () => httpOk(`${this.url}/-/ready`).then((ok) => (ok ? true : undefined)), 60000, 200);
+    await waitFor(`${program} to be ready`, () => httpOk(`${this.url}/-/ready`).then((ok) => (ok ? true : undefined)), 60000, 200);
+  }
+
+  async stop(): Promise<void> {
+    await stopPid(this.child?.pid);
+  }
+}
+
+/** A real Prometheus with the config the test gives it. */
+export class TestPrometheus extends PrometheusFamily {
+  start(config: string): Promise<void> {
+    return this.launch('prometheus', 'prometheus.yml', config, (port) => [
+      `--config.file=${path.join(this.dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${path.join(this.dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+    ]);
   }
 
   async query(expr: string): Promise<{ status: string; data?: { result: { metric: Record<string, string>; value: [number, string] }[] }; error?: string }> {
     const res = await fetch(`${this.url}/api/v1/query?query=${encodeURIComponent(expr)}`);
     return (await res.json()) as never;
-  }
-
-  async stop(): Promise<void> {
-    await stopPid(this.child?.pid);
   }
 }
 
@@ -100,17 +103,9 @@ export class WebhookReceiver {
   }
 }
 
-/** A real Alertmanager (Debian's prometheus-alertmanager) that sends everything to one webhook, at once. */
-export class TestAlertmanager {
-  child: ChildProcess | undefined;
-  url = '';
-
-  constructor(readonly dir: string) {
-    mkdirSync(dir, { recursive: true });
-  }
-
-  async start(webhookUrl: string): Promise<void> {
-    const port = await freePort();
+/** A real Alertmanager that sends everything to one webhook, at once. */
+export class TestAlertmanager extends PrometheusFamily {
+  start(webhookUrl: string): Promise<void> {
     const config = `route:
   receiver: webhook
   group_by: [alertname, instance]
@@ -126,22 +121,11 @@ receivers:
       - url: ${webhookUrl}
         send_resolved: false
 `;
-    writeFileSync(path.join(this.dir, 'alertmanager.yml'), config);
-    this.child = startLogged(
-      'prometheus-alertmanager',
-      [
-        `--config.file=${path.join(this.dir, 'alertmanager.yml')}`,
-        `--storage.path=${path.join(this.dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        '--cluster.listen-address=',
-      ],
-      path.join(this.dir, 'alertmanager.log'),
-    );
-    this.url = `http://127.0.0.1:${port}`;
-    await waitFor('Alertmanager to be ready', () => httpOk(`${this.url}/-/ready`).then((ok) => (ok ? true : undefined)), 60000, 200);
-  }
-
-  async stop(): Promise<void> {
-    await stopPid(this.child?.pid);
+    return this.launch('prometheus-alertmanager', 'alertmanager.yml', config, (port) => [
+      `--config.file=${path.join(this.dir, 'alertmanager.yml')}`,
+      `--storage.path=${path.join(this.dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--cluster.listen-address=',
+    ]);
   }
 }
