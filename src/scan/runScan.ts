@@ -1,12 +1,11 @@
 import { fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { assembleScan, DataRootView, ScanPlan, scanDataRoot, ScanResult } from './dataRoot';
 import { Bucket, mergeWalks, PartialWalk, Share } from './walk';
 
-export type WorkerTask = { kind: 'plan'; view: DataRootView };
-export type WalkTask = { root: string; buckets: Bucket[]; share: Share };
+export type WalkTask = { view: DataRootView; share: Share };
+type WalkAnswer = { plan: SerializedPlan; walk?: PartialWalk };
 
 type SerializedPlan = { result: Omit<ScanResult, 'topLevel' | 'errors'> & { errors: [string, number][] }; buckets: Bucket[] };
 
@@ -21,29 +20,11 @@ function deserializePlan(data: SerializedPlan): ScanPlan {
 
 export type ScanRunner = (view: DataRootView) => Promise<ScanResult>;
 
-function inWorker<T>(task: WorkerTask): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(path.join(__dirname, 'worker.js'), { workerData: task });
-    let settled = false;
-    worker.once('message', (data: T) => {
-      settled = true;
-      resolve(data);
-    });
-    worker.once('error', (err) => {
-      settled = true;
-      reject(err);
-    });
-    worker.once('exit', (code) => {
-      if (!settled) reject(new Error(`scan worker exited with code ${code} before answering`));
-    });
-  });
-}
-
-/** A walker process, started before its task is known: its start-up overlaps the planning. */
-function startWalker(): { run(task: WalkTask): Promise<PartialWalk>; kill(): void } {
+/** A walker process: plans the scan itself, then walks its share. */
+function startWalker(): { run(task: WalkTask): Promise<WalkAnswer>; kill(): void } {
   const child = fork(path.join(__dirname, 'walkerProcess.js'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'advanced' });
-  const answer = new Promise<PartialWalk>((resolve, reject) => {
-    child.once('message', (data) => resolve(data as PartialWalk));
+  const answer = new Promise<WalkAnswer>((resolve, reject) => {
+    child.once('message', (data) => resolve(data as WalkAnswer));
     child.once('error', reject);
     child.once('exit', (code, signal) => reject(new Error(`scan walker exited (${signal ?? code}) before answering`)));
   });
@@ -60,11 +41,11 @@ function startWalker(): { run(task: WalkTask): Promise<PartialWalk>; kill(): voi
 }
 
 /**
- * Runs a scan off the main thread: a worker thread plans, then one walker
- * process per core (at most `maxWalkers`) each takes a share of the layer
- * directories. GNU du walks on one core; a stat from Node costs more, so the
- * cores make up for it. Under ts-jest there is no compiled worker file; there
- * the scan runs inline.
+ * Runs a scan off the main thread: one walker process per core (at most
+ * `maxWalkers`), each planning the scan and then measuring its share of the
+ * layer directories. GNU du walks on one core; a stat from Node costs more,
+ * so the cores make up for it. Under ts-jest there is no compiled walker;
+ * there the scan runs inline.
  */
 export function createScanRunner(maxWalkers = 2): ScanRunner {
   return async (view) => {
@@ -72,10 +53,10 @@ export function createScanRunner(maxWalkers = 2): ScanRunner {
     const count = Math.max(1, Math.min(maxWalkers, availableParallelism()));
     const walkers = Array.from({ length: count }, startWalker);
     try {
-      const plan = deserializePlan(await inWorker<SerializedPlan>({ kind: 'plan', view }));
+      const answers = await Promise.all(walkers.map((walker, index) => walker.run({ view, share: { index, count } })));
+      const plan = deserializePlan((answers[0] as WalkAnswer).plan);
       if (!plan.result.complete) return plan.result;
-      const parts = await Promise.all(walkers.map((walker, index) => walker.run({ root: view.root, buckets: plan.buckets, share: { index, count } })));
-      return assembleScan(plan, mergeWalks(parts));
+      return assembleScan(plan, mergeWalks(answers.flatMap((a) => (a.walk ? [a.walk] : []))));
     } finally {
       for (const walker of walkers) walker.kill();
     }

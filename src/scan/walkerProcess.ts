@@ -1,9 +1,13 @@
-import type { WalkTask } from './runScan';
+import { planScan } from './dataRoot';
+import { serializePlan, WalkTask } from './runScan';
 import { walkBuckets } from './walk';
 
 // A walker in a process of its own: it may change its working directory, which
 // lets it stat entries by bare name (see walkBuckets); a worker thread cannot.
+// Each walker plans for itself (a few small files) rather than wait for a
+// planner: the plans agree, and the walk starts sooner.
 process.once('message', (task: WalkTask) => {
-  const result = walkBuckets(task.root, task.buckets, task.share, { changeDirectory: true });
-  process.send?.(result, () => process.exit(0));
+  const plan = planScan(task.view);
+  const walk = plan.result.complete ? walkBuckets(task.view.root, plan.buckets, task.share, { changeDirectory: true }) : undefined;
+  process.send?.({ plan: serializePlan(plan), walk }, () => process.exit(0));
 });
