@@ -37,7 +37,7 @@ export class DaemonMetrics {
       this.gauges.push(gauge);
       return gauge;
     };
-    this.up = g('docker_up', '1 when the Docker daemon answered GET /_ping in this scrape, else 0.');
+    this.up = g('docker_up', '1 when the Docker daemon answered GET /_ping in the last collection (at most --docker.min-interval before this scrape), else 0.');
     this.eventStream = g('docker_exporter_event_stream_up', '1 while the exporter follows the daemon event stream (containers kept current from events), else 0 (containers listed at each scrape).');
     this.infoTimestamp = g('docker_exporter_info_timestamp_seconds', 'Unix time of the GET /info answer the engine, storage driver and thin pool figures come from (cached up to --docker.info-max-age).');
     this.engineInfo = g('docker_engine_info', 'The Docker Engine, from GET /info; always 1.', [
