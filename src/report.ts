@@ -64,6 +64,7 @@ function named(all: string[], limit: number): Named {
 }
 
 const nixSetting = (driver: string) => `virtualisation.docker.daemon.settings = { storage-driver = "${driver}"; };`;
+const plural = (n: number | string, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 export function formatBytes(bytes: number): string {
   const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
@@ -95,7 +96,8 @@ export function buildReport(input: ReportInput): Report {
     schema_version: 1,
     daemon: { reachable: snapshot.up, version: info?.serverVersion, api_version: snapshot.apiVersion, data_root: info?.dockerRootDir },
     recreate: { required: false },
-    data_root_scan: input.scanSkipped ? 'skipped' : scan?.complete ? 'complete' : 'failed',
+    // Skipped: --no-scan, or no daemon to tell where the data root is.
+    data_root_scan: input.scanSkipped || scan === undefined ? 'skipped' : scan.complete ? 'complete' : 'failed',
     orphaned: scan?.complete ? [...scan.orphaned].sort((a, b) => b.bytes - a.bytes) : [],
     host_network_containers: (snapshot.containers ?? [])
       .filter((c) => c.networkMode === 'host')
@@ -161,7 +163,7 @@ export function buildReport(input: ReportInput): Report {
   if (report.host_network_containers.length > 0) {
     warnings.push({
       reason: 'host_network',
-      message: `${report.host_network_containers.length} container(s) use host networking, which is no longer recommended: ${report.host_network_containers.map((c) => c.name).join(', ')}.`,
+      message: `${plural(report.host_network_containers.length, 'container uses', 'containers use')} host networking, which is no longer recommended: ${report.host_network_containers.map((c) => c.name).join(', ')}.`,
     });
   }
   const orphanedTotal = report.orphaned.reduce((sum, o) => sum + o.bytes, 0);
@@ -180,13 +182,13 @@ export function buildReport(input: ReportInput): Report {
   // Next steps, in the order a person does them: keep the host starting, then migrate, then tidy up.
   const notExplicit = verdict.blockers.deprecated_driver_not_explicit || verdict.blockers.several_prior_drivers_not_explicit;
   if (notExplicit || (deprecation && verdict.blockers.unknown_configuration)) {
-    steps.push(`Pin the storage driver in use so the daemon keeps starting: on NixOS, ${nixSetting(driver)} in /etc/local/nixos/docker.nix, then sudo fc-manage switch (elsewhere: "storage-driver": "${driver}" in /etc/docker/daemon.json).`);
+    steps.push(`Pin the storage driver in use so the daemon keeps starting. On NixOS, in /etc/local/nixos/docker.nix: ${nixSetting(driver)} Then sudo fc-manage switch. Elsewhere: "storage-driver": "${driver}" in /etc/docker/daemon.json.`);
   }
   if (deprecation) {
     steps.push(
-      `Before switching, clean up what you do not need: docker rm for unneeded containers, docker rmi for unneeded images (${report.recreate.containers?.count ?? 0} containers, ${report.recreate.images?.count ?? info.images ?? '?'} images on this host); what is left behind stays on disk.`,
-      `Switch to overlay2: ${nixSetting('overlay2')}, then sudo fc-manage switch.`,
-      `Re-create the images and containers after the switch${report.volumes ? `; the ${report.volumes.count} volume(s) keep their data` : '; volumes keep their data'}.`,
+      `Before switching, clean up what you do not need: docker rm for unneeded containers, docker rmi for unneeded images (${plural(report.recreate.containers?.count ?? 0, 'container', 'containers')} and ${plural(report.recreate.images?.count ?? info.images ?? '?', 'image', 'images')} on this host); what is left behind stays on disk.`,
+      `Switch to overlay2. On NixOS: ${nixSetting('overlay2')} Then sudo fc-manage switch.`,
+      `Re-create the images and containers after the switch; ${report.volumes ? plural(report.volumes.count, 'volume keeps its', 'volumes keep their') : 'volumes keep their'} data.`,
       `The old ${driver} data stays in ${info.dockerRootDir ?? 'the data root'}/${driver}; keep storage-driver set explicitly while it is there (Docker 23/24 refuse to choose between several drivers' data).`,
     );
   }

@@ -58,10 +58,15 @@ export function renderReport(report: Report, style: TextStyle): string {
     head('To re-create after switching the storage driver');
     out.push(...list('containers', report.recreate.containers), ...list('images', report.recreate.images));
   }
-  if (report.volumes) out.push(`  volumes: ${report.volumes.count} (not affected by a storage driver change)`);
+  if (report.volumes) {
+    if (!report.recreate.required) head('Volumes');
+    out.push(`  volumes: ${report.volumes.count} (not affected by a storage driver change)`);
+  }
 
-  head('Data root');
-  if (report.data_root_scan === 'skipped') out.push('  not scanned (--no-scan)');
+  if (d.reachable) head('Data root');
+  if (!d.reachable) {
+    // Nothing to say about the data root without the daemon to tell where it is.
+  } else if (report.data_root_scan === 'skipped') out.push('  not scanned');
   else if (report.data_root_scan === 'failed') out.push(`  ${style.yellow('could not be read')}`);
   else if (report.orphaned.length === 0) out.push('  no orphaned data');
   else for (const o of report.orphaned) out.push(`  ${size(o.bytes).padStart(10)}  ${o.driver} (${o.reason})`);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Report } from '../../src/report';
 import { runCli } from '../helpers/cli';
+import { EXPORTER_BIN } from '../helpers/exporter';
 import { TestDaemon } from '../helpers/dockerd';
 import { daemonRoutes, ReplayServer } from '../helpers/replayServer';
 
@@ -90,6 +91,14 @@ describe('check and textfile against a daemon on the legacy overlay driver', () 
     expect(stdout).toContain('overlay on extfs: deprecated since 18.09, removed in Docker Engine 24');
     expect(stdout).toContain('BLOCKED');
     expect(stdout).toMatch(/containers: 2\n {4}- app\n {4}- proxy/);
+  });
+
+  it('colours the text on a terminal, unless NO_COLOR is set', () => {
+    // script(1) gives the command a pseudo-terminal, as a person's shell would.
+    const onTty = (env: string) =>
+      execFileSync('script', ['-qec', `${env} '${process.execPath}' '${EXPORTER_BIN}' check --docker.host '${daemon.host}' --docker.pid-file '${daemon.pidFile}' --docker.daemon-config '${noConfig}'; true`, '/dev/null'], { encoding: 'utf8' });
+    expect(onTty('')).toContain('\u001b[31mBLOCKED');
+    expect(onTty('NO_COLOR=1')).not.toContain('\u001b[');
   });
 
   it('textfile writes the same verdict as metrics, without process metrics, accepted by promtool', async () => {
