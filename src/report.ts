@@ -81,7 +81,7 @@ const BLOCKER_MESSAGES: Record<Exclude<BlockerReason, 'unknown_configuration'>, 
   removed_driver: (driver, removal) => `The ${driver} storage driver is removed in Docker Engine ${removal}: every image and container on this host must be re-created on overlay2 before that upgrade.`,
   deprecated_driver_not_explicit: (driver) =>
     `The deprecated ${driver} driver is not explicitly configured: Docker 23 and later refuse to start on this host at the next restart.`,
-  several_prior_drivers_not_explicit: (driver, _removal, prior) =>
+  several_prior_drivers_not_explicit: (_driver, _removal, prior) =>
     `The data root holds data of several storage drivers (${(prior ?? []).join(', ')}) and none is explicitly configured: Docker 23 and 24 refuse to choose and do not start.`,
 };
 

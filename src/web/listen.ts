@@ -4,7 +4,6 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { Express } from 'express';
 import type { Logger } from 'winston';
-import type { ListenAddress } from '../config';
 import { WebSecurity } from './security';
 import { loadWebConfig, TlsSettings, WebConfig } from './webConfig';
 
@@ -91,4 +90,3 @@ export function createWebServer(app: (security: WebSecurity | undefined) => Expr
   };
 }
 
-export type { ListenAddress };
