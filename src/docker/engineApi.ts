@@ -102,6 +102,19 @@ export function createEngineApi(options: EngineApiOptions): EngineApi {
       : { host: options.endpoint.host, port: options.endpoint.port, protocol: 'http' },
   );
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
+  /** One GET whose answer is handed over as a stream; `err` is already a one-line reason. */
+  const open = (path: string, signal: AbortSignal, done: (err: { message: string; http: boolean } | undefined, res?: IncomingMessage) => void) => {
+    const split = splitPath(path);
+    docker.modem.dial(
+      { path: split.path, method: 'GET', isStream: true, statusCodes: { 200: true }, abortSignal: signal, options: split.options },
+      (err: unknown, res: unknown) => {
+        if (err) {
+          const message = err instanceof Error ? err.message.trim() : String(err);
+          done({ message, http: Boolean((err as { statusCode?: number }).statusCode) });
+        } else done(undefined, res as IncomingMessage);
+      },
+    );
+  };
   return {
     get(path: EnginePath): Promise<EngineResponse> {
       const controller = new AbortController();
@@ -120,26 +133,10 @@ export function createEngineApi(options: EngineApiOptions): EngineApi {
           () => finish(new EngineError(`GET ${path}: no complete answer within ${options.timeoutMs} ms`, 'timeout')),
           options.timeoutMs,
         );
-        const split = splitPath(path);
-        docker.modem.dial(
-          {
-            path: split.path,
-            method: 'GET',
-            isStream: true,
-            statusCodes: { 200: true },
-            abortSignal: controller.signal,
-            options: split.options,
-          },
-          (err: unknown, res: unknown) => {
-            if (err) {
-              const status = (err as { statusCode?: number }).statusCode;
-              const message = err instanceof Error ? err.message : String(err);
-              finish(new EngineError(`GET ${path}: ${message.trim()}`, status ? 'http' : 'unreachable'));
-              return;
-            }
-            readBody(res as IncomingMessage, maxBody, path, finish);
-          },
-        );
+        open(path, controller.signal, (err, res) => {
+          if (err) finish(new EngineError(`GET ${path}: ${err.message}`, err.http ? 'http' : 'unreachable'));
+          else readBody(res as IncomingMessage, maxBody, path, finish);
+        });
       });
     },
 
@@ -157,42 +154,38 @@ export function createEngineApi(options: EngineApiOptions): EngineApi {
       };
       // Only the subscription has a deadline; the stream itself is meant to stay open.
       const connectTimer = setTimeout(() => close(`GET ${path}: no answer within ${options.timeoutMs} ms`), options.timeoutMs);
-      const split = splitPath(path);
-      docker.modem.dial(
-        { path: split.path, method: 'GET', isStream: true, statusCodes: { 200: true }, abortSignal: controller.signal, options: split.options },
-        (err: unknown, res: unknown) => {
-          if (closed) {
-            (res as IncomingMessage | undefined)?.destroy?.();
-            return;
-          }
-          if (err) return close(`GET /events: ${err instanceof Error ? err.message.trim() : String(err)}`);
-          clearTimeout(connectTimer);
-          response = res as IncomingMessage;
-          handlers.onOpen();
-          let pending = '';
-          response.setEncoding('utf8');
-          response.on('data', (chunk: string) => {
-            pending += chunk;
-            let newline: number;
-            while ((newline = pending.indexOf('\n')) !== -1) {
-              const line = pending.slice(0, newline).trim();
-              pending = pending.slice(newline + 1);
-              if (line === '') continue;
-              let event: unknown;
-              try {
-                event = JSON.parse(line);
-              } catch {
-                return close('GET /events: an event is not JSON');
-              }
-              handlers.onEvent(event);
-              if (closed) return;
+      open(path, controller.signal, (err, res) => {
+        if (closed) {
+          res?.destroy();
+          return;
+        }
+        if (err) return close(`GET /events: ${err.message}`);
+        clearTimeout(connectTimer);
+        response = res as IncomingMessage;
+        handlers.onOpen();
+        let pending = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          pending += chunk;
+          let newline: number;
+          while ((newline = pending.indexOf('\n')) !== -1) {
+            const line = pending.slice(0, newline).trim();
+            pending = pending.slice(newline + 1);
+            if (line === '') continue;
+            let event: unknown;
+            try {
+              event = JSON.parse(line);
+            } catch {
+              return close('GET /events: an event is not JSON');
             }
-            if (pending.length > MAX_EVENT_LINE) close('GET /events: an event line is too long');
-          });
-          response.on('end', () => close('GET /events: the daemon closed the stream'));
-          response.on('error', (e) => close(`GET /events: ${e.message}`));
-        },
-      );
+            handlers.onEvent(event);
+            if (closed) return;
+          }
+          if (pending.length > MAX_EVENT_LINE) close('GET /events: an event line is too long');
+        });
+        response.on('end', () => close('GET /events: the daemon closed the stream'));
+        response.on('error', (e) => close(`GET /events: ${e.message}`));
+      });
       return { close: () => close('closed by the exporter') };
     },
   };

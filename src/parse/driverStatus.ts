@@ -83,28 +83,27 @@ export function parseBool(text: string | undefined): boolean | undefined {
 
 export function parseThinPool(status: Map<string, string>, problems: ParseProblems): ThinPool {
   const pool: ThinPool = { loopLvm: (status.get('Data loop file') ?? '') !== '' };
+  // Every typed value: read by name, absent when missing, counted when it cannot be read.
+  const read = <T>(key: string, parse: (text: string) => T | undefined, kind: string): T | undefined => {
+    const text = status.get(key);
+    if (text === undefined) return undefined;
+    const value = parse(text);
+    if (value === undefined) problems.report(`DriverStatus.${key}`, `not ${kind}: ${JSON.stringify(text.slice(0, 40))}`);
+    return value;
+  };
   for (const [field, key] of Object.entries(TEXT_KEYS) as [keyof typeof TEXT_KEYS, string][]) {
     const value = status.get(key);
     if (value !== undefined && value !== '') pool[field] = value;
   }
   for (const [field, key] of Object.entries(SIZE_KEYS) as [keyof typeof SIZE_KEYS, string][]) {
-    const text = status.get(key);
-    if (text === undefined) continue;
-    const bytes = parseHumanSize(text);
-    if (bytes === undefined) problems.report(`DriverStatus.${key}`, `not a size: ${JSON.stringify(text.slice(0, 40))}`);
-    else pool[field] = bytes;
+    const bytes = read(key, parseHumanSize, 'a size');
+    if (bytes !== undefined) pool[field] = bytes;
   }
   for (const [field, key] of Object.entries(BOOL_KEYS) as [keyof typeof BOOL_KEYS, string][]) {
-    const text = status.get(key);
-    if (text === undefined) continue;
-    const value = parseBool(text);
-    if (value === undefined) problems.report(`DriverStatus.${key}`, `not a boolean: ${JSON.stringify(text.slice(0, 40))}`);
-    else pool[field] = value;
+    const value = read(key, parseBool, 'a boolean');
+    if (value !== undefined) pool[field] = value;
   }
-  const deleted = status.get('Deferred Deleted Device Count');
-  if (deleted !== undefined) {
-    if (/^\d+$/.test(deleted)) pool.deferredDeletedDevices = Number(deleted);
-    else problems.report('DriverStatus.Deferred Deleted Device Count', `not a count: ${JSON.stringify(deleted.slice(0, 40))}`);
-  }
+  const deleted = read('Deferred Deleted Device Count', (text) => (/^\d+$/.test(text) ? Number(text) : undefined), 'a count');
+  if (deleted !== undefined) pool.deferredDeletedDevices = deleted;
   return pool;
 }
