@@ -15,10 +15,17 @@ describe('when the daemon misbehaves', () => {
   let infoRoute: Route = json(info);
   const ok: Route = (_req, res) => void res.end('OK');
   let pingRoute: Route = ok;
+  // The exporter's own start-up collection is slow, as on a loaded machine: a
+  // scrape that arrives while it is in flight shares it (and its docker_up 1).
+  let slowStartUp = true;
   const server = new ReplayServer(path.join(dir, 'docker.sock'), {
     '/_ping': (req, res) => pingRoute(req, res),
     '/info': (req, res) => infoRoute(req, res),
-    '/containers/json': json([]),
+    '/containers/json': (req, res) => {
+      const delay = slowStartUp ? 800 : 0;
+      slowStartUp = false;
+      setTimeout(() => json([])(req, res), delay);
+    },
     '/volumes': json({ Volumes: [] }),
   });
   const exporter = new TestExporter(path.join(dir, 'exporter.log'));
@@ -27,6 +34,9 @@ describe('when the daemon misbehaves', () => {
   beforeAll(async () => {
     await server.start();
     await exporter.start(['--docker.host', server.host, '--docker.timeout', '1s', '--docker.info-max-age', '1ms', '--docker.min-interval', '0s', '--docker.pid-file', path.join(dir, 'none.pid')]);
+    // Each test changes the daemon and then scrapes: no collection that began
+    // before the change may still be in flight. This scrape ends the start-up one.
+    expect((await exporter.scrape()).value('docker_up')).toBe(1);
   });
   afterAll(async () => {
     for (const res of hung) res.destroy();
@@ -38,22 +48,22 @@ describe('when the daemon misbehaves', () => {
     pingRoute = (_req, res) => void hung.push(res);
     const started = Date.now();
     const m = await exporter.scrape();
-    const elapsed = Date.now() - started;
+    // The daemon never answers the ping: only the exporter's deadline can have ended the scrape.
+    expect(hung.length).toBe(1);
+    expect(hung.every((res) => !res.writableEnded)).toBe(true);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
     expect(m.value('docker_up')).toBe(0);
     expect(m.value('docker_exporter_collector_success', { collector: 'ping' })).toBe(0);
     expect(m.value('docker_exporter_collector_success', { collector: 'info' })).toBe(0);
     expect(m.all('docker_containers')).toEqual([]);
-    expect(elapsed).toBeGreaterThanOrEqual(900);
-    expect(elapsed).toBeLessThan(1000 + 1500);
-    await exporter.logged('no complete answer within 1000 ms');
+    await exporter.logged('GET /_ping: no complete answer within 1000 ms');
   });
 
   it('when /info hangs but the daemon pings, the scrape answers in time: up, with the info collector failed', async () => {
     pingRoute = ok;
     infoRoute = (_req, res) => void hung.push(res);
-    const started = Date.now();
     const m = await exporter.scrape();
-    expect(Date.now() - started).toBeLessThan(1000 + 1500);
+    expect(hung.every((res) => !res.writableEnded)).toBe(true);
     expect(m.value('docker_up')).toBe(1);
     expect(m.value('docker_exporter_collector_success', { collector: 'info' })).toBe(0);
     expect(m.value('docker_exporter_collector_success', { collector: 'containers' })).toBe(1);
@@ -68,10 +78,9 @@ describe('when the daemon misbehaves', () => {
       res.write('{');
       const timer = setInterval(() => (res.writableEnded || res.destroyed ? clearInterval(timer) : res.write(' ')), 100);
     };
-    const started = Date.now();
     const m = await exporter.scrape();
+    // The drip never ends by itself: only the deadline can have cut it.
     expect(m.value('docker_exporter_collector_success', { collector: 'info' })).toBe(0);
-    expect(Date.now() - started).toBeLessThan(1000 + 1500);
   });
 
   it('when it answers with something that is not JSON, the collector fails and the process lives on', async () => {
