@@ -5,7 +5,7 @@ import { detectExplicitConfig, ExplicitConfig, ExplicitConfigOptions } from './e
 import { FailureLog } from './failureLog';
 import { ContainerSummary, parseContainerList, parseVolumeCount } from './parse/containers';
 import { EngineInfo, parseInfo } from './parse/info';
-import { ProblemList } from './parse/problems';
+import { ProblemTally } from './parse/problems';
 
 export type CollectorName = 'ping' | 'info' | 'containers' | 'volumes' | 'storage_config';
 
@@ -27,7 +27,8 @@ export interface DaemonSnapshot {
   explicit?: ExplicitConfig;
   eventStreamConnected: boolean;
   collectors: CollectorStatus[];
-  problems: { field: string; detail: string }[];
+  /** Values in the daemon's answers that could not be used, by field, since the process started. */
+  parseErrors: ReadonlyMap<string, number>;
 }
 
 export interface DaemonCollectorDeps {
@@ -38,6 +39,8 @@ export interface DaemonCollectorDeps {
   infoMaxAgeMs: number;
   /** Scrapes within this long of a collection share its daemon answers (containers still come fresh from the inventory). */
   minIntervalMs?: number;
+  /** The daemon request deadline: also how long a collection waits for events to be applied. */
+  timeoutMs: number;
   /** Follow the event stream to keep containers current (off: list at every collection). */
   watchEvents?: boolean;
   now?: () => number;
@@ -57,7 +60,7 @@ export class DaemonCollector {
   /** Missing access to /proc is a deployment choice, not a fault: say it once. */
   private readonly configLog: FailureLog;
   private readonly now: () => number;
-  private readonly problems = new ProblemList();
+  private readonly problems: ProblemTally;
   private readonly inventory: ContainerInventory | undefined;
   private infoCache: { info: EngineInfo; apiVersion?: string; fetchedAt: number; generation: number } | undefined;
   private infoGeneration = 0;
@@ -68,11 +71,13 @@ export class DaemonCollector {
     this.now = deps.now ?? Date.now;
     this.failures = new FailureLog(deps.logger, this.now);
     this.configLog = new FailureLog(deps.logger, this.now, Infinity);
+    this.problems = new ProblemTally((field, detail) => deps.logger.debug('unusable value in the daemon answer', { field, detail }));
     if (deps.watchEvents !== false) {
       this.inventory = new ContainerInventory({
         api: deps.api,
         logger: deps.logger,
         problems: this.problems,
+        maxWaitMs: deps.timeoutMs,
         invalidate: (what) => (what === 'info' ? this.infoGeneration++ : this.volumeGeneration++),
       });
       this.inventory.start();
@@ -104,7 +109,7 @@ export class DaemonCollector {
   private async withCurrentContainers(snapshot: DaemonSnapshot): Promise<DaemonSnapshot> {
     if (!snapshot.up) return snapshot;
     const containers = await this.inventory?.current();
-    return containers ? { ...snapshot, containers, problems: [] } : { ...snapshot, problems: [] };
+    return { ...snapshot, ...(containers ? { containers } : {}), parseErrors: this.problems.counts() };
   }
 
   private async timed<T>(collectors: CollectorStatus[], collector: CollectorName, work: () => Promise<T>): Promise<T | undefined> {
@@ -128,7 +133,13 @@ export class DaemonCollector {
       this.timed(collectors, 'ping', () => this.deps.api.get('/_ping')),
       this.timed(collectors, 'storage_config', () => this.explicitConfig()),
     ]);
-    let snapshot: DaemonSnapshot = { up: pong !== undefined, explicit, eventStreamConnected: this.inventory?.connected ?? false, collectors, problems: [] };
+    let snapshot: DaemonSnapshot = {
+      up: pong !== undefined,
+      explicit,
+      eventStreamConnected: this.inventory?.connected ?? false,
+      collectors,
+      parseErrors: new Map(),
+    };
     if (pong !== undefined) {
       const [info, containers, volumes] = await Promise.all([
         this.timed(collectors, 'info', () => this.info()),
@@ -139,8 +150,7 @@ export class DaemonCollector {
     } else {
       for (const collector of ['info', 'containers', 'volumes'] as const) collectors.push({ collector, success: false, durationSeconds: 0 });
     }
-    snapshot.problems = this.problems.items.splice(0);
-    for (const problem of snapshot.problems) this.deps.logger.debug('unusable value in the daemon answer', problem);
+    snapshot.parseErrors = this.problems.counts();
     collectors.sort((a, b) => a.collector.localeCompare(b.collector));
     return snapshot;
   }

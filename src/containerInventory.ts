@@ -1,12 +1,19 @@
 import type { Logger } from 'winston';
-import type { EngineApi, EngineStream } from './docker/engineApi';
-import { ContainerSummary, parseContainerList } from './parse/containers';
+import { EngineApi, EngineError, EngineStream } from './docker/engineApi';
+import { ContainerSummary, parseContainerInspect, parseContainerList } from './parse/containers';
 import { isObject, ParseProblems } from './parse/problems';
 
-/** Container events that can change a container's state, name or network mode. */
-const STATE_ACTIONS = new Set(['create', 'start', 'restart', 'stop', 'die', 'kill', 'oom', 'pause', 'unpause', 'destroy', 'rename', 'update']);
+/** Container events that can change a container's state, name, image or network mode. */
+const CONTAINER_ACTIONS = new Set(['create', 'start', 'restart', 'stop', 'die', 'kill', 'oom', 'pause', 'unpause', 'destroy', 'rename', 'update']);
+/** Network events name the container in Actor.Attributes.container. */
+const NETWORK_ACTIONS = new Set(['connect', 'disconnect']);
 
-const EVENTS_PATH = `/events?filters=${encodeURIComponent(JSON.stringify({ type: ['container', 'image', 'volume', 'daemon'] }))}` as const;
+const EVENTS_PATH = `/events?filters=${encodeURIComponent(JSON.stringify({ type: ['container', 'network', 'image', 'volume', 'daemon'] }))}` as const;
+
+/** Containers inspected at once after a burst of events: bounded, so a burst never floods the daemon. */
+const INSPECT_CONCURRENCY = 8;
+
+const CONTAINER_ID = /^[0-9a-f]{12,64}$/;
 
 export interface InventoryOptions {
   api: EngineApi;
@@ -14,16 +21,28 @@ export interface InventoryOptions {
   problems: ParseProblems;
   /** Called when an event makes a cached /info or /volumes answer stale. */
   invalidate(what: 'info' | 'volumes'): void;
+  /** How long a reader waits for the events received so far to be applied (the daemon request deadline). */
+  maxWaitMs: number;
   resyncEveryMs?: number;
   maxBackoffMs?: number;
 }
 
 /**
  * The daemon's containers, kept current from its event stream: one full list
- * when the stream opens (and now and then), then one small filtered list per
- * burst of events. Listing 1,000 containers costs dockerd ~100 ms; a scrape
- * should not. While the stream is down the inventory says it does not know,
- * and the collector lists at scrape time instead.
+ * when the stream opens (and every few minutes), then one inspect per
+ * container an event names. Listing 1,000 containers costs dockerd ~100 ms; a
+ * scrape should not.
+ *
+ * Why inspect and not a filtered list: dockerd announces a state change before
+ * it copies the container into the in-memory view that GET /containers/json
+ * reads (moby v20.10.24 daemon/monitor.go handleContainerExit logs "die", then
+ * calls CheckpointTo(containersReplica); daemon/pause.go the same for "pause"),
+ * so a list sent on the event still shows the old state. Inspect
+ * (daemon/inspect.go ContainerInspectCurrent) reads the container itself under
+ * its lock, which the state change holds: it shows the new state.
+ *
+ * While the stream is down the inventory says it does not know, and the
+ * collector lists at scrape time instead.
  */
 export class ContainerInventory {
   private readonly containers = new Map<string, ContainerSummary>();
@@ -55,10 +74,18 @@ export class ContainerInventory {
     this.stream?.close();
   }
 
-  /** The containers, once every event received so far is applied; undefined while the stream is down. */
+  /**
+   * The containers once every event received so far is applied (waiting at
+   * most maxWaitMs for a slow daemon); undefined while the stream is down.
+   */
   async current(): Promise<ContainerSummary[] | undefined> {
     if (!this.synced) return undefined;
-    await this.work;
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.options.maxWaitMs);
+    });
+    await Promise.race([this.work, waited]);
+    clearTimeout(timer);
     return this.synced ? [...this.containers.values()] : undefined;
   }
 
@@ -101,13 +128,17 @@ export class ContainerInventory {
     const action = typeof event['Action'] === 'string' ? event['Action'] : '';
     if (type === 'image' || (type === 'daemon' && action === 'reload')) this.options.invalidate('info');
     if (type === 'volume') this.options.invalidate('volumes');
-    if (type !== 'container' || !STATE_ACTIONS.has(action)) return;
-    const actor = event['Actor'];
-    const id = isObject(actor) && typeof actor['ID'] === 'string' ? actor['ID'] : undefined;
-    if (!id || !/^[0-9a-f]{12,64}$/.test(id)) return this.options.problems.report('events.Actor.ID', 'not a container id');
-    if (action === 'destroy') {
-      this.containers.delete(id);
+    const actor = isObject(event['Actor']) ? event['Actor'] : {};
+    let id: unknown;
+    if (type === 'container' && CONTAINER_ACTIONS.has(action)) id = actor['ID'];
+    else if (type === 'network' && NETWORK_ACTIONS.has(action)) id = isObject(actor['Attributes']) ? actor['Attributes']['container'] : undefined;
+    else return;
+    if (typeof id !== 'string' || !CONTAINER_ID.test(id)) return this.options.problems.report(`events.${String(type)}`, 'no container id');
+    if (action === 'destroy' && type === 'container') {
+      // In the queue, so that an inspect already on its way cannot bring the container back.
       this.dirty.delete(id);
+      const gone = id;
+      this.enqueue(async () => void (epoch === this.epoch && this.containers.delete(gone)));
       return;
     }
     this.dirty.add(id);
@@ -128,24 +159,38 @@ export class ContainerInventory {
     const { body } = await this.options.api.get('/containers/json?all=1');
     if (epoch !== this.epoch) return;
     const list = parseContainerList(body, this.options.problems);
+    const previous = new Map(this.containers);
     this.containers.clear();
-    for (const container of list) this.containers.set(container.id, container);
+    for (const container of list) {
+      // Podman's list has no HostConfig: its network mode comes from one inspect per container, kept from then on.
+      const known = previous.get(container.id);
+      if (container.networkMode === 'unknown' && known && known.networkMode !== 'unknown') container.networkMode = known.networkMode;
+      else if (container.networkMode === 'unknown') this.dirty.add(container.id);
+      this.containers.set(container.id, container);
+    }
     this.synced = true;
+    await this.refreshDirty(epoch);
   }
 
   private async refreshDirty(epoch: number): Promise<void> {
-    if (this.dirty.size === 0 || epoch !== this.epoch) return;
-    const ids = [...this.dirty].slice(0, 100);
-    for (const id of ids) this.dirty.delete(id);
-    const filters = encodeURIComponent(JSON.stringify({ id: ids }));
-    const { body } = await this.options.api.get(`/containers/json?all=1&filters=${filters}`);
-    if (epoch !== this.epoch) return;
-    const found = new Map(parseContainerList(body, this.options.problems).map((c) => [c.id, c]));
-    for (const id of ids) {
-      const match = [...found.values()].find((c) => c.id.startsWith(id));
-      if (match) this.containers.set(match.id, match);
-      else this.containers.delete(id);
+    while (this.dirty.size > 0 && epoch === this.epoch) {
+      const ids = [...this.dirty].slice(0, INSPECT_CONCURRENCY);
+      for (const id of ids) this.dirty.delete(id);
+      await Promise.all(ids.map((id) => this.inspect(id, epoch)));
     }
-    if (this.dirty.size > 0) await this.refreshDirty(epoch);
+  }
+
+  private async inspect(id: string, epoch: number): Promise<void> {
+    let body: unknown;
+    try {
+      body = (await this.options.api.get(`/containers/${id}/json`)).body;
+    } catch (err) {
+      if (!(err instanceof EngineError && err.status === 404)) throw err;
+      if (epoch === this.epoch) this.containers.delete(id);
+      return;
+    }
+    if (epoch !== this.epoch) return;
+    const container = parseContainerInspect(body, this.options.problems);
+    if (container) this.containers.set(container.id, container);
   }
 }

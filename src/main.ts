@@ -71,6 +71,7 @@ function serve(config: Config): void {
     explicit: { pidFile: config.pidFile, defaultConfigFile: config.daemonConfig },
     logger,
     infoMaxAgeMs: config.infoMaxAgeMs,
+    timeoutMs: config.dockerTimeoutMs,
     minIntervalMs: config.minIntervalMs,
   });
   const scanner = config.scan

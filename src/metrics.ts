@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { SnapshotGauge } from './snapshotGauge';
 import type { DaemonSnapshot } from './collectDaemon';
 import type { ThinPool } from './parse/driverStatus';
@@ -29,7 +29,7 @@ export class DaemonMetrics {
   private readonly infoTimestamp: SnapshotGauge;
   private readonly collectorDuration: SnapshotGauge;
   private readonly collectorSuccess: SnapshotGauge;
-  private readonly parseErrors: Counter<string>;
+  private readonly parseErrors: SnapshotGauge;
 
   constructor(registry: Registry) {
     const g = (name: string, help: string, labelNames: Labels = []) => {
@@ -99,12 +99,14 @@ export class DaemonMetrics {
     ];
     this.collectorDuration = g('docker_exporter_collector_duration_seconds', 'How long each collector took in the last collection.', ['collector']);
     this.collectorSuccess = g('docker_exporter_collector_success', '1 when the collector succeeded in the last collection, else 0.', ['collector']);
-    this.parseErrors = new Counter({
-      name: 'docker_exporter_parse_errors_total',
-      help: 'Values in the daemon answers that the exporter could not use and left out, by field.',
-      labelNames: ['field'],
-      registers: [registry],
-    });
+    // A counter of problems found whenever they were found (at start, from events, at a scrape), not only at scrapes.
+    this.parseErrors = new SnapshotGauge(
+      'docker_exporter_parse_errors_total',
+      'Values in the daemon answers that the exporter could not use and left out, by field, since the exporter started.',
+      ['field'],
+      'counter',
+    ).register(registry);
+    this.gauges.push(this.parseErrors);
   }
 
   update(snapshot: DaemonSnapshot): void {
@@ -116,7 +118,7 @@ export class DaemonMetrics {
       this.collectorDuration.set({ collector: status.collector }, status.durationSeconds);
       this.collectorSuccess.set({ collector: status.collector }, status.success ? 1 : 0);
     }
-    for (const problem of snapshot.problems) this.parseErrors.inc({ field: problem.field });
+    for (const [field, count] of snapshot.parseErrors) this.parseErrors.set({ field }, count);
 
     const info = snapshot.info;
     if (info) {

@@ -9,13 +9,14 @@ type LabelValues = Record<string, string>;
  * daemon is down; here an unknown value is simply absent.
  */
 export class SnapshotGauge {
-  readonly type = 'gauge';
   private samples = new Map<string, { labels: LabelValues; value: number }>();
 
   constructor(
     readonly name: string,
     readonly help: string,
     readonly labelNames: readonly string[] = [],
+    /** A total kept elsewhere and copied in at each snapshot is exposed as a counter. */
+    readonly type: 'gauge' | 'counter' = 'gauge',
   ) {}
 
   register(registry: Registry): this {
@@ -37,7 +38,7 @@ export class SnapshotGauge {
     this.samples.set(key, { labels, value: (current?.value ?? 0) + by });
   }
 
-  get(): { name: string; help: string; type: 'gauge'; aggregator: 'sum'; values: { labels: LabelValues; value: number }[] } {
+  get(): { name: string; help: string; type: 'gauge' | 'counter'; aggregator: 'sum'; values: { labels: LabelValues; value: number }[] } {
     return { name: this.name, help: this.help, type: this.type, aggregator: 'sum', values: [...this.samples.values()] };
   }
 

@@ -11,6 +11,7 @@ export function oneShotCollector(config: Config, logger: Logger): { api: EngineA
     explicit: { pidFile: config.pidFile, defaultConfigFile: config.daemonConfig },
     logger,
     infoMaxAgeMs: 0,
+    timeoutMs: config.dockerTimeoutMs,
     watchEvents: false,
   });
   return { api, collector };

@@ -12,6 +12,7 @@ export type EnginePath =
   | '/info'
   | '/containers/json?all=1'
   | `/containers/json?all=1&filters=${string}`
+  | `/containers/${string}/json`
   | '/volumes'
   | '/images/json';
 
@@ -51,6 +52,8 @@ export class EngineError extends Error {
   constructor(
     message: string,
     readonly kind: 'timeout' | 'unreachable' | 'http' | 'too_large' | 'invalid_json',
+    /** The HTTP status when the daemon answered with an error (404: no such container). */
+    readonly status?: number,
   ) {
     super(message);
   }
@@ -103,14 +106,15 @@ export function createEngineApi(options: EngineApiOptions): EngineApi {
   );
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   /** One GET whose answer is handed over as a stream; `err` is already a one-line reason. */
-  const open = (path: string, signal: AbortSignal, done: (err: { message: string; http: boolean } | undefined, res?: IncomingMessage) => void) => {
+  const open = (path: string, signal: AbortSignal, done: (err: { message: string; status?: number } | undefined, res?: IncomingMessage) => void) => {
     const split = splitPath(path);
     docker.modem.dial(
       { path: split.path, method: 'GET', isStream: true, statusCodes: { 200: true }, abortSignal: signal, options: split.options },
       (err: unknown, res: unknown) => {
         if (err) {
           const message = err instanceof Error ? err.message.trim() : String(err);
-          done({ message, http: Boolean((err as { statusCode?: number }).statusCode) });
+          const status = (err as { statusCode?: unknown }).statusCode;
+          done({ message, ...(typeof status === 'number' ? { status } : {}) });
         } else done(undefined, res as IncomingMessage);
       },
     );
@@ -134,7 +138,7 @@ export function createEngineApi(options: EngineApiOptions): EngineApi {
           options.timeoutMs,
         );
         open(path, controller.signal, (err, res) => {
-          if (err) finish(new EngineError(`GET ${path}: ${err.message}`, err.http ? 'http' : 'unreachable'));
+          if (err) finish(new EngineError(`GET ${path}: ${err.message}`, err.status ? 'http' : 'unreachable', err.status));
           else readBody(res as IncomingMessage, maxBody, path, finish);
         });
       });

@@ -26,9 +26,10 @@ export function parseContainerList(raw: unknown, problems: ParseProblems): Conta
     // Names carry a leading "/" (the legacy link namespace); the first is the container's own.
     const first = Array.isArray(names) && typeof names[0] === 'string' ? names[0] : undefined;
     if (first === undefined) problems.report('containers.Names', 'no name');
+    // Podman lists containers without HostConfig (its inspect has it): absent is not a fault, a broken one is.
     const hostConfig = entry['HostConfig'];
     const mode = isObject(hostConfig) ? stringField(hostConfig, 'NetworkMode', problems, 'containers.HostConfig') : undefined;
-    if (mode === undefined) problems.report('containers.HostConfig.NetworkMode', 'missing');
+    if (hostConfig !== undefined && mode === undefined) problems.report('containers.HostConfig.NetworkMode', 'missing');
     const state = stringField(entry, 'State', problems, 'containers');
     if (state === undefined) problems.report('containers.State', 'missing');
     out.push({
@@ -40,6 +41,39 @@ export function parseContainerList(raw: unknown, problems: ParseProblems): Conta
     });
   }
   return out;
+}
+
+/**
+ * One container from `GET /containers/{id}/json` (inspect). Unlike the list,
+ * inspect reads the container itself under its lock, so it already shows the
+ * state an event announced; Podman's list has no HostConfig, its inspect does.
+ */
+export function parseContainerInspect(raw: unknown, problems: ParseProblems): ContainerSummary | undefined {
+  if (!isObject(raw)) {
+    problems.report('container', 'the answer is not a JSON object');
+    return undefined;
+  }
+  const id = stringField(raw, 'Id', problems, 'container');
+  if (id === undefined || id === '') {
+    problems.report('container.Id', 'missing');
+    return undefined;
+  }
+  const name = stringField(raw, 'Name', problems, 'container');
+  const state = raw['State'];
+  const status = isObject(state) ? stringField(state, 'Status', problems, 'container.State') : undefined;
+  if (status === undefined) problems.report('container.State.Status', 'missing');
+  const config = raw['Config'];
+  const image = isObject(config) ? stringField(config, 'Image', problems, 'container.Config') : undefined;
+  const hostConfig = raw['HostConfig'];
+  const mode = isObject(hostConfig) ? stringField(hostConfig, 'NetworkMode', problems, 'container.HostConfig') : undefined;
+  if (mode === undefined) problems.report('container.HostConfig.NetworkMode', 'missing');
+  return {
+    id,
+    name: name !== undefined && name !== '' ? name.replace(/^\//, '') : id.slice(0, 12),
+    image: image ?? '',
+    state: status !== undefined && status !== '' ? status.toLowerCase() : 'unknown',
+    networkMode: classifyNetworkMode(mode),
+  };
 }
 
 export function parseVolumeCount(raw: unknown, problems: ParseProblems): number | undefined {

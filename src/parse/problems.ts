@@ -16,6 +16,27 @@ export class ProblemList implements ParseProblems {
   }
 }
 
+/**
+ * Counts problems by field for the life of the process, whenever they are
+ * found (at start, in the background, at a scrape): the totals are what
+ * docker_exporter_parse_errors_total reports, so none is lost between scrapes.
+ */
+export class ProblemTally implements ParseProblems {
+  private readonly totals = new Map<string, number>();
+
+  constructor(private readonly onProblem?: (field: string, detail: string) => void) {}
+
+  report(field: string, detail: string): void {
+    this.totals.set(field, (this.totals.get(field) ?? 0) + 1);
+    this.onProblem?.(field, detail);
+  }
+
+  /** The totals so far, by field. */
+  counts(): ReadonlyMap<string, number> {
+    return new Map(this.totals);
+  }
+}
+
 export type JsonObject = Record<string, unknown>;
 
 export function isObject(value: unknown): value is JsonObject {

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
@@ -72,6 +72,13 @@ export class TestDaemon {
     this.pid = undefined;
   }
 
+  /** Stops the daemon, unmounts what it left mounted under its directory (netns, overlay) and removes the directory. */
+  async destroy(): Promise<void> {
+    await this.stop();
+    unmountUnder(this.dir);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
   /** After a SIGKILL: ends the daemon's orphaned containerd and forgets its pid file, so a new daemon starts its own. */
   clearOrphanedContainerd(): void {
     const pidFile = path.join(this.execRoot, 'containerd', 'containerd.pid');
@@ -112,6 +119,27 @@ export class TestDaemon {
     chmodSync(path.join(rootfs, 'bin', 'busybox'), 0o755);
     for (const applet of ['sh', 'sleep', 'true']) symlinkSync('busybox', path.join(rootfs, 'bin', applet));
     await run('sh', ['-c', `tar -C '${rootfs}' -c . | docker --host '${this.host}' import - busybox:test`]);
+  }
+}
+
+/** Mount points at or below `dir`, deepest first, from /proc/self/mountinfo. */
+export function mountsUnder(dir: string): string[] {
+  const prefix = path.resolve(dir);
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((line) => (line.split(' ')[4] ?? '').replace(/\\040/g, ' '))
+    .filter((mountPoint) => mountPoint === prefix || mountPoint.startsWith(`${prefix}/`))
+    .sort((a, b) => b.length - a.length);
+}
+
+/** Unmounts everything at or below `dir` (lazily: a daemon that just stopped may still hold a mount busy). */
+export function unmountUnder(dir: string): void {
+  for (const mountPoint of mountsUnder(dir)) {
+    try {
+      execFileSync('umount', ['-l', mountPoint], { stdio: 'ignore' });
+    } catch {
+      // Gone with its parent already.
+    }
   }
 }
 

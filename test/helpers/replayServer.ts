@@ -24,7 +24,7 @@ export class ReplayServer {
       const bare = (req.url ?? '').replace(/^\/v[\d.]+/, '').split('?')[0] ?? '';
       res.setHeader('Api-Version', this.apiVersion);
       res.setHeader('Server', 'Docker/replay (linux)');
-      const route = this.routes[bare];
+      const route = this.routes[bare] ?? this.patternRoute(bare);
       if (route) return route(req, res);
       if (bare === '/_ping') return void res.end('OK');
       res.statusCode = 404;
@@ -35,6 +35,16 @@ export class ReplayServer {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
+  }
+
+  /** A route whose key has `*` for one path segment, such as /containers/*\/json. */
+  private patternRoute(bare: string): Route | undefined {
+    for (const [key, route] of Object.entries(this.routes)) {
+      if (!key.includes('*')) continue;
+      const pattern = new RegExp(`^${key.split('*').map((part) => part.replace(/[.?+^$()[\]{}|\\]/g, '\\$&')).join('[^/]+')}$`);
+      if (pattern.test(bare)) return route;
+    }
+    return undefined;
   }
 
   get host(): string {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -147,6 +147,35 @@ describe('when the daemon misbehaves', () => {
     await Promise.all(Array.from({ length: 10 }, () => exporter.scrape()));
     const after = server.requests.filter((r) => r.startsWith('GET /info')).length;
     expect(after - before).toBe(1);
+  });
+});
+
+describe('when the first answers are already wrong', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'dde-first-'));
+  const server = new ReplayServer(path.join(dir, 'docker.sock'), {
+    '/info': json({ ...info, Images: 'many' }),
+    '/containers/json': json([{ Id: 'a'.repeat(64), Names: ['/web'], Image: 'nginx', State: 'running', HostConfig: { NetworkMode: 7 } }]),
+    '/volumes': json({ Volumes: [] }),
+  });
+  const exporter = new TestExporter(path.join(dir, 'exporter.log'));
+  beforeAll(async () => {
+    await server.start();
+    await exporter.start(['--docker.host', server.host, '--docker.pid-file', path.join(dir, 'none.pid'), '--no-scan']);
+    // The start-up collection has read /info (cached for 30 s from then on).
+    await waitFor('the start-up /info', () => (server.requests.some((r) => r.startsWith('GET /info')) ? true : undefined), 5000, 20);
+  });
+  afterAll(async () => {
+    await exporter.stop();
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('counts the problems the start-up collection found, once', async () => {
+    const m = await exporter.scrape();
+    expect(server.requests.filter((r) => r.startsWith('GET /info'))).toHaveLength(1);
+    expect(m.value('docker_exporter_parse_errors_total', { field: 'info.Images' })).toBe(1);
+    expect(m.value('docker_exporter_parse_errors_total', { field: 'containers.HostConfig.NetworkMode' })).toBeGreaterThanOrEqual(1);
+    expect((await exporter.scrape()).value('docker_exporter_parse_errors_total', { field: 'info.Images' })).toBe(1);
   });
 });
 

@@ -39,15 +39,23 @@ describe('parseContainerList', () => {
 
   it('keeps a malformed entry as unknown and counts what was wrong', () => {
     const problems = new ProblemList();
-    const list = parseContainerList([{ Id: 'c'.repeat(64), Names: 7, State: 5 }, 'junk'], problems);
+    const list = parseContainerList([{ Id: 'c'.repeat(64), Names: 7, State: 5, HostConfig: { NetworkMode: 3 } }, 'junk'], problems);
     expect(list).toEqual([{ id: 'c'.repeat(64), name: 'cccccccccccc', image: '', state: 'unknown', networkMode: 'unknown' }]);
     expect(problems.items.map((p) => p.field).sort()).toEqual([
       'containers',
+      'containers.HostConfig.NetworkMode',
       'containers.HostConfig.NetworkMode',
       'containers.Names',
       'containers.State',
       'containers.State',
     ]);
+  });
+
+  it('takes a list without HostConfig (Podman) quietly, network mode unknown until inspected', () => {
+    const problems = new ProblemList();
+    const list = parseContainerList([{ Id: 'd'.repeat(64), Names: ['/pod'], Image: 'busybox', State: 'running' }], problems);
+    expect(list).toEqual([{ id: 'd'.repeat(64), name: 'pod', image: 'busybox', state: 'running', networkMode: 'unknown' }]);
+    expect(problems.items).toEqual([]);
   });
 
   it('rejects an answer that is not a list', () => {

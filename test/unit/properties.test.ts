@@ -160,7 +160,7 @@ describe('container names with every character a label value can hold', () => {
     containers: names.map((name, i) => ({ id: String(i), name, image: name, state: 'running', networkMode: 'host' as const })),
     eventStreamConnected: true,
     collectors: [],
-    problems: [],
+    parseErrors: new Map(),
   });
 
   it('come back out of the metrics text exactly as they went in', async () => {

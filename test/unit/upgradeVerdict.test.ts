@@ -20,7 +20,7 @@ function snapshot(driver: string, explicit: ExplicitConfig, extra: Partial<Daemo
     explicit,
     eventStreamConnected: true,
     collectors: [],
-    problems: [],
+    parseErrors: new Map(),
     ...extra,
   };
 }
