@@ -27,6 +27,8 @@ export interface Config {
   scanIntervalMs: number;
   scan: boolean;
   daemonConfig: string;
+  /** At most this many docker_container_host_network_info series. */
+  hostNetworkMaxSeries: number;
   logLevel: LogLevel;
   logFormat: LogFormat;
 }
@@ -62,6 +64,11 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'scan.interval', help: 'How often to measure the data root in the background.', default: () => '15m' },
   { name: 'docker.pid-file', help: 'dockerd pid file; its /proc entry tells whether the storage driver is explicitly configured.', default: () => '/var/run/docker.pid' },
   { name: 'docker.daemon-config', help: 'daemon.json to read when dockerd runs without --config-file.', default: () => '/etc/docker/daemon.json' },
+  {
+    name: 'collector.host-network.max-series',
+    help: 'At most this many docker_container_host_network_info series, running containers first, then by name (0: none); docker_containers stays exact.',
+    default: () => '50',
+  },
   { name: 'log.level', help: 'Only log messages at or above: debug, info, warn, error.', default: () => 'info' },
   { name: 'log.format', help: 'Log format: logfmt or json.', default: () => 'logfmt' },
 ];
@@ -205,6 +212,8 @@ function commonConfig(values: Record<string, string | boolean | undefined>, env:
   if (pidFile === '') fail('docker.pid-file', 'must not be empty');
   const daemonConfig = get('docker.daemon-config');
   if (daemonConfig === '') fail('docker.daemon-config', 'must not be empty');
+  const maxSeriesText = get('collector.host-network.max-series');
+  if (!/^\d{1,6}$/.test(maxSeriesText)) fail('collector.host-network.max-series', `expected a whole number such as 50, got ${JSON.stringify(maxSeriesText)}`);
 
   return {
     listen,
@@ -220,6 +229,7 @@ function commonConfig(values: Record<string, string | boolean | undefined>, env:
     scanIntervalMs,
     scan,
     daemonConfig,
+    hostNetworkMaxSeries: Number(maxSeriesText),
     logLevel: logLevel as LogLevel,
     logFormat: logFormat as LogFormat,
   };

@@ -10,6 +10,7 @@ export interface ExporterOptions {
   version: string;
   /** prom-client's process and Node.js metrics: right for a long-running exporter, wrong in a textfile. */
   processMetrics?: boolean;
+  hostNetworkMaxSeries: number;
 }
 
 /** Turns a collection and the last data-root scan into the text Prometheus reads; one registry of its own. */
@@ -25,7 +26,7 @@ export class Exporter {
     options: ExporterOptions,
   ) {
     registerExporterMetrics(this.registry, options.version, options.processMetrics ?? true);
-    this.daemonMetrics = new DaemonMetrics(this.registry);
+    this.daemonMetrics = new DaemonMetrics(this.registry, { hostNetworkMaxSeries: options.hostNetworkMaxSeries });
     this.scanMetrics = scanner ? new ScanMetrics(this.registry) : undefined;
     this.upgradeMetrics = new UpgradeMetrics(this.registry);
   }

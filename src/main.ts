@@ -16,6 +16,11 @@ import { VERSION } from './version';
 const PROGRAM = 'docker-daemon-exporter';
 
 function main(): void {
+  // A reader that went away (`| head`) is not an error worth a stack trace.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   let parsed;
   try {
     parsed = parseConfig(process.argv.slice(2), process.env);
@@ -41,15 +46,29 @@ function main(): void {
         ? runCheck(parsed.config, parsed.format, parsed.limit, logger)
         : runTextfile(parsed.config, parsed.output, VERSION, logger);
     done.then(
-      (code) => process.exit(code),
+      (code) => exitWhenWritten(code),
       (err: unknown) => {
         process.stderr.write(`${PROGRAM} ${parsed.kind}: ${err instanceof Error ? err.message : String(err)}\n`);
-        process.exit(parsed.kind === 'check' ? 3 : 1);
+        exitWhenWritten(parsed.kind === 'check' ? 3 : 1);
       },
     );
     return;
   }
   serve(parsed.config);
+}
+
+/**
+ * Exits once stdout and stderr have handed everything to the kernel. On a
+ * pipe, process.exit() right after a large write drops what the pipe had not
+ * taken yet (a report through `| jq` was cut at 64 KiB).
+ */
+function exitWhenWritten(code: number): void {
+  let pending = 2;
+  const done = () => {
+    if (--pending === 0) process.exit(code);
+  };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
 }
 
 function serve(config: Config): void {
@@ -77,7 +96,7 @@ function serve(config: Config): void {
   const scanner = config.scan
     ? new ScanScheduler({ run: createScanRunner(), intervalMs: config.scanIntervalMs, logger, rootOverride: config.dataRoot })
     : undefined;
-  const exporter = new Exporter(collector, scanner, { version: VERSION });
+  const exporter = new Exporter(collector, scanner, { version: VERSION, hostNetworkMaxSeries: config.hostNetworkMaxSeries });
   // Learn the data root and driver now, so the first scan starts without waiting for a scrape.
   void exporter.collect();
   const web = createWebServer(

@@ -1,10 +1,26 @@
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { SnapshotGauge } from './snapshotGauge';
 import type { DaemonSnapshot } from './collectDaemon';
+import type { ContainerSummary } from './parse/containers';
 import type { ThinPool } from './parse/driverStatus';
 import { deprecationOf } from './storageDrivers';
 
 type Labels = readonly string[];
+
+export interface DaemonMetricsOptions {
+  hostNetworkMaxSeries: number;
+}
+
+/**
+ * The host-network containers worth naming first: running ones, then by name.
+ * A host with thousands of them would otherwise expose thousands of series.
+ */
+export function hostNetworkFirst(containers: readonly ContainerSummary[], limit: number): ContainerSummary[] {
+  return containers
+    .filter((c) => c.networkMode === 'host')
+    .sort((a, b) => Number(b.state === 'running') - Number(a.state === 'running') || a.name.localeCompare(b.name))
+    .slice(0, limit);
+}
 
 /** The metrics that describe the daemon, rebuilt from each snapshot so vanished things leave no series. */
 export class DaemonMetrics {
@@ -31,7 +47,10 @@ export class DaemonMetrics {
   private readonly collectorSuccess: SnapshotGauge;
   private readonly parseErrors: SnapshotGauge;
 
-  constructor(registry: Registry) {
+  constructor(
+    registry: Registry,
+    private readonly options: DaemonMetricsOptions = { hostNetworkMaxSeries: 50 },
+  ) {
     const g = (name: string, help: string, labelNames: Labels = []) => {
       const gauge = new SnapshotGauge(name, help, labelNames).register(registry);
       this.gauges.push(gauge);
@@ -53,7 +72,7 @@ export class DaemonMetrics {
       'state',
       'network_mode',
     ]);
-    this.hostNetwork = g('docker_container_host_network_info', 'One series per container in host network mode, which is no longer recommended; always 1.', [
+    this.hostNetwork = g('docker_container_host_network_info', `One series per container in host network mode, which is no longer recommended; always 1. At most --collector.host-network.max-series (${options.hostNetworkMaxSeries}) series, running containers first, then by name; docker_containers{network_mode="host"} counts them all.`, [
       'name',
       'image',
       'state',
@@ -154,11 +173,9 @@ export class DaemonMetrics {
 
     if (snapshot.volumes !== undefined) this.volumes.set({}, snapshot.volumes);
     if (snapshot.containers) {
-      for (const container of snapshot.containers) {
-        this.containers.inc({ state: container.state, network_mode: container.networkMode });
-        if (container.networkMode === 'host') {
-          this.hostNetwork.set({ name: container.name, image: container.image, state: container.state }, 1);
-        }
+      for (const container of snapshot.containers) this.containers.inc({ state: container.state, network_mode: container.networkMode });
+      for (const container of hostNetworkFirst(snapshot.containers, this.options.hostNetworkMaxSeries)) {
+        this.hostNetwork.set({ name: container.name, image: container.image, state: container.state }, 1);
       }
     }
   }

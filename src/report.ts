@@ -1,5 +1,6 @@
 import type { DaemonSnapshot } from './collectDaemon';
 import type { ScanResult } from './scan/dataRoot';
+import { hostNetworkFirst } from './metrics';
 import { deprecationOf } from './storageDrivers';
 import { BlockerReason, upgradeVerdict } from './upgradeVerdict';
 
@@ -45,7 +46,10 @@ export interface Report {
   volumes?: { count: number; affected: false };
   data_root_scan: 'complete' | 'failed' | 'skipped';
   orphaned: { driver: string; reason: string; bytes: number }[];
+  /** At most --limit host-network containers, running first, then by name. */
   host_network_containers: { name: string; image: string; state: string }[];
+  /** Host-network containers beyond --limit. */
+  host_network_containers_more: number;
   verdict: { status: VerdictStatus; blockers: Finding[]; warnings: Finding[]; next_steps: string[] };
   exit_code: number;
 }
@@ -57,6 +61,11 @@ export interface ReportInput {
   /** Image names (repo:tag, or a short id), from GET /images/json. */
   images?: string[];
   limit: number;
+}
+
+/** "a, b, c" or "a, b and 3 more". */
+function namesAndMore(names: readonly string[], more: number): string {
+  return more > 0 ? `${names.join(', ')}${names.length > 0 ? ' and' : ''} ${more} more` : names.join(', ');
 }
 
 function named(all: string[], limit: number): Named {
@@ -99,10 +108,8 @@ export function buildReport(input: ReportInput): Report {
     // Skipped: --no-scan, or no daemon to tell where the data root is.
     data_root_scan: input.scanSkipped || scan === undefined ? 'skipped' : scan.complete ? 'complete' : 'failed',
     orphaned: scan?.complete ? [...scan.orphaned].sort((a, b) => b.bytes - a.bytes) : [],
-    host_network_containers: (snapshot.containers ?? [])
-      .filter((c) => c.networkMode === 'host')
-      .map((c) => ({ name: c.name, image: c.image, state: c.state }))
-      .sort((a, b) => a.name.localeCompare(b.name)),
+    host_network_containers: hostNetworkFirst(snapshot.containers ?? [], limit).map((c) => ({ name: c.name, image: c.image, state: c.state })),
+    host_network_containers_more: Math.max(0, (snapshot.containers ?? []).filter((c) => c.networkMode === 'host').length - limit),
     verdict: { status: 'ok', blockers: [], warnings: [], next_steps: [] },
     exit_code: 0,
   };
@@ -160,10 +167,12 @@ export function buildReport(input: ReportInput): Report {
       message: `Cannot tell whether the storage driver is explicitly configured: ${report.storage_driver.explicit.reason}.`,
     });
   }
-  if (report.host_network_containers.length > 0) {
+  const hostNetworkCount = report.host_network_containers.length + report.host_network_containers_more;
+  const hostNetworkNames = namesAndMore(report.host_network_containers.map((c) => c.name), report.host_network_containers_more);
+  if (hostNetworkCount > 0) {
     warnings.push({
       reason: 'host_network',
-      message: `${plural(report.host_network_containers.length, 'container uses', 'containers use')} host networking, which is no longer recommended: ${report.host_network_containers.map((c) => c.name).join(', ')}.`,
+      message: `${plural(hostNetworkCount, 'container uses', 'containers use')} host networking, which is no longer recommended: ${hostNetworkNames}.`,
     });
   }
   const orphanedTotal = report.orphaned.reduce((sum, o) => sum + o.bytes, 0);
@@ -192,8 +201,8 @@ export function buildReport(input: ReportInput): Report {
       `The old ${driver} data stays in ${info.dockerRootDir ?? 'the data root'}/${driver}; keep storage-driver set explicitly while it is there (Docker 23/24 refuse to choose between several drivers' data).`,
     );
   }
-  if (report.host_network_containers.length > 0) {
-    steps.push(`Re-create the host-network containers on a bridge network, publishing their ports: ${report.host_network_containers.map((c) => c.name).join(', ')}.`);
+  if (hostNetworkCount > 0) {
+    steps.push(`Re-create the host-network containers on a bridge network, publishing their ports: ${hostNetworkNames}.`);
   }
 
   report.verdict.status = blockers.length > 0 ? 'blocked' : warnings.length > 0 ? 'warning' : 'ok';

@@ -71,9 +71,10 @@ export function renderReport(report: Report, style: TextStyle): string {
   else if (report.orphaned.length === 0) out.push('  no orphaned data');
   else for (const o of report.orphaned) out.push(`  ${size(o.bytes).padStart(10)}  ${o.driver} (${o.reason})`);
 
-  if (report.host_network_containers.length > 0) {
+  if (report.host_network_containers.length > 0 || report.host_network_containers_more > 0) {
     head('Host-network containers (no longer recommended)');
     for (const c of report.host_network_containers) out.push(`  - ${c.name} (${c.image}, ${c.state})`);
+    if (report.host_network_containers_more > 0) out.push(`  … and ${report.host_network_containers_more} more`);
   }
 
   const v = report.verdict;

@@ -1,4 +1,6 @@
 import express, { Express, NextFunction, Request, Response } from 'express';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import type { Logger } from 'winston';
 import type { Exporter } from './exporter';
 import type { WebSecurity } from './web/security';
@@ -10,6 +12,8 @@ export interface AppDeps {
   logger: Logger;
   security?: WebSecurity;
 }
+
+const gzipAsync = promisify(gzip);
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -36,10 +40,17 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
   if (deps.security) app.use(deps.security.middleware());
-  app.get(deps.telemetryPath, async (_req, res) => {
+  app.get(deps.telemetryPath, async (req, res) => {
     try {
       const body = await deps.exporter.scrape();
-      res.type(deps.exporter.registry.contentType).send(body);
+      res.type(deps.exporter.registry.contentType).setHeader('Vary', 'Accept-Encoding');
+      // Prometheus asks for gzip; a large host's metrics shrink about tenfold, as node_exporter's do.
+      if (req.acceptsEncodings('gzip', 'identity') === 'gzip') {
+        res.setHeader('Content-Encoding', 'gzip');
+        res.send(await gzipAsync(body));
+        return;
+      }
+      res.send(body);
     } catch (err) {
       // Collectors catch their own failures; reaching here is a bug, not a daemon fault.
       deps.logger.error('scrape failed', { err: err instanceof Error ? err.message : String(err) });

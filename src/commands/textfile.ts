@@ -29,14 +29,34 @@ export async function writeAtomically(file: string, text: string): Promise<void>
   }
 }
 
-/** `docker-daemon-exporter textfile`: one collection (and scan) written for node_exporter; returns the exit status. */
+/** Fails, with the system's reason, when `file`'s directory does not take a new file: before a scan of minutes, not after. */
+export async function assertWritable(file: string): Promise<void> {
+  const probe = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.probe`);
+  await (await fs.open(probe, 'wx', 0o644)).close();
+  await fs.rm(probe, { force: true });
+}
+
+export const TEXTFILE_EXIT = { written: 0, cannotWrite: 1, daemonDown: 3 } as const;
+
+/**
+ * `docker-daemon-exporter textfile`: one collection (and scan) written for
+ * node_exporter. Exits 0 when written, 1 when the file cannot be written, 3
+ * when the daemon did not answer (the file then says docker_up 0): a systemd
+ * timer shows the failure.
+ */
 export async function runTextfile(config: Config, output: string, version: string, logger: Logger): Promise<number> {
+  try {
+    await assertWritable(output);
+  } catch (err) {
+    process.stderr.write(`docker-daemon-exporter textfile: cannot write ${output}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return TEXTFILE_EXIT.cannotWrite;
+  }
   const { collector } = oneShotCollector(config, logger);
   const scanner = config.scan
     ? new ScanScheduler({ run: createScanRunner(), intervalMs: 24 * 3600 * 1000, logger, rootOverride: config.dataRoot })
     : undefined;
   // No process metrics: they describe this short-lived process, and clash with node_exporter's own.
-  const exporter = new Exporter(collector, scanner, { version, processMetrics: false });
+  const exporter = new Exporter(collector, scanner, { version, processMetrics: false, hostNetworkMaxSeries: config.hostNetworkMaxSeries });
   const snapshot = await exporter.collect();
   await scanner?.idle();
   scanner?.stop();
@@ -45,9 +65,12 @@ export async function runTextfile(config: Config, output: string, version: strin
     await writeAtomically(output, text);
   } catch (err) {
     process.stderr.write(`docker-daemon-exporter textfile: cannot write ${output}: ${err instanceof Error ? err.message : String(err)}\n`);
-    return 1;
+    return TEXTFILE_EXIT.cannotWrite;
   }
-  if (!snapshot.up) logger.error('the Docker daemon did not answer; wrote docker_up 0', { output });
-  else logger.info('wrote metrics', { output, bytes: Buffer.byteLength(text) });
-  return 0;
+  if (!snapshot.up) {
+    logger.error('the Docker daemon did not answer; wrote docker_up 0', { output });
+    return TEXTFILE_EXIT.daemonDown;
+  }
+  logger.info('wrote metrics', { output, bytes: Buffer.byteLength(text) });
+  return TEXTFILE_EXIT.written;
 }
