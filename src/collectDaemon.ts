@@ -3,7 +3,7 @@ import { ContainerInventory } from './containerInventory';
 import { EngineApi } from './docker/engineApi';
 import { detectExplicitConfig, ExplicitConfig, ExplicitConfigOptions } from './explicitConfig';
 import { FailureLog } from './failureLog';
-import { ContainerSummary, parseContainerList, parseVolumeCount } from './parse/containers';
+import { ContainerSummary, parseContainerEntry, parseVolumeCount } from './parse/containers';
 import { EngineInfo, parseInfo } from './parse/info';
 import { ProblemTally } from './parse/problems';
 
@@ -168,7 +168,12 @@ export class DaemonCollector {
   private async containers(): Promise<ContainerSummary[]> {
     const known = await this.inventory?.current();
     if (known) return known;
-    return parseContainerList((await this.deps.api.get('/containers/json?all=1')).body, this.problems);
+    const list: ContainerSummary[] = [];
+    await this.deps.api.getEach('/containers/json?all=1', (entry) => {
+      const container = parseContainerEntry(entry, this.problems);
+      if (container) list.push(container);
+    });
+    return list;
   }
 
   private async volumes(): Promise<number> {

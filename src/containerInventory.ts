@@ -1,6 +1,6 @@
 import type { Logger } from 'winston';
 import { EngineApi, EngineError, EngineStream } from './docker/engineApi';
-import { ContainerSummary, parseContainerInspect, parseContainerList } from './parse/containers';
+import { ContainerSummary, parseContainerEntry, parseContainerInspect } from './parse/containers';
 import { isObject, ParseProblems } from './parse/problems';
 
 /** Container events that can change a container's state, name, image or network mode. */
@@ -156,9 +156,12 @@ export class ContainerInventory {
 
   private async resync(epoch: number): Promise<void> {
     if (epoch !== this.epoch || !this.stream) return;
-    const { body } = await this.options.api.get('/containers/json?all=1');
+    const list: ContainerSummary[] = [];
+    await this.options.api.getEach('/containers/json?all=1', (entry) => {
+      const container = parseContainerEntry(entry, this.options.problems);
+      if (container) list.push(container);
+    });
     if (epoch !== this.epoch) return;
-    const list = parseContainerList(body, this.options.problems);
     const previous = new Map(this.containers);
     this.containers.clear();
     for (const container of list) {

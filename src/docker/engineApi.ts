@@ -1,5 +1,6 @@
 import Docker from 'dockerode';
 import type { IncomingMessage } from 'node:http';
+import { JsonArraySplitter } from './jsonArraySplitter';
 
 /**
  * The only Engine API endpoints the exporter reads. Every request is a GET:
@@ -10,11 +11,12 @@ import type { IncomingMessage } from 'node:http';
 export type EnginePath =
   | '/_ping'
   | '/info'
-  | '/containers/json?all=1'
-  | `/containers/json?all=1&filters=${string}`
   | `/containers/${string}/json`
   | '/volumes'
   | '/images/json';
+
+/** Answers that are long lists, read one element at a time. */
+export type EngineListPath = '/containers/json?all=1';
 
 /** The event stream: a GET that stays open. */
 export type EngineStreamPath = `/events?filters=${string}`;
@@ -39,6 +41,11 @@ export interface EngineResponse {
 
 export interface EngineApi {
   get(path: EnginePath): Promise<EngineResponse>;
+  /**
+   * A list answer handed over element by element as it arrives, never held
+   * whole: 10,000 containers are 10 MB of JSON and several times that parsed.
+   */
+  getEach(path: EngineListPath, onItem: (item: unknown) => void): Promise<Omit<EngineResponse, 'body'>>;
   stream(path: EngineStreamPath, handlers: StreamHandlers): EngineStream;
 }
 
@@ -83,6 +90,10 @@ export interface EngineApiOptions {
 }
 
 const DEFAULT_MAX_BODY = 32 * 1024 * 1024;
+/** A list read element by element is not held, so it may be longer than any single answer (a quarter of a million containers). */
+const MAX_LIST_BYTES = 256 * 1024 * 1024;
+/** One container in a list is a few kilobytes. */
+const MAX_LIST_ELEMENT_CHARS = 4 * 1024 * 1024;
 /** One event is a few hundred bytes; a longer line is not an event. */
 const MAX_EVENT_LINE = 1024 * 1024;
 
@@ -119,29 +130,34 @@ export function createEngineApi(options: EngineApiOptions): EngineApi {
       },
     );
   };
+  /** One GET under one deadline, from connection to the reader's last byte. */
+  const request = <T>(path: string, read: (res: IncomingMessage, finish: (err: EngineError | undefined, value?: T) => void) => void): Promise<T> => {
+    const controller = new AbortController();
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const finish = (err: EngineError | undefined, value?: T) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (err) {
+          controller.abort();
+          reject(err);
+        } else resolve(value as T);
+      };
+      const timer = setTimeout(() => finish(new EngineError(`GET ${path}: no complete answer within ${options.timeoutMs} ms`, 'timeout')), options.timeoutMs);
+      open(path, controller.signal, (err, res) => {
+        if (err) finish(new EngineError(`GET ${path}: ${err.message}`, err.status ? 'http' : 'unreachable', err.status));
+        else read(res as IncomingMessage, finish);
+      });
+    });
+  };
   return {
     get(path: EnginePath): Promise<EngineResponse> {
-      const controller = new AbortController();
-      return new Promise<EngineResponse>((resolve, reject) => {
-        let settled = false;
-        const finish = (err: EngineError | undefined, value?: EngineResponse) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          if (err) {
-            controller.abort();
-            reject(err);
-          } else resolve(value as EngineResponse);
-        };
-        const timer = setTimeout(
-          () => finish(new EngineError(`GET ${path}: no complete answer within ${options.timeoutMs} ms`, 'timeout')),
-          options.timeoutMs,
-        );
-        open(path, controller.signal, (err, res) => {
-          if (err) finish(new EngineError(`GET ${path}: ${err.message}`, err.status ? 'http' : 'unreachable', err.status));
-          else readBody(res as IncomingMessage, maxBody, path, finish);
-        });
-      });
+      return request(path, (res, finish) => readBody(res, maxBody, path, finish));
+    },
+
+    getEach(path: EngineListPath, onItem: (item: unknown) => void): Promise<Omit<EngineResponse, 'body'>> {
+      return request(path, (res, finish) => readList(res, path, onItem, finish));
     },
 
     stream(path: EngineStreamPath, handlers: StreamHandlers): EngineStream {
@@ -195,6 +211,54 @@ export function createEngineApi(options: EngineApiOptions): EngineApi {
   };
 }
 
+function apiVersionOf(res: IncomingMessage): string | undefined {
+  const header = res.headers['api-version'];
+  return typeof header === 'string' ? header : undefined;
+}
+
+function readList(
+  res: IncomingMessage,
+  path: string,
+  onItem: (item: unknown) => void,
+  finish: (err: EngineError | undefined, value?: Omit<EngineResponse, 'body'>) => void,
+): void {
+  const splitter = new JsonArraySplitter(MAX_LIST_ELEMENT_CHARS);
+  let size = 0;
+  const fail = (err: EngineError) => {
+    res.destroy();
+    finish(err);
+  };
+  res.setEncoding('utf8');
+  res.on('data', (chunk: string) => {
+    size += chunk.length;
+    if (size > MAX_LIST_BYTES) return fail(new EngineError(`GET ${path}: answer larger than ${MAX_LIST_BYTES} bytes`, 'too_large'));
+    let elements: string[];
+    try {
+      elements = splitter.push(chunk);
+    } catch (err) {
+      return fail(new EngineError(`GET ${path}: ${(err as Error).message}`, 'invalid_json'));
+    }
+    for (const element of elements) {
+      let item: unknown;
+      try {
+        item = JSON.parse(element);
+      } catch {
+        return fail(new EngineError(`GET ${path}: the answer is not JSON`, 'invalid_json'));
+      }
+      onItem(item);
+    }
+  });
+  res.on('error', (err) => finish(new EngineError(`GET ${path}: ${err.message}`, 'unreachable')));
+  res.on('end', () => {
+    try {
+      splitter.end();
+    } catch (err) {
+      return finish(new EngineError(`GET ${path}: ${(err as Error).message}`, 'invalid_json'));
+    }
+    finish(undefined, { apiVersion: apiVersionOf(res) });
+  });
+}
+
 function readBody(
   res: IncomingMessage,
   maxBody: number,
@@ -223,7 +287,6 @@ function readBody(
       finish(new EngineError(`GET ${path}: the answer is not JSON`, 'invalid_json'));
       return;
     }
-    const header = res.headers['api-version'];
-    finish(undefined, { body, apiVersion: typeof header === 'string' ? header : undefined });
+    finish(undefined, { body, apiVersion: apiVersionOf(res) });
   });
 }

@@ -17,30 +17,36 @@ export function parseContainerList(raw: unknown, problems: ParseProblems): Conta
   }
   const out: ContainerSummary[] = [];
   for (const entry of raw) {
-    if (!isObject(entry)) {
-      problems.report('containers', 'entry is not an object');
-      continue;
-    }
-    const id = stringField(entry, 'Id', problems, 'containers') ?? '';
-    const names = entry['Names'];
-    // Names carry a leading "/" (the legacy link namespace); the first is the container's own.
-    const first = Array.isArray(names) && typeof names[0] === 'string' ? names[0] : undefined;
-    if (first === undefined) problems.report('containers.Names', 'no name');
-    // Podman lists containers without HostConfig (its inspect has it): absent is not a fault, a broken one is.
-    const hostConfig = entry['HostConfig'];
-    const mode = isObject(hostConfig) ? stringField(hostConfig, 'NetworkMode', problems, 'containers.HostConfig') : undefined;
-    if (hostConfig !== undefined && mode === undefined) problems.report('containers.HostConfig.NetworkMode', 'missing');
-    const state = stringField(entry, 'State', problems, 'containers');
-    if (state === undefined) problems.report('containers.State', 'missing');
-    out.push({
-      id,
-      name: first !== undefined ? first.replace(/^\//, '') : id.slice(0, 12),
-      image: stringField(entry, 'Image', problems, 'containers') ?? '',
-      state: state !== undefined && state !== '' ? state.toLowerCase() : 'unknown',
-      networkMode: classifyNetworkMode(mode),
-    });
+    const container = parseContainerEntry(entry, problems);
+    if (container) out.push(container);
   }
   return out;
+}
+
+/** One element of `GET /containers/json?all=1`; undefined (and a problem) when it is not an object. */
+export function parseContainerEntry(entry: unknown, problems: ParseProblems): ContainerSummary | undefined {
+  if (!isObject(entry)) {
+    problems.report('containers', 'entry is not an object');
+    return undefined;
+  }
+  const id = stringField(entry, 'Id', problems, 'containers') ?? '';
+  const names = entry['Names'];
+  // Names carry a leading "/" (the legacy link namespace); the first is the container's own.
+  const first = Array.isArray(names) && typeof names[0] === 'string' ? names[0] : undefined;
+  if (first === undefined) problems.report('containers.Names', 'no name');
+  // Podman lists containers without HostConfig (its inspect has it): absent is not a fault, a broken one is.
+  const hostConfig = entry['HostConfig'];
+  const mode = isObject(hostConfig) ? stringField(hostConfig, 'NetworkMode', problems, 'containers.HostConfig') : undefined;
+  if (hostConfig !== undefined && mode === undefined) problems.report('containers.HostConfig.NetworkMode', 'missing');
+  const state = stringField(entry, 'State', problems, 'containers');
+  if (state === undefined) problems.report('containers.State', 'missing');
+  return {
+    id,
+    name: first !== undefined ? first.replace(/^\//, '') : id.slice(0, 12),
+    image: stringField(entry, 'Image', problems, 'containers') ?? '',
+    state: state !== undefined && state !== '' ? state.toLowerCase() : 'unknown',
+    networkMode: classifyNetworkMode(mode),
+  };
 }
 
 /**
