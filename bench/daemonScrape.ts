@@ -1,89 +1,171 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as http from 'node:http';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import { TestDaemon } from '../test/helpers/dockerd';
 import { TestExporter } from '../test/helpers/exporter';
+import { sleep } from '../test/helpers/processes';
+import { json, ReplayServer } from '../test/helpers/replayServer';
 import { fmt, median, rssMiB, timeGet } from './stats';
 
-const run = promisify(execFile);
-
-const CONTAINERS = Number(process.env['BENCH_CONTAINERS'] ?? 1000);
 const RUNNING = 40;
 const SCRAPES = Number(process.env['BENCH_SCRAPES'] ?? 200);
+/** How long the exporter is scraped every second before its RSS is read. */
+const RSS_MINUTES = Number(process.env['BENCH_RSS_MINUTES'] ?? 5);
+const SIZES = (process.env['BENCH_CONTAINERS'] ?? '1000,10000').split(',').map(Number);
+
+/** One Engine API call from the bench (not from the exporter): creating containers fast, without a CLI process each. */
+function engine(socketPath: string, method: string, apiPath: string, body?: unknown): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ socketPath, method, path: apiPath, headers: { 'Content-Type': 'application/json' } }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => ((res.statusCode ?? 500) < 300 ? resolve(text ? JSON.parse(text) : undefined) : reject(new Error(`${method} ${apiPath}: ${res.statusCode} ${text}`))));
+    });
+    req.on('error', reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+/** `count` containers, the first RUNNING of them running, across bridge, host, none and a user network; 16 at a time. */
+async function populate(daemon: TestDaemon, count: number): Promise<void> {
+  const modes = ['default', 'host', 'none', 'benchnet'];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < count) {
+        const n = next++;
+        const running = n < RUNNING;
+        const created = (await engine(daemon.socket, 'POST', `/containers/create?name=c${n}`, {
+          Image: 'busybox:test',
+          Cmd: running ? ['sleep', '100000'] : ['true'],
+          HostConfig: { NetworkMode: modes[n % 4] },
+        })) as { Id: string };
+        if (running) await engine(daemon.socket, 'POST', `/containers/${created.Id}/start`);
+      }
+    }),
+  );
+}
+
+/** Scrapes every second for `minutes`; the exporter's RSS at the end and its peak. */
+async function rssAfter(exporter: TestExporter, minutes: number): Promise<{ rss: number; peak: number }> {
+  const until = Date.now() + minutes * 60_000;
+  while (Date.now() < until) {
+    await timeGet(`${exporter.url}/metrics`, { 'Accept-Encoding': 'gzip' });
+    await sleep(1000);
+  }
+  const pid = exporter.child?.pid as number;
+  const peak = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
+  return { rss: rssMiB(pid), peak };
+}
 
 /**
- * Scrape latency of the exporter against dockerd's own /metrics on a daemon
- * with many containers, measured side by side in one run; exporter RSS; and
- * the Docker API calls each scrape costs, with one scraper and with ten.
+ * At each size on a real dockerd: scrape latency of the exporter against
+ * dockerd's own /metrics, side by side in one run; the Docker API calls each
+ * scrape costs with one scraper and with ten; the exporter's RSS after
+ * minutes of scrapes every second. Then the RSS at 10,000 replayed containers.
  */
 export async function benchDaemonScrape(): Promise<Record<string, string>> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'dde-bench-'));
-  const daemon = new TestDaemon(path.join(dir, 'daemon'));
+  const figures: Record<string, string> = {};
+  for (const size of SIZES) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'dde-bench-'));
+    const daemon = new TestDaemon(path.join(dir, 'daemon'));
+    const exporter = new TestExporter(path.join(dir, 'exporter.log'));
+    try {
+      await daemon.start({ args: ['--storage-driver', 'overlay2', '--metrics-addr', '127.0.0.1:19323', '--experimental'] });
+      await daemon.importBusybox();
+      await daemon.docker('network', 'create', 'benchnet');
+      process.stderr.write(`creating ${size} containers (${RUNNING} running)…\n`);
+      await populate(daemon, size);
+      // --docker.min-interval 0s: every scrape asks the daemon, the cost Prometheus sees at any scrape interval.
+      await exporter.start(['--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile, '--docker.min-interval', '0s']);
+
+      // Warm both, then alternate so that both see the same machine state.
+      for (let i = 0; i < 20; i++) {
+        await timeGet(`${exporter.url}/metrics`);
+        await timeGet('http://127.0.0.1:19323/metrics');
+      }
+      const ours: number[] = [];
+      const theirs: number[] = [];
+      for (let i = 0; i < SCRAPES; i++) {
+        ours.push(await timeGet(`${exporter.url}/metrics`, { 'Accept-Encoding': 'gzip' }));
+        theirs.push(await timeGet('http://127.0.0.1:19323/metrics', { 'Accept-Encoding': 'gzip' }));
+      }
+      const callsFor = async (scrapers: number, perScraper: number) => {
+        const before = daemon.apiCalls().length;
+        await Promise.all(
+          Array.from({ length: scrapers }, async () => {
+            for (let i = 0; i < perScraper; i++) await timeGet(`${exporter.url}/metrics`);
+          }),
+        );
+        return (daemon.apiCalls().length - before) / (scrapers * perScraper);
+      };
+      const one = await callsFor(1, 50);
+      const ten = await callsFor(10, 50);
+      process.stderr.write(`scraping every second for ${RSS_MINUTES} min…\n`);
+      const memory = await rssAfter(exporter, RSS_MINUTES);
+      const at = `${size} real`;
+      figures[`containers (${at})`] = `${size} (${RUNNING} running; bridge, host, none, custom)`;
+      figures[`exporter scrape median, ms (${at})`] = fmt(median(ours), 2);
+      figures[`dockerd /metrics median, ms (${at})`] = fmt(median(theirs), 2);
+      figures[`latency ratio exporter/dockerd (${at})`] = fmt(median(ours) / median(theirs), 2);
+      figures[`API calls per scrape, 1 scraper (${at})`] = fmt(one, 2);
+      figures[`API calls per scrape, 10 scrapers (${at})`] = fmt(ten, 2);
+      figures[`RSS after ${RSS_MINUTES} min of scrapes, MiB (${at})`] = `${fmt(memory.rss)} (peak ${fmt(memory.peak)})`;
+    } finally {
+      await exporter.stop();
+      await daemon.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  Object.assign(figures, await benchReplayedMemory(10000));
+  return figures;
+}
+
+/** The exporter's RSS against a replayed daemon with `size` containers shaped as dockerd 20.10 lists them. */
+async function benchReplayedMemory(size: number): Promise<Record<string, string>> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'dde-bench-replay-'));
+  const list = JSON.stringify(
+    Array.from({ length: size }, (_, i) => ({
+      Id: i.toString(16).padStart(64, 'a'),
+      Names: [`/shop_web_${i}`],
+      Image: 'registry.example/shop/web:1.4.2',
+      ImageID: `sha256:${'d5b81fbc'.repeat(8)}`,
+      Command: 'sleep 1000',
+      Created: 1795671211,
+      Ports: [],
+      Labels: { 'com.docker.compose.project': 'shop', 'com.docker.compose.service': 'web' },
+      State: i % 3 ? 'running' : 'exited',
+      Status: 'Up 2 hours',
+      HostConfig: { NetworkMode: i % 5 === 0 ? 'host' : 'shop_default' },
+      NetworkSettings: { Networks: { shop_default: { NetworkID: 'e29250b5'.repeat(8), EndpointID: '6c430ff7'.repeat(8), Gateway: '172.20.0.1', IPAddress: '172.20.0.2', IPPrefixLen: 16, MacAddress: '02:42:ac:14:00:02' } } },
+      Mounts: [{ Type: 'volume', Name: `data${i}`, Source: `/var/lib/docker/volumes/data${i}/_data`, Destination: '/data', Driver: 'local', Mode: 'z', RW: true, Propagation: '' }],
+    })),
+  );
+  const server = new ReplayServer(path.join(dir, 'docker.sock'), {
+    '/info': json({ ServerVersion: '24.0.7', Driver: 'overlay2', DriverStatus: [['Backing Filesystem', 'extfs']], Images: 12, DockerRootDir: '/var/lib/docker' }),
+    '/volumes': json({ Volumes: [], Warnings: null }),
+    '/containers/json': (_req, res) => {
+      res.setHeader('Content-Type', 'application/json');
+      res.end(list);
+    },
+    '/events': (_req, res) => {
+      res.setHeader('Content-Type', 'application/json');
+      res.flushHeaders();
+    },
+  });
   const exporter = new TestExporter(path.join(dir, 'exporter.log'));
   try {
-    await daemon.start({ args: ['--storage-driver', 'overlay2', '--metrics-addr', '127.0.0.1:19323', '--experimental'] });
-    await daemon.importBusybox();
-    await daemon.docker('network', 'create', 'benchnet');
-    const modes = ['default', 'host', 'none', 'benchnet'];
-    process.stderr.write(`creating ${CONTAINERS} containers (${RUNNING} running)…\n`);
-    // Created in parallel batches through the CLI; only the running ones start a process.
-    const script = `
-      i=0
-      while [ $i -lt ${CONTAINERS} ]; do
-        for j in 0 1 2 3 4 5 6 7; do
-          n=$((i + j)); [ $n -ge ${CONTAINERS} ] && break
-          case $((n % 4)) in 0) net=${modes[0]};; 1) net=${modes[1]};; 2) net=${modes[2]};; 3) net=${modes[3]};; esac
-          if [ $n -lt ${RUNNING} ]; then
-            docker --host '${daemon.host}' run -d --network $net --name c$n busybox:test sleep 100000 >/dev/null &
-          else
-            docker --host '${daemon.host}' create --network $net --name c$n busybox:test true >/dev/null &
-          fi
-        done
-        wait; i=$((i + 8))
-      done`;
-    await run('sh', ['-c', script], { maxBuffer: 16 * 1024 * 1024 });
-    // --docker.min-interval 0s: every scrape asks the daemon, the cost Prometheus sees at any scrape interval.
-    await exporter.start(['--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile, '--docker.min-interval', '0s']);
-    const exporterPid = exporter.child?.pid as number;
-
-    // Warm both, then alternate so that both see the same machine state.
-    for (let i = 0; i < 20; i++) {
-      await timeGet(`${exporter.url}/metrics`);
-      await timeGet('http://127.0.0.1:19323/metrics');
-    }
-    const ours: number[] = [];
-    const theirs: number[] = [];
-    for (let i = 0; i < SCRAPES; i++) {
-      ours.push(await timeGet(`${exporter.url}/metrics`));
-      theirs.push(await timeGet('http://127.0.0.1:19323/metrics'));
-    }
-    const rss = rssMiB(exporterPid);
-
-    const callsFor = async (scrapers: number, perScraper: number) => {
-      const before = daemon.apiCalls().length;
-      await Promise.all(
-        Array.from({ length: scrapers }, async () => {
-          for (let i = 0; i < perScraper; i++) await timeGet(`${exporter.url}/metrics`);
-        }),
-      );
-      return { calls: daemon.apiCalls().length - before, scrapes: scrapers * perScraper };
-    };
-    const one = await callsFor(1, 50);
-    const ten = await callsFor(10, 50);
-    const ratio = median(ours) / median(theirs);
+    await server.start();
+    await exporter.start(['--docker.host', server.host, '--docker.pid-file', path.join(dir, 'none.pid'), '--no-scan']);
+    process.stderr.write(`replayed ${size} containers: scraping every second for ${RSS_MINUTES} min…\n`);
+    const memory = await rssAfter(exporter, RSS_MINUTES);
     return {
-      containers: `${CONTAINERS} (${RUNNING} running; bridge, host, none, custom)`,
-      'exporter scrape median (ms)': fmt(median(ours), 2),
-      'dockerd /metrics median (ms)': fmt(median(theirs), 2),
-      'latency ratio exporter/dockerd': fmt(ratio, 2),
-      'exporter RSS after scrapes (MiB)': fmt(rss),
-      'API calls per scrape, 1 scraper (min-interval 0s)': fmt(one.calls / one.scrapes, 2),
-      'API calls per scrape, 10 concurrent scrapers': fmt(ten.calls / ten.scrapes, 2),
+      [`RSS after ${RSS_MINUTES} min of scrapes, MiB (${size} replayed, ${(list.length / 1e6).toFixed(1)} MB list)`]: `${fmt(memory.rss)} (peak ${fmt(memory.peak)})`,
     };
   } finally {
     await exporter.stop();
-    await daemon.stop();
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 }

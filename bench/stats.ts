@@ -10,9 +10,9 @@ export function quantile(values: readonly number[], q: number): number {
 }
 
 /** Wall time of one GET in milliseconds, body read to the end. */
-export async function timeGet(url: string): Promise<number> {
+export async function timeGet(url: string, headers: Record<string, string> = {}): Promise<number> {
   const started = process.hrtime.bigint();
-  const res = await fetch(url);
+  const res = await fetch(url, { headers });
   await res.arrayBuffer();
   if (res.status !== 200) throw new Error(`${url} answered ${res.status}`);
   return Number(process.hrtime.bigint() - started) / 1e6;
