@@ -1,6 +1,6 @@
-import { Registry } from 'prom-client';
 import type { DaemonCollector, DaemonSnapshot } from './collectDaemon';
 import { DaemonMetrics, registerExporterMetrics } from './metrics';
+import { SortedRegistry } from './metrics/sortedRegistry';
 import type { ScanScheduler } from './scan/scheduler';
 import { ScanMetrics } from './scanMetrics';
 import { UpgradeMetrics } from './upgradeMetrics';
@@ -15,7 +15,7 @@ export interface ExporterOptions {
 
 /** Turns a collection and the last data-root scan into the text Prometheus reads; one registry of its own. */
 export class Exporter {
-  readonly registry = new Registry();
+  readonly registry = new SortedRegistry();
   private readonly daemonMetrics: DaemonMetrics;
   private readonly scanMetrics: ScanMetrics | undefined;
   private readonly upgradeMetrics: UpgradeMetrics;

@@ -39,7 +39,9 @@ export class SnapshotGauge {
   }
 
   get(): { name: string; help: string; type: 'gauge' | 'counter'; aggregator: 'sum'; values: { labels: LabelValues; value: number }[] } {
-    return { name: this.name, help: this.help, type: this.type, aggregator: 'sum', values: [...this.samples.values()] };
+    // Sorted by label values, as Prometheus' Go client does: the same state always reads the same.
+    const values = [...this.samples.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, sample]) => sample);
+    return { name: this.name, help: this.help, type: this.type, aggregator: 'sum', values };
   }
 
   private key(labels: LabelValues): string {

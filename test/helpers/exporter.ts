@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { startLogged, stopPid, waitFor } from './processes';
 
 /** The repository root, whether this runs from test/ under ts-jest or from dist/ in a benchmark. */
-function repoRoot(): string {
+export function repoRoot(): string {
   let dir = __dirname;
   while (!existsSync(path.join(dir, 'jest.config.js'))) {
     const parent = path.dirname(dir);

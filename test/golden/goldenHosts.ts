@@ -1,0 +1,131 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { TestDaemon } from '../helpers/dockerd';
+import { repoRoot, TestExporter } from '../helpers/exporter';
+import { waitFor } from '../helpers/processes';
+import { daemonRoutes, ReplayServer } from '../helpers/replayServer';
+
+/** Where the golden files live: the whole /metrics of each golden host, volatile values masked. */
+export const GOLDEN_DIR = path.join(repoRoot(), 'test', 'fixtures', 'golden');
+
+const VOLATILE = '<volatile>';
+
+/** Families whose values change from run to run or machine to machine (durations, times, sizes the filesystem decides). */
+const VOLATILE_VALUES = new Set([
+  'docker_exporter_collector_duration_seconds',
+  'docker_exporter_info_timestamp_seconds',
+  'docker_data_root_scan_duration_seconds',
+  'docker_data_root_scan_timestamp_seconds',
+  'docker_data_root_bytes',
+  'docker_data_root_filesystem_size_bytes',
+  'docker_data_root_filesystem_free_bytes',
+  'docker_daemon_warnings',
+]);
+
+/** Label values that name this machine or this run (kernel, paths, versions of the test's tools). */
+const VOLATILE_LABELS: Record<string, readonly string[]> = {
+  docker_exporter_build_info: ['version', 'nodejs_version'],
+  docker_engine_info: ['kernel_version', 'operating_system', 'data_root'],
+  docker_storage_driver_info: ['backing_filesystem'],
+};
+
+/** Families whose samples depend on the machine (the kernel's cgroup support decides the daemon's warnings). */
+const MACHINE_SAMPLES = new Set(['docker_daemon_warning_info']);
+
+/**
+ * /metrics with what varies between runs masked, and prom-client's process and
+ * Node.js metrics left out, as node_exporter's end-to-end test strips them.
+ */
+export function maskVolatile(text: string): string {
+  const out: string[] = [];
+  let skipping = false;
+  for (const line of text.split('\n')) {
+    const family = /^# (?:HELP|TYPE) (\S+)/.exec(line)?.[1];
+    if (family) skipping = family.startsWith('process_') || family.startsWith('nodejs_');
+    if (skipping) continue;
+    const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})? (\S+)$/.exec(line);
+    if (!sample) {
+      out.push(line);
+      continue;
+    }
+    const [, name = '', rawLabels = '', value = ''] = sample;
+    if (MACHINE_SAMPLES.has(name)) continue;
+    let labels = rawLabels;
+    for (const label of VOLATILE_LABELS[name] ?? []) labels = labels.replace(new RegExp(`${label}="(?:[^"\\\\]|\\\\.)*"`), `${label}="${VOLATILE}"`);
+    const masked = `${name}${labels} ${VOLATILE_VALUES.has(name) ? VOLATILE : value}`;
+    // Masking can make two samples alike (two warnings); keep one.
+    if (out[out.length - 1] !== masked) out.push(masked);
+  }
+  return out.join('\n').replace(/\n{3,}/g, '\n\n');
+}
+
+export interface GoldenHost {
+  name: string;
+  /** Starts the host and an exporter on it, scrapes once it is settled, and stops everything. */
+  metrics(): Promise<string>;
+}
+
+const fixture = (name: string) => JSON.parse(readFileSync(path.join(repoRoot(), 'test', 'fixtures', 'devicemapper', `${name}.json`), 'utf8')) as Record<string, unknown>;
+
+/** A loop-lvm devicemapper host (captured /info), replayed with containers in several states and two volumes. */
+const devicemapperReplay: GoldenHost = {
+  name: 'devicemapper-replay',
+  async metrics() {
+    const dir = mkdtempSync(path.join(tmpdir(), 'dde-golden-dm-'));
+    const containers = [
+      { Id: 'a'.repeat(64), Names: ['/web'], Image: 'nginx:1.25', State: 'running', HostConfig: { NetworkMode: 'default' } },
+      { Id: 'b'.repeat(64), Names: ['/proxy'], Image: 'haproxy:2.8', State: 'running', HostConfig: { NetworkMode: 'host' } },
+      { Id: 'c'.repeat(64), Names: ['/batch'], Image: 'busybox', State: 'exited', HostConfig: { NetworkMode: 'none' } },
+      { Id: 'd'.repeat(64), Names: ['/sidecar'], Image: 'busybox', State: 'paused', HostConfig: { NetworkMode: `container:${'a'.repeat(64)}` } },
+      { Id: 'e'.repeat(64), Names: ['/api'], Image: 'api:3', State: 'created', HostConfig: { NetworkMode: 'shop_default' } },
+    ];
+    const info = { ...fixture('loop-lvm-17.03'), ServerVersion: '17.03.1-ce', OperatingSystem: 'CentOS Linux 7 (Core)', OSType: 'linux', KernelVersion: '3.10.0-514.el7.x86_64', Architecture: 'x86_64', DockerRootDir: '/var/lib/docker', Images: 7 };
+    const server = new ReplayServer(path.join(dir, 'docker.sock'), daemonRoutes(info, containers, [{ Name: 'db' }, { Name: 'cache' }]), '1.26');
+    const exporter = new TestExporter(path.join(dir, 'exporter.log'));
+    try {
+      await server.start();
+      await exporter.start(['--docker.host', server.host, '--docker.pid-file', path.join(dir, 'none.pid'), '--no-scan']);
+      return maskVolatile((await exporter.scrape()).text);
+    } finally {
+      await exporter.stop();
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
+
+/** A real dockerd on overlay2 with containers in every state and network mode, a volume, and a data-root scan. */
+const overlay2Dockerd: GoldenHost = {
+  name: 'overlay2-dockerd',
+  async metrics() {
+    const dir = mkdtempSync(path.join(tmpdir(), 'dde-golden-o2-'));
+    const daemon = new TestDaemon(path.join(dir, 'daemon'));
+    const exporter = new TestExporter(path.join(dir, 'exporter.log'));
+    try {
+      await daemon.start({ args: ['--storage-driver', 'overlay2'] });
+      await daemon.importBusybox();
+      await daemon.docker('network', 'create', 'appnet');
+      await daemon.docker('run', '-d', '--name', 'web', 'busybox:test', 'sleep', '1000');
+      await daemon.docker('run', '--name', 'job', 'busybox:test', 'true');
+      await daemon.docker('create', '--name', 'later', 'busybox:test', 'sleep', '1000');
+      await daemon.docker('run', '-d', '--name', 'frozen', '--network', 'none', 'busybox:test', 'sleep', '1000');
+      await daemon.docker('pause', 'frozen');
+      await daemon.docker('run', '-d', '--name', 'edge', '--network', 'host', 'busybox:test', 'sleep', '1000');
+      await daemon.docker('run', '-d', '--name', 'app', '--network', 'appnet', 'busybox:test', 'sleep', '1000');
+      await daemon.docker('volume', 'create', 'data');
+      await exporter.start(['--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile, '--docker.daemon-config', path.join(dir, 'absent.json')]);
+      const text = await waitFor('the data-root scan', async () => {
+        const m = await exporter.scrape();
+        return m.value('docker_data_root_scan_success') === 1 ? m.text : undefined;
+      });
+      return maskVolatile(text);
+    } finally {
+      await exporter.stop();
+      await daemon.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
+
+export const GOLDEN_HOSTS: readonly GoldenHost[] = [devicemapperReplay, overlay2Dockerd];
