@@ -1,17 +1,17 @@
 #!/usr/bin/env node
-import { DaemonCollector } from './collectDaemon';
+import { DaemonCollector } from './collector/daemonCollector';
 import { runCheck } from './commands/check';
 import { runTextfile } from './commands/textfile';
-import { commandHelpText, Config, ConfigError, helpText, parseConfig } from './config';
+import { commandHelpText, Config, ConfigError, helpText, parseConfig } from './config/config';
 import { createEngineApi } from './docker/engineApi';
-import { Exporter } from './exporter';
-import { createLogger } from './logger';
+import { Exporter } from './metrics/exporter';
+import { createLogger } from './util/logger';
 import { createScanRunner } from './scan/runScan';
 import { ScanScheduler } from './scan/scheduler';
-import { createApp } from './server';
+import { createApp } from './web/app';
 import { createWebServer } from './web/listen';
 import { loadWebConfig, WebConfig, WebConfigError } from './web/webConfig';
-import { VERSION } from './version';
+import { VERSION } from './util/version';
 
 const PROGRAM = 'docker-daemon-exporter';
 

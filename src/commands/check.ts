@@ -1,7 +1,7 @@
 import type { Logger } from 'winston';
-import type { Config } from '../config';
-import { buildReport } from '../report';
-import { COLOUR, PLAIN, renderReport } from '../reportText';
+import type { Config } from '../config/config';
+import { buildReport } from '../upgrade/report';
+import { COLOUR, PLAIN, renderReport } from '../upgrade/reportText';
 import type { ScanResult } from '../scan/dataRoot';
 import { createScanRunner } from '../scan/runScan';
 import { isObject } from '../parse/problems';

@@ -1,6 +1,6 @@
 import type { Logger } from 'winston';
-import { DaemonCollector } from '../collectDaemon';
-import type { Config } from '../config';
+import { DaemonCollector } from '../collector/daemonCollector';
+import type { Config } from '../config/config';
 import { createEngineApi, EngineApi } from '../docker/engineApi';
 
 /** A collector for a single collection: no event stream, /info always fresh. */

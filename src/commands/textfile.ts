@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from 'winston';
-import type { Config } from '../config';
-import { Exporter } from '../exporter';
+import type { Config } from '../config/config';
+import { Exporter } from '../metrics/exporter';
 import { createScanRunner } from '../scan/runScan';
 import { ScanScheduler } from '../scan/scheduler';
 import { oneShotCollector } from './oneShot';

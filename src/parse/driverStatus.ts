@@ -1,4 +1,4 @@
-import { parseHumanSize } from '../humanSize';
+import { parseHumanSize } from './humanSize';
 import { ParseProblems } from './problems';
 
 /**

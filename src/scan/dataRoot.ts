@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { GRAPH_DRIVERS } from '../storageDrivers';
+import { GRAPH_DRIVERS } from '../docker/storageDrivers';
 import { Bucket, mergeWalks, walkBuckets, WalkErrorReason, WalkResult } from './walk';
 
 /** What the scan needs to know of the daemon. */

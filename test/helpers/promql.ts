@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
-import { DaemonMetrics, registerExporterMetrics } from '../../src/metrics';
-import { ScanMetrics } from '../../src/scanMetrics';
-import { UpgradeMetrics } from '../../src/upgradeMetrics';
+import { DaemonMetrics, registerExporterMetrics } from '../../src/metrics/daemon';
+import { ScanMetrics } from '../../src/metrics/dataRoot';
+import { UpgradeMetrics } from '../../src/metrics/upgrade';
 
 const KEYWORDS = new Set(['and', 'or', 'unless', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'offset', 'inf', 'nan']);
 

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { Report } from '../../src/report';
+import type { Report } from '../../src/upgrade/report';
 import { runCli } from '../helpers/cli';
 import { EXPORTER_BIN } from '../helpers/exporter';
 import { TestDaemon } from '../helpers/dockerd';

@@ -1,5 +1,5 @@
 import winston from 'winston';
-import type { LogFormat, LogLevel } from './config';
+import type { LogFormat, LogLevel } from '../config/config';
 
 function logfmtValue(value: unknown): string {
   const text = typeof value === 'string' ? value : value instanceof Error ? value.message : JSON.stringify(value);

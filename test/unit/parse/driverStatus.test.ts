@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseInfo } from '../../src/parse/info';
-import { ProblemList } from '../../src/parse/problems';
+import { parseInfo } from '../../../src/parse/info';
+import { ProblemList } from '../../../src/parse/problems';
 
 const fixture = (name: string): unknown =>
-  JSON.parse(readFileSync(path.join(__dirname, '../fixtures/devicemapper', name), 'utf8'));
+  JSON.parse(readFileSync(path.join(__dirname, '../../fixtures/devicemapper', name), 'utf8'));
 
 describe('devicemapper DriverStatus', () => {
   it('reads every thin pool figure of a loop-lvm 17.03 host (sizes with a space)', () => {
@@ -64,7 +64,7 @@ describe('devicemapper DriverStatus', () => {
   it('agrees with the docker info text the same host printed, line by line', () => {
     // The .txt files are what `docker info` showed; every size there must be a figure we export.
     for (const name of ['loop-lvm-17.03', 'direct-lvm-18.06']) {
-      const text = readFileSync(path.join(__dirname, '../fixtures/devicemapper', `${name}.txt`), 'utf8');
+      const text = readFileSync(path.join(__dirname, '../../fixtures/devicemapper', `${name}.txt`), 'utf8');
       const pool = parseInfo(fixture(`${name}.json`), new ProblemList()).thinPool!;
       const used = /Data Space Used: ([\d.]+) ?GB/.exec(text);
       expect(pool.dataSpaceUsedBytes).toBe(Math.round(Number(used![1]) * 1e9));

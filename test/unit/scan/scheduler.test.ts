@@ -1,6 +1,6 @@
 import winston from 'winston';
-import type { DataRootView, ScanResult } from '../../src/scan/dataRoot';
-import { ScanScheduler } from '../../src/scan/scheduler';
+import type { DataRootView, ScanResult } from '../../../src/scan/dataRoot';
+import { ScanScheduler } from '../../../src/scan/scheduler';
 
 const logger = winston.createLogger({ silent: true });
 

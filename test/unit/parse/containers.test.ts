@@ -1,6 +1,6 @@
-import { classifyNetworkMode } from '../../src/parse/networkMode';
-import { parseContainerList, parseVolumeCount } from '../../src/parse/containers';
-import { ProblemList } from '../../src/parse/problems';
+import { classifyNetworkMode } from '../../../src/parse/networkMode';
+import { parseContainerList, parseVolumeCount } from '../../../src/parse/containers';
+import { ProblemList } from '../../../src/parse/problems';
 
 describe('classifyNetworkMode', () => {
   it.each([

@@ -1,6 +1,6 @@
-import type { DaemonSnapshot } from './collectDaemon';
-import type { ScanResult } from './scan/dataRoot';
-import { deprecationOf } from './storageDrivers';
+import type { DaemonSnapshot } from '../collector/daemonCollector';
+import type { ScanResult } from '../scan/dataRoot';
+import { deprecationOf } from '../docker/storageDrivers';
 
 export const BLOCKER_REASONS = ['removed_driver', 'deprecated_driver_not_explicit', 'several_prior_drivers_not_explicit', 'unknown_configuration'] as const;
 export type BlockerReason = (typeof BLOCKER_REASONS)[number];

@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
 import { SnapshotGauge } from './snapshotGauge';
-import { BLOCKER_REASONS, UpgradeVerdict } from './upgradeVerdict';
+import { BLOCKER_REASONS, UpgradeVerdict } from '../upgrade/verdict';
 
 /** The upgrade verdict as metrics: what keeps this host from surviving the move to Docker 25. */
 export class UpgradeMetrics {

@@ -2,8 +2,8 @@ import express, { Express, NextFunction, Request, Response } from 'express';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { Logger } from 'winston';
-import type { Exporter } from './exporter';
-import type { WebSecurity } from './web/security';
+import type { Exporter } from '../metrics/exporter';
+import type { WebSecurity } from './security';
 
 export interface AppDeps {
   exporter: Exporter;

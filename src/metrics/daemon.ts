@@ -1,9 +1,9 @@
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { SnapshotGauge } from './snapshotGauge';
-import type { DaemonSnapshot } from './collectDaemon';
-import type { ContainerSummary } from './parse/containers';
-import type { ThinPool } from './parse/driverStatus';
-import { deprecationOf } from './storageDrivers';
+import type { DaemonSnapshot } from '../collector/daemonCollector';
+import type { ContainerSummary } from '../parse/containers';
+import type { ThinPool } from '../parse/driverStatus';
+import { deprecationOf } from '../docker/storageDrivers';
 
 type Labels = readonly string[];
 

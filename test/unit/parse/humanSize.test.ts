@@ -1,4 +1,4 @@
-import { parseHumanSize } from '../../src/humanSize';
+import { parseHumanSize } from '../../../src/parse/humanSize';
 
 describe('parseHumanSize', () => {
   it.each([

@@ -1,7 +1,7 @@
 import type { Logger } from 'winston';
-import { EngineApi, EngineError, EngineStream } from './docker/engineApi';
-import { ContainerSummary, parseContainerEntry, parseContainerInspect } from './parse/containers';
-import { isObject, ParseProblems } from './parse/problems';
+import { EngineApi, EngineError, EngineStream } from './engineApi';
+import { ContainerSummary, parseContainerEntry, parseContainerInspect } from '../parse/containers';
+import { isObject, ParseProblems } from '../parse/problems';
 
 /** Container events that can change a container's state, name, image or network mode. */
 const CONTAINER_ACTIONS = new Set(['create', 'start', 'restart', 'stop', 'die', 'kill', 'oom', 'pause', 'unpause', 'destroy', 'rename', 'update']);

@@ -1,8 +1,8 @@
 import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { detectExplicitConfig } from '../../src/explicitConfig';
-import { configFileStorageDriver, explicitSource, parseDaemonCommandLine } from '../../src/parse/daemonCommandLine';
+import { detectExplicitConfig } from '../../../src/docker/storageConfig';
+import { configFileStorageDriver, explicitSource, parseDaemonCommandLine } from '../../../src/parse/daemonCommandLine';
 
 describe('parseDaemonCommandLine', () => {
   it.each([

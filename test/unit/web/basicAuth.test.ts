@@ -1,5 +1,5 @@
 import bcrypt from 'bcryptjs';
-import { BasicAuthChecker, parseBasicAuth } from '../../src/web/basicAuth';
+import { BasicAuthChecker, parseBasicAuth } from '../../../src/web/basicAuth';
 
 const hash = bcrypt.hashSync('right', 4);
 

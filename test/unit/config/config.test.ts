@@ -1,5 +1,5 @@
-import { parseConfig, parseListenAddress } from '../../src/config';
-import { parseDuration } from '../../src/duration';
+import { parseConfig, parseListenAddress } from '../../../src/config/config';
+import { parseDuration } from '../../../src/config/duration';
 
 const run = (argv: string[], env: NodeJS.ProcessEnv = {}) => {
   const parsed = parseConfig(argv, env);

@@ -1,8 +1,8 @@
-import type { DaemonSnapshot } from './collectDaemon';
-import type { ScanResult } from './scan/dataRoot';
-import { hostNetworkFirst } from './metrics';
-import { deprecationOf } from './storageDrivers';
-import { BlockerReason, upgradeVerdict } from './upgradeVerdict';
+import type { DaemonSnapshot } from '../collector/daemonCollector';
+import type { ScanResult } from '../scan/dataRoot';
+import { hostNetworkFirst } from '../metrics/daemon';
+import { deprecationOf } from '../docker/storageDrivers';
+import { BlockerReason, upgradeVerdict } from './verdict';
 
 export type VerdictStatus = 'ok' | 'warning' | 'blocked' | 'unreachable';
 

@@ -1,10 +1,10 @@
-import type { DaemonCollector, DaemonSnapshot } from './collectDaemon';
-import { DaemonMetrics, registerExporterMetrics } from './metrics';
-import { SortedRegistry } from './metrics/sortedRegistry';
-import type { ScanScheduler } from './scan/scheduler';
-import { ScanMetrics } from './scanMetrics';
-import { UpgradeMetrics } from './upgradeMetrics';
-import { upgradeVerdict } from './upgradeVerdict';
+import type { DaemonCollector, DaemonSnapshot } from '../collector/daemonCollector';
+import { DaemonMetrics, registerExporterMetrics } from './daemon';
+import { SortedRegistry } from './sortedRegistry';
+import type { ScanScheduler } from '../scan/scheduler';
+import { ScanMetrics } from './dataRoot';
+import { UpgradeMetrics } from './upgrade';
+import { upgradeVerdict } from '../upgrade/verdict';
 
 export interface ExporterOptions {
   version: string;

@@ -7,7 +7,7 @@ import {
   ExplicitSource,
   parseDaemonCommandLine,
   splitNul,
-} from './parse/daemonCommandLine';
+} from '../parse/daemonCommandLine';
 
 export type ExplicitConfig =
   | { known: true; source: ExplicitSource; pid: number; configFile: string }

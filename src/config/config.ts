@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { parseDockerHost, DockerEndpoint } from './docker/engineApi';
+import { parseDockerHost, DockerEndpoint } from '../docker/engineApi';
 import { parseDuration } from './duration';
 
 export class ConfigError extends Error {}

@@ -1,5 +1,5 @@
 import type { Registry } from 'prom-client';
-import type { CompletedScan } from './scan/scheduler';
+import type { CompletedScan } from '../scan/scheduler';
 import { SnapshotGauge } from './snapshotGauge';
 
 const CACHED = 'From the last complete background data-root scan (see docker_data_root_scan_timestamp_seconds), not measured at scrape time; counted as du -sx -B1 counts.';

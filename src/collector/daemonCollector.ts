@@ -1,11 +1,11 @@
 import type { Logger } from 'winston';
-import { ContainerInventory } from './containerInventory';
-import { EngineApi } from './docker/engineApi';
-import { detectExplicitConfig, ExplicitConfig, ExplicitConfigOptions } from './explicitConfig';
-import { FailureLog } from './failureLog';
-import { ContainerSummary, parseContainerEntry, parseVolumeCount } from './parse/containers';
-import { EngineInfo, parseInfo } from './parse/info';
-import { ProblemTally } from './parse/problems';
+import { ContainerInventory } from '../docker/containerInventory';
+import { EngineApi } from '../docker/engineApi';
+import { detectExplicitConfig, ExplicitConfig, ExplicitConfigOptions } from '../docker/storageConfig';
+import { FailureLog } from '../util/failureLog';
+import { ContainerSummary, parseContainerEntry, parseVolumeCount } from '../parse/containers';
+import { EngineInfo, parseInfo } from '../parse/info';
+import { ProblemTally } from '../parse/problems';
 
 export type CollectorName = 'ping' | 'info' | 'containers' | 'volumes' | 'storage_config';
 

@@ -1,9 +1,9 @@
-import type { DaemonSnapshot } from '../../src/collectDaemon';
-import type { ExplicitConfig } from '../../src/explicitConfig';
-import { buildReport } from '../../src/report';
-import { PLAIN, renderReport } from '../../src/reportText';
-import type { ScanResult } from '../../src/scan/dataRoot';
-import { upgradeVerdict } from '../../src/upgradeVerdict';
+import type { DaemonSnapshot } from '../../../src/collector/daemonCollector';
+import type { ExplicitConfig } from '../../../src/docker/storageConfig';
+import { buildReport } from '../../../src/upgrade/report';
+import { PLAIN, renderReport } from '../../../src/upgrade/reportText';
+import type { ScanResult } from '../../../src/scan/dataRoot';
+import { upgradeVerdict } from '../../../src/upgrade/verdict';
 
 const known = (source: 'flag' | 'config_file' | 'env' | 'none'): ExplicitConfig => ({ known: true, source, pid: 1, configFile: '/etc/docker/daemon.json' });
 const unknown: ExplicitConfig = { known: false, reason: 'cannot read pid file /var/run/docker.pid: EACCES' };
