@@ -1,7 +1,7 @@
 import type { Logger } from 'winston';
 import { ContainerInventory } from '../docker/containerInventory';
 import { EngineApi } from '../docker/engineApi';
-import { detectExplicitConfig, ExplicitConfig, ExplicitConfigOptions } from '../docker/storageConfig';
+import { readStorageConfig, StorageConfig, StorageConfigOptions } from '../docker/storageConfig';
 import { FailureLog } from '../util/failureLog';
 import { ContainerSummary, parseContainerEntry, parseVolumeCount } from '../parse/containers';
 import { EngineInfo, parseInfo } from '../parse/info';
@@ -24,7 +24,7 @@ export interface DaemonSnapshot {
   infoTimestamp?: number;
   containers?: ContainerSummary[];
   volumes?: number;
-  explicit?: ExplicitConfig;
+  storageConfig?: StorageConfig;
   eventStreamConnected: boolean;
   collectors: CollectorStatus[];
   /** Values in the daemon's answers that could not be used, by field, since the process started. */
@@ -33,7 +33,7 @@ export interface DaemonSnapshot {
 
 export interface DaemonCollectorDeps {
   api: EngineApi;
-  explicit: ExplicitConfigOptions;
+  storageConfig: StorageConfigOptions;
   logger: Logger;
   /** How old a cached GET /info answer may be; it is also refetched on image, volume and daemon events. */
   infoMaxAgeMs: number;
@@ -129,13 +129,13 @@ export class DaemonCollector {
 
   private async collectOnce(): Promise<DaemonSnapshot> {
     const collectors: CollectorStatus[] = [];
-    const [pong, explicit] = await Promise.all([
+    const [pong, storageConfig] = await Promise.all([
       this.timed(collectors, 'ping', () => this.deps.api.get('/_ping')),
-      this.timed(collectors, 'storage_config', () => this.explicitConfig()),
+      this.timed(collectors, 'storage_config', () => this.storageConfig()),
     ]);
     let snapshot: DaemonSnapshot = {
       up: pong !== undefined,
-      explicit,
+      storageConfig,
       eventStreamConnected: this.inventory?.connected ?? false,
       collectors,
       parseErrors: new Map(),
@@ -186,12 +186,12 @@ export class DaemonCollector {
     return count;
   }
 
-  private async explicitConfig(): Promise<ExplicitConfig> {
-    const result = await detectExplicitConfig(this.deps.explicit);
+  private async storageConfig(): Promise<StorageConfig> {
+    const result = await readStorageConfig(this.deps.storageConfig);
     if (result.known) {
-      this.configLog.succeeded('explicit_config', 'storage driver configuration is readable again');
+      this.configLog.succeeded('storage_config', 'storage driver configuration is readable again');
     } else {
-      this.configLog.failed('explicit_config', `cannot tell whether the storage driver is explicitly configured: ${result.reason}`, 'warn');
+      this.configLog.failed('storage_config', `cannot tell whether the storage driver is explicitly configured: ${result.reason}`, 'warn');
     }
     return result;
   }

@@ -2,10 +2,8 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from 'winston';
 import type { Config } from '../config/config';
-import { Exporter } from '../metrics/exporter';
-import { createScanRunner } from '../scan/runScan';
-import { ScanScheduler } from '../scan/scheduler';
-import { oneShotCollector } from './oneShot';
+import { errorMessage } from '../util/errors';
+import { buildParts } from '../wiring';
 
 /**
  * Writes `text` to `file` so that a reader sees the old file or the new one,
@@ -44,19 +42,14 @@ export const TEXTFILE_EXIT = { written: 0, cannotWrite: 1, daemonDown: 3 } as co
  * when the daemon did not answer (the file then says docker_up 0): a systemd
  * timer shows the failure.
  */
-export async function runTextfile(config: Config, output: string, version: string, logger: Logger): Promise<number> {
+export async function runTextfile(config: Config, output: string, logger: Logger): Promise<number> {
   try {
     await assertWritable(output);
   } catch (err) {
-    process.stderr.write(`docker-daemon-exporter textfile: cannot write ${output}: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`docker-daemon-exporter textfile: cannot write ${output}: ${errorMessage(err)}\n`);
     return TEXTFILE_EXIT.cannotWrite;
   }
-  const { collector } = oneShotCollector(config, logger);
-  const scanner = config.scan
-    ? new ScanScheduler({ run: createScanRunner(), intervalMs: 24 * 3600 * 1000, logger, rootOverride: config.dataRoot })
-    : undefined;
-  // No process metrics: they describe this short-lived process, and clash with node_exporter's own.
-  const exporter = new Exporter(collector, scanner, { version, processMetrics: false, hostNetworkMaxSeries: config.hostNetworkMaxSeries });
+  const { scanner, exporter } = buildParts(config, logger, 'once');
   const snapshot = await exporter.collect();
   await scanner?.idle();
   scanner?.stop();
@@ -64,7 +57,7 @@ export async function runTextfile(config: Config, output: string, version: strin
   try {
     await writeAtomically(output, text);
   } catch (err) {
-    process.stderr.write(`docker-daemon-exporter textfile: cannot write ${output}: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`docker-daemon-exporter textfile: cannot write ${output}: ${errorMessage(err)}\n`);
     return TEXTFILE_EXIT.cannotWrite;
   }
   if (!snapshot.up) {

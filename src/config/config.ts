@@ -26,7 +26,8 @@ export interface Config {
   dataRoot?: string;
   scanIntervalMs: number;
   scan: boolean;
-  daemonConfig: string;
+  /** daemon.json to read when dockerd runs without --config-file (--docker.daemon-config). */
+  daemonConfigFile: string;
   /** At most this many docker_container_host_network_info series. */
   hostNetworkMaxSeries: number;
   logLevel: LogLevel;
@@ -210,8 +211,8 @@ function commonConfig(values: Record<string, string | boolean | undefined>, env:
   if (!['logfmt', 'json'].includes(logFormat)) fail('log.format', `expected logfmt or json, got ${JSON.stringify(logFormat)}`);
   const pidFile = get('docker.pid-file');
   if (pidFile === '') fail('docker.pid-file', 'must not be empty');
-  const daemonConfig = get('docker.daemon-config');
-  if (daemonConfig === '') fail('docker.daemon-config', 'must not be empty');
+  const daemonConfigFile = get('docker.daemon-config');
+  if (daemonConfigFile === '') fail('docker.daemon-config', 'must not be empty');
   const maxSeriesText = get('collector.host-network.max-series');
   if (!/^\d{1,6}$/.test(maxSeriesText)) fail('collector.host-network.max-series', `expected a whole number such as 50, got ${JSON.stringify(maxSeriesText)}`);
 
@@ -228,7 +229,7 @@ function commonConfig(values: Record<string, string | boolean | undefined>, env:
     ...(dataRoot !== '' ? { dataRoot } : {}),
     scanIntervalMs,
     scan,
-    daemonConfig,
+    daemonConfigFile,
     hostNetworkMaxSeries: Number(maxSeriesText),
     logLevel: logLevel as LogLevel,
     logFormat: logFormat as LogFormat,

@@ -9,14 +9,15 @@ import {
   splitNul,
 } from '../parse/daemonCommandLine';
 
-export type ExplicitConfig =
+/** Whether the running daemon was told its storage driver, and by what; or why that cannot be told. */
+export type StorageConfig =
   | { known: true; source: ExplicitSource; pid: number; configFile: string }
   | { known: false; reason: string };
 
-export interface ExplicitConfigOptions {
+export interface StorageConfigOptions {
   pidFile: string;
-  /** daemon.json to read when dockerd has no --config-file. */
-  defaultConfigFile: string;
+  /** daemon.json to read when dockerd has no --config-file (--docker.daemon-config). */
+  daemonConfigFile: string;
   /** Where /proc is; tests point it elsewhere. */
   procRoot?: string;
 }
@@ -26,7 +27,7 @@ export interface ExplicitConfigOptions {
  * its command line and environment from /proc and its config file. Docker 23+
  * refuses to start on a deprecated driver's data unless told explicitly.
  */
-export async function detectExplicitConfig(options: ExplicitConfigOptions): Promise<ExplicitConfig> {
+export async function readStorageConfig(options: StorageConfigOptions): Promise<StorageConfig> {
   const procRoot = options.procRoot ?? '/proc';
   let pid: number;
   try {
@@ -54,7 +55,7 @@ export async function detectExplicitConfig(options: ExplicitConfigOptions): Prom
   // A relative --config-file is relative to the daemon's working directory.
   const configFile = commandLine.configFile
     ? path.resolve(path.join(procRoot, String(pid), 'cwd'), commandLine.configFile)
-    : options.defaultConfigFile;
+    : options.daemonConfigFile;
   let configFileDriver: string | undefined;
   try {
     configFileDriver = configFileStorageDriver(await fs.readFile(configFile, 'utf8'));

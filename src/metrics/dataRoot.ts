@@ -5,7 +5,7 @@ import { SnapshotGauge } from './snapshotGauge';
 const CACHED = 'From the last complete background data-root scan (see docker_data_root_scan_timestamp_seconds), not measured at scrape time; counted as du -sx -B1 counts.';
 
 /** The data-root scan's figures; the last complete scan, served as it is. */
-export class ScanMetrics {
+export class DataRootMetrics {
   private readonly gauges: SnapshotGauge[] = [];
   private readonly dirBytes: SnapshotGauge;
   private readonly orphanedBytes: SnapshotGauge;

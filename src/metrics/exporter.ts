@@ -1,34 +1,55 @@
 import type { DaemonCollector, DaemonSnapshot } from '../collector/daemonCollector';
-import { DaemonMetrics, registerExporterMetrics } from './daemon';
-import { SortedRegistry } from './sortedRegistry';
 import type { ScanScheduler } from '../scan/scheduler';
-import { ScanMetrics } from './dataRoot';
-import { UpgradeMetrics } from './upgrade';
 import { upgradeVerdict } from '../upgrade/verdict';
+import { ContainerMetrics } from './containers';
+import { DataRootMetrics } from './dataRoot';
+import { DevicemapperMetrics } from './devicemapper';
+import { EngineMetrics } from './engine';
+import { ExporterSelfMetrics } from './exporterSelf';
+import { SortedRegistry } from './sortedRegistry';
+import { StorageDriverMetrics } from './storageDriver';
+import { UpgradeMetrics } from './upgrade';
 
 export interface ExporterOptions {
   version: string;
   /** prom-client's process and Node.js metrics: right for a long-running exporter, wrong in a textfile. */
-  processMetrics?: boolean;
+  processMetrics: boolean;
   hostNetworkMaxSeries: number;
+}
+
+/** Every metric area, registered in `registry`: each file of this folder owns its metrics and how a snapshot sets them. */
+export interface MetricAreas {
+  daemon: { update(snapshot: DaemonSnapshot): void }[];
+  /** Only when the data root is scanned. */
+  dataRoot: DataRootMetrics | undefined;
+  upgrade: UpgradeMetrics;
+}
+
+export function registerMetricAreas(registry: SortedRegistry, options: ExporterOptions, withDataRoot: boolean): MetricAreas {
+  return {
+    daemon: [
+      new ExporterSelfMetrics(registry, options),
+      new EngineMetrics(registry),
+      new StorageDriverMetrics(registry),
+      new DevicemapperMetrics(registry),
+      new ContainerMetrics(registry, options),
+    ],
+    dataRoot: withDataRoot ? new DataRootMetrics(registry) : undefined,
+    upgrade: new UpgradeMetrics(registry),
+  };
 }
 
 /** Turns a collection and the last data-root scan into the text Prometheus reads; one registry of its own. */
 export class Exporter {
   readonly registry = new SortedRegistry();
-  private readonly daemonMetrics: DaemonMetrics;
-  private readonly scanMetrics: ScanMetrics | undefined;
-  private readonly upgradeMetrics: UpgradeMetrics;
+  private readonly areas: MetricAreas;
 
   constructor(
     private readonly collector: DaemonCollector,
     private readonly scanner: ScanScheduler | undefined,
     options: ExporterOptions,
   ) {
-    registerExporterMetrics(this.registry, options.version, options.processMetrics ?? true);
-    this.daemonMetrics = new DaemonMetrics(this.registry, { hostNetworkMaxSeries: options.hostNetworkMaxSeries });
-    this.scanMetrics = scanner ? new ScanMetrics(this.registry) : undefined;
-    this.upgradeMetrics = new UpgradeMetrics(this.registry);
+    this.areas = registerMetricAreas(this.registry, options, scanner !== undefined);
   }
 
   /** One collection, handing the scanner what it needs to know of the daemon. */
@@ -42,9 +63,9 @@ export class Exporter {
   /** The metrics text for a snapshot and the last complete scan. */
   render(snapshot: DaemonSnapshot): Promise<string> {
     const scan = this.scanner?.latest();
-    this.daemonMetrics.update(snapshot);
-    this.scanMetrics?.update(scan);
-    this.upgradeMetrics.update(upgradeVerdict(snapshot, scan?.result));
+    for (const area of this.areas.daemon) area.update(snapshot);
+    this.areas.dataRoot?.update(scan);
+    this.areas.upgrade.update(upgradeVerdict(snapshot, scan?.result));
     return this.registry.metrics();
   }
 

@@ -10,6 +10,17 @@ export interface ContainerSummary {
   networkMode: NetworkModeClass;
 }
 
+/**
+ * The host-network containers worth naming first: running ones, then by name.
+ * A host with thousands of them would otherwise expose and print thousands.
+ */
+export function hostNetworkFirst(containers: readonly ContainerSummary[], limit: number): ContainerSummary[] {
+  return containers
+    .filter((c) => c.networkMode === 'host')
+    .sort((a, b) => Number(b.state === 'running') - Number(a.state === 'running') || a.name.localeCompare(b.name))
+    .slice(0, limit);
+}
+
 export function parseContainerList(raw: unknown, problems: ParseProblems): ContainerSummary[] {
   if (!Array.isArray(raw)) {
     problems.report('containers', 'the answer is not a JSON list');

@@ -1,6 +1,6 @@
 import type { DaemonSnapshot } from '../collector/daemonCollector';
 import type { ScanResult } from '../scan/dataRoot';
-import { hostNetworkFirst } from '../metrics/daemon';
+import { hostNetworkFirst } from '../parse/containers';
 import { deprecationOf } from '../docker/storageDrivers';
 import { BlockerReason, upgradeVerdict } from './verdict';
 
@@ -124,7 +124,7 @@ export function buildReport(input: ReportInput): Report {
 
   const driver = info.driver;
   const deprecation = deprecationOf(driver);
-  const explicit = snapshot.explicit;
+  const explicit = snapshot.storageConfig;
   report.storage_driver = {
     name: driver,
     status: deprecation ? 'deprecated' : 'supported',

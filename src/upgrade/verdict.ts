@@ -22,7 +22,7 @@ export function upgradeVerdict(snapshot: DaemonSnapshot, scan: ScanResult | unde
   const driver = snapshot.info?.driver;
   if (!snapshot.up || driver === undefined) return undefined;
   const deprecated = deprecationOf(driver) !== undefined;
-  const explicit = snapshot.explicit;
+  const explicit = snapshot.storageConfig;
   const notExplicit = explicit?.known ? explicit.source === 'none' : undefined;
   const several = scan?.complete ? scan.priorDrivers.length > 1 : undefined;
   return {

@@ -3,10 +3,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { Registry } from 'prom-client';
 import type { DaemonSnapshot } from '../../src/collector/daemonCollector';
 import { parseHumanSize } from '../../src/parse/humanSize';
-import { DaemonMetrics } from '../../src/metrics/daemon';
+import { registerMetricAreas } from '../../src/metrics/exporter';
+import { SortedRegistry } from '../../src/metrics/sortedRegistry';
 import { parseContainerList } from '../../src/parse/containers';
 import { configFileStorageDriver, parseDaemonCommandLine } from '../../src/parse/daemonCommandLine';
 import { driverStatusMap, parseThinPool } from '../../src/parse/driverStatus';
@@ -166,8 +166,8 @@ describe('container names with every character a label value can hold', () => {
   it('come back out of the metrics text exactly as they went in', async () => {
     await fc.assert(
       fc.asyncProperty(fc.uniqueArray(fc.oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 30 }), fc.stringMatching(/^[\\n"a]{1,8}$/)), { minLength: 1, maxLength: 8 }), async (names) => {
-        const registry = new Registry();
-        new DaemonMetrics(registry).update(snapshotWith(names));
+        const registry = new SortedRegistry();
+        for (const area of registerMetricAreas(registry, { version: 'test', processMetrics: false, hostNetworkMaxSeries: 50 }, false).daemon) area.update(snapshotWith(names));
         const parsed = new Metrics(await registry.metrics());
         const out = parsed.all('docker_container_host_network_info').map((s) => s.labels['name']);
         expect(out.sort()).toEqual([...names].sort());
@@ -177,8 +177,9 @@ describe('container names with every character a label value can hold', () => {
   });
 
   it('make a text that promtool accepts', async () => {
-    const registry = new Registry();
-    new DaemonMetrics(registry).update(snapshotWith(['quote"d', 'back\\slash', 'new\nline', 'carriage\rreturn', 'ünïcödé ☃', '{braces}=,', ' ', '\u0000nul']));
+    const registry = new SortedRegistry();
+    const areas = registerMetricAreas(registry, { version: 'test', processMetrics: false, hostNetworkMaxSeries: 50 }, false).daemon;
+    for (const area of areas) area.update(snapshotWith(['quote"d', 'back\\slash', 'new\nline', 'carriage\rreturn', 'ünïcödé ☃', '{braces}=,', ' ', '\u0000nul']));
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'dde-labels-')), 'metrics.txt');
     writeFileSync(file, await registry.metrics());
     expect(execFileSync('sh', ['-c', `promtool check metrics < '${file}'; echo "exit=$?"`], { encoding: 'utf8' }).trim()).toBe('exit=0');

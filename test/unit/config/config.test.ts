@@ -15,7 +15,7 @@ describe('parseConfig', () => {
     expect(config.docker).toEqual({ socketPath: '/var/run/docker.sock' });
     expect(config.dockerTimeoutMs).toBe(5000);
     expect(config.pidFile).toBe('/var/run/docker.pid');
-    expect(config.daemonConfig).toBe('/etc/docker/daemon.json');
+    expect(config.daemonConfigFile).toBe('/etc/docker/daemon.json');
     expect(config.logLevel).toBe('info');
     expect(config.logFormat).toBe('logfmt');
   });

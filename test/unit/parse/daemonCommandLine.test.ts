@@ -1,7 +1,3 @@
-import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
-import { detectExplicitConfig } from '../../../src/docker/storageConfig';
 import { configFileStorageDriver, explicitSource, parseDaemonCommandLine } from '../../../src/parse/daemonCommandLine';
 
 describe('parseDaemonCommandLine', () => {
@@ -59,74 +55,5 @@ describe('configFileStorageDriver', () => {
     expect(() => configFileStorageDriver('{"storage-driver": 3}')).toThrow('not a string');
     expect(() => configFileStorageDriver('[1]')).toThrow('not a JSON object');
     expect(() => configFileStorageDriver('// comment\n{}')).toThrow(SyntaxError);
-  });
-});
-
-describe('detectExplicitConfig over a /proc laid out on disk', () => {
-  let dir: string;
-  const pid = 4242;
-  const layout = (argv: string[], environ: string[], configText?: string) => {
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(path.join(dir, 'proc', String(pid)), { recursive: true });
-    mkdirSync(path.join(dir, 'cwd'));
-    symlinkSync(path.join(dir, 'cwd'), path.join(dir, 'proc', String(pid), 'cwd'));
-    writeFileSync(path.join(dir, 'docker.pid'), `${pid}\n`);
-    writeFileSync(path.join(dir, 'proc', String(pid), 'cmdline'), argv.join('\0') + '\0');
-    writeFileSync(path.join(dir, 'proc', String(pid), 'environ'), environ.join('\0') + '\0');
-    if (configText !== undefined) writeFileSync(path.join(dir, 'daemon.json'), configText);
-  };
-  const detect = () =>
-    detectExplicitConfig({ pidFile: path.join(dir, 'docker.pid'), defaultConfigFile: path.join(dir, 'daemon.json'), procRoot: path.join(dir, 'proc') });
-
-  beforeEach(() => {
-    dir = mkdtempSync(path.join(tmpdir(), 'explicit-'));
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-  it('finds the flag', async () => {
-    layout(['/usr/bin/dockerd', '-s', 'devicemapper'], ['PATH=/bin']);
-    expect(await detect()).toMatchObject({ known: true, source: 'flag', pid });
-  });
-
-  it('finds the default daemon.json', async () => {
-    layout(['/usr/bin/dockerd'], [], '{"storage-driver":"devicemapper"}');
-    expect(await detect()).toMatchObject({ known: true, source: 'config_file' });
-  });
-
-  it('reads the file named by --config-file, relative to the daemon working directory', async () => {
-    layout(['/usr/bin/dockerd', '--config-file', 'custom.json'], [], '{}');
-    writeFileSync(path.join(dir, 'cwd', 'custom.json'), '{"storage-driver":"overlay2"}');
-    expect(await detect()).toMatchObject({ known: true, source: 'config_file' });
-  });
-
-  it('finds DOCKER_DRIVER in the environment', async () => {
-    layout(['/usr/bin/dockerd'], ['HOME=/root', 'DOCKER_DRIVER=devicemapper']);
-    expect(await detect()).toMatchObject({ known: true, source: 'env' });
-  });
-
-  it('says none when nothing chose the driver and daemon.json does not exist', async () => {
-    layout(['/usr/bin/dockerd', '-H', 'fd://'], []);
-    expect(await detect()).toMatchObject({ known: true, source: 'none' });
-  });
-
-  it('is unknown when the pid file is missing, holds junk, or names another program', async () => {
-    layout(['/usr/bin/dockerd'], []);
-    rmSync(path.join(dir, 'docker.pid'));
-    expect(await detect()).toMatchObject({ known: false, reason: expect.stringContaining('ENOENT') });
-    writeFileSync(path.join(dir, 'docker.pid'), 'garbage');
-    expect(await detect()).toMatchObject({ known: false, reason: expect.stringContaining('does not hold a pid') });
-    layout(['/usr/bin/python3', 'x.py'], []);
-    expect(await detect()).toMatchObject({ known: false, reason: expect.stringContaining('is not dockerd') });
-  });
-
-  it('is unknown when the pid is not visible (another pid namespace)', async () => {
-    layout(['/usr/bin/dockerd'], []);
-    writeFileSync(path.join(dir, 'docker.pid'), '999999');
-    expect(await detect()).toMatchObject({ known: false, reason: expect.stringContaining('another pid namespace') });
-  });
-
-  it('is unknown when daemon.json is not valid JSON, rather than guessing', async () => {
-    layout(['/usr/bin/dockerd'], [], '{"storage-driver": ');
-    expect(await detect()).toMatchObject({ known: false, reason: expect.stringContaining('invalid JSON') });
   });
 });

@@ -1,14 +1,14 @@
 import type { DaemonSnapshot } from '../../../src/collector/daemonCollector';
-import type { ExplicitConfig } from '../../../src/docker/storageConfig';
+import type { StorageConfig } from '../../../src/docker/storageConfig';
 import { buildReport } from '../../../src/upgrade/report';
 import { PLAIN, renderReport } from '../../../src/upgrade/reportText';
 import type { ScanResult } from '../../../src/scan/dataRoot';
 import { upgradeVerdict } from '../../../src/upgrade/verdict';
 
-const known = (source: 'flag' | 'config_file' | 'env' | 'none'): ExplicitConfig => ({ known: true, source, pid: 1, configFile: '/etc/docker/daemon.json' });
-const unknown: ExplicitConfig = { known: false, reason: 'cannot read pid file /var/run/docker.pid: EACCES' };
+const known = (source: 'flag' | 'config_file' | 'env' | 'none'): StorageConfig => ({ known: true, source, pid: 1, configFile: '/etc/docker/daemon.json' });
+const unknown: StorageConfig = { known: false, reason: 'cannot read pid file /var/run/docker.pid: EACCES' };
 
-function snapshot(driver: string, explicit: ExplicitConfig, extra: Partial<DaemonSnapshot> = {}): DaemonSnapshot {
+function snapshot(driver: string, explicit: StorageConfig, extra: Partial<DaemonSnapshot> = {}): DaemonSnapshot {
   return {
     up: true,
     info: { driver, serverVersion: '24.0.7', dockerRootDir: '/var/lib/docker', warnings: [], containerdSnapshotter: false, images: 4 },
@@ -17,7 +17,7 @@ function snapshot(driver: string, explicit: ExplicitConfig, extra: Partial<Daemo
       { id: 'b', name: 'legacy', image: 'haproxy', state: 'running', networkMode: 'host' },
     ],
     volumes: 2,
-    explicit,
+    storageConfig: explicit,
     eventStreamConnected: true,
     collectors: [],
     parseErrors: new Map(),

@@ -1,0 +1,55 @@
+import type { Registry } from 'prom-client';
+import type { DaemonSnapshot } from '../collector/daemonCollector';
+import { GaugeSet } from './gaugeSet';
+
+/** Whether the daemon answers, what engine it is, and what it holds: images, volumes, warnings. */
+export class EngineMetrics {
+  private readonly set: GaugeSet;
+  private readonly up;
+  private readonly engineInfo;
+  private readonly images;
+  private readonly volumes;
+  private readonly warnings;
+  private readonly warningInfo;
+
+  constructor(registry: Registry) {
+    const set = (this.set = new GaugeSet(registry));
+    this.up = set.gauge('docker_up', '1 when the Docker daemon answered GET /_ping in the last collection (at most --docker.min-interval before this scrape), else 0.');
+    this.engineInfo = set.gauge('docker_engine_info', 'The Docker Engine, from GET /info; always 1.', [
+      'version',
+      'api_version',
+      'os',
+      'operating_system',
+      'kernel_version',
+      'architecture',
+      'data_root',
+    ]);
+    this.images = set.gauge('docker_images', 'Images the daemon holds (Images in GET /info).');
+    this.volumes = set.gauge('docker_volumes', 'Volumes the daemon knows (GET /volumes); volumes survive a storage driver change.');
+    this.warnings = set.gauge('docker_daemon_warnings', 'Number of warnings in GET /info.');
+    this.warningInfo = set.gauge('docker_daemon_warning_info', 'One series per daemon warning, folded to one line; always 1.', ['warning']);
+  }
+
+  update(snapshot: DaemonSnapshot): void {
+    this.set.reset();
+    this.up.set({}, snapshot.up ? 1 : 0);
+    if (snapshot.volumes !== undefined) this.volumes.set({}, snapshot.volumes);
+    const info = snapshot.info;
+    if (!info) return;
+    this.engineInfo.set(
+      {
+        version: info.serverVersion ?? '',
+        api_version: snapshot.apiVersion ?? '',
+        os: info.osType ?? '',
+        operating_system: info.operatingSystem ?? '',
+        kernel_version: info.kernelVersion ?? '',
+        architecture: info.architecture ?? '',
+        data_root: info.dockerRootDir ?? '',
+      },
+      1,
+    );
+    if (info.images !== undefined) this.images.set({}, info.images);
+    this.warnings.set({}, info.warnings.length);
+    for (const warning of new Set(info.warnings)) this.warningInfo.set({ warning }, 1);
+  }
+}

@@ -1,0 +1,47 @@
+import type { Logger } from 'winston';
+import { DaemonCollector } from './collector/daemonCollector';
+import type { Config } from './config/config';
+import { createEngineApi, EngineApi } from './docker/engineApi';
+import { Exporter } from './metrics/exporter';
+import { createScanRunner, ScanRunner } from './scan/runScan';
+import { ScanScheduler } from './scan/scheduler';
+import { VERSION } from './util/version';
+
+/**
+ * The one place that builds the exporter's parts from the configuration. The
+ * long-running exporter follows the daemon's events and rescans on a timer;
+ * the one-shot commands (check, textfile) collect once, with /info fresh.
+ */
+export interface Parts {
+  api: EngineApi;
+  collector: DaemonCollector;
+  /** Absent with --no-scan. */
+  scanner: ScanScheduler | undefined;
+  runScan: ScanRunner;
+  exporter: Exporter;
+}
+
+export type Mode = 'serve' | 'once';
+
+export function buildParts(config: Config, logger: Logger, mode: Mode): Parts {
+  const api = createEngineApi({ endpoint: config.docker, timeoutMs: config.dockerTimeoutMs });
+  const collector = new DaemonCollector({
+    api,
+    storageConfig: { pidFile: config.pidFile, daemonConfigFile: config.daemonConfigFile },
+    logger,
+    infoMaxAgeMs: mode === 'serve' ? config.infoMaxAgeMs : 0,
+    timeoutMs: config.dockerTimeoutMs,
+    ...(mode === 'serve' ? { minIntervalMs: config.minIntervalMs } : { watchEvents: false }),
+  });
+  const runScan = createScanRunner();
+  const scanner = config.scan
+    ? new ScanScheduler({ run: runScan, intervalMs: mode === 'serve' ? config.scanIntervalMs : 24 * 3600 * 1000, logger, rootOverride: config.dataRoot })
+    : undefined;
+  const exporter = new Exporter(collector, scanner, {
+    version: VERSION,
+    // Process metrics describe a long-running exporter; in a textfile they would describe a process gone, and clash with node_exporter's own.
+    processMetrics: mode === 'serve',
+    hostNetworkMaxSeries: config.hostNetworkMaxSeries,
+  });
+  return { api, collector, scanner, runScan, exporter };
+}
