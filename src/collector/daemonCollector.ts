@@ -6,6 +6,7 @@ import { FailureLog } from '../util/failureLog';
 import { ContainerSummary, parseContainerEntry, parseVolumeCount } from '../parse/containers';
 import { EngineInfo, parseInfo } from '../parse/info';
 import { ProblemTally } from '../parse/problems';
+import { errorMessage } from '../util/errors';
 
 export type CollectorName = 'ping' | 'info' | 'containers' | 'volumes' | 'storage_config';
 
@@ -120,7 +121,7 @@ export class DaemonCollector {
       result = await work();
     } catch (err) {
       success = false;
-      this.failures.failed(collector, `collector ${collector} failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.failures.failed(collector, `collector ${collector} failed: ${errorMessage(err)}`);
     }
     if (success) this.failures.succeeded(collector, `collector ${collector} works again`);
     collectors.push({ collector, success, durationSeconds: Number(process.hrtime.bigint() - started) / 1e9 });

@@ -1,6 +1,10 @@
 import { parseArgs } from 'node:util';
 import { parseDockerHost, DockerEndpoint } from '../docker/engineApi';
+import { errorMessage } from '../util/errors';
 import { parseDuration } from './duration';
+import { Command, COMMANDS, envName, FlagSpec, FLAGS, flagsOf } from './flags';
+
+export { commandHelpText, helpText } from './flags';
 
 export class ConfigError extends Error {}
 
@@ -34,205 +38,164 @@ export interface Config {
   logFormat: LogFormat;
 }
 
-interface FlagSpec {
-  name: string;
-  help: string;
-  default: (env: NodeJS.ProcessEnv) => string;
-}
-
-/** Every flag may also come from DOCKER_EXPORTER_<FLAG> (dots and dashes as underscores); the flag wins. */
-export const FLAGS: readonly FlagSpec[] = [
-  { name: 'web.listen-address', help: 'Address to listen on for the web interface and telemetry.', default: () => ':9326' },
-  { name: 'web.telemetry-path', help: 'Path under which to expose metrics.', default: () => '/metrics' },
-  { name: 'web.config.file', help: 'exporter-toolkit web config (TLS, basic auth, headers), as for node_exporter.', default: () => '' },
-  {
-    name: 'docker.host',
-    help: 'Docker daemon to read: unix:///path or tcp://host:port.',
-    default: (env) => env['DOCKER_HOST'] || 'unix:///var/run/docker.sock',
-  },
-  { name: 'docker.timeout', help: 'Deadline for each collection from the daemon (ms, s, m).', default: () => '5s' },
-  {
-    name: 'docker.info-max-age',
-    help: 'Serve GET /info from cache for this long; image, volume and daemon events refresh it sooner.',
-    default: () => '30s',
-  },
-  {
-    name: 'docker.min-interval',
-    help: "Scrapes within this long of a collection share its daemon answers (0s: ask at every scrape); containers stay current from events.",
-    default: () => '1s',
-  },
-  { name: 'docker.data-root', help: "The daemon's data root as this process sees it (default: DockerRootDir from /info).", default: () => '' },
-  { name: 'scan.interval', help: 'How often to measure the data root in the background.', default: () => '15m' },
-  { name: 'docker.pid-file', help: 'dockerd pid file; its /proc entry tells whether the storage driver is explicitly configured.', default: () => '/var/run/docker.pid' },
-  { name: 'docker.daemon-config', help: 'daemon.json to read when dockerd runs without --config-file.', default: () => '/etc/docker/daemon.json' },
-  {
-    name: 'collector.host-network.max-series',
-    help: 'At most this many docker_container_host_network_info series, running containers first, then by name (0: none); docker_containers stays exact.',
-    default: () => '50',
-  },
-  { name: 'log.level', help: 'Only log messages at or above: debug, info, warn, error.', default: () => 'info' },
-  { name: 'log.format', help: 'Log format: logfmt or json.', default: () => 'logfmt' },
-];
-
-export function envName(flag: string): string {
-  return `DOCKER_EXPORTER_${flag.replace(/[.-]/g, '_').toUpperCase()}`;
-}
-
-export function helpText(program: string, env: NodeJS.ProcessEnv = {}): string {
-  const lines = [`usage: ${program} [flags]`, '', 'Prometheus exporter for a Docker daemon.', '', 'Flags:'];
-  for (const flag of FLAGS) {
-    lines.push(`  --${flag.name}=${JSON.stringify(flag.default(env))}`);
-    lines.push(`      ${flag.help} (env ${envName(flag.name)})`);
-  }
-  lines.push(
-    '  --no-scan   Do not measure the data root. (env DOCKER_EXPORTER_NO_SCAN=1)',
-    '  --help      Show this help and exit.',
-    '  --version   Show the version and exit.',
-  );
-  return lines.join('\n');
-}
-
-export type Command = 'check' | 'textfile';
-
 export type Parsed =
   | { kind: 'run'; config: Config }
   | { kind: 'check'; config: Config; format: 'text' | 'json'; limit: number }
   | { kind: 'textfile'; config: Config; output: string }
-  | { kind: 'help'; command?: Command }
+  | { kind: 'help'; command?: Exclude<Command, 'serve'> }
   | { kind: 'version' };
 
-/** Flags of the one-shot commands, beside the common ones. */
-export const COMMAND_FLAGS: Record<Command, readonly FlagSpec[]> = {
-  check: [
-    { name: 'format', help: 'text (for a person) or json (for scripts).', default: () => 'text' },
-    { name: 'limit', help: 'Name at most this many containers and images.', default: () => '20' },
-  ],
-  textfile: [{ name: 'output', help: "File to write, for node_exporter's textfile collector (required).", default: () => '' }],
-};
+const COMMAND_WORDS = COMMANDS.filter((c): c is Exclude<Command, 'serve'> => c !== 'serve');
 
-export const COMMAND_HELP: Record<Command, string> = {
-  check:
-    'Reports once whether this host survives the move to Docker 25, and what to do. Exit status: 0 nothing blocks, 1 warnings, 2 the upgrade is blocked, 3 the daemon cannot be reached.',
-  textfile: "Collects once (with a data-root scan unless --no-scan) and writes the metrics atomically for node_exporter's textfile collector.",
-};
-
-export function commandHelpText(program: string, command: Command, env: NodeJS.ProcessEnv = {}): string {
-  const lines = [`usage: ${program} ${command} [flags]`, '', COMMAND_HELP[command], '', 'Flags:'];
-  for (const flag of [...COMMAND_FLAGS[command], ...FLAGS.filter((f) => !f.name.startsWith('web.') && f.name !== 'scan.interval')]) {
-    lines.push(`  --${flag.name}=${JSON.stringify(flag.default(env))}`, `      ${flag.help}`);
+/**
+ * `--limit -1` would read as a flag -1 to node's parser ("argument is
+ * ambiguous"); joined to its flag it reaches the check that explains.
+ */
+function joinNegativeValues(args: readonly string[], flags: readonly FlagSpec[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    const next = args[i + 1];
+    const flag = arg.startsWith('--') ? flags.find((f) => `--${f.name}` === arg) : undefined;
+    if (flag?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
   }
-  lines.push('  --no-scan   Do not measure the data root.', '  --help      Show this help and exit.');
-  return lines.join('\n');
+  return out;
 }
 
 export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Parsed {
-  const command = argv[0] === 'check' || argv[0] === 'textfile' ? argv[0] : undefined;
-  const args = command ? argv.slice(1) : argv;
-  const extra = command ? COMMAND_FLAGS[command] : [];
+  const first = argv[0];
+  let command: Command = 'serve';
+  if (first !== undefined && !first.startsWith('-')) {
+    if (!(COMMAND_WORDS as readonly string[]).includes(first)) {
+      throw new ConfigError(`unknown command ${JSON.stringify(first)}; the commands are ${COMMAND_WORDS.join(', ')} (none: serve /metrics)`);
+    }
+    command = first as Command;
+  }
+  const args = command === 'serve' ? argv : argv.slice(1);
+  const flags = flagsOf(command);
   let values: Record<string, string | boolean | undefined>;
   try {
-    const options: Record<string, { type: 'string' | 'boolean' }> = {
-      help: { type: 'boolean' },
+    const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
+      help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean' },
-      'no-scan': { type: 'boolean' },
     };
-    for (const flag of [...FLAGS, ...extra]) options[flag.name] = { type: 'string' };
-    values = parseArgs({ args: [...args], options, strict: true, allowPositionals: false }).values;
+    for (const flag of flags) options[flag.name] = { type: flag.type };
+    values = parseArgs({ args: joinNegativeValues(args, flags), options, strict: true, allowPositionals: false }).values;
   } catch (err) {
-    throw new ConfigError(err instanceof Error ? err.message.split('\n')[0] : String(err));
+    const message = errorMessage(err).split('\n')[0] ?? '';
+    // "Unknown option '--web.listen-address'" for check: say which command does take it.
+    const unknown = /Unknown option '--([^']+)'/.exec(message)?.[1];
+    const owner = unknown ? FLAGS.find((f) => f.name === unknown) : undefined;
+    if (owner) throw new ConfigError(`--${unknown}: not a flag of ${command === 'serve' ? 'the exporter' : command}; it belongs to ${owner.commands.map((c) => (c === 'serve' ? 'the exporter' : c)).join(', ')}`);
+    if (/positional/.test(message)) throw new ConfigError(`unexpected argument in ${JSON.stringify(args.join(' '))}; ${command === 'serve' ? `the commands are ${COMMAND_WORDS.join(', ')}` : 'flags take the form --name=value'}`);
+    throw new ConfigError(message);
   }
-  if (values['help']) return command ? { kind: 'help', command } : { kind: 'help' };
+  if (values['help']) return command === 'serve' ? { kind: 'help' } : { kind: 'help', command };
   if (values['version']) return { kind: 'version' };
-  const config = commonConfig(values, env);
-  const option = (name: string): string => {
-    const value = values[name];
-    return typeof value === 'string' ? value : (extra.find((f) => f.name === name)?.default(env) ?? '');
-  };
+  const read = new FlagReader(values, env, command);
+  const config = commonConfig(read);
   if (command === 'check') {
-    const format = option('format');
-    if (format !== 'text' && format !== 'json') throw new ConfigError(`--format: expected text or json, got ${JSON.stringify(format)}`);
-    const limitText = option('limit');
-    if (!/^\d{1,6}$/.test(limitText)) throw new ConfigError(`--limit: expected a whole number, got ${JSON.stringify(limitText)}`);
-    return { kind: 'check', config, format, limit: Number(limitText) };
+    const format = read.oneOf('format', ['text', 'json'] as const);
+    return { kind: 'check', config, format, limit: read.wholeNumber('limit') };
   }
   if (command === 'textfile') {
-    const output = option('output');
-    if (output === '') throw new ConfigError('--output: required: the file to write, such as /var/lib/node_exporter/textfile/docker.prom');
-    if (output.endsWith('/')) throw new ConfigError(`--output: expected a file, got the directory ${JSON.stringify(output)}`);
+    const output = read.text('output');
+    if (output === '') read.fail('output', 'required: the file to write, such as /var/lib/node_exporter/textfile/docker.prom');
+    if (output.endsWith('/')) read.fail('output', `expected a file, got the directory ${JSON.stringify(output)}`);
     return { kind: 'textfile', config, output };
   }
   return { kind: 'run', config };
 }
 
-function commonConfig(values: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv): Config {
-  const get = (name: string): string => {
+/** A flag's value (flag, then DOCKER_EXPORTER_<FLAG>, then the default), checked; failures name the flag. */
+class FlagReader {
+  constructor(
+    private readonly values: Record<string, string | boolean | undefined>,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly command: Command,
+  ) {}
+
+  fail(name: string, problem: string): never {
+    throw new ConfigError(`--${name}: ${problem}`);
+  }
+
+  text(name: string): string {
     const spec = FLAGS.find((flag) => flag.name === name);
     if (!spec) throw new Error(`unknown flag ${name}`);
-    const value = values[name];
+    // A flag of another command (an environment variable set for the exporter, read by check) keeps its default.
+    if (!spec.commands.includes(this.command)) return spec.default(this.env);
+    const value = this.values[name];
     if (typeof value === 'string') return value;
-    return env[envName(name)] ?? spec.default(env);
-  };
-  const fail = (name: string, problem: string): never => {
-    throw new ConfigError(`--${name}: ${problem}`);
-  };
-
-  const listen = parseListenAddress(get('web.listen-address')) ?? fail('web.listen-address', `expected [host]:port, got ${JSON.stringify(get('web.listen-address'))}`);
-  const telemetryPath = get('web.telemetry-path');
-  if (!/^\/[A-Za-z0-9._~\-/]*$/.test(telemetryPath) || telemetryPath === '/') {
-    fail('web.telemetry-path', `expected a path such as /metrics, got ${JSON.stringify(telemetryPath)}`);
+    return this.env[envName(name)] ?? spec.default(this.env);
   }
-  const dockerHost = get('docker.host');
+
+  flag(name: string): boolean {
+    if (!FLAGS.some((f) => f.name === name && f.commands.includes(this.command))) return false;
+    if (this.values[name] === true) return true;
+    const fromEnv = this.env[envName(name)];
+    return fromEnv !== undefined && fromEnv !== '' && fromEnv !== '0' && fromEnv !== 'false';
+  }
+
+  nonEmpty(name: string): string {
+    const value = this.text(name);
+    return value !== '' ? value : this.fail(name, 'must not be empty');
+  }
+
+  duration(name: string, allowZero = false): number {
+    const text = this.text(name);
+    const ms = parseDuration(text);
+    if (ms === undefined || (ms === 0 && !allowZero)) this.fail(name, `expected a ${allowZero ? '' : 'positive '}duration such as 5s or 500ms${allowZero ? ' (0s for none)' : ''}, got ${JSON.stringify(text)}`);
+    return ms;
+  }
+
+  wholeNumber(name: string): number {
+    const text = this.text(name);
+    return /^\d{1,6}$/.test(text) ? Number(text) : this.fail(name, `expected a whole number from 0 to 999999, got ${JSON.stringify(text)}`);
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[]): T {
+    const text = this.text(name);
+    return (allowed as readonly string[]).includes(text) ? (text as T) : this.fail(name, `expected ${allowed.join(' or ')}, got ${JSON.stringify(text)}`);
+  }
+}
+
+function commonConfig(read: FlagReader): Config {
+  const listenText = read.text('web.listen-address');
+  const listen = parseListenAddress(listenText) ?? read.fail('web.listen-address', `expected [host]:port, got ${JSON.stringify(listenText)}`);
+  const telemetryPath = read.text('web.telemetry-path');
+  if (!/^\/[A-Za-z0-9._~\-/]*$/.test(telemetryPath) || telemetryPath === '/') {
+    read.fail('web.telemetry-path', `expected a path such as /metrics, got ${JSON.stringify(telemetryPath)}`);
+  }
+  const dockerHost = read.text('docker.host');
   let docker: DockerEndpoint;
   try {
     docker = parseDockerHost(dockerHost);
   } catch (err) {
-    return fail('docker.host', (err as Error).message);
+    return read.fail('docker.host', errorMessage(err));
   }
-  const timeoutText = get('docker.timeout');
-  const dockerTimeoutMs = parseDuration(timeoutText);
-  if (dockerTimeoutMs === undefined || dockerTimeoutMs <= 0) fail('docker.timeout', `expected a positive duration such as 5s, got ${JSON.stringify(timeoutText)}`);
-  const duration = (name: string): number => {
-    const text = get(name);
-    const ms = parseDuration(text);
-    return ms !== undefined && ms > 0 ? ms : fail(name, `expected a positive duration such as 30s, got ${JSON.stringify(text)}`);
-  };
-  const infoMaxAgeMs = duration('docker.info-max-age');
-  const minIntervalText = get('docker.min-interval');
-  const minIntervalMs = parseDuration(minIntervalText) ?? fail('docker.min-interval', `expected a duration such as 1s or 0s, got ${JSON.stringify(minIntervalText)}`);
-  const webConfigFile = get('web.config.file');
-  const scanIntervalMs = duration('scan.interval');
-  const dataRoot = get('docker.data-root');
-  if (dataRoot !== '' && !dataRoot.startsWith('/')) fail('docker.data-root', `expected an absolute path, got ${JSON.stringify(dataRoot)}`);
-  const noScanEnv = env['DOCKER_EXPORTER_NO_SCAN'];
-  const scan = !(values['no-scan'] === true || (noScanEnv !== undefined && noScanEnv !== '' && noScanEnv !== '0' && noScanEnv !== 'false'));
-  const logLevel = get('log.level');
-  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) fail('log.level', `expected debug, info, warn or error, got ${JSON.stringify(logLevel)}`);
-  const logFormat = get('log.format');
-  if (!['logfmt', 'json'].includes(logFormat)) fail('log.format', `expected logfmt or json, got ${JSON.stringify(logFormat)}`);
-  const pidFile = get('docker.pid-file');
-  if (pidFile === '') fail('docker.pid-file', 'must not be empty');
-  const daemonConfigFile = get('docker.daemon-config');
-  if (daemonConfigFile === '') fail('docker.daemon-config', 'must not be empty');
-  const maxSeriesText = get('collector.host-network.max-series');
-  if (!/^\d{1,6}$/.test(maxSeriesText)) fail('collector.host-network.max-series', `expected a whole number such as 50, got ${JSON.stringify(maxSeriesText)}`);
-
+  const dataRoot = read.text('docker.data-root');
+  if (dataRoot !== '' && !dataRoot.startsWith('/')) read.fail('docker.data-root', `expected an absolute path, got ${JSON.stringify(dataRoot)}`);
+  const webConfigFile = read.text('web.config.file');
   return {
     listen,
     telemetryPath,
     ...(webConfigFile !== '' ? { webConfigFile } : {}),
     dockerHost,
     docker,
-    dockerTimeoutMs: dockerTimeoutMs as number,
-    infoMaxAgeMs,
-    minIntervalMs,
-    pidFile,
+    dockerTimeoutMs: read.duration('docker.timeout'),
+    infoMaxAgeMs: read.duration('docker.info-max-age'),
+    minIntervalMs: read.duration('docker.min-interval', true),
+    pidFile: read.nonEmpty('docker.pid-file'),
     ...(dataRoot !== '' ? { dataRoot } : {}),
-    scanIntervalMs,
-    scan,
-    daemonConfigFile,
-    hostNetworkMaxSeries: Number(maxSeriesText),
-    logLevel: logLevel as LogLevel,
-    logFormat: logFormat as LogFormat,
+    scanIntervalMs: read.duration('scan.interval'),
+    scan: !read.flag('no-scan'),
+    daemonConfigFile: read.nonEmpty('docker.daemon-config'),
+    hostNetworkMaxSeries: read.wholeNumber('collector.host-network.max-series'),
+    logLevel: read.oneOf('log.level', ['debug', 'info', 'warn', 'error'] as const),
+    logFormat: read.oneOf('log.format', ['logfmt', 'json'] as const),
   };
 }
 

@@ -2,6 +2,7 @@ import type { Logger } from 'winston';
 import { EngineApi, EngineError, EngineStream } from './engineApi';
 import { ContainerSummary, parseContainerEntry, parseContainerInspect } from '../parse/containers';
 import { isObject, ParseProblems } from '../parse/problems';
+import { errorMessage } from '../util/errors';
 
 /** Container events that can change a container's state, name, image or network mode. */
 const CONTAINER_ACTIONS = new Set(['create', 'start', 'restart', 'stop', 'die', 'kill', 'oom', 'pause', 'unpause', 'destroy', 'rename', 'update']);
@@ -148,7 +149,7 @@ export class ContainerInventory {
   /** Work runs one piece at a time, in order: a resync and the events after it never interleave. */
   private enqueue(task: () => Promise<void>): void {
     this.work = this.work.then(task).catch((err: unknown) => {
-      this.options.logger.debug('container inventory update failed; resyncing', { err: err instanceof Error ? err.message : String(err) });
+      this.options.logger.debug('container inventory update failed; resyncing', { err: errorMessage(err) });
       this.synced = false;
       this.stream?.close();
     });

@@ -1,6 +1,7 @@
 import * as http from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import { JsonArraySplitter } from './jsonArraySplitter';
+import { accessReason } from '../util/errors';
 
 /**
  * The only Engine API endpoints the exporter reads. Every request is a GET:
@@ -103,10 +104,9 @@ export type EngineFailure = EngineError['kind'];
 
 /** A connection error's reason: the socket is missing, forbidden, refused, or something else. */
 function connectFailure(err: NodeJS.ErrnoException): EngineFailure {
-  if (err.code === 'EACCES' || err.code === 'EPERM') return 'permission';
-  if (err.code === 'ENOENT') return 'missing';
-  if (err.code === 'ECONNREFUSED') return 'refused';
-  return 'unreachable';
+  const reason = accessReason(err);
+  if (reason !== 'other') return reason;
+  return err.code === 'ECONNREFUSED' ? 'refused' : 'unreachable';
 }
 
 /**

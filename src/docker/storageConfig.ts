@@ -8,6 +8,7 @@ import {
   parseDaemonCommandLine,
   splitNul,
 } from '../parse/daemonCommandLine';
+import { errorCode } from '../util/errors';
 
 /** Whether the running daemon was told its storage driver, and by what; or why that cannot be told. */
 export type StorageConfig =
@@ -68,7 +69,3 @@ export async function readStorageConfig(options: StorageConfigOptions): Promise<
   return { known: true, source, pid, configFile };
 }
 
-function errorCode(err: unknown): string {
-  if (typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string') return err.code;
-  return err instanceof Error ? err.message : String(err);
-}

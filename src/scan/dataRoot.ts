@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { GRAPH_DRIVERS } from '../docker/storageDrivers';
 import { Bucket, mergeWalks, walkBuckets, WalkErrorReason, WalkResult } from './walk';
+import { accessReason, errorMessage } from '../util/errors';
 
 /** What the scan needs to know of the daemon. */
 export interface DataRootView {
@@ -142,9 +143,8 @@ export function planScan(view: DataRootView): ScanPlan {
   try {
     topNames = fs.readdirSync(root);
   } catch (err) {
-    const code = (err as { code?: string }).code;
-    errors.set(code === 'ENOENT' ? 'missing' : code === 'EACCES' || code === 'EPERM' ? 'permission' : 'other', 1);
-    result.examples.push((err as Error).message);
+    errors.set(accessReason(err), 1);
+    result.examples.push(errorMessage(err));
     result.complete = false;
     return { result, buckets: [] };
   }

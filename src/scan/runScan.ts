@@ -1,7 +1,7 @@
 import { fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
-import { assembleScan, DataRootView, ScanPlan, scanDataRoot, ScanResult } from './dataRoot';
+import { assembleScan, DataRootView, ScanPlan, ScanResult } from './dataRoot';
 import { Bucket, mergeWalks, PartialWalk, Share } from './walk';
 
 export type WalkTask = { view: DataRootView; share: Share };
@@ -44,12 +44,11 @@ function startWalker(): { run(task: WalkTask): Promise<WalkAnswer>; kill(): void
  * Runs a scan off the main thread: one walker process per core (at most
  * `maxWalkers`), each planning the scan and then measuring its share of the
  * layer directories. GNU du walks on one core; a stat from Node costs more,
- * so the cores make up for it. Under ts-jest there is no compiled walker;
- * there the scan runs inline.
+ * so the cores make up for it. The walker is compiled JavaScript beside this
+ * file; tests that run TypeScript directly inject a runner of their own.
  */
 export function createScanRunner(maxWalkers = 2): ScanRunner {
   return async (view) => {
-    if (__filename.endsWith('.ts')) return scanDataRoot(view);
     const count = Math.max(1, Math.min(maxWalkers, availableParallelism()));
     const walkers = Array.from({ length: count }, startWalker);
     try {

@@ -1,6 +1,7 @@
 import type { Logger } from 'winston';
 import type { DataRootView, ScanResult } from './dataRoot';
 import type { ScanRunner } from './runScan';
+import { errorMessage } from '../util/errors';
 
 export interface CompletedScan {
   result: ScanResult;
@@ -109,7 +110,7 @@ export class ScanScheduler {
       }
       this.lastFailure = failure ?? (permission ? 'permission' : undefined);
     } catch (err) {
-      this.options.logger.error('data root scan failed', { err: err instanceof Error ? err.message : String(err) });
+      this.options.logger.error('data root scan failed', { err: errorMessage(err) });
     }
   }
 }

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { accessReason, errorCode, errorMessage } from '../util/errors';
 
 /** A sum of disk usage over one or more paths, as one `du -sxc -B1 PATH…` run counts it. */
 export interface Bucket {
@@ -91,7 +92,7 @@ export function walkBuckets(
   };
   const fail = (reason: WalkErrorReason, err: unknown) => {
     errors.set(reason, (errors.get(reason) ?? 0) + 1);
-    if (out.examples.length < 5) out.examples.push(err instanceof Error ? err.message : String(err));
+    if (out.examples.length < 5) out.examples.push(errorMessage(err));
   };
 
   let rootStat: fs.Stats;
@@ -191,9 +192,8 @@ function depthBelow(root: string, p: string): number {
 }
 
 function reasonOf(err: unknown): WalkErrorReason {
-  const code = (err as { code?: string }).code;
-  if (code === 'EACCES' || code === 'EPERM') return 'permission';
-  if (code === 'ENOENT' || code === 'ENOTDIR') return 'vanished';
-  if (code === 'ELOOP') return 'loop';
-  return 'other';
+  // Missing in the middle of a walk: deleted since its directory was listed.
+  const reason = accessReason(err);
+  if (reason !== 'other') return reason === 'missing' ? 'vanished' : reason;
+  return errorCode(err) === 'ELOOP' ? 'loop' : 'other';
 }

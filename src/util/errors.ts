@@ -14,5 +14,6 @@ export type AccessReason = 'missing' | 'permission' | 'other';
 
 export function accessReason(err: unknown): AccessReason {
   const code = errorCode(err);
-  return code === 'ENOENT' ? 'missing' : code === 'EACCES' || code === 'EPERM' ? 'permission' : 'other';
+  if (code === 'ENOENT' || code === 'ENOTDIR') return 'missing';
+  return code === 'EACCES' || code === 'EPERM' ? 'permission' : 'other';
 }

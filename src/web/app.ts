@@ -4,6 +4,7 @@ import { gzip } from 'node:zlib';
 import type { Logger } from 'winston';
 import type { Exporter } from '../metrics/exporter';
 import type { WebSecurity } from './security';
+import { errorMessage } from '../util/errors';
 
 export interface AppDeps {
   exporter: Exporter;
@@ -53,7 +54,7 @@ export function createApp(deps: AppDeps): Express {
       res.send(body);
     } catch (err) {
       // Collectors catch their own failures; reaching here is a bug, not a daemon fault.
-      deps.logger.error('scrape failed', { err: err instanceof Error ? err.message : String(err) });
+      deps.logger.error('scrape failed', { err: errorMessage(err) });
       res.status(500).type('text/plain').send('scrape failed\n');
     }
   });

@@ -1,4 +1,4 @@
-import { parseConfig, parseListenAddress } from '../../../src/config/config';
+import { helpText, parseConfig, parseListenAddress } from '../../../src/config/config';
 import { parseDuration } from '../../../src/config/duration';
 
 const run = (argv: string[], env: NodeJS.ProcessEnv = {}) => {
@@ -40,6 +40,31 @@ describe('parseConfig', () => {
     [['positional'], 'positional'],
   ])('%j is refused, naming %s', (argv, flag) => {
     expect(() => parseConfig(argv, {})).toThrow(flag);
+  });
+
+  it('says which commands exist when the command is unknown', () => {
+    expect(() => parseConfig(['chek'], {})).toThrow('unknown command "chek"; the commands are check, textfile');
+  });
+
+  it('explains a negative number instead of calling it ambiguous', () => {
+    expect(() => parseConfig(['check', '--limit', '-1'], {})).toThrow('--limit: expected a whole number from 0 to 999999, got "-1"');
+  });
+
+  it("names the command a flag belongs to, and ignores another command's environment", () => {
+    expect(() => parseConfig(['check', '--web.listen-address', ':1'], {})).toThrow('--web.listen-address: not a flag of check; it belongs to the exporter');
+    expect(parseConfig(['check'], { DOCKER_EXPORTER_WEB_LISTEN_ADDRESS: 'nonsense' }).kind).toBe('check');
+    expect(() => parseConfig([], { DOCKER_EXPORTER_WEB_LISTEN_ADDRESS: 'nonsense' })).toThrow('--web.listen-address');
+  });
+
+  it('takes -h as --help, for the exporter and for each command', () => {
+    expect(parseConfig(['-h'], {})).toEqual({ kind: 'help' });
+    expect(parseConfig(['check', '-h'], {})).toEqual({ kind: 'help', command: 'check' });
+  });
+
+  it('lists the commands, each with one line, in --help', () => {
+    const help = helpText('docker-daemon-exporter');
+    expect(help).toMatch(/^ {2}check {5}Report once/m);
+    expect(help).toMatch(/^ {2}textfile {2}Collect once/m);
   });
 
   it('knows --help and --version', () => {

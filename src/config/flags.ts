@@ -1,0 +1,98 @@
+/** The commands: `serve` is what runs without a command word. */
+export const COMMANDS = ['serve', 'check', 'textfile'] as const;
+export type Command = (typeof COMMANDS)[number];
+
+export const COMMAND_SUMMARY: Record<Command, string> = {
+  serve: 'Serve /metrics for Prometheus (the default: no command word).',
+  check:
+    'Report once whether this host survives the move to Docker 25, and what to do. Exit status: 0 nothing blocks, 1 warnings, 2 the upgrade is blocked, 3 the daemon cannot be reached.',
+  textfile:
+    "Collect once (with a data-root scan unless --no-scan) and write the metrics atomically for node_exporter's textfile collector. Exit status: 0 written, 1 the file cannot be written, 3 the daemon did not answer (docker_up 0 written).",
+};
+
+export interface FlagSpec {
+  name: string;
+  help: string;
+  type: 'string' | 'boolean';
+  default: (env: NodeJS.ProcessEnv) => string;
+  /** The commands that take it. */
+  commands: readonly Command[];
+}
+
+const ALL: readonly Command[] = COMMANDS;
+const SERVE: readonly Command[] = ['serve'];
+
+/** Every flag may also come from DOCKER_EXPORTER_<FLAG> (dots and dashes as underscores); the flag wins. */
+export const FLAGS: readonly FlagSpec[] = [
+  { name: 'web.listen-address', type: 'string', commands: SERVE, help: 'Address to listen on for the web interface and telemetry ([host]:port).', default: () => ':9326' },
+  { name: 'web.telemetry-path', type: 'string', commands: SERVE, help: 'Path under which to expose metrics.', default: () => '/metrics' },
+  { name: 'web.config.file', type: 'string', commands: SERVE, help: 'exporter-toolkit web config (TLS, basic auth, headers), as for node_exporter.', default: () => '' },
+  {
+    name: 'docker.host',
+    type: 'string',
+    commands: ALL,
+    help: 'Docker daemon to read: unix:///path or tcp://host:port.',
+    default: (env) => env['DOCKER_HOST'] || 'unix:///var/run/docker.sock',
+  },
+  { name: 'docker.timeout', type: 'string', commands: ALL, help: 'Deadline for each request to the daemon, connection to last byte (a duration: 500ms, 5s, 1m).', default: () => '5s' },
+  {
+    name: 'docker.info-max-age',
+    type: 'string',
+    commands: SERVE,
+    help: 'Serve GET /info from cache for this long (a duration); image, volume and daemon events refresh it sooner.',
+    default: () => '30s',
+  },
+  {
+    name: 'docker.min-interval',
+    type: 'string',
+    commands: SERVE,
+    help: 'Scrapes within this long of a collection share its daemon answers (a duration; 0s: ask at every scrape); containers stay current from events.',
+    default: () => '1s',
+  },
+  { name: 'docker.data-root', type: 'string', commands: ALL, help: "The daemon's data root as this process sees it (an absolute path; default: DockerRootDir from /info).", default: () => '' },
+  { name: 'scan.interval', type: 'string', commands: SERVE, help: 'How often to measure the data root in the background (a duration).', default: () => '15m' },
+  { name: 'no-scan', type: 'boolean', commands: ALL, help: 'Do not measure the data root.', default: () => '' },
+  { name: 'docker.pid-file', type: 'string', commands: ALL, help: 'dockerd pid file; its /proc entry tells whether the storage driver is explicitly configured.', default: () => '/var/run/docker.pid' },
+  { name: 'docker.daemon-config', type: 'string', commands: ALL, help: 'daemon.json to read when dockerd runs without --config-file.', default: () => '/etc/docker/daemon.json' },
+  {
+    name: 'collector.host-network.max-series',
+    type: 'string',
+    commands: ['serve', 'textfile'],
+    help: 'At most this many docker_container_host_network_info series, running containers first, then by name (a whole number; 0: none); docker_containers stays exact.',
+    default: () => '50',
+  },
+  { name: 'format', type: 'string', commands: ['check'], help: 'text (for a person) or json (for scripts).', default: () => 'text' },
+  { name: 'limit', type: 'string', commands: ['check'], help: 'Name at most this many of each list: containers, images, host-network containers (a whole number).', default: () => '20' },
+  { name: 'output', type: 'string', commands: ['textfile'], help: "File to write, for node_exporter's textfile collector (required).", default: () => '' },
+  { name: 'log.level', type: 'string', commands: ALL, help: 'Only log messages at or above: debug, info, warn, error.', default: () => 'info' },
+  { name: 'log.format', type: 'string', commands: ALL, help: 'Log format: logfmt or json (to stderr).', default: () => 'logfmt' },
+];
+
+export function envName(flag: string): string {
+  return `DOCKER_EXPORTER_${flag.replace(/[.-]/g, '_').toUpperCase()}`;
+}
+
+export function flagsOf(command: Command): FlagSpec[] {
+  return FLAGS.filter((flag) => flag.commands.includes(command));
+}
+
+function flagLines(command: Command, env: NodeJS.ProcessEnv): string[] {
+  const lines: string[] = [];
+  for (const flag of flagsOf(command)) {
+    lines.push(flag.type === 'boolean' ? `  --${flag.name}` : `  --${flag.name}=${JSON.stringify(flag.default(env))}`);
+    lines.push(`      ${flag.help} (env ${envName(flag.name)})`);
+  }
+  lines.push('  -h, --help', '      Show this help and exit.', '  --version', '      Show the version and exit.');
+  return lines;
+}
+
+export function helpText(program: string, env: NodeJS.ProcessEnv = {}): string {
+  const lines = [`usage: ${program} [command] [flags]`, '', 'Prometheus exporter for a Docker daemon.', '', 'Commands:'];
+  for (const command of COMMANDS) lines.push(`  ${(command === 'serve' ? '(none)' : command).padEnd(9)} ${COMMAND_SUMMARY[command]}`);
+  lines.push('', `Flags of the exporter (${program} COMMAND --help for a command's):`, ...flagLines('serve', env));
+  return lines.join('\n');
+}
+
+export function commandHelpText(program: string, command: Exclude<Command, 'serve'>, env: NodeJS.ProcessEnv = {}): string {
+  return [`usage: ${program} ${command} [flags]`, '', COMMAND_SUMMARY[command], '', 'Flags:', ...flagLines(command, env)].join('\n');
+}
