@@ -1,14 +1,32 @@
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
 import type { Logger } from 'winston';
 import type { Config } from '../config/config';
 import { imageNames } from '../parse/images';
 import type { ScanResult } from '../scan/dataRoot';
+import { detectPlatform, Platform, remediesFor } from '../upgrade/remedies';
 import { buildReport } from '../upgrade/report';
 import { COLOUR, PLAIN, renderReport } from '../upgrade/reportText';
 import { errorMessage } from '../util/errors';
 import { buildParts } from '../wiring';
 
+export interface CheckOptions {
+  format: 'text' | 'json';
+  limit: number;
+  remedies: Platform | 'auto';
+}
+
+/** What this host is, read from the filesystem and PATH. */
+function hostPlatform(): Platform {
+  return detectPlatform({
+    exists: (p) => existsSync(p),
+    onPath: (program) => (process.env['PATH'] ?? '').split(':').some((dir) => dir !== '' && existsSync(path.join(dir, program))),
+  });
+}
+
 /** `docker-daemon-exporter check`: prints the report and returns the exit status. */
-export async function runCheck(config: Config, format: 'text' | 'json', limit: number, logger: Logger): Promise<number> {
+export async function runCheck(config: Config, options: CheckOptions, logger: Logger): Promise<number> {
+  const { format, limit } = options;
   const { api, collector, runScan } = buildParts(config, logger, 'once');
   const snapshot = await collector.collect();
   let images: string[] | undefined;
@@ -26,7 +44,9 @@ export async function runCheck(config: Config, format: 'text' | 'json', limit: n
       scan = await runScan({ root, driver: snapshot.info.driver, containerdSnapshotter: snapshot.info.containerdSnapshotter });
     }
   }
-  const report = buildReport({ snapshot, scan, scanSkipped: !config.scan, images, limit });
+  const storage = snapshot.storageConfig;
+  const remedies = remediesFor(options.remedies === 'auto' ? hostPlatform() : options.remedies, storage?.known ? storage.configFile : undefined);
+  const report = buildReport({ snapshot, scan, scanSkipped: !config.scan, images, limit, remedies });
   if (format === 'json') process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else process.stdout.write(renderReport(report, process.stdout.isTTY && !process.env['NO_COLOR'] ? COLOUR : PLAIN));
   return report.exit_code;

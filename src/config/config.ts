@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { parseDockerHost, DockerEndpoint } from '../docker/engineApi';
 import { errorMessage } from '../util/errors';
+import { Platform, PLATFORMS } from '../upgrade/remedies';
 import { parseDuration } from './duration';
 import { Command, COMMANDS, envName, FlagSpec, FLAGS, flagsOf } from './flags';
 
@@ -40,7 +41,7 @@ export interface Config {
 
 export type Parsed =
   | { kind: 'run'; config: Config }
-  | { kind: 'check'; config: Config; format: 'text' | 'json'; limit: number }
+  | { kind: 'check'; config: Config; format: 'text' | 'json'; limit: number; remedies: Platform | 'auto' }
   | { kind: 'textfile'; config: Config; output: string }
   | { kind: 'help'; command?: Exclude<Command, 'serve'> }
   | { kind: 'version' };
@@ -99,7 +100,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
   const config = commonConfig(read);
   if (command === 'check') {
     const format = read.oneOf('format', ['text', 'json'] as const);
-    return { kind: 'check', config, format, limit: read.wholeNumber('limit') };
+    return { kind: 'check', config, format, limit: read.wholeNumber('limit'), remedies: read.oneOf('remedies', ['auto', ...PLATFORMS] as const) };
   }
   if (command === 'textfile') {
     const output = read.text('output');

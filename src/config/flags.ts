@@ -63,6 +63,13 @@ export const FLAGS: readonly FlagSpec[] = [
   },
   { name: 'format', type: 'string', commands: ['check'], help: 'text (for a person) or json (for scripts).', default: () => 'text' },
   { name: 'limit', type: 'string', commands: ['check'], help: 'Name at most this many of each list: containers, images, host-network containers (a whole number).', default: () => '20' },
+  {
+    name: 'remedies',
+    type: 'string',
+    commands: ['check'],
+    help: 'How to change the storage driver on this host: daemon-json, nixos, flyingcircus, or auto (from /etc/NIXOS and fc-manage; inside a container the host is not visible, so say it).',
+    default: () => 'auto',
+  },
   { name: 'output', type: 'string', commands: ['textfile'], help: "File to write, for node_exporter's textfile collector (required).", default: () => '' },
   { name: 'log.level', type: 'string', commands: ALL, help: 'Only log messages at or above: debug, info, warn, error.', default: () => 'info' },
   { name: 'log.format', type: 'string', commands: ALL, help: 'Log format: logfmt or json (to stderr).', default: () => 'logfmt' },

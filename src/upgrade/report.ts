@@ -1,6 +1,7 @@
 import type { DaemonSnapshot } from '../collector/daemonCollector';
 import type { ScanResult } from '../scan/dataRoot';
 import { hostNetworkFirst } from '../parse/containers';
+import type { Remedies } from './remedies';
 import { deprecationOf } from '../docker/storageDrivers';
 import { BlockerReason, upgradeVerdict } from './verdict';
 
@@ -61,6 +62,8 @@ export interface ReportInput {
   /** Image names (repo:tag, or a short id), from GET /images/json. */
   images?: string[];
   limit: number;
+  /** How to change the driver on this host. */
+  remedies: Remedies;
 }
 
 /** "a, b, c" or "a, b and 3 more". */
@@ -72,7 +75,6 @@ function named(all: string[], limit: number): Named {
   return { count: all.length, names: all.slice(0, limit), more: Math.max(0, all.length - limit) };
 }
 
-const nixSetting = (driver: string) => `virtualisation.docker.daemon.settings = { storage-driver = "${driver}"; };`;
 const plural = (n: number | string, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 export function formatBytes(bytes: number): string {
@@ -191,12 +193,12 @@ export function buildReport(input: ReportInput): Report {
   // Next steps, in the order a person does them: keep the host starting, then migrate, then tidy up.
   const notExplicit = verdict.blockers.deprecated_driver_not_explicit || verdict.blockers.several_prior_drivers_not_explicit;
   if (notExplicit || (deprecation && verdict.blockers.unknown_configuration)) {
-    steps.push(`Pin the storage driver in use so the daemon keeps starting. On NixOS, in /etc/local/nixos/docker.nix: ${nixSetting(driver)} Then sudo fc-manage switch. Elsewhere: "storage-driver": "${driver}" in /etc/docker/daemon.json.`);
+    steps.push(`Pin the storage driver in use so the daemon keeps starting. ${input.remedies.pinDriver(driver)}`);
   }
   if (deprecation) {
     steps.push(
       `Before switching, clean up what you do not need: docker rm for unneeded containers, docker rmi for unneeded images (${plural(report.recreate.containers?.count ?? 0, 'container', 'containers')} and ${plural(report.recreate.images?.count ?? info.images ?? '?', 'image', 'images')} on this host); what is left behind stays on disk.`,
-      `Switch to overlay2. On NixOS: ${nixSetting('overlay2')} Then sudo fc-manage switch.`,
+      `Switch to overlay2. ${input.remedies.switchDriver('overlay2')}`,
       `Re-create the images and containers after the switch; ${report.volumes ? plural(report.volumes.count, 'volume keeps its', 'volumes keep their') : 'volumes keep their'} data.`,
       `The old ${driver} data stays in ${info.dockerRootDir ?? 'the data root'}/${driver}; keep storage-driver set explicitly while it is there (Docker 23/24 refuse to choose between several drivers' data).`,
     );

@@ -67,7 +67,8 @@ describe('check and textfile against a daemon on the legacy overlay driver', () 
     await daemon.start();
     await daemon.docker('create', '--name', 'app', '-v', 'data:/data', 'busybox:test', 'true');
     await daemon.docker('run', '-d', '--name', 'proxy', '--network', 'host', 'busybox:test', 'sleep', '100000');
-    const { code, report } = await check(daemon);
+    // The platform's procedure, as a Flying Circus host gets it (this machine is plain Debian).
+    const { code, report } = await check(daemon, '--remedies', 'flyingcircus');
     expect(code).toBe(2);
     expect(reasons(report.verdict.blockers)).toEqual(['deprecated_driver_not_explicit', 'removed_driver']);
     expect(report.storage_driver?.explicit).toEqual({ known: true, configured: false, source: 'none' });
@@ -77,6 +78,12 @@ describe('check and textfile against a daemon on the legacy overlay driver', () 
     expect(report.host_network_containers).toEqual([{ name: 'proxy', image: 'busybox:test', state: 'running' }]);
     expect(report.verdict.next_steps[0]).toContain('virtualisation.docker.daemon.settings = { storage-driver = "overlay"; };');
     expect(report.verdict.next_steps.join('\n')).toContain('virtualisation.docker.daemon.settings = { storage-driver = "overlay2"; };');
+  });
+
+  it('on this Debian host, tells to pin the driver in the daemon.json the daemon reads (its --config-file)', async () => {
+    const { report } = await check(daemon);
+    expect(report.verdict.next_steps[0]).toContain(`"storage-driver": "overlay" in ${path.join(daemon.dir, 'no-daemon.json')}`);
+    expect(report.verdict.next_steps.join('\n')).not.toContain('fc-manage');
   });
 
   it('names at most --limit containers', async () => {
@@ -201,7 +208,7 @@ describe('check against a replayed devicemapper host', () => {
   afterAll(() => server.stop());
 
   it('is blocked by the removed driver, warns of loop-lvm and unknown configuration, and reports the thin pool', async () => {
-    const { code, report } = await check({ host: server.host, pidFile: path.join(dir, 'none.pid') }, '--no-scan');
+    const { code, report } = await check({ host: server.host, pidFile: path.join(dir, 'none.pid') }, '--no-scan', '--remedies', 'flyingcircus');
     expect(code).toBe(2);
     expect(reasons(report.verdict.blockers)).toEqual(['removed_driver']);
     expect(reasons(report.verdict.warnings)).toEqual(['loop_lvm', 'unknown_configuration']);

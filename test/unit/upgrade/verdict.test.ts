@@ -1,5 +1,6 @@
 import type { DaemonSnapshot } from '../../../src/collector/daemonCollector';
 import type { StorageConfig } from '../../../src/docker/storageConfig';
+import { detectPlatform, remediesFor } from '../../../src/upgrade/remedies';
 import { buildReport } from '../../../src/upgrade/report';
 import { PLAIN, renderReport } from '../../../src/upgrade/reportText';
 import type { ScanResult } from '../../../src/scan/dataRoot';
@@ -61,9 +62,30 @@ describe('upgradeVerdict', () => {
   });
 });
 
+describe('remedies, chosen by what the host is', () => {
+  const probe = (paths: string[], programs: string[] = []) => ({ exists: (p: string) => paths.includes(p), onPath: (p: string) => programs.includes(p) });
+  it('is the platform procedure with fc-manage, NixOS settings on NixOS, daemon.json elsewhere', () => {
+    expect(detectPlatform(probe([], ['fc-manage']))).toBe('flyingcircus');
+    expect(detectPlatform(probe(['/etc/NIXOS']))).toBe('nixos');
+    expect(detectPlatform(probe([]))).toBe('daemon-json');
+  });
+  it('names the file the daemon reads', () => {
+    expect(remediesFor('daemon-json', '/home/u/.config/docker/daemon.json').pinDriver('devicemapper')).toBe(
+      'Set "storage-driver": "devicemapper" in /home/u/.config/docker/daemon.json (and no --storage-driver flag), then sudo systemctl restart docker.',
+    );
+    expect(remediesFor('flyingcircus').switchDriver('overlay2')).toContain('/etc/local/nixos/docker.nix: virtualisation.docker.daemon.settings = { storage-driver = "overlay2"; };');
+    expect(remediesFor('nixos').pinDriver('overlay2')).toContain('nixos-rebuild switch');
+  });
+  it('puts daemon.json in the steps of a report for a host that is not NixOS', () => {
+    const report = buildReport({ snapshot: snapshot('devicemapper', known('none')), scanSkipped: true, limit: 10, remedies: remediesFor('daemon-json') });
+    expect(report.verdict.next_steps[0]).toContain('"storage-driver": "devicemapper" in /etc/docker/daemon.json');
+    expect(report.verdict.next_steps.join(' ')).not.toContain('fc-manage');
+  });
+});
+
 describe('buildReport and its text', () => {
   it('blocks a devicemapper host picked by the daemon, with the steps in order', () => {
-    const report = buildReport({ snapshot: snapshot('devicemapper', known('none')), scan: scan(['devicemapper'], [{ driver: 'vfs', reason: 'inactive_driver', bytes: 2_500_000_000 }]), scanSkipped: false, images: ['nginx:1', 'haproxy:2'], limit: 10 });
+    const report = buildReport({ snapshot: snapshot('devicemapper', known('none')), scan: scan(['devicemapper'], [{ driver: 'vfs', reason: 'inactive_driver', bytes: 2_500_000_000 }]), scanSkipped: false, images: ['nginx:1', 'haproxy:2'], limit: 10, remedies: remediesFor('flyingcircus') });
     expect(report.exit_code).toBe(2);
     expect(report.verdict.blockers.map((b) => b.reason)).toEqual(['removed_driver', 'deprecated_driver_not_explicit']);
     expect(report.verdict.warnings.map((w) => w.reason)).toEqual(['host_network', 'orphaned_data']);
@@ -78,7 +100,7 @@ describe('buildReport and its text', () => {
 
   it('is OK for a clean overlay2 host', () => {
     const s = snapshot('overlay2', known('none'), { containers: [] });
-    const report = buildReport({ snapshot: s, scan: scan(['overlay2']), scanSkipped: false, limit: 10 });
+    const report = buildReport({ snapshot: s, scan: scan(['overlay2']), scanSkipped: false, limit: 10, remedies: remediesFor('daemon-json') });
     expect(report.verdict).toEqual({ status: 'ok', blockers: [], warnings: [], next_steps: [] });
     expect(report.recreate).toEqual({ required: false });
   });
