@@ -53,11 +53,17 @@ export class ContainerInventory {
   private stream: EngineStream | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
-  private backoffMs = 1000;
+  private backoffMs: number;
   private stopped = false;
   private epoch = 0;
 
-  constructor(private readonly options: InventoryOptions) {}
+  constructor(private readonly options: InventoryOptions) {
+    this.backoffMs = this.firstBackoffMs;
+  }
+
+  private get firstBackoffMs(): number {
+    return Math.min(1000, this.options.maxBackoffMs ?? 30000);
+  }
 
   get connected(): boolean {
     return this.stream !== undefined && this.synced;
@@ -95,7 +101,7 @@ export class ContainerInventory {
     const epoch = ++this.epoch;
     this.stream = this.options.api.stream(EVENTS_PATH, {
       onOpen: () => {
-        this.backoffMs = 1000;
+        this.backoffMs = this.firstBackoffMs;
         this.options.logger.debug('subscribed to daemon events');
         this.options.invalidate('info');
         this.options.invalidate('volumes');

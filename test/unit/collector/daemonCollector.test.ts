@@ -1,0 +1,115 @@
+import winston from 'winston';
+import { DaemonCollector } from '../../../src/collector/daemonCollector';
+import { EngineError } from '../../../src/docker/engineApi';
+import { FakeEngineApi, id, listed, settle } from '../../helpers/fakeEngineApi';
+
+const silent = winston.createLogger({ silent: true });
+const info = { ServerVersion: '24.0.7', Driver: 'overlay2', DriverStatus: [['Backing Filesystem', 'extfs']], Images: 3, DockerRootDir: '/var/lib/docker' };
+
+function daemon(): FakeEngineApi {
+  return new FakeEngineApi()
+    .on('/_ping', 'OK')
+    .on('/info', info)
+    .on('/containers/json', [listed(id(1), 'web', 'running'), listed(id(2), 'edge', 'running', 'host')])
+    .on('/volumes', { Volumes: [{ Name: 'data' }], Warnings: null });
+}
+
+function collector(api: FakeEngineApi, options: { watchEvents?: boolean; minIntervalMs?: number; infoMaxAgeMs?: number; now?: () => number } = {}) {
+  return new DaemonCollector({
+    api,
+    storageConfig: { pidFile: '/nonexistent/docker.pid', daemonConfigFile: '/nonexistent/daemon.json' },
+    logger: silent,
+    infoMaxAgeMs: options.infoMaxAgeMs ?? 30000,
+    timeoutMs: 1000,
+    ...(options.minIntervalMs !== undefined ? { minIntervalMs: options.minIntervalMs } : {}),
+    ...(options.now ? { now: options.now } : {}),
+    watchEvents: options.watchEvents ?? false,
+  });
+}
+
+describe('DaemonCollector', () => {
+  let made: DaemonCollector | undefined;
+  afterEach(() => made?.stop());
+
+  it('reads ping, info, containers and volumes, and says how each collector did', async () => {
+    made = collector(daemon());
+    const s = await made.collect();
+    expect(s.up).toBe(true);
+    expect(s.info?.driver).toBe('overlay2');
+    expect(s.containers?.map((c) => `${c.name}/${c.networkMode}`)).toEqual(['web/bridge', 'edge/host']);
+    expect(s.volumes).toBe(1);
+    expect(s.collectors.map((c) => `${c.collector}:${c.success}`)).toEqual(['containers:true', 'info:true', 'ping:true', 'storage_config:true', 'volumes:true']);
+    expect(s.storageConfig).toMatchObject({ known: false });
+  });
+
+  it('when the ping fails, asks nothing else and marks every daemon collector failed', async () => {
+    const api = daemon().on('/_ping', new EngineError('GET /_ping: connect ENOENT', 'missing'));
+    made = collector(api);
+    const s = await made.collect();
+    expect(s.up).toBe(false);
+    expect(s.info).toBeUndefined();
+    expect(s.collectors.filter((c) => !c.success).map((c) => c.collector)).toEqual(['containers', 'info', 'ping', 'volumes']);
+    expect(api.calls).toEqual(['GET /_ping']);
+  });
+
+  it('one failing collector leaves the others standing', async () => {
+    made = collector(daemon().on('/info', new EngineError('GET /info: HTTP 500: boom', 'http', 500)));
+    const s = await made.collect();
+    expect(s.up).toBe(true);
+    expect(s.info).toBeUndefined();
+    expect(s.containers).toHaveLength(2);
+    expect(s.collectors.find((c) => c.collector === 'info')?.success).toBe(false);
+  });
+
+  it('reuses /info for --docker.info-max-age, then asks again', async () => {
+    let now = 0;
+    const api = daemon();
+    made = collector(api, { infoMaxAgeMs: 30000, now: () => now });
+    await made.collect();
+    now = 29000;
+    await made.collect();
+    expect(api.count('/info')).toBe(1);
+    now = 31000;
+    await made.collect();
+    expect(api.count('/info')).toBe(2);
+  });
+
+  it('shares one collection among callers that arrive while it is in flight', async () => {
+    let release: (() => void) | undefined;
+    const api = daemon().on('/_ping', () => new Promise((resolve) => (release = () => resolve('OK'))));
+    made = collector(api);
+    const all = Promise.all([made.collect(), made.collect(), made.collect()]);
+    await settle();
+    release?.();
+    await all;
+    expect(api.count('/_ping')).toBe(1);
+  });
+
+  it('within --docker.min-interval, reuses the last answers but takes containers fresh from the inventory', async () => {
+    let now = 0;
+    const api = daemon();
+    made = collector(api, { watchEvents: true, minIntervalMs: 1000, now: () => now });
+    await settle();
+    await made.collect();
+    api.on(`/containers/${id(1)}/json`, { Id: id(1), Name: '/web', State: { Status: 'exited' }, Config: { Image: 'busybox' }, HostConfig: { NetworkMode: 'default' } });
+    api.emit({ Type: 'container', Action: 'die', Actor: { ID: id(1) } });
+    now = 500;
+    const s = await made.collect();
+    expect(api.count('/_ping')).toBe(1);
+    expect(s.containers?.find((c) => c.name === 'web')?.state).toBe('exited');
+  });
+
+  it('counts the problems of its very first collection, and keeps the totals', async () => {
+    made = collector(daemon().on('/info', { ...info, Images: 'many' }));
+    expect(Object.fromEntries((await made.collect()).parseErrors)).toEqual({ 'info.Images': 1 });
+    expect(Object.fromEntries((await made.collect()).parseErrors)).toEqual({ 'info.Images': 1 });
+  });
+
+  it('lists containers at each collection while the event stream is down', async () => {
+    const api = daemon();
+    made = collector(api, { watchEvents: false });
+    await made.collect();
+    await made.collect();
+    expect(api.count('/containers/json')).toBe(2);
+  });
+});

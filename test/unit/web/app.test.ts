@@ -1,0 +1,76 @@
+import type { AddressInfo } from 'node:net';
+import * as http from 'node:http';
+import { gunzipSync } from 'node:zlib';
+import winston from 'winston';
+import type { Exporter } from '../../../src/metrics/exporter';
+import { SortedRegistry } from '../../../src/metrics/sortedRegistry';
+import { createApp } from '../../../src/web/app';
+
+/** An exporter whose scrape answers a fixed text, or fails. */
+function fakeExporter(scrape: () => Promise<string>): Exporter {
+  return { registry: new SortedRegistry(), scrape } as unknown as Exporter;
+}
+
+async function serve(exporter: Exporter): Promise<{ url: string; close(): void }> {
+  const app = createApp({ exporter, telemetryPath: '/metrics', version: '1.2.3', logger: winston.createLogger({ silent: true }) });
+  const server = http.createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
+}
+
+function request(url: string, method = 'GET', headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('createApp', () => {
+  it('serves the metrics, gzip-compressed when asked', async () => {
+    const web = await serve(fakeExporter(async () => 'docker_up 1\n'));
+    try {
+      const plain = await request(`${web.url}/metrics`);
+      expect(plain.status).toBe(200);
+      expect(plain.headers['content-type']).toContain('text/plain');
+      expect(plain.body.toString()).toBe('docker_up 1\n');
+      const zipped = await request(`${web.url}/metrics`, 'GET', { 'Accept-Encoding': 'gzip' });
+      expect(zipped.headers['content-encoding']).toBe('gzip');
+      expect(gunzipSync(zipped.body).toString()).toBe('docker_up 1\n');
+    } finally {
+      web.close();
+    }
+  });
+
+  it('answers only its paths and only GET and HEAD; a landing page names the version', async () => {
+    const web = await serve(fakeExporter(async () => ''));
+    try {
+      expect((await request(`${web.url}/nope`)).status).toBe(404);
+      expect((await request(`${web.url}/metrics`, 'POST')).status).toBe(405);
+      expect((await request(`${web.url}/metrics`, 'HEAD')).status).toBe(200);
+      expect((await request(`${web.url}/-/healthy`)).body.toString()).toBe('Healthy\n');
+      expect((await request(`${web.url}/-/ready`)).body.toString()).toBe('Ready\n');
+      const landing = (await request(`${web.url}/`)).body.toString();
+      expect(landing).toContain('Version 1.2.3');
+      expect(landing).toContain('href="/metrics"');
+    } finally {
+      web.close();
+    }
+  });
+
+  it('answers 500 and keeps serving when a scrape fails (a bug, not a daemon fault)', async () => {
+    let fail = true;
+    const web = await serve(fakeExporter(async () => (fail ? Promise.reject(new Error('bug')) : 'docker_up 1\n')));
+    try {
+      expect((await request(`${web.url}/metrics`)).status).toBe(500);
+      fail = false;
+      expect((await request(`${web.url}/metrics`)).status).toBe(200);
+    } finally {
+      web.close();
+    }
+  });
+});
