@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { TestDaemon } from '../helpers/dockerd';
 import { repoRoot, TestExporter } from '../helpers/exporter';
 import { waitFor } from '../helpers/processes';
 import { daemonRoutes, ReplayServer } from '../helpers/replayServer';
+import { tempDir } from '../helpers/tempDir';
 
 /** Where the golden files live: the whole /metrics of each golden host, volatile values masked. */
 export const GOLDEN_DIR = path.join(repoRoot(), 'test', 'fixtures', 'golden');
@@ -72,7 +72,7 @@ const fixture = (name: string) => JSON.parse(readFileSync(path.join(repoRoot(), 
 const devicemapperReplay: GoldenHost = {
   name: 'devicemapper-replay',
   async metrics() {
-    const dir = mkdtempSync(path.join(tmpdir(), 'dde-golden-dm-'));
+    const dir = tempDir('golden-dm');
     const containers = [
       { Id: 'a'.repeat(64), Names: ['/web'], Image: 'nginx:1.25', State: 'running', HostConfig: { NetworkMode: 'default' } },
       { Id: 'b'.repeat(64), Names: ['/proxy'], Image: 'haproxy:2.8', State: 'running', HostConfig: { NetworkMode: 'host' } },
@@ -99,7 +99,7 @@ const devicemapperReplay: GoldenHost = {
 const overlay2Dockerd: GoldenHost = {
   name: 'overlay2-dockerd',
   async metrics() {
-    const dir = mkdtempSync(path.join(tmpdir(), 'dde-golden-o2-'));
+    const dir = tempDir('golden-o2');
     const daemon = new TestDaemon(path.join(dir, 'daemon'));
     const exporter = new TestExporter(path.join(dir, 'exporter.log'));
     try {

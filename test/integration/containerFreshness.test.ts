@@ -1,5 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { classifyNetworkMode } from '../../src/parse/networkMode';
 import { TestDaemon } from '../helpers/dockerd';
@@ -8,6 +6,7 @@ import { sleep, waitFor } from '../helpers/processes';
 import { randomSource } from '../helpers/random';
 import { ReplayServer } from '../helpers/replayServer';
 import { SimState, SimulatedDaemon } from '../helpers/simulatedDaemon';
+import { tempDir } from '../helpers/tempDir';
 
 /** docker_containers as a map "state/network_mode" → count. */
 function counts(m: Metrics): Record<string, number> {
@@ -20,7 +19,7 @@ function counts(m: Metrics): Record<string, number> {
  * docker command returned, exactly as `docker ps -a` and `docker inspect` say.
  */
 describe('container states and network modes follow the daemon under change', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'dde-fresh-'));
+  const dir = tempDir('fresh');
   const daemon = new TestDaemon(path.join(dir, 'daemon'));
   const exporter = new TestExporter(path.join(dir, 'exporter.log'));
 
@@ -55,7 +54,6 @@ describe('container states and network modes follow the daemon under change', ()
   afterAll(async () => {
     await exporter.stop();
     await daemon.destroy();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('follows each transition: create, start, pause, unpause, restart, stop, kill, oom, exit by itself, rename, update, network connect and disconnect, destroy', async () => {
@@ -138,7 +136,7 @@ describe('container states and network modes follow the daemon under change', ()
  * it is current, gives the right numbers.
  */
 describe('container states under bursts of events from a replayed daemon', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'dde-burst-'));
+  const dir = tempDir('burst');
   const sim = new SimulatedDaemon({ burstEveryMs: 400, listLagMs: 3000 });
   const server = new ReplayServer(path.join(dir, 'docker.sock'), sim.routes());
   const exporter = new TestExporter(path.join(dir, 'exporter.log'));
@@ -154,7 +152,6 @@ describe('container states under bursts of events from a replayed daemon', () =>
     await exporter.stop();
     sim.stop();
     await server.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('matches the daemon after 50 random transitions over 10 containers, applied in bursts', async () => {

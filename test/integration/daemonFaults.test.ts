@@ -1,17 +1,17 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { TestExporter } from '../helpers/exporter';
 import { sleep, waitFor } from '../helpers/processes';
 import { json, ReplayServer, Route } from '../helpers/replayServer';
+import { tempDir } from '../helpers/tempDir';
 
 const info = { ServerVersion: '24.0.7', Driver: 'overlay2', DriverStatus: [['Backing Filesystem', 'extfs']], Images: 3, Containers: 0 };
 
 /** A daemon that misbehaves in one way, behind a switch the test flips. */
 describe('when the daemon misbehaves', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'dde-faults-'));
+  const dir = tempDir('faults');
   let infoRoute: Route = json(info);
   const ok: Route = (_req, res) => void res.end('OK');
   let pingRoute: Route = ok;
@@ -151,7 +151,7 @@ describe('when the daemon misbehaves', () => {
 });
 
 describe('when the first answers are already wrong', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'dde-first-'));
+  const dir = tempDir('first');
   const server = new ReplayServer(path.join(dir, 'docker.sock'), {
     '/info': json({ ...info, Images: 'many' }),
     '/containers/json': json([{ Id: 'a'.repeat(64), Names: ['/web'], Image: 'nginx', State: 'running', HostConfig: { NetworkMode: 7 } }]),
@@ -167,7 +167,6 @@ describe('when the first answers are already wrong', () => {
   afterAll(async () => {
     await exporter.stop();
     await server.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('counts the problems the start-up collection found, once', async () => {
@@ -180,7 +179,7 @@ describe('when the first answers are already wrong', () => {
 });
 
 describe('on SIGTERM', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'dde-term-'));
+  const dir = tempDir('term');
   let release: (() => void) | undefined;
   const server = new ReplayServer(path.join(dir, 'docker.sock'), {
     // A ping that waits for the test: a scrape stays in flight until released.

@@ -1,15 +1,15 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { TestDaemon } from '../helpers/dockerd';
 import { TestExporter } from '../helpers/exporter';
 import { sleep, waitFor } from '../helpers/processes';
+import { tempDir } from '../helpers/tempDir';
 
 const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
 
 /** A real daemon killed, frozen, refused and loaded, with the exporter watching it. */
 describe('when the real daemon is killed, frozen or loaded', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'dde-life-'));
+  const dir = tempDir('life');
   const daemon = new TestDaemon(path.join(dir, 'daemon'));
   const exporter = new TestExporter(path.join(dir, 'exporter.log'));
   const TIMEOUT_MS = 2000;
@@ -98,7 +98,7 @@ describe('when the real daemon is killed, frozen or loaded', () => {
 });
 
 describe('when the socket is missing or not readable', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'dde-sock-'));
+  const dir = tempDir('sock');
   const daemon = new TestDaemon(path.join(dir, 'daemon'));
   afterAll(() => daemon.stop());
 

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, openSync, writeSync, closeSync, ftruncateSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, linkSync, mkdirSync, rmSync, symlinkSync, writeFileSync, openSync, writeSync, closeSync, ftruncateSync } from 'node:fs';
 import * as path from 'node:path';
 import { planScan, scanDataRoot, ScanResult } from '../../src/scan/dataRoot';
 import { mergeWalks, walkBuckets } from '../../src/scan/walk';
 import { duBytes } from '../helpers/du';
+import { tempDir } from '../helpers/tempDir';
 
 const hex = (c: string) => c.repeat(64);
 
@@ -25,7 +25,7 @@ function sparse(file: string, apparent: number, written: number, at: number): vo
 const orphan = (r: ScanResult, driver: string, reason: string) => r.orphaned.find((o) => o.driver === driver && o.reason === reason)?.bytes;
 
 describe('scanDataRoot on an overlay2 data root laid out on disk', () => {
-  const root = mkdtempSync(path.join(tmpdir(), 'dde-root-'));
+  const root = tempDir('root');
   const o2 = path.join(root, 'overlay2');
   let mounted = false;
 
@@ -151,7 +151,7 @@ describe('scanDataRoot on an overlay2 data root laid out on disk', () => {
 
 /** The scan as a user without root's powers sees a data root: run in a child process as nobody. */
 describe('scanDataRoot as an unprivileged user', () => {
-  const root = mkdtempSync(path.join(tmpdir(), 'dde-perm-'));
+  const root = tempDir('perm');
   const scanAsNobody = (dataRoot: string) => {
     const script = `const { scanDataRoot } = require(${JSON.stringify(path.join(__dirname, '../../dist/src/scan/dataRoot.js'))});
       const r = scanDataRoot({ root: ${JSON.stringify(dataRoot)}, driver: 'overlay2', containerdSnapshotter: false });

@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { TestExporter } from '../helpers/exporter';
 import { daemonRoutes, ReplayServer } from '../helpers/replayServer';
+import { tempDir } from '../helpers/tempDir';
 
 const run = promisify(execFile);
 const fixtureDir = path.join(__dirname, '../fixtures/devicemapper');
@@ -31,7 +31,7 @@ describe.each([
   ['loop-lvm-17.03', '1.26', 1],
   ['direct-lvm-18.06', '1.38', 0],
 ])('a devicemapper host replayed from %s', (name, apiVersion, loopLvm) => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'dde-dm-'));
+  const dir = tempDir('dm');
   const server = new ReplayServer(path.join(dir, 'docker.sock'), daemonRoutes(fixture(name)), apiVersion);
   const exporter = new TestExporter(path.join(dir, 'exporter.log'));
   const text = infoText(name);

@@ -1,10 +1,10 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { TestDaemon } from '../helpers/dockerd';
 import { duBytes } from '../helpers/du';
 import { Metrics, TestExporter } from '../helpers/exporter';
 import { waitFor } from '../helpers/processes';
+import { tempDir } from '../helpers/tempDir';
 
 /**
  * A real dockerd that ran on vfs, then was switched to overlay2 on the same
@@ -12,7 +12,7 @@ import { waitFor } from '../helpers/processes';
  * images and containers stay on disk, and the exporter must find them.
  */
 describe('after a real daemon switched from vfs to overlay2', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'dde-switch-'));
+  const dir = tempDir('switch');
   const daemon = new TestDaemon(path.join(dir, 'daemon'));
   const exporter = new TestExporter(path.join(dir, 'exporter.log'));
   let vfsContainers: string[] = [];

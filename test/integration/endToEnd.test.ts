@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DASHBOARDS } from '../../dashboards/generate';
 import { TestDaemon } from '../helpers/dockerd';
@@ -7,6 +6,7 @@ import { TestExporter } from '../helpers/exporter';
 import { TestAlertmanager, TestPrometheus, WebhookReceiver } from '../helpers/monitoring';
 import { waitFor } from '../helpers/processes';
 import { daemonRoutes, ReplayServer } from '../helpers/replayServer';
+import { tempDir } from '../helpers/tempDir';
 
 const root = path.join(__dirname, '../..');
 const RUNBOOK = 'https://github.com/docker-daemon-exporter/docker-daemon-exporter/blob/main/docs/runbook.md#';
@@ -23,7 +23,7 @@ function rulesWithShortFor(): string {
  * routing to a webhook receiver here; then a replayed devicemapper host.
  */
 describe('end to end: dockerd, exporter, Prometheus, Alertmanager', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'dde-e2e-'));
+  const dir = tempDir('e2e');
   const daemon = new TestDaemon(path.join(dir, 'daemon'));
   const exporter = new TestExporter(path.join(dir, 'exporter.log'));
   const dmExporter = new TestExporter(path.join(dir, 'dm-exporter.log'));

@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { TestDaemon } from '../helpers/dockerd';
 import { Metrics, TestExporter } from '../helpers/exporter';
 import { sleep, waitFor } from '../helpers/processes';
+import { tempDir } from '../helpers/tempDir';
 
 const run = promisify(execFile);
 
@@ -14,7 +14,7 @@ const run = promisify(execFile);
  * in every network mode and several states; the built exporter reads it.
  */
 describe('against a real dockerd on the legacy overlay driver', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'dde-real-'));
+  const dir = tempDir('real');
   const daemon = new TestDaemon(path.join(dir, 'daemon'));
   const exporter = new TestExporter(path.join(dir, 'exporter.log'));
 

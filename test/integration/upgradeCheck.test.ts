@@ -1,14 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Report } from '../../src/upgrade/report';
 import { runCli } from '../helpers/cli';
 import { EXPORTER_BIN } from '../helpers/exporter';
 import { TestDaemon } from '../helpers/dockerd';
 import { daemonRoutes, ReplayServer } from '../helpers/replayServer';
+import { tempDir } from '../helpers/tempDir';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'dde-check-'));
+const dir = tempDir('check');
 const noConfig = path.join(dir, 'absent-daemon.json');
 
 /** The JSON report's shape: what scripts rely on. */

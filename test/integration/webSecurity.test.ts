@@ -1,6 +1,5 @@
 import bcrypt from 'bcryptjs';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { runCli } from '../helpers/cli';
 import { TestExporter } from '../helpers/exporter';
@@ -8,12 +7,13 @@ import { TestPrometheus } from '../helpers/monitoring';
 import { waitFor } from '../helpers/processes';
 import { daemonRoutes, ReplayServer } from '../helpers/replayServer';
 import { httpsRequest, makePki, TestPki } from '../helpers/tls';
+import { tempDir } from '../helpers/tempDir';
 
 const info = { ServerVersion: '24.0.7', Driver: 'overlay2', DriverStatus: [['Backing Filesystem', 'extfs']], Images: 1 };
 
 /** The exporter behind TLS and basic auth, as an operator configures node_exporter. */
 describe('with --web.config.file: TLS, basic auth, headers', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'dde-web-'));
+  const dir = tempDir('web');
   const server = new ReplayServer(path.join(dir, 'docker.sock'), daemonRoutes(info));
   const exporter = new TestExporter(path.join(dir, 'exporter.log'));
   const webConfig = path.join(dir, 'web.yml');
@@ -135,7 +135,7 @@ scrape_configs:
 });
 
 describe('with client certificates required', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'dde-mtls-'));
+  const dir = tempDir('mtls');
   const server = new ReplayServer(path.join(dir, 'docker.sock'), daemonRoutes(info));
   const exporter = new TestExporter(path.join(dir, 'exporter.log'));
   let pki: TestPki;
@@ -159,7 +159,7 @@ describe('with client certificates required', () => {
 });
 
 describe('a web config that cannot be used', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'dde-badweb-'));
+  const dir = tempDir('badweb');
   it.each([
     ['unknown_setting: 1\n', 'unknown_setting: unknown setting'],
     ['basic_auth_users:\n  admin: plaintext\n', 'basic_auth_users.admin: expected a bcrypt hash'],

@@ -1,13 +1,13 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import * as http from 'node:http';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { runCli } from '../helpers/cli';
 import { EXPORTER_BIN, Metrics, TestExporter } from '../helpers/exporter';
 import { daemonRoutes, ReplayServer } from '../helpers/replayServer';
+import { tempDir } from '../helpers/tempDir';
 
 const sh = promisify(execFile);
 
@@ -23,14 +23,13 @@ const containers = Array.from({ length: CONTAINERS }, (_, i) => ({
 }));
 
 describe('outputs arrive whole, at any size', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'dde-whole-'));
+  const dir = tempDir('whole');
   const server = new ReplayServer(path.join(dir, 'docker.sock'), daemonRoutes(info, containers));
   const common = ['--docker.host', server.host, '--docker.pid-file', path.join(dir, 'none.pid'), '--no-scan', '--limit', String(CONTAINERS)];
 
   beforeAll(() => server.start());
   afterAll(async () => {
     await server.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it.each(['json', 'text'])('check --format %s through a slow pipe is byte-equal to the file written directly (over 1.5 MB)', async (format) => {
@@ -66,7 +65,7 @@ describe('outputs arrive whole, at any size', () => {
 });
 
 describe('host networking at scale', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'dde-hostnet-'));
+  const dir = tempDir('hostnet');
   const server = new ReplayServer(path.join(dir, 'docker.sock'), daemonRoutes(info, containers));
   const exporter = new TestExporter(path.join(dir, 'exporter.log'));
 
@@ -77,7 +76,6 @@ describe('host networking at scale', () => {
   afterAll(async () => {
     await exporter.stop();
     await server.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('names at most --collector.host-network.max-series containers, running first and by name, while the counts stay exact', async () => {
@@ -114,8 +112,7 @@ describe('host networking at scale', () => {
 });
 
 describe('textfile when things go wrong', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'dde-textfile-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('textfile');
 
   it('exits 3 when the daemon does not answer, and still writes docker_up 0', async () => {
     const file = path.join(dir, 'docker.prom');

@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import type { DaemonSnapshot } from '../../src/collector/daemonCollector';
@@ -14,6 +13,7 @@ import { parseInfo } from '../../src/parse/info';
 import { classifyNetworkMode } from '../../src/parse/networkMode';
 import { ProblemList } from '../../src/parse/problems';
 import { Metrics } from '../helpers/exporter';
+import { tempDir } from '../helpers/tempDir';
 
 const UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
 
@@ -180,7 +180,7 @@ describe('container names with every character a label value can hold', () => {
     const registry = new SortedRegistry();
     const areas = registerMetricAreas(registry, { version: 'test', processMetrics: false, hostNetworkMaxSeries: 50 }, false).daemon;
     for (const area of areas) area.update(snapshotWith(['quote"d', 'back\\slash', 'new\nline', 'carriage\rreturn', 'ünïcödé ☃', '{braces}=,', ' ', '\u0000nul']));
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'dde-labels-')), 'metrics.txt');
+    const file = path.join(tempDir('labels'), 'metrics.txt');
     writeFileSync(file, await registry.metrics());
     expect(execFileSync('sh', ['-c', `promtool check metrics < '${file}'; echo "exit=$?"`], { encoding: 'utf8' }).trim()).toBe('exit=0');
   });

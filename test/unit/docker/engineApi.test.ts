@@ -1,8 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import * as http from 'node:http';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createEngineApi, EngineError, parseDockerHost } from '../../../src/docker/engineApi';
+import { tempDir } from '../../helpers/tempDir';
 
 describe('parseDockerHost', () => {
   it.each([
@@ -15,7 +14,7 @@ describe('parseDockerHost', () => {
 
 /** The client against an in-process server on a unix socket. */
 describe('createEngineApi', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'dde-engine-'));
+  const dir = tempDir('engine');
   const socketPath = path.join(dir, 'docker.sock');
   let handler: http.RequestListener = () => undefined;
   const requests: string[] = [];
@@ -28,7 +27,6 @@ describe('createEngineApi', () => {
   afterAll(async () => {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
-    rmSync(dir, { recursive: true, force: true });
   });
 
   const reply = (status: number, body: string, headers: Record<string, string> = {}): http.RequestListener => (_req, res) => {

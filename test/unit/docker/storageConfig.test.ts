@@ -1,7 +1,7 @@
-import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { readStorageConfig } from '../../../src/docker/storageConfig';
+import { tempDir } from '../../helpers/tempDir';
 
 describe('readStorageConfig over a /proc laid out on disk', () => {
   let dir: string;
@@ -20,7 +20,7 @@ describe('readStorageConfig over a /proc laid out on disk', () => {
     readStorageConfig({ pidFile: path.join(dir, 'docker.pid'), daemonConfigFile: path.join(dir, 'daemon.json'), procRoot: path.join(dir, 'proc') });
 
   beforeEach(() => {
-    dir = mkdtempSync(path.join(tmpdir(), 'explicit-'));
+    dir = tempDir('explicit');
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 

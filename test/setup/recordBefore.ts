@@ -1,0 +1,5 @@
+import { recordBefore } from './checkNothingLeft';
+
+export default async function setup(): Promise<void> {
+  recordBefore();
+}
