@@ -12,7 +12,9 @@ const RUNNING = 40;
 const SCRAPES = Number(process.env['BENCH_SCRAPES'] ?? 200);
 /** How long the exporter is scraped every second before its RSS is read. */
 const RSS_MINUTES = Number(process.env['BENCH_RSS_MINUTES'] ?? 5);
-const SIZES = (process.env['BENCH_CONTAINERS'] ?? '1000,10000').split(',').map(Number);
+const SIZES = (process.env['BENCH_CONTAINERS'] ?? '1000,10000').split(',').filter(Boolean).map(Number);
+/** Containers of the replayed daemon (0: none). */
+const REPLAYED = Number(process.env['BENCH_REPLAYED'] ?? 10000);
 
 /** One Engine API call from the bench (not from the exporter): creating containers fast, without a CLI process each. */
 function engine(socketPath: string, method: string, apiPath: string, body?: unknown): Promise<unknown> {
@@ -118,7 +120,7 @@ export async function benchDaemonScrape(): Promise<Record<string, string>> {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  Object.assign(figures, await benchReplayedMemory(10000));
+  if (REPLAYED > 0) Object.assign(figures, await benchReplayedMemory(REPLAYED));
   return figures;
 }
 
