@@ -104,7 +104,8 @@ export function extract(repo: string, tag: string): DockerdConfigRules {
   for (const source of sources) {
     for (const call of source.matchAll(/\bflags\.(\w+)\(/g)) {
       const fn = call[1] as string;
-      if (!/^(Bool|String|Int|Int64|Uint|Float64|Duration|IP|Var|StringSlice)(Var)?P?$/.test(fn) && fn !== 'Var' && fn !== 'VarP') continue;
+      // Every flag definition (BoolVar, StringVarP, IPSliceVar, Var, …), none of the other methods of a FlagSet.
+      if (/^(Mark|Lookup|Changed|Visit|Set|Parse|Arg|NArg|Add|Get|Has|Sort|Print|Usage|Init|Shorthand)/.test(fn)) continue;
       const args = callArguments(source, (call.index ?? 0) + call[0].length - 1);
       const isVar = fn.endsWith('Var') || fn.endsWith('VarP');
       const nameAt = isVar ? 1 : 0;

@@ -1,0 +1,145 @@
+import dockerdFlags from '../docker/dockerdFlags.json';
+import { NEWEST_KNOWN_MAJOR, rulesFor } from '../docker/engineVersions';
+import { checkDaemonJson, DockerdConfigRules } from '../parse/daemonJson';
+
+/** What a daemon does when it starts as a given version. */
+export const OUTCOMES = ['starts', 'refuses_to_start', 'fails_to_start', 'starts_without_containers', 'unknown'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+export type Engine = 'docker' | 'podman' | 'unknown';
+
+/** What the model needs to know of the daemon; every field may be unknown. */
+export interface UpgradeFacts {
+  engine: Engine;
+  runningMajor?: number;
+  /** Driver in /info. */
+  driver?: string;
+  backingFilesystem?: string;
+  /** Running on the containerd image store (a snapshotter, not a graph driver). */
+  containerdStore: boolean;
+  /** How the daemon was configured; undefined reason when it could not be read. */
+  configuration: DaemonConfiguration | { unknown: string };
+  /** Graph-driver directories of the data root that are not empty; undefined when the data root was not read. */
+  priorDirs?: readonly string[];
+  dataRoot?: string;
+  containers?: number;
+  images?: number;
+}
+
+export interface DaemonConfiguration {
+  /** DOCKER_DRIVER of the daemon's environment. */
+  envDriver?: string;
+  /** The flags on the daemon's command line, by long name. */
+  commandLine: ReadonlyMap<string, string>;
+  /** daemon.json as the daemon will read it at its next start; undefined when there is none. */
+  daemonJson?: { file: string; bytes: Buffer };
+}
+
+export interface OutcomeVerdict {
+  targetMajor: number;
+  outcome: Outcome;
+  /** The daemon's own words: the line it logs (or the reason the outcome cannot be told). */
+  reason: string;
+  /** Where the rules come from: a moby release tag. */
+  rulesTag?: string;
+}
+
+const FLAGS = dockerdFlags as Record<string, DockerdConfigRules>;
+
+/** Snapshotters a default containerd 2 offers Docker 29 (daemon/daemon.go picks one by name). */
+const CONTAINERD_SNAPSHOTTERS = new Set(['overlayfs', 'native']);
+
+const removedMessage = (driver: string) =>
+  `[graphdriver] ERROR: the ${driver} storage-driver has been deprecated and removed; visit https://docs.docker.com/go/storage-driver/ for more information`;
+const refusedPriorMessage = (driver: string) =>
+  `prior storage driver ${driver} is deprecated and will be removed in a future release; update the the daemon configuration and explicitly choose this storage driver to continue using it; visit https://docs.docker.com/go/storage-driver/ for more information`;
+
+/**
+ * What the daemon does when it next starts as `targetMajor` (the running
+ * major: a plain restart), following dockerd's own start-up rules at that
+ * version's release tag (src/docker/engineVersions.ts). Undefined for engines
+ * that are not Docker: the rules are Docker's.
+ */
+export function outcomeFor(targetMajor: number, facts: UpgradeFacts): OutcomeVerdict | undefined {
+  if (facts.engine !== 'docker') return undefined;
+  const unknown = (reason: string): OutcomeVerdict => ({ targetMajor, outcome: 'unknown', reason });
+  const rules = rulesFor(targetMajor);
+  if (!rules || targetMajor > NEWEST_KNOWN_MAJOR) return unknown(`Docker ${targetMajor}'s start-up rules have not been read (known: 20, 23 to ${NEWEST_KNOWN_MAJOR})`);
+  const verdict = (outcome: Outcome, reason: string): OutcomeVerdict => ({ targetMajor, outcome, reason, rulesTag: rules.tag });
+  if (facts.driver === undefined) return unknown('the daemon did not say which storage driver it uses');
+  if ('unknown' in facts.configuration) return unknown(`the daemon's configuration cannot be read: ${facts.configuration.unknown}`);
+  const configuration = facts.configuration;
+  const flagRules = FLAGS[rules.tag];
+
+  // The file first: a daemon that cannot read it does not get as far as its storage driver.
+  let fileDriver: string | undefined;
+  let features: Record<string, unknown> = {};
+  if (configuration.daemonJson && flagRules) {
+    const check = checkDaemonJson(configuration.daemonJson.bytes, configuration.commandLine, flagRules, {
+      acceptsByteOrderMark: rules.acceptsByteOrderMark,
+      firstValueOnly: rules.major === 20,
+    });
+    if (check.problem) return verdict('fails_to_start', `unable to configure the Docker daemon with file ${configuration.daemonJson.file}: ${check.problem.message}`);
+    const fromFile = check.settings?.['storage-driver'];
+    fileDriver = typeof fromFile === 'string' && fromFile !== '' ? fromFile : undefined;
+    const f = check.settings?.['features'];
+    if (typeof f === 'object' && f !== null && !Array.isArray(f)) features = f as Record<string, unknown>;
+  }
+  const configured = configuration.envDriver || configuration.commandLine.get('storage-driver') || fileDriver;
+  const anythingToLose = (facts.containers ?? 1) > 0 || (facts.images ?? 1) > 0;
+  const startsOn = (chosen: string, containerd: boolean): OutcomeVerdict => {
+    const same = containerd ? facts.containerdStore && chosen === facts.driver : !facts.containerdStore && chosen === facts.driver;
+    if (same) return verdict('starts', containerd ? `starts on the containerd image store (${chosen})` : `using storage driver ${chosen}`);
+    if (!anythingToLose) return verdict('starts', `starts on ${chosen}; this daemon has no containers or images to lose`);
+    return verdict(
+      'starts_without_containers',
+      `starts on ${containerd ? `the containerd image store (${chosen})` : chosen}, not ${facts.driver}: its ${facts.containers ?? '?'} containers and ${facts.images ?? '?'} images stay behind in the data root, unseen`,
+    );
+  };
+  const feature = features['containerd-snapshotter'];
+
+  if (configured) {
+    // Docker 29: a configured name other than a graph driver it knows is taken for a containerd snapshotter.
+    if (rules.containerdByDefault && feature !== false && (feature === true || !['vfs', 'overlay2', 'btrfs'].includes(configured))) {
+      if (!CONTAINERD_SNAPSHOTTERS.has(configured)) return verdict('fails_to_start', `failed to start daemon: configured driver "${configured}" not available: unavailable`);
+      return startsOn(configured, true);
+    }
+    // layer/layer_store.go: from v24.0.0 the configured name follows the error.
+    const named = (message: string) => `failed to start daemon: error initializing graphdriver: ${message}${rules.major >= 24 ? `: ${configured}` : ''}`;
+    if (rules.removed.includes(configured)) return verdict('fails_to_start', named(removedMessage(configured)));
+    // GetDriver: neither compiled in nor a plugin (graphdriver.ErrNotSupported).
+    if (!rules.registered.includes(configured)) return verdict('fails_to_start', named('driver not supported'));
+    return startsOn(configured, false);
+  }
+
+  if (facts.priorDirs === undefined) return unknown('the data root was not read, so the storage driver the daemon would find there is not known');
+  const priors = facts.priorDirs.filter((d) => d !== 'vfs' && rules.registered.includes(d));
+  if (rules.containerdByDefault && feature !== false && (feature === true || priors.length === 0)) {
+    return startsOn(facts.containerdStore ? (facts.driver ?? 'overlayfs') : 'overlayfs', true);
+  }
+  for (const name of rules.priority) {
+    if (!priors.includes(name)) continue;
+    if (rules.refusedPrior.includes(name)) return verdict('refuses_to_start', `failed to start daemon: error initializing graphdriver: ${refusedPriorMessage(name)}`);
+    if (priors.length > 1) {
+      const please = rules.major === 20 ? 'Please cleanup' : 'cleanup';
+      return verdict(
+        'refuses_to_start',
+        `failed to start daemon: error initializing graphdriver: ${facts.dataRoot ?? '/var/lib/docker'} contains several valid graphdrivers: ${[...priors].sort().join(', ')}; ${please} or explicitly choose storage driver (-s <DRIVER>)`,
+      );
+    }
+    return startsOn(name, false);
+  }
+  // No prior driver: the first that works on this filesystem, in priority order.
+  const works = (name: string) => (name === 'btrfs' || name === 'zfs' ? facts.backingFilesystem === name : name === 'overlay2');
+  const chosen = rules.priority.find((name) => !rules.refusedPrior.includes(name) && works(name)) ?? 'overlay2';
+  return startsOn(chosen, false);
+}
+
+/** The outcome of a plain restart and of each target not below the running major. */
+export function outcomes(targets: readonly number[], facts: UpgradeFacts): OutcomeVerdict[] {
+  if (facts.engine !== 'docker') return [];
+  const majors = new Set<number>();
+  if (facts.runningMajor !== undefined) majors.add(facts.runningMajor);
+  for (const target of targets) if (facts.runningMajor === undefined || target >= facts.runningMajor) majors.add(target);
+  return [...majors].sort((a, b) => a - b).flatMap((major) => outcomeFor(major, facts) ?? []);
+}
