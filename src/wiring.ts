@@ -42,6 +42,7 @@ export function buildParts(config: Config, logger: Logger, mode: Mode): Parts {
     // Process metrics describe a long-running exporter; in a textfile they would describe a process gone, and clash with node_exporter's own.
     processMetrics: mode === 'serve',
     hostNetworkMaxSeries: config.hostNetworkMaxSeries,
+    upgradeTargets: config.upgradeTargets,
   });
   return { api, collector, scanner, runScan, exporter };
 }

@@ -6,6 +6,8 @@ import { FailureLog } from '../util/failureLog';
 import { ContainerSummary, parseContainerEntry, parseVolumeCount } from '../parse/containers';
 import { EngineInfo, parseInfo } from '../parse/info';
 import { ProblemTally } from '../parse/problems';
+import { engineOf } from '../parse/version';
+import type { Engine } from '../upgrade/outcome';
 import { errorMessage } from '../util/errors';
 
 export type CollectorName = 'ping' | 'info' | 'containers' | 'volumes' | 'storage_config';
@@ -20,6 +22,8 @@ export interface CollectorStatus {
 export interface DaemonSnapshot {
   up: boolean;
   apiVersion?: string;
+  /** Docker or Podman, from GET /version; 'unknown' while it has not answered. */
+  engine: Engine;
   info?: EngineInfo;
   /** Unix seconds when `info` was fetched. */
   infoTimestamp?: number;
@@ -63,7 +67,7 @@ export class DaemonCollector {
   private readonly now: () => number;
   private readonly problems: ProblemTally;
   private readonly inventory: ContainerInventory | undefined;
-  private infoCache: { info: EngineInfo; apiVersion?: string; fetchedAt: number; generation: number } | undefined;
+  private infoCache: { info: EngineInfo; engine: Engine; apiVersion?: string; fetchedAt: number; generation: number } | undefined;
   private infoGeneration = 0;
   private volumeCache: { count: number; generation: number } | undefined;
   private volumeGeneration = 0;
@@ -136,6 +140,7 @@ export class DaemonCollector {
     ]);
     let snapshot: DaemonSnapshot = {
       up: pong !== undefined,
+      engine: 'unknown',
       storageConfig,
       eventStreamConnected: this.inventory?.connected ?? false,
       collectors,
@@ -147,7 +152,16 @@ export class DaemonCollector {
         this.timed(collectors, 'containers', () => this.containers()),
         this.timed(collectors, 'volumes', () => this.volumes()),
       ]);
-      snapshot = { ...snapshot, info: info?.info, apiVersion: info?.apiVersion, infoTimestamp: info && info.fetchedAt / 1000, containers, volumes };
+      snapshot = {
+        ...snapshot,
+        info: info?.info,
+        engine: info?.engine ?? 'unknown',
+        apiVersion: info?.apiVersion,
+        infoTimestamp: info && info.fetchedAt / 1000,
+        containers,
+        volumes,
+        storageConfig: this.sameDaemon(storageConfig, info?.info),
+      };
     } else {
       for (const collector of ['info', 'containers', 'volumes'] as const) collectors.push({ collector, success: false, durationSeconds: 0 });
     }
@@ -160,8 +174,10 @@ export class DaemonCollector {
     const cached = this.infoCache;
     if (cached && cached.generation === this.infoGeneration && this.now() - cached.fetchedAt < this.deps.infoMaxAgeMs) return cached;
     const generation = this.infoGeneration;
-    const response = await this.deps.api.get('/info');
-    const fresh = { info: parseInfo(response.body, this.problems), apiVersion: response.apiVersion, fetchedAt: this.now(), generation };
+    // /version names the engine; a daemon too old or too odd to answer it is still worth its /info.
+    const [response, version] = await Promise.all([this.deps.api.get('/info'), this.deps.api.get('/version').catch(() => undefined)]);
+    const engine = version ? engineOf(version.body, this.problems) : 'unknown';
+    const fresh = { info: parseInfo(response.body, this.problems), engine, apiVersion: response.apiVersion, fetchedAt: this.now(), generation };
     this.infoCache = fresh;
     return fresh;
   }
@@ -185,6 +201,18 @@ export class DaemonCollector {
     if (count === undefined) throw new Error('GET /volumes: no volume list in the answer');
     this.volumeCache = { count, generation };
     return count;
+  }
+
+  /**
+   * The pid file may name another daemon than the one behind --docker.host (a
+   * tcp:// daemon, two daemons on one host): then its configuration says
+   * nothing about this one. Two daemons cannot share a data root.
+   */
+  private sameDaemon(config: StorageConfig | undefined, info: EngineInfo | undefined): StorageConfig | undefined {
+    if (!config?.known || info?.dockerRootDir === undefined || config.dataRoot === info.dockerRootDir) return config;
+    const reason = `the pid file ${this.deps.storageConfig.pidFile} names dockerd ${config.pid}, which keeps its data in ${config.dataRoot}; the daemon behind --docker.host keeps its data in ${info.dockerRootDir}`;
+    this.configLog.failed('storage_config', `cannot tell whether the storage driver is explicitly configured: ${reason}`, 'warn');
+    return { known: false, reason };
   }
 
   private async storageConfig(): Promise<StorageConfig> {

@@ -35,6 +35,8 @@ export interface Config {
   daemonConfigFile: string;
   /** At most this many docker_container_host_network_info series. */
   hostNetworkMaxSeries: number;
+  /** Docker major versions whose outcome is told. */
+  upgradeTargets: number[];
   logLevel: LogLevel;
   logFormat: LogFormat;
 }
@@ -157,6 +159,15 @@ class FlagReader {
     return /^\d{1,6}$/.test(text) ? Number(text) : this.fail(name, `expected a whole number from 0 to 999999, got ${JSON.stringify(text)}`);
   }
 
+  majorVersions(name: string): number[] {
+    const text = this.text(name);
+    const parts = text.split(',').map((p) => p.trim());
+    if (text.trim() === '' || parts.some((p) => !/^\d{2}$/.test(p) || Number(p) < 20)) {
+      this.fail(name, `expected Docker major versions from 20 on, comma-separated, such as 25,29; got ${JSON.stringify(text)}`);
+    }
+    return [...new Set(parts.map(Number))].sort((a, b) => a - b);
+  }
+
   oneOf<T extends string>(name: string, allowed: readonly T[]): T {
     const text = this.text(name);
     return (allowed as readonly string[]).includes(text) ? (text as T) : this.fail(name, `expected ${allowed.join(' or ')}, got ${JSON.stringify(text)}`);
@@ -195,6 +206,7 @@ function commonConfig(read: FlagReader): Config {
     scan: !read.flag('no-scan'),
     daemonConfigFile: read.nonEmpty('docker.daemon-config'),
     hostNetworkMaxSeries: read.wholeNumber('collector.host-network.max-series'),
+    upgradeTargets: read.majorVersions('upgrade.target-version'),
     logLevel: read.oneOf('log.level', ['debug', 'info', 'warn', 'error'] as const),
     logFormat: read.oneOf('log.format', ['logfmt', 'json'] as const),
   };

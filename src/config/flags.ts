@@ -61,6 +61,13 @@ export const FLAGS: readonly FlagSpec[] = [
     help: 'At most this many docker_container_host_network_info series, running containers first, then by name (a whole number; 0: none); docker_containers stays exact.',
     default: () => '50',
   },
+  {
+    name: 'upgrade.target-version',
+    type: 'string',
+    commands: ALL,
+    help: 'Docker major versions to tell the outcome of, comma-separated (the running version, a plain restart, is always told).',
+    default: () => '25,29',
+  },
   { name: 'format', type: 'string', commands: ['check'], help: 'text (for a person) or json (for scripts).', default: () => 'text' },
   { name: 'limit', type: 'string', commands: ['check'], help: 'Name at most this many of each list: containers, images, host-network containers (a whole number).', default: () => '20' },
   {

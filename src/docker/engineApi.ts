@@ -12,6 +12,7 @@ import { accessReason } from '../util/errors';
 export type EnginePath =
   | '/_ping'
   | '/info'
+  | '/version'
   | `/containers/${string}/json`
   | '/volumes'
   | '/images/json';

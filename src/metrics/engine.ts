@@ -15,7 +15,8 @@ export class EngineMetrics {
   constructor(registry: Registry) {
     const set = (this.set = new GaugeSet(registry));
     this.up = set.gauge('docker_up', '1 when the Docker daemon answered GET /_ping in the last collection (at most --docker.min-interval before this scrape), else 0.');
-    this.engineInfo = set.gauge('docker_engine_info', 'The Docker Engine, from GET /info; always 1.', [
+    this.engineInfo = set.gauge('docker_engine_info', 'The engine, from GET /info, and which it is (engine: docker or podman, from GET /version); always 1.', [
+      'engine',
       'version',
       'api_version',
       'os',
@@ -38,6 +39,7 @@ export class EngineMetrics {
     if (!info) return;
     this.engineInfo.set(
       {
+        engine: snapshot.engine,
         version: info.serverVersion ?? '',
         api_version: snapshot.apiVersion ?? '',
         os: info.osType ?? '',

@@ -15,6 +15,8 @@ export interface ExporterOptions {
   /** prom-client's process and Node.js metrics: right for a long-running exporter, wrong in a textfile. */
   processMetrics: boolean;
   hostNetworkMaxSeries: number;
+  /** Docker versions to tell the outcome of (--upgrade.target-version). */
+  upgradeTargets: readonly number[];
 }
 
 /** Every metric area, registered in `registry`: each file of this folder owns its metrics and how a snapshot sets them. */
@@ -43,6 +45,7 @@ export function registerMetricAreas(registry: SortedRegistry, options: ExporterO
 export class Exporter {
   readonly registry = new SortedRegistry();
   private readonly areas: MetricAreas;
+  private readonly upgradeTargets: readonly number[];
 
   constructor(
     private readonly collector: DaemonCollector,
@@ -50,6 +53,7 @@ export class Exporter {
     options: ExporterOptions,
   ) {
     this.areas = registerMetricAreas(this.registry, options, scanner !== undefined);
+    this.upgradeTargets = options.upgradeTargets;
   }
 
   /** One collection, handing the scanner what it needs to know of the daemon. */
@@ -65,7 +69,7 @@ export class Exporter {
     const scan = this.scanner?.latest();
     for (const area of this.areas.daemon) area.update(snapshot);
     this.areas.dataRoot?.update(scan);
-    this.areas.upgrade.update(upgradeVerdict(snapshot, scan?.result));
+    this.areas.upgrade.update(upgradeVerdict(snapshot, scan?.result, this.upgradeTargets));
     return this.registry.metrics();
   }
 

@@ -37,7 +37,8 @@ export class StorageDriverMetrics {
     if (info.driver !== undefined) {
       const driver = info.driver;
       this.driverInfo.set({ driver, backing_filesystem: info.backingFilesystem ?? '' }, 1);
-      const deprecation = deprecationOf(driver);
+      // Podman's "overlay" is containers/storage's driver, not Docker's removed legacy overlay.
+      const deprecation = snapshot.engine === 'podman' ? undefined : deprecationOf(driver);
       this.deprecated.set({ driver }, deprecation ? 1 : 0);
       if (deprecation) this.removal.set({ driver }, deprecation.removedInMajor);
     }

@@ -1,32 +1,47 @@
 import type { Registry } from 'prom-client';
-import { SnapshotGauge } from './snapshotGauge';
 import { BLOCKER_REASONS, UpgradeVerdict } from '../upgrade/verdict';
+import { GaugeSet } from './gaugeSet';
 
-/** The upgrade verdict as metrics: what keeps this host from surviving the move to Docker 25. */
+/** The upgrade verdict as metrics: what this daemon does at its next start, as each target version, and what keeps it from surviving. */
 export class UpgradeMetrics {
-  private readonly blocker: SnapshotGauge;
-  private readonly containers: SnapshotGauge;
-  private readonly images: SnapshotGauge;
+  private readonly set: GaugeSet;
+  private readonly blocker;
+  private readonly outcome;
+  private readonly configValid;
+  private readonly containers;
+  private readonly images;
 
   constructor(registry: Registry) {
-    this.blocker = new SnapshotGauge(
+    const set = (this.set = new GaugeSet(registry));
+    this.blocker = set.gauge(
       'docker_upgrade_blocker',
-      '1 for each reason that will stop this daemon or lose its containers on the way to Docker 25 (removed_driver, deprecated_driver_not_explicit, several_prior_drivers_not_explicit, unknown_configuration), 0 for the others; absent when it cannot be told.',
+      '1 for each reason that will stop this daemon or lose its containers on the way to Docker 25 (removed_driver, deprecated_driver_not_explicit, several_prior_drivers_not_explicit, daemon_config_invalid), 0 for the others; absent when it cannot be told, and for Podman.',
       ['reason'],
-    ).register(registry);
-    this.containers = new SnapshotGauge('docker_upgrade_recreate_containers', 'Containers a storage driver switch requires re-creating (0 when the driver is not deprecated).').register(registry);
-    this.images = new SnapshotGauge('docker_upgrade_recreate_images', 'Images a storage driver switch requires re-creating (0 when the driver is not deprecated); volumes are not affected.').register(registry);
+    );
+    this.outcome = set.gauge(
+      'docker_upgrade_outcome',
+      'What the daemon does when it next starts as Docker target_version, following dockerd\'s own start-up rules at that release (outcome: starts, refuses_to_start, fails_to_start, starts_without_containers, unknown); restart="true" for the running version (a plain restart); always 1. Docker only.',
+      ['target_version', 'restart', 'outcome'],
+    );
+    this.configValid = set.gauge(
+      'docker_daemon_config_valid',
+      "1 when the daemon's daemon.json will be accepted at its next start (Go's JSON, known directives, no directive both as a flag and in the file), 0 when the daemon will refuse it; absent when it cannot be read. Docker only.",
+    );
+    this.containers = set.gauge('docker_upgrade_recreate_containers', 'Containers a storage driver switch requires re-creating (0 when the driver is not deprecated).');
+    this.images = set.gauge('docker_upgrade_recreate_images', 'Images a storage driver switch requires re-creating (0 when the driver is not deprecated); volumes are not affected.');
   }
 
   update(verdict: UpgradeVerdict | undefined): void {
-    this.blocker.reset();
-    this.containers.reset();
-    this.images.reset();
+    this.set.reset();
     if (!verdict) return;
     for (const reason of BLOCKER_REASONS) {
       const value = verdict.blockers[reason];
       if (value !== undefined) this.blocker.set({ reason }, value ? 1 : 0);
     }
+    for (const o of verdict.outcomes) {
+      this.outcome.set({ target_version: String(o.targetMajor), restart: String(o.targetMajor === verdict.runningMajor), outcome: o.outcome }, 1);
+    }
+    if (verdict.daemonConfigValid !== undefined) this.configValid.set({}, verdict.daemonConfigValid ? 1 : 0);
     if (verdict.recreateContainers !== undefined) this.containers.set({}, verdict.recreateContainers);
     if (verdict.recreateImages !== undefined) this.images.set({}, verdict.recreateImages);
   }

@@ -34,6 +34,8 @@ export interface ScanResult {
    * than one and no explicit driver, Docker refuses to start.
    */
   priorDrivers: string[];
+  /** Every graph driver's directory in the data root that is not empty, vfs included: what each Docker version looks for at start. */
+  driverDirs: string[];
   /** False when the data root itself could not be read. */
   complete: boolean;
   files: number;
@@ -136,6 +138,7 @@ export function planScan(view: DataRootView): ScanPlan {
     errors,
     examples: [],
     priorDrivers: [],
+    driverDirs: [],
     complete: true,
     files: 0,
   };
@@ -156,7 +159,8 @@ export function planScan(view: DataRootView): ScanPlan {
   }
 
   const buckets: Bucket[] = topNames.map((name) => ({ id: `dir\0${name}`, paths: [path.join(root, name)] }));
-  result.priorDrivers = GRAPH_DRIVERS.filter((driver) => driver !== 'vfs' && listDir(path.join(root, driver)).length > 0);
+  result.driverDirs = GRAPH_DRIVERS.filter((driver) => listDir(path.join(root, driver)).length > 0);
+  result.priorDrivers = result.driverDirs.filter((driver) => driver !== 'vfs');
 
   for (const driver of GRAPH_DRIVERS) {
     if (driver === active) continue;

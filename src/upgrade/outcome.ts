@@ -1,4 +1,5 @@
 import dockerdFlags from '../docker/dockerdFlags.json';
+import type { DaemonConfiguration } from '../docker/storageConfig';
 import { NEWEST_KNOWN_MAJOR, rulesFor } from '../docker/engineVersions';
 import { checkDaemonJson, DockerdConfigRules } from '../parse/daemonJson';
 
@@ -7,6 +8,7 @@ export const OUTCOMES = ['starts', 'refuses_to_start', 'fails_to_start', 'starts
 export type Outcome = (typeof OUTCOMES)[number];
 
 export type Engine = 'docker' | 'podman' | 'unknown';
+export type { DaemonConfiguration };
 
 /** What the model needs to know of the daemon; every field may be unknown. */
 export interface UpgradeFacts {
@@ -24,15 +26,6 @@ export interface UpgradeFacts {
   dataRoot?: string;
   containers?: number;
   images?: number;
-}
-
-export interface DaemonConfiguration {
-  /** DOCKER_DRIVER of the daemon's environment. */
-  envDriver?: string;
-  /** The flags on the daemon's command line, by long name. */
-  commandLine: ReadonlyMap<string, string>;
-  /** daemon.json as the daemon will read it at its next start; undefined when there is none. */
-  daemonJson?: { file: string; bytes: Buffer };
 }
 
 export interface OutcomeVerdict {
@@ -57,11 +50,12 @@ const refusedPriorMessage = (driver: string) =>
 /**
  * What the daemon does when it next starts as `targetMajor` (the running
  * major: a plain restart), following dockerd's own start-up rules at that
- * version's release tag (src/docker/engineVersions.ts). Undefined for engines
- * that are not Docker: the rules are Docker's.
+ * version's release tag (src/docker/engineVersions.ts). Undefined for Podman:
+ * the rules are Docker's (an engine that did not say what it is is taken for
+ * Docker; Podman says so in GET /version).
  */
 export function outcomeFor(targetMajor: number, facts: UpgradeFacts): OutcomeVerdict | undefined {
-  if (facts.engine !== 'docker') return undefined;
+  if (facts.engine === 'podman') return undefined;
   const unknown = (reason: string): OutcomeVerdict => ({ targetMajor, outcome: 'unknown', reason });
   const rules = rulesFor(targetMajor);
   if (!rules || targetMajor > NEWEST_KNOWN_MAJOR) return unknown(`Docker ${targetMajor}'s start-up rules have not been read (known: 20, 23 to ${NEWEST_KNOWN_MAJOR})`);
@@ -137,7 +131,7 @@ export function outcomeFor(targetMajor: number, facts: UpgradeFacts): OutcomeVer
 
 /** The outcome of a plain restart and of each target not below the running major. */
 export function outcomes(targets: readonly number[], facts: UpgradeFacts): OutcomeVerdict[] {
-  if (facts.engine !== 'docker') return [];
+  if (facts.engine === 'podman') return [];
   const majors = new Set<number>();
   if (facts.runningMajor !== undefined) majors.add(facts.runningMajor);
   for (const target of targets) if (facts.runningMajor === undefined || target >= facts.runningMajor) majors.add(target);

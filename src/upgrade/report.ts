@@ -1,6 +1,7 @@
 import type { DaemonSnapshot } from '../collector/daemonCollector';
 import type { ScanResult } from '../scan/dataRoot';
 import { hostNetworkFirst } from '../parse/containers';
+import type { Outcome } from './outcome';
 import type { Remedies } from './remedies';
 import { deprecationOf } from '../docker/storageDrivers';
 import { BlockerReason, upgradeVerdict } from './verdict';
@@ -24,7 +25,7 @@ export interface Finding {
 /** What `check` reports, as one JSON document (schema_version 1). */
 export interface Report {
   schema_version: 1;
-  daemon: { reachable: boolean; version?: string; api_version?: string; data_root?: string };
+  daemon: { reachable: boolean; engine?: string; version?: string; api_version?: string; data_root?: string };
   storage_driver?: {
     name: string;
     status: 'supported' | 'deprecated';
@@ -44,6 +45,10 @@ export interface Report {
     loop_lvm: boolean;
   };
   recreate: { required: boolean; containers?: Named; images?: Named };
+  /** What a plain restart and each target version do, in the daemon's own words; Docker only. */
+  upgrade: { target_version: number; restart: boolean; outcome: Outcome; reason: string; rules?: string }[];
+  /** daemon.json as the running version reads it at its next start. */
+  daemon_config?: { file: string; valid: boolean; problem?: string };
   volumes?: { count: number; affected: false };
   data_root_scan: 'complete' | 'failed' | 'skipped';
   orphaned: { driver: string; reason: string; bytes: number }[];
@@ -62,6 +67,8 @@ export interface ReportInput {
   /** Image names (repo:tag, or a short id), from GET /images/json. */
   images?: string[];
   limit: number;
+  /** Docker versions to tell the outcome of (--upgrade.target-version); the running one is always told. */
+  targets?: readonly number[];
   /** How to change the driver on this host. */
   remedies: Remedies;
 }
@@ -88,7 +95,7 @@ export function formatBytes(bytes: number): string {
   return `${unit === 0 ? value : value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`;
 }
 
-const BLOCKER_MESSAGES: Record<Exclude<BlockerReason, 'unknown_configuration'>, (driver: string, removal?: number, prior?: string[]) => string> = {
+const BLOCKER_MESSAGES: Record<Exclude<BlockerReason, 'daemon_config_invalid'>, (driver: string, removal?: number, prior?: string[]) => string> = {
   removed_driver: (driver, removal) => `The ${driver} storage driver is removed in Docker Engine ${removal}: every image and container on this host must be re-created on overlay2 before that upgrade.`,
   deprecated_driver_not_explicit: (driver) =>
     `The deprecated ${driver} driver is not explicitly configured: Docker 23 and later refuse to start on this host at the next restart.`,
@@ -105,8 +112,9 @@ export function buildReport(input: ReportInput): Report {
   const info = snapshot.info;
   const report: Report = {
     schema_version: 1,
-    daemon: { reachable: snapshot.up, version: info?.serverVersion, api_version: snapshot.apiVersion, data_root: info?.dockerRootDir },
+    daemon: { reachable: snapshot.up, engine: snapshot.up ? snapshot.engine : undefined, version: info?.serverVersion, api_version: snapshot.apiVersion, data_root: info?.dockerRootDir },
     recreate: { required: false },
+    upgrade: [],
     // Skipped: --no-scan, or no daemon to tell where the data root is.
     data_root_scan: input.scanSkipped || scan === undefined ? 'skipped' : scan.complete ? 'complete' : 'failed',
     orphaned: scan?.complete ? [...scan.orphaned].sort((a, b) => b.bytes - a.bytes) : [],
@@ -116,7 +124,7 @@ export function buildReport(input: ReportInput): Report {
     exit_code: 0,
   };
   if (snapshot.volumes !== undefined) report.volumes = { count: snapshot.volumes, affected: false };
-  const verdict = upgradeVerdict(snapshot, scan);
+  const verdict = upgradeVerdict(snapshot, scan, input.targets);
   if (!snapshot.up || !info?.driver || !verdict) {
     report.verdict.status = 'unreachable';
     report.verdict.next_steps.push('Make the Docker daemon answer (systemctl status docker; journalctl -u docker), then run the check again.');
@@ -125,7 +133,7 @@ export function buildReport(input: ReportInput): Report {
   }
 
   const driver = info.driver;
-  const deprecation = deprecationOf(driver);
+  const deprecation = snapshot.engine === 'podman' ? undefined : deprecationOf(driver);
   const explicit = snapshot.storageConfig;
   report.storage_driver = {
     name: driver,
@@ -163,11 +171,34 @@ export function buildReport(input: ReportInput): Report {
   for (const reason of ['removed_driver', 'deprecated_driver_not_explicit', 'several_prior_drivers_not_explicit'] as const) {
     if (verdict.blockers[reason]) blockers.push({ reason, message: BLOCKER_MESSAGES[reason](driver, deprecation?.removedInMajor, scan?.priorDrivers) });
   }
-  if (verdict.blockers.unknown_configuration) {
+  const storage = snapshot.storageConfig;
+  const configuration = storage?.known ? storage.configuration : storage?.configuration;
+  if (configuration?.daemonJson && verdict.daemonConfigValid !== undefined) {
+    const restart = verdict.outcomes.find((o) => o.targetMajor === verdict.runningMajor);
+    report.daemon_config = {
+      file: configuration.daemonJson.file,
+      valid: verdict.daemonConfigValid,
+      ...(verdict.daemonConfigValid ? {} : { problem: restart?.reason ?? 'unknown' }),
+    };
+  }
+  if (verdict.blockers.daemon_config_invalid) {
+    blockers.push({ reason: 'daemon_config_invalid', message: `The daemon will not start again: ${report.daemon_config?.problem ?? 'daemon.json cannot be read'}.` });
+  }
+  if (!storage?.known) {
     warnings.push({
       reason: 'unknown_configuration',
       message: `Cannot tell whether the storage driver is explicitly configured: ${report.storage_driver.explicit.reason}.`,
     });
+  }
+  for (const o of verdict.outcomes) {
+    const restart = o.targetMajor === verdict.runningMajor;
+    report.upgrade.push({ target_version: o.targetMajor, restart, outcome: o.outcome, reason: o.reason, ...(o.rulesTag ? { rules: `moby ${o.rulesTag}` } : {}) });
+    const when = restart ? `At its next restart (Docker ${o.targetMajor})` : `On Docker ${o.targetMajor}`;
+    if (o.outcome === 'unknown') warnings.push({ reason: 'outcome_unknown', message: `${when}: cannot tell what the daemon does: ${o.reason}.` });
+    else if (o.outcome !== 'starts' && !(restart && verdict.blockers.daemon_config_invalid)) {
+      const what = { refuses_to_start: 'the daemon refuses to start', fails_to_start: 'the daemon fails to start', starts_without_containers: 'the daemon starts without its containers' }[o.outcome];
+      blockers.push({ reason: o.outcome, message: `${when} ${what}: ${o.reason}.` });
+    }
   }
   const hostNetworkCount = report.host_network_containers.length + report.host_network_containers_more;
   const hostNetworkNames = namesAndMore(report.host_network_containers.map((c) => c.name), report.host_network_containers_more);
@@ -191,8 +222,11 @@ export function buildReport(input: ReportInput): Report {
   if (report.data_root_scan === 'failed') warnings.push({ reason: 'scan_failed', message: `The data root could not be read: ${scan?.examples[0] ?? 'unknown error'}.` });
 
   // Next steps, in the order a person does them: keep the host starting, then migrate, then tidy up.
+  if (verdict.blockers.daemon_config_invalid && report.daemon_config) {
+    steps.push(`Fix ${report.daemon_config.file} before anything restarts the daemon: ${report.daemon_config.problem}. Check it with dockerd --validate --config-file ${report.daemon_config.file} (Docker 23 and later).`);
+  }
   const notExplicit = verdict.blockers.deprecated_driver_not_explicit || verdict.blockers.several_prior_drivers_not_explicit;
-  if (notExplicit || (deprecation && verdict.blockers.unknown_configuration)) {
+  if (notExplicit || (deprecation && !storage?.known)) {
     steps.push(`Pin the storage driver in use so the daemon keeps starting. ${input.remedies.pinDriver(driver)}`);
   }
   if (deprecation) {

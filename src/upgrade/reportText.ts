@@ -28,7 +28,11 @@ export function renderReport(report: Report, style: TextStyle): string {
   const head = (title: string) => out.push('', style.bold(title));
   const d = report.daemon;
   head('Docker daemon');
-  out.push(d.reachable ? `  version ${d.version ?? '?'} (API ${d.api_version ?? '?'}), data root ${d.data_root ?? '?'}` : `  ${style.red('not reachable')}`);
+  out.push(
+    d.reachable
+      ? `  ${d.engine === 'podman' ? 'Podman' : 'Docker'} ${d.version ?? '?'} (API ${d.api_version ?? '?'}), data root ${d.data_root ?? '?'}`
+      : `  ${style.red('not reachable')}`,
+  );
 
   const driver = report.storage_driver;
   if (driver) {
@@ -53,6 +57,20 @@ export function renderReport(report: Report, style: TextStyle): string {
     out.push(`  data:     ${size(pool.data_used_bytes)} used of ${size(pool.data_total_bytes)}, ${size(pool.data_available_bytes)} available (${percent(pool.data_available_bytes, pool.data_total_bytes)})`);
     out.push(`  metadata: ${size(pool.metadata_used_bytes)} used of ${size(pool.metadata_total_bytes)}, ${size(pool.metadata_available_bytes)} available (${percent(pool.metadata_available_bytes, pool.metadata_total_bytes)})`);
     out.push(`  minimum free space ${size(pool.minimum_free_bytes)}${pool.loop_lvm ? `; ${style.yellow('loop-lvm')}` : ''}`);
+  }
+  if (report.daemon_config) {
+    head('daemon.json');
+    out.push(report.daemon_config.valid ? `  ${report.daemon_config.file}: the daemon reads it` : `  ${report.daemon_config.file}: ${style.red(report.daemon_config.problem ?? 'refused')}`);
+  }
+  if (report.upgrade.length > 0) {
+    head('What the next start does');
+    for (const u of report.upgrade) {
+      const label = u.restart ? `restart (Docker ${u.target_version})` : `Docker ${u.target_version}`;
+      const outcome = u.outcome.replace(/_/g, ' ');
+      const coloured = u.outcome === 'starts' ? style.green(outcome) : u.outcome === 'unknown' ? style.yellow(outcome) : style.red(outcome);
+      out.push(`  ${label.padEnd(22)} ${coloured}`);
+      if (u.outcome !== 'starts') out.push(`      ${u.reason}`);
+    }
   }
   if (report.recreate.required) {
     head('To re-create after switching the storage driver');

@@ -1,38 +1,79 @@
 import type { DaemonSnapshot } from '../collector/daemonCollector';
-import type { ScanResult } from '../scan/dataRoot';
+import { majorOf } from '../docker/engineVersions';
 import { deprecationOf } from '../docker/storageDrivers';
+import type { ScanResult } from '../scan/dataRoot';
+import { OutcomeVerdict, outcomes, UpgradeFacts } from './outcome';
 
-export const BLOCKER_REASONS = ['removed_driver', 'deprecated_driver_not_explicit', 'several_prior_drivers_not_explicit', 'unknown_configuration'] as const;
+export const BLOCKER_REASONS = ['removed_driver', 'deprecated_driver_not_explicit', 'several_prior_drivers_not_explicit', 'daemon_config_invalid'] as const;
 export type BlockerReason = (typeof BLOCKER_REASONS)[number];
+
+/** The targets when nothing else is said: the platform's next Docker (25) and the newest known (29). */
+export const DEFAULT_TARGETS: readonly number[] = [25, 29];
 
 export interface UpgradeVerdict {
   driver: string;
   /** true: stops the daemon or loses its containers; false: does not; undefined: cannot be told. */
   blockers: Record<BlockerReason, boolean | undefined>;
+  /** What a plain restart and each target version do; empty for engines that are not Docker. */
+  outcomes: OutcomeVerdict[];
+  /** The running major version, whose outcome is the restart's. */
+  runningMajor?: number;
+  /** daemon.json as the running version reads it: undefined when the configuration could not be read. */
+  daemonConfigValid?: boolean;
   recreateContainers?: number;
   recreateImages?: number;
 }
 
+/** What the outcome model needs, from what the exporter already knows. */
+export function upgradeFacts(snapshot: DaemonSnapshot, scan: ScanResult | undefined): UpgradeFacts {
+  const info = snapshot.info;
+  const storage = snapshot.storageConfig;
+  return {
+    engine: snapshot.engine,
+    runningMajor: majorOf(info?.serverVersion),
+    driver: info?.driver,
+    backingFilesystem: info?.backingFilesystem,
+    containerdStore: info?.containerdSnapshotter ?? false,
+    configuration: storage?.known ? storage.configuration : storage?.configuration ?? { unknown: storage ? storage.reason : 'not collected' },
+    ...(scan?.complete ? { priorDirs: scan.driverDirs } : {}),
+    dataRoot: info?.dockerRootDir,
+    containers: snapshot.containers?.length,
+    images: info?.images,
+  };
+}
+
 /**
- * Will this host's daemon start and keep its containers through the platform's
- * move to Docker 25? Derived from what the exporter already knows; the metrics
- * and the `check` command both read it from here.
+ * Will this host's daemon start and keep its containers at its next restart
+ * and on each target version? Derived from what the exporter already knows;
+ * the metrics, `check` and `textfile` all read it from here. Undefined when
+ * the daemon does not answer.
  */
-export function upgradeVerdict(snapshot: DaemonSnapshot, scan: ScanResult | undefined): UpgradeVerdict | undefined {
+export function upgradeVerdict(snapshot: DaemonSnapshot, scan: ScanResult | undefined, targets: readonly number[] = DEFAULT_TARGETS): UpgradeVerdict | undefined {
   const driver = snapshot.info?.driver;
   if (!snapshot.up || driver === undefined) return undefined;
-  const deprecated = deprecationOf(driver) !== undefined;
-  const explicit = snapshot.storageConfig;
-  const notExplicit = explicit?.known ? explicit.source === 'none' : undefined;
-  const several = scan?.complete ? scan.priorDrivers.length > 1 : undefined;
+  const facts = upgradeFacts(snapshot, scan);
+  // Podman names itself in GET /version; a daemon that did not answer it is taken for Docker, which this exporter is for.
+  const docker = snapshot.engine !== 'podman';
+  const deprecated = docker && deprecationOf(driver) !== undefined;
+  const storage = snapshot.storageConfig;
+  const notExplicit = storage?.known ? storage.source === 'none' : undefined;
+  // dockerd looks for prior drivers only when it uses a graph driver, not on the containerd image store.
+  const several = !docker || facts.containerdStore ? false : scan?.complete ? scan.priorDrivers.length > 1 : undefined;
+  const all = outcomes(targets, facts);
+  const restart = all.find((o) => o.targetMajor === facts.runningMajor);
+  const configRead = 'unknown' in facts.configuration ? undefined : facts.configuration;
+  const daemonConfigValid = !docker || !configRead ? undefined : !(restart?.outcome === 'fails_to_start' && restart.reason.startsWith('unable to configure the Docker daemon with file'));
   return {
     driver,
     blockers: {
-      removed_driver: deprecated,
-      deprecated_driver_not_explicit: deprecated ? notExplicit : false,
-      several_prior_drivers_not_explicit: several === false || notExplicit === false ? false : several && notExplicit ? true : undefined,
-      unknown_configuration: !explicit?.known,
+      removed_driver: docker ? deprecated : undefined,
+      deprecated_driver_not_explicit: !docker ? undefined : deprecated ? notExplicit : false,
+      several_prior_drivers_not_explicit: several === false || notExplicit === false ? (docker ? false : undefined) : several && notExplicit ? true : undefined,
+      daemon_config_invalid: daemonConfigValid === undefined ? undefined : !daemonConfigValid,
     },
+    outcomes: all,
+    ...(facts.runningMajor !== undefined ? { runningMajor: facts.runningMajor } : {}),
+    ...(daemonConfigValid !== undefined ? { daemonConfigValid } : {}),
     recreateContainers: deprecated ? snapshot.containers?.length : 0,
     recreateImages: deprecated ? snapshot.info?.images : 0,
   };

@@ -7,7 +7,9 @@ import { parseHumanSize } from '../../src/parse/humanSize';
 import { registerMetricAreas } from '../../src/metrics/exporter';
 import { SortedRegistry } from '../../src/metrics/sortedRegistry';
 import { parseContainerList } from '../../src/parse/containers';
-import { configFileStorageDriver, parseDaemonCommandLine } from '../../src/parse/daemonCommandLine';
+import dockerdFlags from '../../src/docker/dockerdFlags.json';
+import { daemonJsonSettings } from '../../src/docker/storageConfig';
+import { commandLineFlags, DockerdConfigRules } from '../../src/parse/daemonJson';
 import { driverStatusMap, parseThinPool } from '../../src/parse/driverStatus';
 import { parseInfo } from '../../src/parse/info';
 import { classifyNetworkMode } from '../../src/parse/networkMode';
@@ -110,6 +112,7 @@ describe('properties of the parsers', () => {
   });
 
   it('finds the storage driver in any of its five spellings, among any other flags', () => {
+    const rules = (dockerdFlags as Record<string, DockerdConfigRules>)['v20.10.24'] as DockerdConfigRules;
     const word = fc.stringMatching(/^[a-z0-9/_.:=-]{1,12}$/).filter((w) => !w.startsWith('-'));
     const otherFlag = fc.oneof(
       fc.tuple(fc.constantFrom('--debug', '-D', '--iptables=false', '--live-restore'), fc.constant(undefined)),
@@ -128,34 +131,32 @@ describe('properties of the parsers', () => {
         const flags = others.flatMap(([f, v]) => (v === undefined ? [f] : [f, v]));
         const cut = others.slice(0, Math.min(at, others.length)).reduce((n, [, v]) => n + (v === undefined ? 1 : 2), 0);
         const argv = ['/usr/bin/dockerd', ...flags.slice(0, cut), ...spell(d), ...flags.slice(cut)];
-        expect(parseDaemonCommandLine(argv).storageDriver).toBe(d);
+        expect(commandLineFlags(argv, rules).get('storage-driver')).toBe(d);
       }),
       { numRuns: 2000 },
     );
-    fc.assert(fc.property(fc.array(fc.string()), (argv) => void parseDaemonCommandLine(argv)));
+    fc.assert(fc.property(fc.array(fc.string()), (argv) => void commandLineFlags(argv, rules)));
   });
 
   it('reads daemon.json of any content without crashing: a driver, nothing, or an error to report', () => {
     fc.assert(
       fc.property(fc.oneof(fc.string(), fc.jsonValue().map((v) => JSON.stringify(v)), fc.jsonValue().map((v) => `// comment\n${JSON.stringify({ 'storage-driver': v })}`)), (text) => {
-        try {
-          const driver = configFileStorageDriver(text);
-          if (driver !== undefined) expect(typeof driver).toBe('string');
-        } catch (err) {
-          expect(err).toBeInstanceOf(Error);
-        }
+        const read = daemonJsonSettings(Buffer.from(text));
+        expect(read.settings === undefined).toBe(read.problem !== undefined);
+        if (read.problem) expect(read.problem).toMatch(/^(invalid character|unexpected end|json: cannot unmarshal)/);
       }),
       { numRuns: 2000 },
     );
     const huge = JSON.stringify({ 'storage-driver': 'devicemapper', labels: Array.from({ length: 200_000 }, (_, i) => `label-${i}=x`) });
     expect(huge.length).toBeGreaterThan(2_000_000);
-    expect(configFileStorageDriver(huge)).toBe('devicemapper');
+    expect(daemonJsonSettings(Buffer.from(huge)).settings?.['storage-driver']).toBe('devicemapper');
   });
 });
 
 describe('container names with every character a label value can hold', () => {
   const snapshotWith = (names: string[]): DaemonSnapshot => ({
     up: true,
+    engine: 'docker',
     info: { warnings: names.slice(0, 3), containerdSnapshotter: false, driver: 'overlay2' },
     containers: names.map((name, i) => ({ id: String(i), name, image: name, state: 'running', networkMode: 'host' as const })),
     eventStreamConnected: true,
@@ -167,7 +168,7 @@ describe('container names with every character a label value can hold', () => {
     await fc.assert(
       fc.asyncProperty(fc.uniqueArray(fc.oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 30 }), fc.stringMatching(/^[\\n"a]{1,8}$/)), { minLength: 1, maxLength: 8 }), async (names) => {
         const registry = new SortedRegistry();
-        for (const area of registerMetricAreas(registry, { version: 'test', processMetrics: false, hostNetworkMaxSeries: 50 }, false).daemon) area.update(snapshotWith(names));
+        for (const area of registerMetricAreas(registry, { version: 'test', processMetrics: false, hostNetworkMaxSeries: 50, upgradeTargets: [25, 29] }, false).daemon) area.update(snapshotWith(names));
         const parsed = new Metrics(await registry.metrics());
         const out = parsed.all('docker_container_host_network_info').map((s) => s.labels['name']);
         expect(out.sort()).toEqual([...names].sort());
@@ -178,7 +179,7 @@ describe('container names with every character a label value can hold', () => {
 
   it('make a text that promtool accepts', async () => {
     const registry = new SortedRegistry();
-    const areas = registerMetricAreas(registry, { version: 'test', processMetrics: false, hostNetworkMaxSeries: 50 }, false).daemon;
+    const areas = registerMetricAreas(registry, { version: 'test', processMetrics: false, hostNetworkMaxSeries: 50, upgradeTargets: [25, 29] }, false).daemon;
     for (const area of areas) area.update(snapshotWith(['quote"d', 'back\\slash', 'new\nline', 'carriage\rreturn', 'ünïcödé ☃', '{braces}=,', ' ', '\u0000nul']));
     const file = path.join(tempDir('labels'), 'metrics.txt');
     writeFileSync(file, await registry.metrics());

@@ -66,8 +66,26 @@ describe('readStorageConfig over a /proc laid out on disk', () => {
     expect(await detect()).toMatchObject({ known: false, reason: expect.stringContaining('another pid namespace') });
   });
 
-  it('is unknown when daemon.json is not valid JSON, rather than guessing', async () => {
-    layout(['/usr/bin/dockerd'], [], '{"storage-driver": ');
-    expect(await detect()).toMatchObject({ known: false, reason: expect.stringContaining('invalid JSON') });
+  it("is unknown when daemon.json is not valid JSON, rather than guessing, and says where, in Go's words", async () => {
+    layout(['/usr/bin/dockerd'], [], '{\n  "storage-driver": "devicemapper", // pinned\n}');
+    expect(await detect()).toMatchObject({
+      known: false,
+      reason: expect.stringContaining("is not what the daemon can read: invalid character '/' looking for beginning of object key string (line 2, column 37)"),
+      configuration: { daemonJson: { file: path.join(dir, 'daemon.json') } },
+    });
+  });
+
+  it("reads a rootless daemon's daemon.json from $XDG_CONFIG_HOME of its own environment, and its data root from $XDG_DATA_HOME", async () => {
+    layout(['/usr/bin/dockerd'], ['ROOTLESSKIT_STATE_DIR=/run/user/1000/dockerd-rootlesskit', 'HOME=/home/u', `XDG_CONFIG_HOME=${dir}/config`]);
+    mkdirSync(path.join(dir, 'config', 'docker'), { recursive: true });
+    writeFileSync(path.join(dir, 'config', 'docker', 'daemon.json'), '{"storage-driver": "overlay2"}');
+    expect(await detect()).toMatchObject({ known: true, source: 'config_file', driver: 'overlay2', rootless: true, configFile: path.join(dir, 'config', 'docker', 'daemon.json'), dataRoot: '/home/u/.local/share/docker' });
+  });
+
+  it('takes the data root from the flag, then daemon.json', async () => {
+    layout(['/usr/bin/dockerd', '--data-root', '/srv/docker'], [], '{"data-root": "/data/docker"}');
+    expect(await detect()).toMatchObject({ known: true, dataRoot: '/srv/docker' });
+    layout(['/usr/bin/dockerd'], [], '{"data-root": "/data/docker"}');
+    expect(await detect()).toMatchObject({ known: true, dataRoot: '/data/docker' });
   });
 });

@@ -1,6 +1,10 @@
-import { configFileStorageDriver, explicitSource, parseDaemonCommandLine } from '../../../src/parse/daemonCommandLine';
+import dockerdFlags from '../../../src/docker/dockerdFlags.json';
+import { commandLineFlags, DockerdConfigRules } from '../../../src/parse/daemonJson';
+import { isDockerd } from '../../../src/parse/daemonCommandLine';
 
-describe('parseDaemonCommandLine', () => {
+const rules = (dockerdFlags as Record<string, DockerdConfigRules>)['v20.10.24'] as DockerdConfigRules;
+
+describe("commandLineFlags: dockerd's flags as pflag reads them", () => {
   it.each([
     [['/usr/bin/dockerd', '-s', 'devicemapper'], 'devicemapper'],
     [['/usr/bin/dockerd', '-sdevicemapper'], 'devicemapper'],
@@ -18,42 +22,25 @@ describe('parseDaemonCommandLine', () => {
     // The last one wins, as pflag does.
     [['dockerd', '-s', 'aufs', '--storage-driver=overlay2'], 'overlay2'],
   ])('%j sets the driver to %s', (argv, driver) => {
-    expect(parseDaemonCommandLine(argv).storageDriver).toBe(driver);
+    expect(commandLineFlags(argv, rules).get('storage-driver')).toBe(driver);
   });
 
-  it('finds --config-file in both forms', () => {
-    expect(parseDaemonCommandLine(['dockerd', '--config-file', '/etc/d.json']).configFile).toBe('/etc/d.json');
-    expect(parseDaemonCommandLine(['dockerd', '--config-file=/etc/d.json']).configFile).toBe('/etc/d.json');
+  it('finds --config-file in both forms, and shorthands by their long names', () => {
+    expect(commandLineFlags(['dockerd', '--config-file', '/etc/d.json'], rules).get('config-file')).toBe('/etc/d.json');
+    expect(commandLineFlags(['dockerd', '--config-file=/etc/d.json'], rules).get('config-file')).toBe('/etc/d.json');
+    expect(Object.fromEntries(commandLineFlags(['dockerd', '-H', 'fd://', '-p', '/run/d.pid', '-D', '--iptables=false'], rules))).toEqual({
+      host: 'fd://',
+      pidfile: '/run/d.pid',
+      debug: 'true',
+      iptables: 'false',
+    });
   });
 
   it('tells dockerd from another program that reused the pid', () => {
-    expect(parseDaemonCommandLine(['/usr/sbin/dockerd']).isDockerd).toBe(true);
-    expect(parseDaemonCommandLine(['dockerd']).isDockerd).toBe(true);
-    expect(parseDaemonCommandLine(['/usr/bin/containerd']).isDockerd).toBe(false);
-    expect(parseDaemonCommandLine(['/bin/sleep', 'dockerd']).isDockerd).toBe(false);
-    expect(parseDaemonCommandLine([]).isDockerd).toBe(false);
-  });
-});
-
-describe('explicitSource', () => {
-  const cl = (storageDriver?: string) => ({ isDockerd: true, storageDriver });
-  it('prefers the environment, as dockerd reads DOCKER_DRIVER first', () => {
-    expect(explicitSource({ commandLine: cl('overlay2'), envDriver: 'vfs' })).toBe('env');
-    expect(explicitSource({ commandLine: cl('overlay2'), configFileDriver: 'vfs' })).toBe('flag');
-    expect(explicitSource({ commandLine: cl(), configFileDriver: 'devicemapper' })).toBe('config_file');
-    expect(explicitSource({ commandLine: cl(), envDriver: '' })).toBe('none');
-  });
-});
-
-describe('configFileStorageDriver', () => {
-  it('reads storage-driver and nothing else', () => {
-    expect(configFileStorageDriver('{"storage-driver": "devicemapper", "debug": true}')).toBe('devicemapper');
-    expect(configFileStorageDriver('{"debug": true}')).toBeUndefined();
-    expect(configFileStorageDriver('{"storage-driver": ""}')).toBeUndefined();
-  });
-  it('throws on what dockerd itself would refuse', () => {
-    expect(() => configFileStorageDriver('{"storage-driver": 3}')).toThrow('not a string');
-    expect(() => configFileStorageDriver('[1]')).toThrow('not a JSON object');
-    expect(() => configFileStorageDriver('// comment\n{}')).toThrow(SyntaxError);
+    expect(isDockerd('/usr/sbin/dockerd')).toBe(true);
+    expect(isDockerd('dockerd')).toBe(true);
+    expect(isDockerd('/usr/bin/containerd')).toBe(false);
+    expect(isDockerd('/bin/sleep')).toBe(false);
+    expect(isDockerd('')).toBe(false);
   });
 });

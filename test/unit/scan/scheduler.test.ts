@@ -5,7 +5,8 @@ import { ScanScheduler } from '../../../src/scan/scheduler';
 const logger = winston.createLogger({ silent: true });
 
 function result(view: DataRootView): ScanResult {
-  return { root: view.root, driver: view.driver, topLevel: new Map([['x', 1]]), orphaned: [], orphanedLayers: 0, buildCacheBytes: 0, errors: new Map(), examples: [], priorDrivers: [], complete: true, files: 1 };
+  return { root: view.root, driver: view.driver, topLevel: new Map([['x', 1]]), orphaned: [], orphanedLayers: 0, buildCacheBytes: 0, errors: new Map(), examples: [], priorDrivers: [],
+  driverDirs: [], complete: true, files: 1 };
 }
 
 /** A scan runner the test releases by hand, recording what it was asked to scan. */

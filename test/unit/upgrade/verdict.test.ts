@@ -6,12 +6,21 @@ import { PLAIN, renderReport } from '../../../src/upgrade/reportText';
 import type { ScanResult } from '../../../src/scan/dataRoot';
 import { upgradeVerdict } from '../../../src/upgrade/verdict';
 
-const known = (source: 'flag' | 'config_file' | 'env' | 'none'): StorageConfig => ({ known: true, source, pid: 1, configFile: '/etc/docker/daemon.json' });
+const known = (source: 'flag' | 'config_file' | 'env' | 'none'): StorageConfig => ({
+  known: true,
+  source,
+  pid: 1,
+  configFile: '/etc/docker/daemon.json',
+  rootless: false,
+  dataRoot: '/var/lib/docker',
+  configuration: { commandLine: new Map(source === 'flag' ? [['storage-driver', 'devicemapper']] : []) },
+});
 const unknown: StorageConfig = { known: false, reason: 'cannot read pid file /var/run/docker.pid: EACCES' };
 
 function snapshot(driver: string, explicit: StorageConfig, extra: Partial<DaemonSnapshot> = {}): DaemonSnapshot {
   return {
     up: true,
+    engine: 'docker',
     info: { driver, serverVersion: '24.0.7', dockerRootDir: '/var/lib/docker', warnings: [], containerdSnapshotter: false, images: 4 },
     containers: [
       { id: 'a', name: 'web', image: 'nginx', state: 'running', networkMode: 'bridge' },
@@ -27,19 +36,21 @@ function snapshot(driver: string, explicit: StorageConfig, extra: Partial<Daemon
 }
 
 function scan(priorDrivers: string[], orphaned: ScanResult['orphaned'] = []): ScanResult {
-  return { root: '/var/lib/docker', driver: 'x', topLevel: new Map(), orphaned, orphanedLayers: 0, buildCacheBytes: 0, errors: new Map(), examples: [], priorDrivers, complete: true, files: 0 };
+  return { root: '/var/lib/docker', driver: 'x', topLevel: new Map(), orphaned, orphanedLayers: 0, buildCacheBytes: 0, errors: new Map(), examples: [], priorDrivers, driverDirs: priorDrivers, complete: true, files: 0 };
 }
 
 describe('upgradeVerdict', () => {
   it('devicemapper picked by the daemon: removed and not explicit', () => {
     const v = upgradeVerdict(snapshot('devicemapper', known('none')), scan(['devicemapper']));
-    expect(v?.blockers).toEqual({ removed_driver: true, deprecated_driver_not_explicit: true, several_prior_drivers_not_explicit: false, unknown_configuration: false });
+    expect(v?.blockers).toEqual({ removed_driver: true, deprecated_driver_not_explicit: true, several_prior_drivers_not_explicit: false, daemon_config_invalid: false });
     expect([v?.recreateContainers, v?.recreateImages]).toEqual([2, 4]);
+    // Running 24: a restart refuses; 25 and 29 start without the containers.
+    expect(v?.outcomes.map((o) => `${o.targetMajor}:${o.outcome}`)).toEqual(['24:refuses_to_start', '25:starts_without_containers', '29:starts_without_containers']);
   });
 
   it('devicemapper pinned in daemon.json: still removed in 25, but starts', () => {
     const v = upgradeVerdict(snapshot('devicemapper', known('config_file')), scan(['devicemapper']));
-    expect(v?.blockers).toEqual({ removed_driver: true, deprecated_driver_not_explicit: false, several_prior_drivers_not_explicit: false, unknown_configuration: false });
+    expect(v?.blockers).toEqual({ removed_driver: true, deprecated_driver_not_explicit: false, several_prior_drivers_not_explicit: false, daemon_config_invalid: false });
   });
 
   it('overlay2 after a migration, old devicemapper data left, nothing explicit: Docker 23/24 refuse to choose', () => {
@@ -51,7 +62,8 @@ describe('upgradeVerdict', () => {
 
   it('says "cannot tell" rather than guessing', () => {
     const v = upgradeVerdict(snapshot('devicemapper', unknown), undefined);
-    expect(v?.blockers).toEqual({ removed_driver: true, deprecated_driver_not_explicit: undefined, several_prior_drivers_not_explicit: undefined, unknown_configuration: true });
+    expect(v?.blockers).toEqual({ removed_driver: true, deprecated_driver_not_explicit: undefined, several_prior_drivers_not_explicit: undefined, daemon_config_invalid: undefined });
+    expect(v?.outcomes.map((o) => o.outcome)).toEqual(['unknown', 'unknown', 'unknown']);
     expect(upgradeVerdict(snapshot('overlay2', known('none')), undefined)?.blockers.several_prior_drivers_not_explicit).toBeUndefined();
     // Explicit settles it even without a scan.
     expect(upgradeVerdict(snapshot('overlay2', known('flag')), undefined)?.blockers.several_prior_drivers_not_explicit).toBe(false);
@@ -87,7 +99,12 @@ describe('buildReport and its text', () => {
   it('blocks a devicemapper host picked by the daemon, with the steps in order', () => {
     const report = buildReport({ snapshot: snapshot('devicemapper', known('none')), scan: scan(['devicemapper'], [{ driver: 'vfs', reason: 'inactive_driver', bytes: 2_500_000_000 }]), scanSkipped: false, images: ['nginx:1', 'haproxy:2'], limit: 10, remedies: remediesFor('flyingcircus') });
     expect(report.exit_code).toBe(2);
-    expect(report.verdict.blockers.map((b) => b.reason)).toEqual(['removed_driver', 'deprecated_driver_not_explicit']);
+    expect(report.verdict.blockers.map((b) => b.reason)).toEqual(['removed_driver', 'deprecated_driver_not_explicit', 'refuses_to_start', 'starts_without_containers', 'starts_without_containers']);
+    expect(report.upgrade.map((u) => [u.target_version, u.restart, u.outcome])).toEqual([
+      [24, true, 'refuses_to_start'],
+      [25, false, 'starts_without_containers'],
+      [29, false, 'starts_without_containers'],
+    ]);
     expect(report.verdict.warnings.map((w) => w.reason)).toEqual(['host_network', 'orphaned_data']);
     expect(report.verdict.next_steps[0]).toContain('storage-driver = "devicemapper"');
     expect(report.verdict.next_steps[1]).toContain('docker rm');
