@@ -11,6 +11,8 @@ export interface DaemonOptions {
   /** Extra dockerd arguments, such as ['--storage-driver', 'overlay']. */
   args?: string[];
   env?: NodeJS.ProcessEnv;
+  /** The daemon.json it reads (--config-file); `{}` unless said. */
+  daemonJson?: string | Buffer;
 }
 
 /**
@@ -35,6 +37,11 @@ export class TestDaemon {
     mkdirSync(dir, { recursive: true });
   }
 
+  /** The daemon.json this daemon reads. */
+  get configFile(): string {
+    return path.join(this.dir, 'no-daemon.json');
+  }
+
   get host(): string {
     return `unix://${this.socket}`;
   }
@@ -49,10 +56,10 @@ export class TestDaemon {
       '--bridge', 'none',
       '--iptables=false',
       '--ip-masq=false',
-      '--config-file', path.join(this.dir, 'no-daemon.json'),
+      '--config-file', this.configFile,
       ...(options.args ?? []),
     ];
-    writeFileSync(path.join(this.dir, 'no-daemon.json'), '{}');
+    writeFileSync(this.configFile, options.daemonJson ?? '{}');
     const child = startLogged('dockerd', args, this.logFile, { ...process.env, ...options.env });
     this.pid = child.pid;
     let exited = false;
