@@ -3,7 +3,7 @@ import { ContainerInventory } from '../docker/containerInventory';
 import { EngineApi } from '../docker/engineApi';
 import { readStorageConfig, StorageConfig, StorageConfigOptions } from '../docker/storageConfig';
 import { FailureLog } from '../util/failureLog';
-import { ContainerSummary, parseContainerEntry, parseVolumeCount } from '../parse/containers';
+import { ContainerSummary, parseContainerEntry, parseContainerInspect, parseVolumeCount } from '../parse/containers';
 import { EngineInfo, parseInfo } from '../parse/info';
 import { ProblemTally } from '../parse/problems';
 import { engineOf } from '../parse/version';
@@ -160,8 +160,10 @@ export class DaemonCollector {
         infoTimestamp: info && info.fetchedAt / 1000,
         containers,
         volumes,
-        storageConfig: this.sameDaemon(storageConfig, info?.info),
+        // Podman has no dockerd pid file, command line or daemon.json to read: nothing to say about them.
+        storageConfig: info?.engine === 'podman' ? undefined : this.sameDaemon(storageConfig, info?.info),
       };
+      if (info?.engine !== 'podman') this.logStorageConfig(snapshot.storageConfig);
     } else {
       for (const collector of ['info', 'containers', 'volumes'] as const) collectors.push({ collector, success: false, durationSeconds: 0 });
     }
@@ -190,7 +192,22 @@ export class DaemonCollector {
       const container = parseContainerEntry(entry, this.problems);
       if (container) list.push(container);
     });
+    // Podman lists no HostConfig. A one-shot command inspects those containers for their network mode; a
+    // scrape while the event stream is down does not (the inventory keeps them once the stream is back).
+    if (!this.inventory) await this.inspectNetworkModes(list);
     return list;
+  }
+
+  private async inspectNetworkModes(list: ContainerSummary[]): Promise<void> {
+    const unknown = list.filter((c) => c.networkMode === 'unknown');
+    for (let i = 0; i < unknown.length; i += 8) {
+      await Promise.all(
+        unknown.slice(i, i + 8).map(async (container) => {
+          const inspected = parseContainerInspect((await this.deps.api.get(`/containers/${container.id}/json`)).body, this.problems);
+          if (inspected) container.networkMode = inspected.networkMode;
+        }),
+      );
+    }
   }
 
   private async volumes(): Promise<number> {
@@ -211,17 +228,16 @@ export class DaemonCollector {
   private sameDaemon(config: StorageConfig | undefined, info: EngineInfo | undefined): StorageConfig | undefined {
     if (!config?.known || info?.dockerRootDir === undefined || config.dataRoot === info.dockerRootDir) return config;
     const reason = `the pid file ${this.deps.storageConfig.pidFile} names dockerd ${config.pid}, which keeps its data in ${config.dataRoot}; the daemon behind --docker.host keeps its data in ${info.dockerRootDir}`;
-    this.configLog.failed('storage_config', `cannot tell whether the storage driver is explicitly configured: ${reason}`, 'warn');
     return { known: false, reason };
   }
 
-  private async storageConfig(): Promise<StorageConfig> {
-    const result = await readStorageConfig(this.deps.storageConfig);
-    if (result.known) {
-      this.configLog.succeeded('storage_config', 'storage driver configuration is readable again');
-    } else {
-      this.configLog.failed('storage_config', `cannot tell whether the storage driver is explicitly configured: ${result.reason}`, 'warn');
-    }
-    return result;
+  private storageConfig(): Promise<StorageConfig> {
+    return readStorageConfig(this.deps.storageConfig);
+  }
+
+  private logStorageConfig(result: StorageConfig | undefined): void {
+    if (!result) return;
+    if (result.known) this.configLog.succeeded('storage_config', 'storage driver configuration is readable again');
+    else this.configLog.failed('storage_config', `cannot tell whether the storage driver is explicitly configured: ${result.reason}`, 'warn');
   }
 }

@@ -41,7 +41,7 @@ export async function runCheck(config: Config, options: CheckOptions, logger: Lo
     );
     const root = config.dataRoot ?? snapshot.info?.dockerRootDir;
     if (config.scan && root && snapshot.info?.driver) {
-      scan = await runScan({ root, driver: snapshot.info.driver, containerdSnapshotter: snapshot.info.containerdSnapshotter });
+      scan = await runScan({ root, driver: snapshot.info.driver, containerdSnapshotter: snapshot.info.containerdSnapshotter, layout: snapshot.engine === 'podman' ? 'podman' : 'docker' });
     }
   }
   const storage = snapshot.storageConfig;

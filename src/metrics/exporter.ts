@@ -60,7 +60,7 @@ export class Exporter {
   async collect(): Promise<DaemonSnapshot> {
     const snapshot = await this.collector.collect();
     const info = snapshot.info;
-    this.scanner?.noteDaemon(info?.dockerRootDir, info?.driver, info?.containerdSnapshotter ?? false);
+    this.scanner?.noteDaemon(info?.dockerRootDir, info?.driver, info?.containerdSnapshotter ?? false, snapshot.engine === 'podman' ? 'podman' : 'docker');
     return snapshot;
   }
 

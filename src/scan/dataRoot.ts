@@ -12,6 +12,12 @@ export interface DataRootView {
   driver: string;
   /** The containerd image store is in use: no graph driver is active. */
   containerdSnapshotter: boolean;
+  /**
+   * Whose data root: Docker's, or Podman's (containers/storage: its own
+   * layer index, no image/<driver>/layerdb). Podman's is measured by top-level
+   * entry only: nothing in it is called orphaned.
+   */
+  layout?: 'docker' | 'podman';
 }
 
 export type OrphanReason = 'inactive_driver' | 'foreign_container' | 'unreferenced_layer';
@@ -159,6 +165,7 @@ export function planScan(view: DataRootView): ScanPlan {
   }
 
   const buckets: Bucket[] = topNames.map((name) => ({ id: `dir\0${name}`, paths: [path.join(root, name)] }));
+  if (view.layout === 'podman') return { result, buckets };
   result.driverDirs = GRAPH_DRIVERS.filter((driver) => listDir(path.join(root, driver)).length > 0);
   result.priorDrivers = result.driverDirs.filter((driver) => driver !== 'vfs');
 

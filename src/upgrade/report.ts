@@ -143,7 +143,7 @@ export function buildReport(input: ReportInput): Report {
     backing_filesystem: info.backingFilesystem,
     explicit: explicit?.known
       ? { known: true, configured: explicit.source !== 'none', source: explicit.source }
-      : { known: false, reason: explicit && !explicit.known ? explicit.reason : 'not collected' },
+      : { known: false, reason: snapshot.engine === 'podman' ? 'not applicable: Podman has no dockerd configuration' : explicit && !explicit.known ? explicit.reason : 'not collected' },
   };
   const pool = info.thinPool;
   if (pool) {
@@ -184,7 +184,7 @@ export function buildReport(input: ReportInput): Report {
   if (verdict.blockers.daemon_config_invalid) {
     blockers.push({ reason: 'daemon_config_invalid', message: `The daemon will not start again: ${report.daemon_config?.problem ?? 'daemon.json cannot be read'}.` });
   }
-  if (!storage?.known) {
+  if (snapshot.engine !== 'podman' && !storage?.known) {
     warnings.push({
       reason: 'unknown_configuration',
       message: `Cannot tell whether the storage driver is explicitly configured: ${report.storage_driver.explicit.reason}.`,

@@ -27,7 +27,7 @@ export function renderReport(report: Report, style: TextStyle): string {
   const out: string[] = [];
   const head = (title: string) => out.push('', style.bold(title));
   const d = report.daemon;
-  head('Docker daemon');
+  head('Daemon');
   out.push(
     d.reachable
       ? `  ${d.engine === 'podman' ? 'Podman' : 'Docker'} ${d.version ?? '?'} (API ${d.api_version ?? '?'}), data root ${d.data_root ?? '?'}`
@@ -43,7 +43,7 @@ export function renderReport(report: Report, style: TextStyle): string {
         : style.green('supported');
     out.push(`  ${driver.name} on ${driver.backing_filesystem ?? 'unknown filesystem'}: ${status}`);
     const e = driver.explicit;
-    out.push(
+    if (d.engine !== 'podman') out.push(
       e.known
         ? e.configured
           ? `  explicitly configured (${e.source === 'config_file' ? 'daemon.json' : e.source === 'env' ? 'DOCKER_DRIVER' : '--storage-driver'})`
