@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
 
 /** Waits for a condition, polling; fails with the condition's description. */
@@ -62,4 +62,18 @@ export function which(program: string): string | undefined {
     if (existsSync(candidate)) return candidate;
   }
   return undefined;
+}
+
+/**
+ * A process that is, to /proc, a dockerd started with `args` and `env`: its
+ * argv[0] is /usr/bin/dockerd (bash's exec -a) and it waits on a FIFO with a
+ * builtin, so it has no child to leave behind when it is stopped. For tests
+ * of what the exporter reads from /proc/<pid> of daemons that cannot run here.
+ */
+export function startFakeDockerd(dir: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+  const fifo = `${dir}/fake-dockerd.fifo`;
+  execFileSync('mkfifo', [fifo]);
+  const quoted = args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  // The inner bash: -c's script reads the FIFO (opened read-write: no EOF) for at most 1000 s; the flags are its positional parameters.
+  return startLogged('bash', ['-c', `exec -a /usr/bin/dockerd bash -c 'exec 9<>"$0"; read -t 1000 -u 9; :' '${fifo}' ${quoted}`], `${dir}/fake-dockerd.log`, { PATH: process.env['PATH'], ...env });
 }

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { runCli } from '../helpers/cli';
-import { startLogged, stopPid, waitFor } from '../helpers/processes';
+import { startFakeDockerd, stopPid, waitFor } from '../helpers/processes';
 import { daemonRoutes, ReplayServer } from '../helpers/replayServer';
 import { tempDir } from '../helpers/tempDir';
 import type { Report } from '../../src/upgrade/report';
@@ -29,9 +29,7 @@ describe('a rootless dockerd', () => {
     mkdirSync(path.join(configHome, 'docker'), { recursive: true });
     mkdirSync(dataRoot, { recursive: true });
     writeFileSync(path.join(configHome, 'docker', 'daemon.json'), '{"storage-driver": "devicemapper"}');
-    // bash's exec -a: the process's argv[0] is dockerd, as RootlessKit starts it.
-    const child = startLogged('bash', ['-c', `exec -a /usr/bin/dockerd sleep 1000`], path.join(dir, 'dockerd.log'), {
-      PATH: process.env['PATH'],
+    const child = startFakeDockerd(dir, [], {
       HOME: home,
       XDG_CONFIG_HOME: configHome,
       XDG_RUNTIME_DIR: path.join(dir, 'run'),
