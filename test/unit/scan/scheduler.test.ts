@@ -37,7 +37,7 @@ describe('ScanScheduler', () => {
     scheduler.noteDaemon(undefined, undefined, false);
     expect(runner.calls).toHaveLength(0);
     scheduler.noteDaemon('/var/lib/docker', 'overlay2', false);
-    expect(runner.calls).toEqual([{ root: '/var/lib/docker', driver: 'overlay2', containerdSnapshotter: false }]);
+    expect(runner.calls).toEqual([{ root: '/var/lib/docker', driver: 'overlay2', containerdSnapshotter: false, layout: 'docker' }]);
     expect(scheduler.latest()).toBeUndefined();
     runner.release();
     await scheduler.idle();
