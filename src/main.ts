@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { runCheck } from './commands/check';
+import { RECLAIM_EXIT, runReclaim } from './commands/reclaim';
 import { runServe } from './commands/serve';
 import { runTextfile } from './commands/textfile';
 import { commandHelpText, ConfigError, helpText, parseConfig, Parsed } from './config/config';
@@ -46,6 +47,14 @@ function main(): void {
     case 'version':
       process.stdout.write(`${PROGRAM} ${VERSION} (node ${process.version})\n`);
       return;
+    case 'reclaim': {
+      const logger = createLogger(parsed.config.logLevel, parsed.config.logFormat);
+      runReclaim(parsed.config, parsed.yes, logger).then(exitWhenWritten, (err: unknown) => {
+        process.stderr.write(`${PROGRAM} reclaim: ${errorMessage(err)}\n`);
+        exitWhenWritten(RECLAIM_EXIT.failed);
+      });
+      return;
+    }
     case 'check':
     case 'textfile': {
       const logger = createLogger(parsed.config.logLevel, parsed.config.logFormat);

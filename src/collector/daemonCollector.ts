@@ -1,6 +1,6 @@
 import type { Logger } from 'winston';
 import { ContainerInventory } from '../docker/containerInventory';
-import { EngineApi } from '../docker/engineApi';
+import { EngineApi, EngineError } from '../docker/engineApi';
 import { readStorageConfig, StorageConfig, StorageConfigOptions } from '../docker/storageConfig';
 import { FailureLog } from '../util/failureLog';
 import { ContainerSummary, parseContainerEntry, parseContainerInspect, parseVolumeCount } from '../parse/containers';
@@ -21,6 +21,8 @@ export interface CollectorStatus {
 /** Everything one collection learned from the daemon; what metrics, `check` and `textfile` read. */
 export interface DaemonSnapshot {
   up: boolean;
+  /** Why the daemon did not answer the ping: the kind of failure and its message. */
+  unreachable?: { kind: EngineError['kind']; message: string };
   apiVersion?: string;
   /** Docker or Podman, from GET /version; 'unknown' while it has not answered. */
   engine: Engine;
@@ -134,12 +136,19 @@ export class DaemonCollector {
 
   private async collectOnce(): Promise<DaemonSnapshot> {
     const collectors: CollectorStatus[] = [];
+    let unreachable: DaemonSnapshot['unreachable'];
     const [pong, storageConfig] = await Promise.all([
-      this.timed(collectors, 'ping', () => this.deps.api.get('/_ping')),
+      this.timed(collectors, 'ping', () =>
+        this.deps.api.get('/_ping').catch((err: unknown) => {
+          unreachable = { kind: err instanceof EngineError ? err.kind : 'unreachable', message: errorMessage(err) };
+          throw err;
+        }),
+      ),
       this.timed(collectors, 'storage_config', () => this.storageConfig()),
     ]);
     let snapshot: DaemonSnapshot = {
       up: pong !== undefined,
+      ...(pong === undefined && unreachable ? { unreachable } : {}),
       engine: 'unknown',
       storageConfig,
       eventStreamConnected: this.inventory?.connected ?? false,

@@ -46,7 +46,7 @@ export async function runCheck(config: Config, options: CheckOptions, logger: Lo
   }
   const storage = snapshot.storageConfig;
   const remedies = remediesFor(options.remedies === 'auto' ? hostPlatform() : options.remedies, storage?.known ? storage.configFile : undefined);
-  const report = buildReport({ snapshot, scan, scanSkipped: !config.scan, images, limit, remedies, targets: config.upgradeTargets });
+  const report = buildReport({ snapshot, scan, scanSkipped: !config.scan, images, limit, remedies, targets: config.upgradeTargets, dockerHost: config.dockerHost });
   if (format === 'json') process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else process.stdout.write(renderReport(report, process.stdout.isTTY && !process.env['NO_COLOR'] ? COLOUR : PLAIN));
   return report.exit_code;

@@ -45,6 +45,7 @@ export type Parsed =
   | { kind: 'run'; config: Config }
   | { kind: 'check'; config: Config; format: 'text' | 'json'; limit: number; remedies: Platform | 'auto' }
   | { kind: 'textfile'; config: Config; output: string }
+  | { kind: 'reclaim'; config: Config; yes: boolean }
   | { kind: 'help'; command?: Exclude<Command, 'serve'> }
   | { kind: 'version' };
 
@@ -110,6 +111,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
     if (output.endsWith('/')) read.fail('output', `expected a file, got the directory ${JSON.stringify(output)}`);
     return { kind: 'textfile', config, output };
   }
+  if (command === 'reclaim') return { kind: 'reclaim', config, yes: read.flag('yes') };
   return { kind: 'run', config };
 }
 

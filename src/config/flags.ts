@@ -1,5 +1,5 @@
 /** The commands: `serve` is what runs without a command word. */
-export const COMMANDS = ['serve', 'check', 'textfile'] as const;
+export const COMMANDS = ['serve', 'check', 'textfile', 'reclaim'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export const COMMAND_SUMMARY: Record<Command, string> = {
@@ -8,6 +8,8 @@ export const COMMAND_SUMMARY: Record<Command, string> = {
     'Report once whether this host survives the move to Docker 25, and what to do. Exit status: 0 nothing blocks, 1 warnings, 2 the upgrade is blocked, 3 the daemon cannot be reached.',
   textfile:
     "Collect once (with a data-root scan unless --no-scan) and write the metrics atomically for node_exporter's textfile collector. Exit status: 0 written, 1 the file cannot be written, 3 the daemon did not answer (docker_up 0 written).",
+  reclaim:
+    "Remove what a storage driver switch left in the data root (other drivers' directories, containers of another driver), once every guard holds; a dry run unless --yes. The only command that writes. Exit status: 0 done (or nothing to do), 1 stopped by an error, 2 refused.",
 };
 
 export interface FlagSpec {
@@ -51,7 +53,7 @@ export const FLAGS: readonly FlagSpec[] = [
   },
   { name: 'docker.data-root', type: 'string', commands: ALL, help: "The daemon's data root as this process sees it (an absolute path; default: DockerRootDir from /info).", default: () => '' },
   { name: 'scan.interval', type: 'string', commands: SERVE, help: 'How often to measure the data root in the background (a duration).', default: () => '15m' },
-  { name: 'no-scan', type: 'boolean', commands: ALL, help: 'Do not measure the data root.', default: () => '' },
+  { name: 'no-scan', type: 'boolean', commands: ['serve', 'check', 'textfile'], help: 'Do not measure the data root.', default: () => '' },
   { name: 'docker.pid-file', type: 'string', commands: ALL, help: 'dockerd pid file; its /proc entry tells whether the storage driver is explicitly configured.', default: () => '/var/run/docker.pid' },
   { name: 'docker.daemon-config', type: 'string', commands: ALL, help: 'daemon.json to read when dockerd runs without --config-file.', default: () => '/etc/docker/daemon.json' },
   {
@@ -77,6 +79,7 @@ export const FLAGS: readonly FlagSpec[] = [
     help: 'How to change the storage driver on this host: daemon-json, nixos, flyingcircus, or auto (from /etc/NIXOS and fc-manage; inside a container the host is not visible, so say it).',
     default: () => 'auto',
   },
+  { name: 'yes', type: 'boolean', commands: ['reclaim'], help: 'Remove; without it reclaim only says what it would remove.', default: () => '' },
   { name: 'output', type: 'string', commands: ['textfile'], help: "File to write, for node_exporter's textfile collector (required).", default: () => '' },
   { name: 'log.level', type: 'string', commands: ALL, help: 'Only log messages at or above: debug, info, warn, error.', default: () => 'info' },
   { name: 'log.format', type: 'string', commands: ALL, help: 'Log format: logfmt or json (to stderr).', default: () => 'logfmt' },

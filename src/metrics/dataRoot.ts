@@ -2,7 +2,9 @@ import type { Registry } from 'prom-client';
 import type { CompletedScan } from '../scan/scheduler';
 import { SnapshotGauge } from './snapshotGauge';
 
-const CACHED = 'From the last complete background data-root scan (see docker_data_root_scan_timestamp_seconds), not measured at scrape time; counted as du -sx -B1 counts.';
+const CACHED = 'From the last complete background data-root scan (see docker_data_root_scan_timestamp_seconds), not measured at scrape time.';
+/** Byte figures of the walk: allocated blocks, hardlinks once, no other filesystem, no symlink followed. */
+const AS_DU = `Counted as du -sx -B1 counts. ${CACHED}`;
 
 /** The data-root scan's figures; the last complete scan, served as it is. */
 export class DataRootMetrics {
@@ -24,16 +26,16 @@ export class DataRootMetrics {
       this.gauges.push(gauge);
       return gauge;
     };
-    this.dirBytes = g('docker_data_root_bytes', `Bytes of each top-level entry of the data root. ${CACHED}`, ['dir']);
+    this.dirBytes = g('docker_data_root_bytes', `Bytes of each top-level entry of the data root. ${AS_DU}`, ['dir']);
     this.orphanedBytes = g(
       'docker_data_root_orphaned_bytes',
-      `Bytes no image or container of the active storage driver uses: inactive_driver (another driver's directories), foreign_container (containers made with another driver), unreferenced_layer. ${CACHED}`,
+      `Bytes no image or container of the active storage driver uses: inactive_driver (another driver's directories), foreign_container (containers made with another driver), unreferenced_layer. ${AS_DU}`,
       ['driver', 'reason'],
     );
-    this.orphanedLayers = g('docker_data_root_orphaned_layers', `Layer directories of the active driver that no layer or container references. ${CACHED}`, ['driver']);
-    this.buildCache = g('docker_data_root_build_cache_bytes', `Bytes of BuildKit build cache in the active driver's directory. ${CACHED}`);
-    this.fsSize = g('docker_data_root_filesystem_size_bytes', `Size of the filesystem holding the data root. ${CACHED}`);
-    this.fsFree = g('docker_data_root_filesystem_free_bytes', `Free bytes (for unprivileged users) of the filesystem holding the data root. ${CACHED}`);
+    this.orphanedLayers = g('docker_data_root_orphaned_layers', `Number of layer directories of the active driver that no layer or container references. ${CACHED}`, ['driver']);
+    this.buildCache = g('docker_data_root_build_cache_bytes', `Bytes of BuildKit build cache in the active driver's directory. ${AS_DU}`);
+    this.fsSize = g('docker_data_root_filesystem_size_bytes', `Size of the filesystem holding the data root, from statfs. ${CACHED}`);
+    this.fsFree = g('docker_data_root_filesystem_free_bytes', `Free bytes of the filesystem holding the data root that an unprivileged user may use (statfs f_bavail). ${CACHED}`);
     this.duration = g('docker_data_root_scan_duration_seconds', 'How long the last complete data-root scan took.');
     this.timestamp = g('docker_data_root_scan_timestamp_seconds', 'Unix time when the last complete data-root scan ended.');
     this.success = g('docker_data_root_scan_success', '1 when the last data-root scan could read the data root, else 0.');

@@ -25,7 +25,16 @@ export interface Finding {
 /** What `check` reports, as one JSON document (schema_version 1). */
 export interface Report {
   schema_version: 1;
-  daemon: { reachable: boolean; engine?: string; version?: string; api_version?: string; data_root?: string };
+  daemon: {
+    reachable: boolean;
+    /** Why not: permission, missing (no socket), refused, timeout, http, …; with the client's message. */
+    reason?: string;
+    error?: string;
+    engine?: string;
+    version?: string;
+    api_version?: string;
+    data_root?: string;
+  };
   storage_driver?: {
     name: string;
     status: 'supported' | 'deprecated';
@@ -67,6 +76,8 @@ export interface ReportInput {
   /** Image names (repo:tag, or a short id), from GET /images/json. */
   images?: string[];
   limit: number;
+  /** --docker.host, to name the socket in what to do when the daemon does not answer. */
+  dockerHost?: string;
   /** Docker versions to tell the outcome of (--upgrade.target-version); the running one is always told. */
   targets?: readonly number[];
   /** How to change the driver on this host. */
@@ -103,6 +114,22 @@ const BLOCKER_MESSAGES: Record<Exclude<BlockerReason, 'daemon_config_invalid'>, 
     `The data root holds data of several storage drivers (${(prior ?? []).join(', ')}) and none is explicitly configured: Docker 23 and 24 refuse to choose and do not start.`,
 };
 
+/** What to do when the daemon did not answer, by why it did not. */
+function unreachableStep(kind: string | undefined, dockerHost = 'the Docker socket'): string {
+  switch (kind) {
+    case 'permission':
+      return `This user may not use ${dockerHost}: add it to the docker group (usermod -aG docker USER, then log in again), or in the exporter's systemd unit set SupplementaryGroups=docker; run the check again.`;
+    case 'missing':
+      return `There is no socket at ${dockerHost}: is the daemon running (systemctl status docker)? A rootless daemon listens on $XDG_RUNTIME_DIR/docker.sock: point --docker.host at it.`;
+    case 'refused':
+      return `Nothing accepts connections at ${dockerHost}: the daemon is stopped or has crashed (systemctl status docker; journalctl -u docker).`;
+    case 'timeout':
+      return `The daemon took the connection at ${dockerHost} but did not answer within --docker.timeout: it hangs or is overloaded (journalctl -u docker); a longer --docker.timeout may help a slow one.`;
+    default:
+      return 'Make the Docker daemon answer (systemctl status docker; journalctl -u docker), then run the check again.';
+  }
+}
+
 /**
  * The upgrade-readiness report: every figure comes from the same snapshot,
  * scan and verdict the exporter's metrics come from.
@@ -127,7 +154,11 @@ export function buildReport(input: ReportInput): Report {
   const verdict = upgradeVerdict(snapshot, scan, input.targets);
   if (!snapshot.up || !info?.driver || !verdict) {
     report.verdict.status = 'unreachable';
-    report.verdict.next_steps.push('Make the Docker daemon answer (systemctl status docker; journalctl -u docker), then run the check again.');
+    if (snapshot.unreachable) {
+      report.daemon.reason = snapshot.unreachable.kind;
+      report.daemon.error = snapshot.unreachable.message;
+    }
+    report.verdict.next_steps.push(unreachableStep(snapshot.unreachable?.kind, input.dockerHost));
     report.exit_code = EXIT_CODES.unreachable;
     return report;
   }

@@ -31,7 +31,7 @@ export function renderReport(report: Report, style: TextStyle): string {
   out.push(
     d.reachable
       ? `  ${d.engine === 'podman' ? 'Podman' : 'Docker'} ${d.version ?? '?'} (API ${d.api_version ?? '?'}), data root ${d.data_root ?? '?'}`
-      : `  ${style.red('not reachable')}`,
+      : `  ${style.red('not reachable')}${d.reason ? `: ${d.reason}${d.error ? ` (${d.error})` : ''}` : ''}`,
   );
 
   const driver = report.storage_driver;
