@@ -49,7 +49,7 @@ function main(): void {
       return;
     case 'reclaim': {
       const logger = createLogger(parsed.config.logLevel, parsed.config.logFormat);
-      runReclaim(parsed.config, parsed.yes, logger).then(exitWhenWritten, (err: unknown) => {
+      runReclaim(parsed.config, { yes: parsed.yes, ignorePids: parsed.ignorePids }, logger).then(exitWhenWritten, (err: unknown) => {
         process.stderr.write(`${PROGRAM} reclaim: ${errorMessage(err)}\n`);
         exitWhenWritten(RECLAIM_EXIT.failed);
       });

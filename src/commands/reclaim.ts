@@ -4,7 +4,7 @@ import type { Logger } from 'winston';
 import type { Config } from '../config/config';
 import { daemonJsonSettings } from '../docker/storageConfig';
 import { decideReclaim, ReclaimFacts } from '../reclaim/guards';
-import { deviceMapperNames, loopBackingFiles, mountPoints, openPathsUnder } from '../reclaim/probe';
+import { deviceMapperNames, loopBackingFiles, mountPoints, openPathsUnderSettled } from '../reclaim/probe';
 import { removePaths } from '../reclaim/remove';
 import { planScan } from '../scan/dataRoot';
 import { mergeWalks, walkBuckets } from '../scan/walk';
@@ -25,7 +25,8 @@ const freeBytes = (dir: string) => {
  * another driver, once every guard holds (src/reclaim/guards.ts). Without
  * --yes it only says what it would remove.
  */
-export async function runReclaim(config: Config, yes: boolean, logger: Logger): Promise<number> {
+export async function runReclaim(config: Config, options: { yes: boolean; ignorePids: readonly number[] }, logger: Logger): Promise<number> {
+  const { yes } = options;
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const { collector } = buildParts(config, logger, 'once');
   const snapshot = await collector.collect();
@@ -43,7 +44,9 @@ export async function runReclaim(config: Config, yes: boolean, logger: Logger): 
   const storage = snapshot.storageConfig;
   const settings = storage?.known && storage.configuration.daemonJson ? daemonJsonSettings(storage.configuration.daemonJson.bytes).settings : undefined;
   const features = settings?.['features'];
-  const open = openPathsUnder(root);
+  const settled = await openPathsUnderSettled(root);
+  // The operator has checked these: their unreadable working directories do not block.
+  const open = { open: settled.open, unreadable: settled.unreadable.filter((u) => !options.ignorePids.includes(Number(u.split(' ')[0]))) };
   const facts: ReclaimFacts = {
     up: true,
     engine: snapshot.engine,
@@ -53,13 +56,13 @@ export async function runReclaim(config: Config, yes: boolean, logger: Logger): 
     configured: storage?.known
       ? { ...(storage.driver ? { driver: storage.driver } : {}), explicitContainerdStore: typeof features === 'object' && features !== null && (features as Record<string, unknown>)['containerd-snapshotter'] === true }
       : { unknown: storage?.reason ?? 'not collected' },
-    scanComplete: plan.result.complete && walked.errors.size === 0 && open.unreadable === 0,
+    scanComplete: plan.result.complete && walked.errors.size === 0 && open.unreadable.length === 0,
     scanProblem: !plan.result.complete
       ? plan.result.examples[0]
       : walked.errors.size > 0
         ? `${[...walked.errors.values()].reduce((a, b) => a + b, 0)} entries unreadable (${walked.examples[0] ?? ''})`
-        : open.unreadable > 0
-          ? `${open.unreadable} processes whose open files cannot be checked`
+        : open.unreadable.length > 0
+          ? `the open files of processes ${open.unreadable.join(', ')} cannot be checked`
           : undefined,
     candidates,
     mounts: mountPoints(),

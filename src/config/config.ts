@@ -45,7 +45,7 @@ export type Parsed =
   | { kind: 'run'; config: Config }
   | { kind: 'check'; config: Config; format: 'text' | 'json'; limit: number; remedies: Platform | 'auto' }
   | { kind: 'textfile'; config: Config; output: string }
-  | { kind: 'reclaim'; config: Config; yes: boolean }
+  | { kind: 'reclaim'; config: Config; yes: boolean; ignorePids: number[] }
   | { kind: 'help'; command?: Exclude<Command, 'serve'> }
   | { kind: 'version' };
 
@@ -111,7 +111,11 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
     if (output.endsWith('/')) read.fail('output', `expected a file, got the directory ${JSON.stringify(output)}`);
     return { kind: 'textfile', config, output };
   }
-  if (command === 'reclaim') return { kind: 'reclaim', config, yes: read.flag('yes') };
+  if (command === 'reclaim') {
+    const pids = read.text('ignore-pid');
+    if (pids !== '' && !/^\d+(,\d+)*$/.test(pids)) read.fail('ignore-pid', `expected process ids, comma-separated, such as 1,42; got ${JSON.stringify(pids)}`);
+    return { kind: 'reclaim', config, yes: read.flag('yes'), ignorePids: pids === '' ? [] : pids.split(',').map(Number) };
+  }
   return { kind: 'run', config };
 }
 

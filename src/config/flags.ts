@@ -80,6 +80,13 @@ export const FLAGS: readonly FlagSpec[] = [
     default: () => 'auto',
   },
   { name: 'yes', type: 'boolean', commands: ['reclaim'], help: 'Remove; without it reclaim only says what it would remove.', default: () => '' },
+  {
+    name: 'ignore-pid',
+    type: 'string',
+    commands: ['reclaim'],
+    help: 'Process ids whose working directory and open files may not be checked (some sandboxes hide pid 1 even from root), comma-separated; check them yourself first.',
+    default: () => '',
+  },
   { name: 'output', type: 'string', commands: ['textfile'], help: "File to write, for node_exporter's textfile collector (required).", default: () => '' },
   { name: 'log.level', type: 'string', commands: ALL, help: 'Only log messages at or above: debug, info, warn, error.', default: () => 'info' },
   { name: 'log.format', type: 'string', commands: ALL, help: 'Log format: logfmt or json (to stderr).', default: () => 'logfmt' },

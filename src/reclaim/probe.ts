@@ -47,12 +47,12 @@ export function deviceMapperNames(sysRoot = '/sys'): string[] {
  * (/proc/<pid>/cwd, /proc/<pid>/fd/*). Processes this one may not look into
  * are reported as such, so that the guard can refuse rather than assume.
  */
-export function openPathsUnder(under: string, procRoot = '/proc'): { open: { pid: number; path: string; command: string }[]; unreadable: number } {
+export function openPathsUnder(under: string, procRoot = '/proc', pids?: readonly string[]): { open: { pid: number; path: string; command: string }[]; unreadable: string[] } {
   const open: { pid: number; path: string; command: string }[] = [];
-  let unreadable = 0;
+  const unreadable: string[] = [];
   const prefix = under.endsWith('/') ? under : `${under}/`;
   const below = (p: string) => p === under || p.startsWith(prefix);
-  for (const entry of readDir(procRoot)) {
+  for (const entry of pids ?? readDir(procRoot)) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     const base = path.join(procRoot, entry);
     const command = readTrimmed(path.join(base, 'comm')) ?? '?';
@@ -70,9 +70,22 @@ export function openPathsUnder(under: string, procRoot = '/proc'): { open: { pid
       }
     } catch (err) {
       const code = (err as { code?: string }).code;
-      // Gone meanwhile, or a kernel thread: nothing open. Not allowed to look: count it.
-      if (code === 'EACCES' || code === 'EPERM') unreadable++;
+      // Gone meanwhile, or a kernel thread: nothing open. Not allowed to look: say so.
+      if (code === 'EACCES' || code === 'EPERM') unreadable.push(`${entry} (${command})`);
     }
   }
   return { open, unreadable };
+}
+
+/**
+ * The same, looking twice at processes it could not look into: a process in
+ * the middle of an exec is briefly closed even to root. Those still closed
+ * the second time are reported.
+ */
+export async function openPathsUnderSettled(under: string, procRoot = '/proc'): Promise<{ open: { pid: number; path: string; command: string }[]; unreadable: string[] }> {
+  const first = openPathsUnder(under, procRoot);
+  if (first.unreadable.length === 0) return first;
+  await new Promise((resolve) => setTimeout(resolve, 250));
+  const again = openPathsUnder(under, procRoot, first.unreadable.map((u) => u.split(' ')[0] ?? ''));
+  return { open: [...first.open, ...again.open], unreadable: again.unreadable };
 }

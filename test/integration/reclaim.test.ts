@@ -1,0 +1,196 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, statfsSync, writeSync } from 'node:fs';
+import * as path from 'node:path';
+import { runCli, CliResult } from '../helpers/cli';
+import { TestDaemon } from '../helpers/dockerd';
+import { duBytes } from '../helpers/du';
+import { EXPORTER_BIN } from '../helpers/exporter';
+import { stopPid, waitFor } from '../helpers/processes';
+import { tempDir } from '../helpers/tempDir';
+
+/** Everything below `dir` on its filesystem: paths, kinds, sizes, contents and link targets, hashed. Mounts are not entered. */
+function checksum(dir: string): string {
+  const hash = createHash('sha256');
+  if (!existsSync(dir)) return 'absent';
+  const device = lstatSync(dir).dev;
+  const walk = (p: string) => {
+    const st = lstatSync(p);
+    const rel = path.relative(dir, p);
+    if (st.isSymbolicLink()) hash.update(`L ${rel} ${readlinkSync(p)}\n`);
+    else if (st.isFile()) hash.update(`F ${rel} ${st.size} ${createHash('sha256').update(readFileSync(p)).digest('hex')}\n`);
+    else if (st.isDirectory()) {
+      hash.update(`D ${rel} ${st.mode}\n`);
+      if (st.dev !== device) return;
+      for (const name of readdirSync(p).sort()) walk(path.join(p, name));
+    } else hash.update(`O ${rel} ${st.mode}\n`);
+  };
+  walk(dir);
+  return hash.digest('hex');
+}
+
+/**
+ * A dockerd switched from vfs to overlay2, explicitly, with running
+ * containers, images and volumes on overlay2: reclaim gives back the vfs
+ * data and touches nothing else; every guard refuses when it should.
+ */
+describe('reclaim on a daemon switched from vfs to overlay2', () => {
+  const dir = tempDir('reclaim');
+  const daemon = new TestDaemon(path.join(dir, 'daemon'));
+  const explicit = ['--storage-driver', 'overlay2'];
+  // This sandbox hides pid 1's working directory even from root; nothing else is exempt.
+  const hidden = (() => {
+    try {
+      readlinkSync('/proc/1/cwd');
+      return [];
+    } catch {
+      return ['--ignore-pid', '1'];
+    }
+  })();
+  const reclaim = (...args: string[]): Promise<CliResult> => runCli(['reclaim', '--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile, ...hidden, ...args]);
+  let live: () => Record<string, string>;
+
+  beforeAll(async () => {
+    await daemon.start({ args: ['--storage-driver', 'vfs'] });
+    await daemon.importBusybox();
+    await daemon.docker('run', '--name', 'old-writer', 'busybox:test', 'sh', '-c', 'i=0; while [ $i -lt 200 ]; do echo some-data-written-in-the-layer-$i >> /data-$((i % 10)); i=$((i+1)); done');
+    await daemon.docker('create', '--name', 'old-idle', 'busybox:test', 'true');
+    await daemon.docker('volume', 'create', 'shared');
+    await daemon.docker('run', '--rm', '-v', 'shared:/v', 'busybox:test', 'sh', '-c', 'echo precious > /v/file');
+    await daemon.stop();
+    await daemon.start({ args: explicit });
+    await daemon.importBusybox();
+    await daemon.docker('run', '-d', '--name', 'web', '--restart', 'always', '-v', 'shared:/v', 'busybox:test', 'sleep', '100000');
+    await daemon.docker('run', '-d', '--name', 'worker', '--restart', 'always', 'busybox:test', 'sleep', '100000');
+    const liveIds = (await daemon.docker('ps', '-aq', '--no-trunc')).split('\n').filter(Boolean);
+    const root = daemon.dataRoot;
+    live = () => ({
+      overlay2: checksum(path.join(root, 'overlay2')),
+      image: checksum(path.join(root, 'image', 'overlay2')),
+      volumes: checksum(path.join(root, 'volumes')),
+      ...Object.fromEntries(liveIds.map((id) => [id, checksum(path.join(root, 'containers', id))])),
+    });
+  });
+  afterAll(() => daemon.stop());
+
+  it('a dry run lists the vfs data with its size as du counts it, and changes nothing', async () => {
+    const before = checksum(daemon.dataRoot);
+    const { code, stdout } = await reclaim();
+    expect(code).toBe(0);
+    expect(stdout).toContain('would remove (a dry run; --yes removes)');
+    expect(stdout).toMatch(/\s+vfs\n/);
+    expect(stdout).toMatch(/\s+image\/vfs\n/);
+    expect(stdout.match(/containers\/[0-9a-f]{64}/g)).toHaveLength(2);
+    const paths = ['vfs', 'image/vfs', ...(stdout.match(/containers\/[0-9a-f]{64}/g) ?? [])].map((p) => path.join(daemon.dataRoot, p));
+    expect(Number(/\((\d+) bytes, as du -sx -B1 counts\)/.exec(stdout)?.[1])).toBe(duBytes(...paths));
+    expect(checksum(daemon.dataRoot)).toBe(before);
+  });
+
+  it('refuses while a tmpfs is mounted inside the old driver directory', async () => {
+    const mountPoint = path.join(daemon.dataRoot, 'vfs', 'mounted-here');
+    mkdirSync(mountPoint);
+    execFileSync('mount', ['-t', 'tmpfs', 'tmpfs', mountPoint]);
+    try {
+      const { code, stdout } = await reclaim('--yes');
+      expect(code).toBe(2);
+      expect(stdout).toContain(`${mountPoint} is mounted inside ${path.join(daemon.dataRoot, 'vfs')}`);
+    } finally {
+      execFileSync('umount', [mountPoint]);
+    }
+    expect(existsSync(path.join(daemon.dataRoot, 'vfs'))).toBe(true);
+  });
+
+  it('refuses while a loop device is backed by a file inside it', async () => {
+    const image = path.join(daemon.dataRoot, 'vfs', 'loop.img');
+    const fd = openSync(image, 'w');
+    writeSync(fd, Buffer.alloc(1), 0, 1, 16 * 1024 * 1024 - 1);
+    closeSync(fd);
+    const device = execFileSync('losetup', ['--find', '--show', image], { encoding: 'utf8' }).trim();
+    try {
+      const { code, stdout } = await reclaim('--yes');
+      expect(code).toBe(2);
+      expect(stdout).toContain(`a loop device is backed by ${image}`);
+    } finally {
+      execFileSync('losetup', ['--detach', device]);
+    }
+  });
+
+  it('refuses while a process works inside it', async () => {
+    const cwd = path.join(daemon.dataRoot, 'vfs');
+    const child = spawn('sleep', ['1000'], { cwd, stdio: 'ignore' });
+    try {
+      await waitFor('the process', () => (child.pid ? true : undefined));
+      const { code, stdout } = await reclaim('--yes');
+      expect(code).toBe(2);
+      expect(stdout).toContain(`process ${child.pid} (sleep) has ${cwd} open`);
+    } finally {
+      await stopPid(child.pid);
+    }
+  });
+
+  it('refuses a user who cannot read the data root', async () => {
+    chmodSync(daemon.socket, 0o666);
+    const { status, stdout } = ((): { status: number; stdout: string } => {
+      try {
+        return { status: 0, stdout: execFileSync(process.execPath, [EXPORTER_BIN, 'reclaim', '--yes', '--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile], { uid: 65534, gid: 65534, encoding: 'utf8' }) };
+      } catch (err) {
+        return { status: (err as { status: number }).status, stdout: (err as { stdout: string }).stdout };
+      }
+    })();
+    chmodSync(daemon.socket, 0o660);
+    expect(status).toBe(2);
+    expect(stdout).toContain('refused');
+    expect(stdout).toMatch(/could not be read in full|cannot be told/);
+  });
+
+  it('refuses when the driver in use is not explicitly configured: a restart could fall back to vfs', async () => {
+    await daemon.stop();
+    await daemon.start();
+    try {
+      const { code, stdout } = await reclaim('--yes');
+      expect(code).toBe(2);
+      expect(stdout).toContain('the storage driver overlay2 is not explicitly configured');
+    } finally {
+      await daemon.stop();
+      await daemon.start({ args: explicit });
+    }
+  });
+
+  it('refuses when the daemon does not answer', async () => {
+    await daemon.stop();
+    try {
+      const { code, stdout } = await reclaim('--yes');
+      expect(code).toBe(2);
+      expect(stdout).toContain('the daemon does not answer');
+    } finally {
+      await daemon.start({ args: explicit });
+    }
+  });
+
+  it('with --yes, frees the vfs data (du and statfs agree), and every live byte stays; the restarted daemon runs all', async () => {
+    const before = live();
+    const dry = await reclaim();
+    const expected = Number(/\((\d+) bytes, as du -sx -B1 counts\)/.exec(dry.stdout)?.[1]);
+    const free = () => {
+      const s = statfsSync(daemon.dataRoot);
+      return s.bavail * s.bsize;
+    };
+    const freeBefore = free();
+    const { code, stdout } = await reclaim('--yes');
+    const gained = free() - freeBefore;
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/removed 4 of 4 paths/);
+    expect(existsSync(path.join(daemon.dataRoot, 'vfs'))).toBe(false);
+    expect(existsSync(path.join(daemon.dataRoot, 'image', 'vfs'))).toBe(false);
+    // The filesystem is shared with the daemon's own log: a few blocks either way.
+    expect(Math.abs(gained - expected)).toBeLessThan(Math.max(1024 * 1024, expected * 0.02));
+    expect(Number(/gained [^(]*\((-?\d+) bytes/.exec(stdout)?.[1])).toBeGreaterThan(expected * 0.9);
+    expect(live()).toEqual(before);
+
+    await daemon.stop();
+    await daemon.start({ args: explicit });
+    await waitFor('the containers to run again', async () => ((await daemon.docker('ps', '--format', '{{.Names}}')).split('\n').sort().join(',') === 'web,worker' ? true : undefined));
+    expect(await daemon.docker('run', '--rm', '-v', 'shared:/v', 'busybox:test', 'sh', '-c', 'read x < /v/file; echo $x')).toBe('precious');
+    expect((await reclaim()).stdout).toContain('nothing to reclaim');
+  });
+});
