@@ -33,7 +33,7 @@ export const FLAGS: readonly FlagSpec[] = [
     name: 'docker.host',
     type: 'string',
     commands: ALL,
-    help: 'Docker daemon to read: unix:///path or tcp://host:port.',
+    help: 'Docker daemon to read: unix:///path or tcp://host:port; $DOCKER_HOST when it is set.',
     default: (env) => env['DOCKER_HOST'] || 'unix:///var/run/docker.sock',
   },
   { name: 'docker.timeout', type: 'string', commands: ALL, help: 'Deadline for each request to the daemon, connection to last byte (a duration: 500ms, 5s, 1m).', default: () => '5s' },
@@ -91,6 +91,17 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'log.level', type: 'string', commands: ALL, help: 'Only log messages at or above: debug, info, warn, error.', default: () => 'info' },
   { name: 'log.format', type: 'string', commands: ALL, help: 'Log format: logfmt or json (to stderr).', default: () => 'logfmt' },
 ];
+
+/** The README's table of every flag of every command, made from this list (a test keeps the README equal to it). */
+export function flagTable(): string {
+  const commands = (flag: FlagSpec) => flag.commands.map((c) => (c === 'serve' ? 'exporter' : c)).join(', ');
+  const shown = (flag: FlagSpec) => (flag.type === 'boolean' ? '' : flag.default({}) === '' ? '' : `\`${flag.default({})}\``);
+  return [
+    '| flag | commands | default | meaning |',
+    '|---|---|---|---|',
+    ...FLAGS.map((flag) => `| \`--${flag.name}\` | ${commands(flag)} | ${shown(flag)} | ${flag.help.replace(/\|/g, '\\|')} |`),
+  ].join('\n');
+}
 
 export function envName(flag: string): string {
   return `DOCKER_EXPORTER_${flag.replace(/[.-]/g, '_').toUpperCase()}`;

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { helpText, parseConfig, parseListenAddress } from '../../../src/config/config';
+import { flagTable } from '../../../src/config/flags';
 import { parseDuration } from '../../../src/config/duration';
 
 const run = (argv: string[], env: NodeJS.ProcessEnv = {}) => {
@@ -97,5 +100,12 @@ describe('parseDuration', () => {
   });
   it.each(['', '5', 's', '5 s', '-5s', '5d'])('refuses %j', (text) => {
     expect(parseDuration(text)).toBeUndefined();
+  });
+});
+
+describe("the README's flag table", () => {
+  it('lists every flag of every command, as --help describes it', () => {
+    const readme = readFileSync(path.join(__dirname, '../../../README.md'), 'utf8');
+    expect(readme).toContain(flagTable());
   });
 });
