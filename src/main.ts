@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { runCheck } from './commands/check';
+import { PLAN_EXIT, runPlan } from './commands/plan';
 import { RECLAIM_EXIT, runReclaim } from './commands/reclaim';
 import { runServe } from './commands/serve';
 import { runTextfile } from './commands/textfile';
@@ -47,6 +48,14 @@ function main(): void {
     case 'version':
       process.stdout.write(`${PROGRAM} ${VERSION} (node ${process.version})\n`);
       return;
+    case 'plan': {
+      const logger = createLogger(parsed.config.logLevel, parsed.config.logFormat);
+      runPlan(parsed.config, { format: parsed.format, remedies: parsed.remedies }, logger).then(exitWhenWritten, (err: unknown) => {
+        process.stderr.write(`${PROGRAM} plan: ${errorMessage(err)}\n`);
+        exitWhenWritten(PLAN_EXIT.unreachable);
+      });
+      return;
+    }
     case 'reclaim': {
       const logger = createLogger(parsed.config.logLevel, parsed.config.logFormat);
       runReclaim(parsed.config, { yes: parsed.yes, ignorePids: parsed.ignorePids }, logger).then(exitWhenWritten, (err: unknown) => {

@@ -6,6 +6,7 @@ import { FailureLog } from '../util/failureLog';
 import { ContainerSummary, parseContainerEntry, parseContainerInspect, parseVolumeCount } from '../parse/containers';
 import { EngineInfo, parseInfo } from '../parse/info';
 import { ProblemTally } from '../parse/problems';
+import { localOnlyImageCount } from '../parse/images';
 import { engineOf } from '../parse/version';
 import type { Engine } from '../upgrade/outcome';
 import { errorMessage } from '../util/errors';
@@ -24,6 +25,8 @@ export interface DaemonSnapshot {
   /** Why the daemon did not answer the ping: the kind of failure and its message. */
   unreachable?: { kind: EngineError['kind']; message: string };
   apiVersion?: string;
+  /** Images without RepoDigests (built or imported here: lost unless saved), from GET /images/json; refreshed with /info. */
+  localOnlyImages?: number;
   /** Docker or Podman, from GET /version; 'unknown' while it has not answered. */
   engine: Engine;
   info?: EngineInfo;
@@ -69,7 +72,7 @@ export class DaemonCollector {
   private readonly now: () => number;
   private readonly problems: ProblemTally;
   private readonly inventory: ContainerInventory | undefined;
-  private infoCache: { info: EngineInfo; engine: Engine; apiVersion?: string; fetchedAt: number; generation: number } | undefined;
+  private infoCache: { info: EngineInfo; engine: Engine; localOnlyImages?: number; apiVersion?: string; fetchedAt: number; generation: number } | undefined;
   private infoGeneration = 0;
   private volumeCache: { count: number; generation: number } | undefined;
   private volumeGeneration = 0;
@@ -165,6 +168,7 @@ export class DaemonCollector {
         ...snapshot,
         info: info?.info,
         engine: info?.engine ?? 'unknown',
+        ...(info?.localOnlyImages !== undefined ? { localOnlyImages: info.localOnlyImages } : {}),
         apiVersion: info?.apiVersion,
         infoTimestamp: info && info.fetchedAt / 1000,
         containers,
@@ -186,9 +190,21 @@ export class DaemonCollector {
     if (cached && cached.generation === this.infoGeneration && this.now() - cached.fetchedAt < this.deps.infoMaxAgeMs) return cached;
     const generation = this.infoGeneration;
     // /version names the engine; a daemon too old or too odd to answer it is still worth its /info.
-    const [response, version] = await Promise.all([this.deps.api.get('/info'), this.deps.api.get('/version').catch(() => undefined)]);
+    const [response, version, images] = await Promise.all([
+      this.deps.api.get('/info'),
+      this.deps.api.get('/version').catch(() => undefined),
+      this.deps.api.get('/images/json').catch(() => undefined),
+    ]);
     const engine = version ? engineOf(version.body, this.problems) : 'unknown';
-    const fresh = { info: parseInfo(response.body, this.problems), engine, apiVersion: response.apiVersion, fetchedAt: this.now(), generation };
+    const localOnlyImages = images ? localOnlyImageCount(images.body) : undefined;
+    const fresh = {
+      info: parseInfo(response.body, this.problems),
+      engine,
+      ...(localOnlyImages !== undefined ? { localOnlyImages } : {}),
+      apiVersion: response.apiVersion,
+      fetchedAt: this.now(),
+      generation,
+    };
     this.infoCache = fresh;
     return fresh;
   }

@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
-import * as path from 'node:path';
 import type { Logger } from 'winston';
 import type { Config } from '../config/config';
 import { imageNames } from '../parse/images';
 import type { ScanResult } from '../scan/dataRoot';
-import { detectPlatform, Platform, remediesFor } from '../upgrade/remedies';
+import { Platform, remediesFor } from '../upgrade/remedies';
+import { hostPlatform } from './hostPlatform';
 import { buildReport } from '../upgrade/report';
 import { COLOUR, PLAIN, renderReport } from '../upgrade/reportText';
 import { errorMessage } from '../util/errors';
@@ -14,14 +13,6 @@ export interface CheckOptions {
   format: 'text' | 'json';
   limit: number;
   remedies: Platform | 'auto';
-}
-
-/** What this host is, read from the filesystem and PATH. */
-function hostPlatform(): Platform {
-  return detectPlatform({
-    exists: (p) => existsSync(p),
-    onPath: (program) => (process.env['PATH'] ?? '').split(':').some((dir) => dir !== '' && existsSync(path.join(dir, program))),
-  });
 }
 
 /** `docker-daemon-exporter check`: prints the report and returns the exit status. */
@@ -45,7 +36,7 @@ export async function runCheck(config: Config, options: CheckOptions, logger: Lo
     }
   }
   const storage = snapshot.storageConfig;
-  const remedies = remediesFor(options.remedies === 'auto' ? hostPlatform() : options.remedies, storage?.known ? storage.configFile : undefined);
+  const remedies = remediesFor(hostPlatform(options.remedies), storage?.known ? storage.configFile : undefined);
   const report = buildReport({ snapshot, scan, scanSkipped: !config.scan, images, limit, remedies, targets: config.upgradeTargets, dockerHost: config.dockerHost });
   if (format === 'json') process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else process.stdout.write(renderReport(report, process.stdout.isTTY && !process.env['NO_COLOR'] ? COLOUR : PLAIN));

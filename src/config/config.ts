@@ -46,6 +46,7 @@ export type Parsed =
   | { kind: 'check'; config: Config; format: 'text' | 'json'; limit: number; remedies: Platform | 'auto' }
   | { kind: 'textfile'; config: Config; output: string }
   | { kind: 'reclaim'; config: Config; yes: boolean; ignorePids: number[] }
+  | { kind: 'plan'; config: Config; format: 'text' | 'json' | 'script'; remedies: Platform | 'auto' }
   | { kind: 'help'; command?: Exclude<Command, 'serve'> }
   | { kind: 'version' };
 
@@ -110,6 +111,9 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
     if (output === '') read.fail('output', 'required: the file to write, such as /var/lib/node_exporter/textfile/docker.prom');
     if (output.endsWith('/')) read.fail('output', `expected a file, got the directory ${JSON.stringify(output)}`);
     return { kind: 'textfile', config, output };
+  }
+  if (command === 'plan') {
+    return { kind: 'plan', config, format: read.oneOf('format', ['text', 'json', 'script'] as const), remedies: read.oneOf('remedies', ['auto', ...PLATFORMS] as const) };
   }
   if (command === 'reclaim') {
     const pids = read.text('ignore-pid');

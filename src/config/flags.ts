@@ -1,11 +1,13 @@
 /** The commands: `serve` is what runs without a command word. */
-export const COMMANDS = ['serve', 'check', 'textfile', 'reclaim'] as const;
+export const COMMANDS = ['serve', 'check', 'plan', 'textfile', 'reclaim'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export const COMMAND_SUMMARY: Record<Command, string> = {
   serve: 'Serve /metrics for Prometheus (the default: no command word).',
   check:
     'Report once whether this host survives the move to Docker 25, and what to do. Exit status: 0 nothing blocks, 1 warnings, 2 the upgrade is blocked, 3 the daemon cannot be reached.',
+  plan:
+    'What a storage-driver switch costs, container by container: volumes and binds (they survive), bytes in each writable layer, images only on this host, and a command that makes each container again; --format script writes the migration as a script to read and run. Only reads.',
   textfile:
     "Collect once (with a data-root scan unless --no-scan) and write the metrics atomically for node_exporter's textfile collector. Exit status: 0 written, 1 the file cannot be written, 3 the daemon did not answer (docker_up 0 written).",
   reclaim:
@@ -70,12 +72,12 @@ export const FLAGS: readonly FlagSpec[] = [
     help: 'Docker major versions to tell the outcome of, comma-separated (the running version, a plain restart, is always told).',
     default: () => '25,29',
   },
-  { name: 'format', type: 'string', commands: ['check'], help: 'text (for a person) or json (for scripts).', default: () => 'text' },
+  { name: 'format', type: 'string', commands: ['check', 'plan'], help: 'text (for a person) or json (for scripts); plan also writes a shell script (script).', default: () => 'text' },
   { name: 'limit', type: 'string', commands: ['check'], help: 'Name at most this many of each list: containers, images, host-network containers (a whole number).', default: () => '20' },
   {
     name: 'remedies',
     type: 'string',
-    commands: ['check'],
+    commands: ['check', 'plan'],
     help: 'How to change the storage driver on this host: daemon-json, nixos, flyingcircus, or auto (from /etc/NIXOS and fc-manage; inside a container the host is not visible, so say it).',
     default: () => 'auto',
   },

@@ -14,6 +14,8 @@ export type EnginePath =
   | '/info'
   | '/version'
   | `/containers/${string}/json`
+  | `/containers/${string}/json?size=1`
+  | `/images/${string}/json`
   | '/volumes'
   | '/images/json';
 

@@ -10,6 +10,8 @@ export class UpgradeMetrics {
   private readonly configValid;
   private readonly containers;
   private readonly images;
+  private readonly writable;
+  private readonly localOnly;
 
   constructor(registry: Registry) {
     const set = (this.set = new GaugeSet(registry));
@@ -29,6 +31,14 @@ export class UpgradeMetrics {
     );
     this.containers = set.gauge('docker_upgrade_recreate_containers', 'Containers a storage driver switch requires re-creating (0 when the driver is not deprecated).');
     this.images = set.gauge('docker_upgrade_recreate_images', 'Images a storage driver switch requires re-creating (0 when the driver is not deprecated); volumes are not affected.');
+    this.writable = set.gauge(
+      'docker_upgrade_writable_layer_bytes',
+      "Bytes the containers wrote in their writable layers, summed, which a storage driver switch loses unless copied out; counted as du -sx -B1 counts, from the last complete data-root scan; directory drivers only (vfs counts the image's files too). Docker only.",
+    );
+    this.localOnly = set.gauge(
+      'docker_upgrade_local_only_images',
+      'Images without RepoDigests (built or imported on this host), which a storage driver switch loses unless saved (docker save); from GET /images/json, refreshed with /info. Docker only.',
+    );
   }
 
   update(verdict: UpgradeVerdict | undefined): void {
@@ -44,5 +54,7 @@ export class UpgradeMetrics {
     if (verdict.daemonConfigValid !== undefined) this.configValid.set({}, verdict.daemonConfigValid ? 1 : 0);
     if (verdict.recreateContainers !== undefined) this.containers.set({}, verdict.recreateContainers);
     if (verdict.recreateImages !== undefined) this.images.set({}, verdict.recreateImages);
+    if (verdict.writableLayerBytes !== undefined) this.writable.set({}, verdict.writableLayerBytes);
+    if (verdict.localOnlyImages !== undefined) this.localOnly.set({}, verdict.localOnlyImages);
   }
 }

@@ -19,6 +19,8 @@ export interface EngineInfo {
   thinPool?: ThinPool;
   containers?: number;
   images?: number;
+  /** The log driver containers get unless they say otherwise. */
+  loggingDriver?: string;
   warnings: string[];
 }
 
@@ -43,6 +45,7 @@ export function parseInfo(raw: unknown, problems: ParseProblems): EngineInfo {
     containerdSnapshotter: status.get('driver-type') === 'io.containerd.snapshotter.v1',
     containers: countField(raw, 'Containers', problems, 'info'),
     images: countField(raw, 'Images', problems, 'info'),
+    loggingDriver: text('LoggingDriver'),
     warnings: parseWarnings(raw['Warnings'], problems),
   };
   if (driver === 'devicemapper') info.thinPool = parseThinPool(status, problems);

@@ -31,6 +31,8 @@ export interface ScanResult {
   /** Unreferenced layer directories of the active driver. */
   orphanedLayers: number;
   buildCacheBytes: number;
+  /** Bytes in the writable layers of the active driver's containers (directory drivers only; vfs counts the image's files too). */
+  writableLayerBytes?: number;
   filesystem?: { sizeBytes: number; freeBytes: number };
   errors: Map<WalkErrorReason | 'missing' | 'metadata', number>;
   examples: string[];
@@ -62,6 +64,18 @@ const LAYER_PARENT: Readonly<Record<string, string>> = {
 };
 
 const LAYER_ID = /^[0-9a-f]{64}(-init)?$/;
+
+/** Where each directory driver keeps a container's writable layer, by its mount id (image/<driver>/layerdb/mounts/<id>/mount-id). */
+export const WRITABLE_LAYER: Readonly<Record<string, (root: string, mountId: string) => string>> = {
+  overlay2: (root, id) => path.join(root, 'overlay2', id, 'diff'),
+  'fuse-overlayfs': (root, id) => path.join(root, 'fuse-overlayfs', id, 'diff'),
+  overlay: (root, id) => path.join(root, 'overlay', id, 'upper'),
+  aufs: (root, id) => path.join(root, 'aufs', 'diff', id),
+  // vfs copies the image's files into each container's directory: its figure includes them.
+  vfs: (root, id) => path.join(root, 'vfs', 'dir', id),
+  btrfs: (root, id) => path.join(root, 'btrfs', 'subvolumes', id),
+};
+
 
 function listDir(dir: string): string[] {
   try {
@@ -204,6 +218,16 @@ export function planScan(view: DataRootView): ScanPlan {
     if (unreferenced.length > 0) buckets.push({ id: `unreferenced_layer\0${active}`, paths: unreferenced });
     if (buildCache.length > 0) buckets.push({ id: 'build_cache\0', paths: buildCache });
   }
+  const writable = active !== undefined ? WRITABLE_LAYER[active] : undefined;
+  if (active !== undefined && writable) {
+    const mounts = path.join(root, 'image', active, 'layerdb', 'mounts');
+    const paths = listDir(mounts).flatMap((container) => {
+      const mountId = readTrimmed(path.join(mounts, container, 'mount-id'));
+      return mountId ? [writable(root, mountId)] : [];
+    });
+    result.writableLayerBytes = 0;
+    buckets.push({ id: 'writable\0', paths });
+  }
   return { result, buckets };
 }
 
@@ -217,6 +241,7 @@ export function assembleScan(plan: ScanPlan, walked: WalkResult): ScanResult {
     const [kind, name = ''] = id.split('\0');
     if (kind === 'dir') result.topLevel.set(name, bytes);
     else if (kind === 'build_cache') result.buildCacheBytes = bytes;
+    else if (kind === 'writable') result.writableLayerBytes = bytes;
     else result.orphaned.push({ driver: name, reason: kind as OrphanReason, bytes });
   }
   return result;

@@ -22,6 +22,10 @@ export interface UpgradeVerdict {
   daemonConfigValid?: boolean;
   recreateContainers?: number;
   recreateImages?: number;
+  /** Bytes in the containers' writable layers (lost in a switch unless copied out); from the data-root scan. */
+  writableLayerBytes?: number;
+  /** Images only on this host (lost in a switch unless saved). */
+  localOnlyImages?: number;
 }
 
 /** What the outcome model needs, from what the exporter already knows. */
@@ -76,5 +80,7 @@ export function upgradeVerdict(snapshot: DaemonSnapshot, scan: ScanResult | unde
     ...(daemonConfigValid !== undefined ? { daemonConfigValid } : {}),
     recreateContainers: deprecated ? snapshot.containers?.length : 0,
     recreateImages: deprecated ? snapshot.info?.images : 0,
+    ...(docker && scan?.complete && scan.writableLayerBytes !== undefined ? { writableLayerBytes: scan.writableLayerBytes } : {}),
+    ...(docker && snapshot.localOnlyImages !== undefined ? { localOnlyImages: snapshot.localOnlyImages } : {}),
   };
 }

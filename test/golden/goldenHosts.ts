@@ -21,6 +21,7 @@ const VOLATILE_VALUES = new Set([
   'docker_data_root_filesystem_size_bytes',
   'docker_data_root_filesystem_free_bytes',
   'docker_daemon_warnings',
+  'docker_upgrade_writable_layer_bytes',
 ]);
 
 /** Label values that name this machine or this run (kernel, paths, versions of the test's tools). */

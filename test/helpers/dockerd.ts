@@ -74,9 +74,32 @@ export class TestDaemon {
     }, 60000, 200);
   }
 
+  /**
+   * Stops the daemon, and removes the bridge interfaces of the networks it
+   * made: they outlive it in the host's network namespace, and enough of them
+   * exhaust the address pools of the next daemon.
+   */
   async stop(): Promise<void> {
+    const bridges = this.pid && isAlive(this.pid) ? await this.userBridges() : [];
     await stopPid(this.pid);
     this.pid = undefined;
+    for (const bridge of bridges) {
+      try {
+        execFileSync('ip', ['link', 'delete', bridge], { stdio: 'ignore' });
+      } catch {
+        // Not there: the daemon removed it, or it never came up.
+      }
+    }
+  }
+
+  /** Interfaces of this daemon's user-defined bridge networks (br-<12 hex of the network id>). */
+  private async userBridges(): Promise<string[]> {
+    try {
+      const lines = (await this.docker('network', 'ls', '--no-trunc', '--filter', 'driver=bridge', '--format', '{{.ID}} {{.Name}}')).split('\n');
+      return lines.filter((l) => l && !l.endsWith(' bridge')).map((l) => `br-${l.slice(0, 12)}`);
+    } catch {
+      return [];
+    }
   }
 
   /** Stops the daemon, unmounts what it left mounted under its directory (netns, overlay) and removes the directory. */

@@ -46,7 +46,7 @@ describe('parseConfig', () => {
   });
 
   it('says which commands exist when the command is unknown', () => {
-    expect(() => parseConfig(['chek'], {})).toThrow('unknown command "chek"; the commands are check, textfile');
+    expect(() => parseConfig(['chek'], {})).toThrow('unknown command "chek"; the commands are check, plan, textfile, reclaim');
   });
 
   it('explains a negative number instead of calling it ambiguous', () => {
