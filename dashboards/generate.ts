@@ -3,6 +3,7 @@
 // and $job/$instance in every query.
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { THRESHOLDS } from '../src/upgrade/thresholds';
 
 type Json = Record<string, unknown>;
 
@@ -29,6 +30,15 @@ interface PanelSpec {
   transformations?: Json[];
   overrides?: Json[];
   stacking?: boolean;
+  /** What a stat shows: its value, or the series' name (a label rendered by the legend) for info metrics. */
+  textMode?: 'auto' | 'value' | 'name';
+  /** Words for values, such as up/down for 1/0. */
+  mappings?: Json[];
+}
+
+/** A value mapping that shows words (and colours) for the values of a 0/1 gauge. */
+function booleanMapping(zero: string, one: string, zeroColor = 'red', oneColor = 'green'): Json[] {
+  return [{ type: 'value', options: { '0': { text: zero, color: zeroColor, index: 0 }, '1': { text: one, color: oneColor, index: 1 } } }];
 }
 
 function panel(spec: PanelSpec, id: number, x: number, y: number): Json {
@@ -38,6 +48,7 @@ function panel(spec: PanelSpec, id: number, x: number, y: number): Json {
     color: { mode: spec.thresholds ? 'thresholds' : spec.type === 'timeseries' ? 'palette-classic' : 'thresholds' },
   };
   if (spec.max !== undefined) fieldDefaults['max'] = spec.max;
+  if (spec.mappings) fieldDefaults['mappings'] = spec.mappings;
   if (spec.type === 'timeseries') {
     fieldDefaults['custom'] = { drawStyle: 'line', lineWidth: 1, fillOpacity: spec.stacking ? 30 : 0, stacking: { mode: spec.stacking ? 'normal' : 'none', group: 'A' }, showPoints: 'never' };
   }
@@ -51,7 +62,7 @@ function panel(spec: PanelSpec, id: number, x: number, y: number): Json {
     fieldConfig: { defaults: fieldDefaults, overrides: spec.overrides ?? [] },
     options:
       spec.type === 'stat'
-        ? { reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false }, colorMode: 'background', graphMode: 'none', textMode: 'auto' }
+        ? { reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false }, colorMode: 'background', graphMode: 'none', textMode: spec.textMode ?? 'auto' }
         : spec.type === 'timeseries'
           ? { legend: { displayMode: 'table', placement: 'right', calcs: ['lastNotNull', 'max'] }, tooltip: { mode: 'multi', sort: 'desc' } }
           : spec.type === 'bargauge'
@@ -136,71 +147,94 @@ function dashboard(uid: string, title: string, description: string, instanceMult
 }
 
 const deprecated = `(docker_storage_driver_deprecated{${SEL}} == 1)`;
-// Thresholds that match the alerts (alerts/docker-daemon-exporter.rules.yml).
+/** Recording rules aggregate by job (the mixin's aggregationLabels): panels on them filter by job only. */
+const JOB = 'job=~"$job"';
+/** Per-host fleet panels show the worst hosts, not a thousand bars. */
+const TOP = 20;
+const pct = (ratio: number) => `${Math.round(ratio * 100)}%`;
+// Colours change where the alerts fire: the thresholds are the mixin's (src/upgrade/thresholds.ts).
 const USED_THRESHOLDS = [
   { value: null, color: 'green' },
-  { value: 0.8, color: 'orange' },
-  { value: 0.9, color: 'red' },
+  { value: Number((1 - THRESHOLDS.thinPoolFillingUpRatio).toFixed(6)), color: 'orange' },
+  { value: Number((1 - THRESHOLDS.thinPoolAvailableRatio).toFixed(6)), color: 'red' },
 ];
 const ORPHAN_THRESHOLDS = [
   { value: null, color: 'green' },
-  { value: 1e9, color: 'orange' },
+  { value: THRESHOLDS.orphanedBytes, color: 'orange' },
 ];
 const SCAN_AGE_THRESHOLDS = [
   { value: null, color: 'green' },
-  { value: 7200, color: 'orange' },
+  { value: THRESHOLDS.scanStaleSeconds, color: 'orange' },
 ];
+const RED_FROM_1 = [{ value: null, color: 'green' }, { value: 1, color: 'red' }];
+const ORANGE_FROM_1 = [{ value: null, color: 'green' }, { value: 1, color: 'orange' }];
+/** A stat counting hosts from a recording rule, 0 rather than "No data" when none is counted. */
+function countStat(title: string, description: string, record: string, thresholds: PanelSpec['thresholds']): PanelSpec {
+  return { title, description, type: 'stat', unit: 'none', w: 4, h: 4, ...(thresholds && thresholds.length ? { thresholds } : {}), targets: [{ expr: `sum(${record}{${JOB}}) or vector(0)` }] };
+}
 const mergeTable = (rename: Record<string, string>, exclude: string[] = []) => [
   { id: 'merge', options: {} },
   { id: 'organize', options: { excludeByName: Object.fromEntries(['Time', ...exclude].map((k) => [k, true])), renameByName: rename } },
 ];
 
 export function fleet(): Json {
-  return dashboard('dde-fleet', 'Docker daemons: fleet', 'Every Docker host: storage drivers and the migration off deprecated ones, devicemapper thin pools, orphaned data, host networking, exporter health.', true, [
+  return dashboard('dde-fleet', 'Docker daemons: fleet', 'Every Docker host: storage drivers and the migration off deprecated ones, devicemapper thin pools, orphaned data, host networking, exporter health. Counts and totals read the recording rules of alerts/docker-daemon-exporter.recording.yml (load them with the alerts): they cover every host of the selected jobs.', true, [
+    countStat('Hosts', 'Targets of the selected jobs (docker:hosts:count).', 'docker:hosts:count', []),
+    countStat('Exporters down', 'Hosts whose exporter Prometheus cannot scrape: no Docker alert fires for them (docker:hosts_exporter_down:count). Alert: DockerExporterDown.', 'docker:hosts_exporter_down:count', RED_FROM_1),
+    countStat('Daemons down', 'Hosts whose Docker daemon does not answer (docker:hosts_daemon_down:count). Alert: DockerDaemonDown.', 'docker:hosts_daemon_down:count', RED_FROM_1),
+    countStat('On a deprecated driver', 'Hosts whose storage driver is deprecated (devicemapper, aufs, legacy overlay): every image and container on them must be re-created (docker:hosts_deprecated_driver:count). Alert: DockerStorageDriverDeprecated.', 'docker:hosts_deprecated_driver:count', ORANGE_FROM_1),
+    countStat('Deprecated, not explicit', 'Hosts on a deprecated driver that nothing configures: Docker 23+ refuses to start there at the next restart (docker:hosts_deprecated_driver_not_explicit:count). Alert: DockerStorageDriverNotExplicit (critical).', 'docker:hosts_deprecated_driver_not_explicit:count', RED_FROM_1),
     {
-      title: 'Daemons down',
-      description: 'Hosts whose Docker daemon does not answer (docker_up 0). Alert: DockerDaemonDown.',
-      type: 'stat', unit: 'none', w: 4, h: 4,
-      thresholds: [{ value: null, color: 'green' }, { value: 1, color: 'red' }],
-      targets: [{ expr: `count(docker_up{${SEL}} == 0) or vector(0)` }],
+      title: 'Orphaned data',
+      description: 'Bytes in data roots that nothing uses, summed over the selected jobs (docker:data_root_orphaned_bytes:sum). `reclaim` gives it back.',
+      type: 'stat', unit: 'bytes', w: 4, h: 4, thresholds: ORPHAN_THRESHOLDS,
+      targets: [{ expr: `sum(docker:data_root_orphaned_bytes:sum{${JOB}}) or vector(0)` }],
     },
     {
-      title: 'Hosts on a deprecated driver',
-      description: 'Hosts whose storage driver is deprecated (devicemapper, aufs, legacy overlay): every image and container on them must be re-created. Alert: DockerStorageDriverDeprecated.',
-      type: 'stat', unit: 'none', w: 4, h: 4,
-      thresholds: [{ value: null, color: 'green' }, { value: 1, color: 'orange' }],
-      targets: [{ expr: `count(${deprecated}) or vector(0)` }],
-    },
-    {
-      title: 'Deprecated and not explicit',
-      description: 'Hosts on a deprecated driver that nothing configures: Docker 23+ refuses to start there at the next restart. Alert: DockerStorageDriverNotExplicit (critical).',
-      type: 'stat', unit: 'none', w: 4, h: 4,
-      thresholds: [{ value: null, color: 'green' }, { value: 1, color: 'red' }],
-      targets: [{ expr: `count(${deprecated} and on (instance, job) (docker_storage_driver_explicit{${SEL},source="none"} == 0)) or vector(0)` }],
-    },
-    {
-      title: 'Containers to re-create',
-      description: 'Containers on hosts with a deprecated storage driver: a driver switch makes them inaccessible; they must be re-created. Volumes are not affected.',
-      type: 'stat', unit: 'none', w: 4, h: 4,
-      targets: [{ expr: `sum(sum by (instance, job) (docker_containers{${SEL}}) and on (instance, job) ${deprecated}) or vector(0)` }],
-    },
-    {
-      title: 'Hosts blocked for Docker 25, by reason',
-      description: 'Hosts with each upgrade blocker (docker_upgrade_blocker): a removed driver, a deprecated driver not explicitly configured, several drivers\' data with none configured, or configuration that cannot be read.',
+      title: 'What each Docker version would do',
+      description: 'Hosts by what their daemon does when upgraded to each target version (docker:hosts_by_outcome:count, restart="false"): starts, refuses_to_start, fails_to_start, starts_without_containers, unknown. Alert: DockerUpgradeFails.',
       type: 'bargauge', unit: 'none', w: 8, h: 8,
-      thresholds: [{ value: null, color: 'green' }, { value: 1, color: 'red' }],
-      targets: [{ expr: `sum by (reason) (docker_upgrade_blocker{${SEL}})`, legend: '{{reason}}' }],
+      targets: [{ expr: `sum by (target_version, outcome) (docker:hosts_by_outcome:count{${JOB},restart="false"})`, legend: 'Docker {{target_version}}: {{outcome}}' }],
+    },
+    {
+      title: 'Hosts blocked, by reason',
+      description: 'Hosts with each upgrade blocker (docker:hosts_by_blocker:count): a removed driver, a deprecated driver not explicitly configured, several drivers\' data with none configured, a daemon.json the daemon will refuse.',
+      type: 'bargauge', unit: 'none', w: 8, h: 8,
+      thresholds: RED_FROM_1,
+      targets: [{ expr: `sum by (reason) (docker:hosts_by_blocker:count{${JOB}})`, legend: '{{reason}}' }],
     },
     {
       title: 'Hosts per storage driver',
-      description: 'How many hosts use each storage driver.',
+      description: 'How many hosts use each storage driver (docker:hosts_by_driver:count).',
       type: 'piechart', unit: 'none', w: 8, h: 8,
-      targets: [{ expr: `count by (driver) (docker_storage_driver_info{${SEL}})`, legend: '{{driver}}' }],
+      targets: [{ expr: `sum by (driver) (docker:hosts_by_driver:count{${JOB}})`, legend: '{{driver}}' }],
+    },
+    {
+      title: 'Storage drivers over time',
+      description: 'Hosts per storage driver over time: the migration to overlay2 as it happens (docker:hosts_by_driver:count).',
+      type: 'timeseries', unit: 'none', w: 12, h: 8, stacking: true,
+      targets: [{ expr: `sum by (driver) (docker:hosts_by_driver:count{${JOB}})`, legend: '{{driver}}' }],
+    },
+    {
+      title: 'Hosts that would not come back, over time',
+      description: 'Hosts whose daemon would refuse or fail to start, or start without its containers, per target version (docker:hosts_by_outcome:count), and hosts whose daemon or exporter is down.',
+      type: 'timeseries', unit: 'none', w: 12, h: 8,
+      targets: [
+        { expr: `sum by (target_version) (docker:hosts_by_outcome:count{${JOB},restart="false",outcome=~"refuses_to_start|fails_to_start|starts_without_containers"})`, legend: 'Docker {{target_version}}' },
+        { expr: `sum(docker:hosts_daemon_down:count{${JOB}})`, legend: 'daemon down' },
+        { expr: `sum(docker:hosts_exporter_down:count{${JOB}})`, legend: 'exporter down' },
+      ],
+    },
+    {
+      title: 'Containers to re-create',
+      description: 'Containers on hosts with a deprecated storage driver: a driver switch makes them inaccessible; they must be re-created (`plan` lists them). Volumes are not affected.',
+      type: 'stat', unit: 'none', w: 4, h: 8,
+      targets: [{ expr: `sum(sum by (instance, job) (docker_containers{${SEL}}) and on (instance, job) ${deprecated}) or vector(0)` }],
     },
     {
       title: 'Hosts on deprecated drivers',
       description: 'Each host on a deprecated storage driver: the Engine version that removes it, the containers and images to re-create, and whether the driver is explicitly configured (1) or picked by the daemon (0, will not start on Docker 23+).',
-      type: 'table', unit: 'none', w: 16, h: 8,
+      type: 'table', unit: 'none', w: 20, h: 8,
       targets: [
         { expr: `docker_storage_driver_removal_version{${SEL}}`, table: true },
         { expr: `sum by (instance, job) (docker_containers{${SEL}}) and on (instance, job) ${deprecated}`, table: true },
@@ -210,46 +244,46 @@ export function fleet(): Json {
       transformations: mergeTable({ 'Value #A': 'removed in Engine', 'Value #B': 'containers', 'Value #C': 'images', 'Value #D': 'explicit', source: 'configured by' }, ['__name__']),
     },
     {
-      title: 'Thin pool data space used',
-      description: 'devicemapper hosts: share of the thin pool data space in use. Orange at 80% (DockerDevicemapperDataSpaceLow); the daemon refuses new containers near 90% (minimum free space, DockerDevicemapperDataSpaceExhausted).',
+      title: 'Thin pool data space used: fullest hosts',
+      description: `devicemapper hosts, the ${TOP} fullest: share of the thin pool data space in use (docker:devicemapper_data_space_available:ratio). Orange from ${pct(1 - THRESHOLDS.thinPoolFillingUpRatio)} (DockerDevicemapperDataSpaceFillingUp watches the trend), red from ${pct(1 - THRESHOLDS.thinPoolAvailableRatio)} (DockerDevicemapperDataSpaceLow).`,
       type: 'bargauge', unit: 'percentunit', w: 12, h: 8, max: 1, thresholds: USED_THRESHOLDS,
-      targets: [{ expr: `1 - docker_devicemapper_data_space_available_bytes{${SEL}} / docker_devicemapper_data_space_total_bytes{${SEL}}`, legend: '{{instance}}' }],
+      targets: [{ expr: `topk(${TOP}, 1 - docker:devicemapper_data_space_available:ratio{${SEL}})`, legend: '{{instance}}' }],
     },
     {
-      title: 'Thin pool metadata space used',
-      description: 'devicemapper hosts: share of the thin pool metadata space in use. Orange at 80% (DockerDevicemapperMetadataSpaceLow).',
+      title: 'Thin pool metadata space used: fullest hosts',
+      description: `devicemapper hosts, the ${TOP} fullest: share of the thin pool metadata space in use (docker:devicemapper_metadata_space_available:ratio). Red from ${pct(1 - THRESHOLDS.thinPoolAvailableRatio)} (DockerDevicemapperMetadataSpaceLow).`,
       type: 'bargauge', unit: 'percentunit', w: 12, h: 8, max: 1, thresholds: USED_THRESHOLDS,
-      targets: [{ expr: `1 - docker_devicemapper_metadata_space_available_bytes{${SEL}} / docker_devicemapper_metadata_space_total_bytes{${SEL}}`, legend: '{{instance}}' }],
+      targets: [{ expr: `topk(${TOP}, 1 - docker:devicemapper_metadata_space_available:ratio{${SEL}})`, legend: '{{instance}}' }],
     },
     {
-      title: 'Orphaned data by host and reason',
-      description: 'Bytes in the data root that nothing uses: another driver\'s data (inactive_driver), containers of another driver (foreign_container), unreferenced layers. From the last background scan; orange above 1 GB (DockerDataRootOrphanedData).',
+      title: 'Orphaned data: largest hosts',
+      description: `The ${TOP} hosts with the most bytes in the data root that nothing uses (docker:data_root_orphaned_bytes:sum_by_host), from the last background scan; orange above ${THRESHOLDS.orphanedBytes / 1e9} GB (DockerDataRootOrphanedData).`,
       type: 'bargauge', unit: 'bytes', w: 12, h: 8, thresholds: ORPHAN_THRESHOLDS,
-      targets: [{ expr: `sum by (instance, driver, reason) (docker_data_root_orphaned_bytes{${SEL}})`, legend: '{{instance}} {{driver}} {{reason}}' }],
+      targets: [{ expr: `topk(${TOP}, docker:data_root_orphaned_bytes:sum_by_host{${SEL}} > 0)`, legend: '{{instance}}' }],
     },
     {
       title: 'Orphaned data against free space',
-      description: 'Per host: orphaned bytes and the free space of the filesystem holding the data root, from the last background scan.',
+      description: 'Per host with orphaned data: orphaned bytes and the free space of the filesystem holding the data root, from the last background scan.',
       type: 'table', unit: 'bytes', w: 12, h: 8,
       targets: [
-        { expr: `sum by (instance, job) (docker_data_root_orphaned_bytes{${SEL}})`, table: true },
-        { expr: `docker_data_root_filesystem_free_bytes{${SEL}}`, table: true },
-        { expr: `docker_data_root_filesystem_size_bytes{${SEL}}`, table: true },
+        { expr: `docker:data_root_orphaned_bytes:sum_by_host{${SEL}} > 0`, table: true },
+        { expr: `docker_data_root_filesystem_free_bytes{${SEL}} and on (instance, job) (docker:data_root_orphaned_bytes:sum_by_host{${SEL}} > 0)`, table: true },
+        { expr: `docker_data_root_filesystem_size_bytes{${SEL}} and on (instance, job) (docker:data_root_orphaned_bytes:sum_by_host{${SEL}} > 0)`, table: true },
       ],
       transformations: mergeTable({ 'Value #A': 'orphaned', 'Value #B': 'free', 'Value #C': 'filesystem size' }, ['__name__']),
     },
     {
-      title: 'Host-network containers',
-      description: 'Containers in host network mode, no longer recommended: re-create them on a bridge network. Alert: DockerHostNetworkContainers.',
+      title: 'Hosts with host-network containers',
+      description: 'Per host, the containers in host network mode, no longer recommended: re-create them on a bridge network (docker:containers_host_network:sum_by_host; the host dashboard names them). Alert: DockerHostNetworkContainers.',
       type: 'table', unit: 'none', w: 12, h: 8,
-      targets: [{ expr: `docker_container_host_network_info{${SEL}}`, table: true }],
-      transformations: [{ id: 'organize', options: { excludeByName: { Time: true, Value: true, __name__: true } } }],
+      targets: [{ expr: `docker:containers_host_network:sum_by_host{${SEL}} > 0`, table: true }],
+      transformations: mergeTable({ Value: 'host-network containers' }, ['__name__']),
     },
     {
       title: 'Containers by network mode',
-      description: 'Containers across the fleet by network mode (bridge, host, none, container, custom).',
+      description: 'Containers across the selected jobs by network mode (docker:containers:sum).',
       type: 'bargauge', unit: 'none', w: 12, h: 8,
-      targets: [{ expr: `sum by (network_mode) (docker_containers{${SEL}})`, legend: '{{network_mode}}' }],
+      targets: [{ expr: `sum by (network_mode) (docker:containers:sum{${JOB}})`, legend: '{{network_mode}}' }],
     },
     {
       title: 'Exporter collectors failing',
@@ -259,10 +293,10 @@ export function fleet(): Json {
       transformations: [{ id: 'organize', options: { excludeByName: { Time: true, __name__: true } } }],
     },
     {
-      title: 'Age of the data-root figures',
-      description: 'Time since the last complete data-root scan per host; orange after two hours (DockerDataRootScanStale).',
+      title: 'Age of the data-root figures: stalest hosts',
+      description: `Time since the last complete data-root scan, the ${TOP} stalest hosts; orange after ${THRESHOLDS.scanStaleSeconds / 3600} hours (DockerDataRootScanStale).`,
       type: 'bargauge', unit: 's', w: 12, h: 8, thresholds: SCAN_AGE_THRESHOLDS,
-      targets: [{ expr: `time() - docker_data_root_scan_timestamp_seconds{${SEL}}`, legend: '{{instance}}' }],
+      targets: [{ expr: `topk(${TOP}, time() - docker_data_root_scan_timestamp_seconds{${SEL}})`, legend: '{{instance}}' }],
     },
   ]);
 }
@@ -271,15 +305,16 @@ export function host(): Json {
   return dashboard('dde-host', 'Docker daemon: host', 'One Docker host over time: daemon, storage driver, thin pool, data root, containers and the exporter itself.', false, [
     {
       title: 'Daemon up',
-      description: '1 when the daemon answered the last scrape (docker_up).',
+      description: 'Whether the daemon answered the last scrape (docker_up: 1 up, 0 down).',
       type: 'stat', unit: 'none', w: 4, h: 4,
+      mappings: booleanMapping('down', 'up'),
       thresholds: [{ value: null, color: 'red' }, { value: 1, color: 'green' }],
       targets: [{ expr: `docker_up{${SEL}}` }],
     },
     {
       title: 'Storage driver',
-      description: 'The storage driver and its backing filesystem.',
-      type: 'stat', unit: 'none', w: 5, h: 4,
+      description: 'The storage driver and its backing filesystem (the labels of docker_storage_driver_info, shown as text).',
+      type: 'stat', unit: 'none', w: 5, h: 4, textMode: 'name',
       targets: [{ expr: `docker_storage_driver_info{${SEL}}`, legend: '{{driver}} on {{backing_filesystem}}' }],
     },
     {
@@ -294,6 +329,7 @@ export function host(): Json {
       description: '1 when the storage driver is set by flag, daemon.json or DOCKER_DRIVER; 0 when the daemon picked it (Docker 23+ will not start on a deprecated driver picked so).',
       type: 'stat', unit: 'none', w: 5, h: 4,
       thresholds: [{ value: null, color: 'red' }, { value: 1, color: 'green' }],
+      mappings: booleanMapping('not explicit', 'explicit'),
       targets: [{ expr: `docker_storage_driver_explicit{${SEL}}`, legend: '{{source}}' }],
     },
     {

@@ -3,6 +3,7 @@ import type { ScanResult } from '../scan/dataRoot';
 import { hostNetworkFirst } from '../parse/containers';
 import type { Outcome } from './outcome';
 import type { Remedies } from './remedies';
+import { THRESHOLDS } from './thresholds';
 import { deprecationOf } from '../docker/storageDrivers';
 import { BlockerReason, upgradeVerdict } from './verdict';
 
@@ -247,9 +248,9 @@ export function buildReport(input: ReportInput): Report {
     });
   }
   if (pool?.loopLvm) warnings.push({ reason: 'loop_lvm', message: 'The devicemapper thin pool runs on loop files (loop-lvm), unfit for production.' });
-  const low = (available?: number, total?: number) => available !== undefined && total ? available / total < 0.2 : false;
-  if (pool && low(pool.dataSpaceAvailableBytes, pool.dataSpaceTotalBytes)) warnings.push({ reason: 'thin_pool_data_low', message: 'Less than 20% of the thin pool data space is available.' });
-  if (pool && low(pool.metadataSpaceAvailableBytes, pool.metadataSpaceTotalBytes)) warnings.push({ reason: 'thin_pool_metadata_low', message: 'Less than 20% of the thin pool metadata space is available.' });
+  const low = (available?: number, total?: number) => available !== undefined && total ? available / total < THRESHOLDS.thinPoolAvailableRatio : false;
+  if (pool && low(pool.dataSpaceAvailableBytes, pool.dataSpaceTotalBytes)) warnings.push({ reason: 'thin_pool_data_low', message: `Less than ${THRESHOLDS.thinPoolAvailableRatio * 100}% of the thin pool data space is available.` });
+  if (pool && low(pool.metadataSpaceAvailableBytes, pool.metadataSpaceTotalBytes)) warnings.push({ reason: 'thin_pool_metadata_low', message: `Less than ${THRESHOLDS.thinPoolAvailableRatio * 100}% of the thin pool metadata space is available.` });
   if (report.data_root_scan === 'failed') warnings.push({ reason: 'scan_failed', message: `The data root could not be read: ${scan?.examples[0] ?? 'unknown error'}.` });
 
   // Next steps, in the order a person does them: keep the host starting, then migrate, then tidy up.

@@ -1,11 +1,30 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { parse } from 'yaml';
+import { DEFAULT_CONFIG } from '../../mixin/config';
+import { generatedFiles } from '../../mixin/generate';
 import { exportedMetricNames, metricNames } from '../helpers/promql';
+import { tempDir } from '../helpers/tempDir';
 
-const rulesFile = path.join(__dirname, '../../alerts/docker-daemon-exporter.rules.yml');
-const rulesText = readFileSync(rulesFile, 'utf8');
+const alertsDir = path.join(__dirname, '../../alerts');
+const rulesFile = path.join(alertsDir, 'docker-daemon-exporter.rules.yml');
+const recordingFile = path.join(alertsDir, 'docker-daemon-exporter.recording.yml');
+const testFile = path.join(alertsDir, 'docker-daemon-exporter.test.yml');
 const runbook = readFileSync(path.join(__dirname, '../../docs/runbook.md'), 'utf8');
+
+interface Rule {
+  alert?: string;
+  record?: string;
+  expr: string;
+  labels?: { severity?: string };
+  annotations?: { runbook_url?: string };
+}
+
+function rules(file: string): Rule[] {
+  const doc = parse(readFileSync(file, 'utf8')) as { groups: { rules: Rule[] }[] };
+  return doc.groups.flatMap((g) => g.rules);
+}
 
 function promtool(...args: string[]): string {
   try {
@@ -16,32 +35,38 @@ function promtool(...args: string[]): string {
   }
 }
 
-/** Alerts as the rule file writes them: name, severity, runbook anchor and expression. */
-function alerts(): { name: string; severity: string; anchor: string; expr: string }[] {
-  const blocks = rulesText.split(/\n\s+- alert: /).slice(1);
-  return blocks.map((block) => ({
-    name: block.split('\n')[0]?.trim() ?? '',
-    severity: /severity: (\w+)/.exec(block)?.[1] ?? '',
-    anchor: /runbook_url: \S+#([\w-]+)/.exec(block)?.[1] ?? '',
-    expr: /expr: (\|\n(?:\s{10,}.*\n)+|.*)/.exec(block)?.[1]?.replace(/^\|/, '') ?? '',
-  }));
-}
+/** Series Prometheus itself makes for every target. */
+const SCRAPE_SERIES = new Set(['up']);
 
-describe('the shipped alert rules', () => {
+describe('the shipped alert and recording rules', () => {
   it('pass promtool check rules', () => {
-    expect(promtool('check', 'rules', rulesFile)).toMatch(/SUCCESS: \d+ rules found/);
+    expect(promtool('check', 'rules', rulesFile, recordingFile)).toMatch(/SUCCESS: \d+ rules found[\s\S]*SUCCESS: \d+ rules found/);
   });
 
-  it('pass their promtool unit tests, a firing and a quiet case for every alert', () => {
-    const testFile = path.join(__dirname, '../../alerts/docker-daemon-exporter.test.yml');
+  it('pass their promtool unit tests, a firing and a quiet case for every alert, a test for every recording rule', () => {
     expect(promtool('test', 'rules', testFile)).toContain('SUCCESS');
-    const tested = new Set([...readFileSync(testFile, 'utf8').matchAll(/alertname: (\w+)/g)].map((m) => m[1]));
-    expect(alerts().map((a) => a.name).filter((name) => !tested.has(name))).toEqual([]);
+    const text = readFileSync(testFile, 'utf8');
+    const tested = new Set([...text.matchAll(/alertname: (\w+)/g)].map((m) => m[1]));
+    expect(rules(rulesFile).map((r) => r.alert).filter((name) => !tested.has(name))).toEqual([]);
+    const queried = new Set([...text.matchAll(/- expr: ([\w:]+)/g)].map((m) => m[1]));
+    expect(rules(recordingFile).map((r) => r.record).filter((name) => !queried.has(name))).toEqual([]);
+  });
+
+  it('fail those tests when the selector is left out: the fleet case has a host of another job that must not fire', () => {
+    const dir = tempDir('dde-rules-');
+    const unscoped = generatedFiles({ ...DEFAULT_CONFIG, selector: '' });
+    for (const file of ['alerts/docker-daemon-exporter.rules.yml', 'alerts/docker-daemon-exporter.recording.yml']) {
+      writeFileSync(path.join(dir, path.basename(file)), unscoped[file] ?? '');
+    }
+    writeFileSync(path.join(dir, 'docker-daemon-exporter.test.yml'), readFileSync(testFile));
+    expect(() => promtool('test', 'rules', path.join(dir, 'docker-daemon-exporter.test.yml'))).toThrow(/instance="g:9326"/);
   });
 
   it('include the alerts the runbook and dashboards rely on, with a valid severity', () => {
-    const names = alerts().map((a) => a.name);
+    const names = rules(rulesFile).map((r) => r.alert);
     for (const required of [
+      'DockerExporterDown',
+      'DockerExporterAbsent',
       'DockerDaemonDown',
       'DockerStorageDriverDeprecated',
       'DockerStorageDriverNotExplicit',
@@ -57,22 +82,31 @@ describe('the shipped alert rules', () => {
     ]) {
       expect(names).toContain(required);
     }
-    for (const a of alerts()) expect([a.name, a.severity]).toEqual([a.name, expect.stringMatching(/^(critical|warning|info)$/)]);
+    for (const r of rules(rulesFile)) expect([r.alert, r.labels?.severity]).toEqual([r.alert, expect.stringMatching(/^(critical|warning|info)$/)]);
   });
 
   it('point each runbook_url at a section of docs/runbook.md named for the alert', () => {
     const headings = new Set([...runbook.matchAll(/^## (\w+)$/gm)].map((m) => (m[1] ?? '').toLowerCase()));
-    for (const a of alerts()) {
-      expect([a.name, a.anchor]).toEqual([a.name, a.name.toLowerCase()]);
-      expect([a.name, headings.has(a.anchor)]).toEqual([a.name, true]);
+    for (const r of rules(rulesFile)) {
+      const anchor = /#([\w-]+)$/.exec(r.annotations?.runbook_url ?? '')?.[1];
+      expect([r.alert, anchor]).toEqual([r.alert, r.alert?.toLowerCase()]);
+      expect([r.alert, headings.has(anchor ?? '')]).toEqual([r.alert, true]);
     }
   });
 
-  it('read only metrics the exporter exports', () => {
+  it('read only metrics the exporter exports (and the up series of its targets)', () => {
     const exported = exportedMetricNames();
-    for (const a of alerts()) {
-      expect(a.expr.length).toBeGreaterThan(5);
-      expect([a.name, metricNames(a.expr).filter((n) => !exported.has(n))]).toEqual([a.name, []]);
+    for (const r of [...rules(rulesFile), ...rules(recordingFile)]) {
+      const name = r.alert ?? r.record;
+      expect(r.expr.length).toBeGreaterThan(5);
+      expect([name, metricNames(r.expr).filter((n) => !exported.has(n) && !SCRAPE_SERIES.has(n))]).toEqual([name, []]);
+    }
+  });
+
+  it('select the exporter in every series they read: no expression matches another job', () => {
+    for (const r of [...rules(rulesFile), ...rules(recordingFile)]) {
+      const unscoped = [...r.expr.matchAll(/\b(docker_\w+|up)\b(?!\{job="docker")/g)].map((m) => m[1]);
+      expect([r.alert ?? r.record, unscoped]).toEqual([r.alert ?? r.record, []]);
     }
   });
 });

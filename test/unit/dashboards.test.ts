@@ -1,10 +1,22 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DASHBOARDS, render } from '../../dashboards/generate';
+import { RECORDING_GROUPS } from '../../mixin/recording';
 import { exportedMetricNames, metricNames } from '../helpers/promql';
 
 const dir = path.join(__dirname, '../../dashboards');
-type Panel = { title: string; description?: string; datasource?: { uid?: string }; fieldConfig?: { defaults?: { unit?: string } }; targets?: { expr: string; datasource?: { uid?: string } }[] };
+type Panel = {
+  title: string;
+  type: string;
+  description?: string;
+  datasource?: { uid?: string };
+  options?: { textMode?: string };
+  fieldConfig?: { defaults?: { unit?: string; mappings?: { options: Record<string, { text: string }> }[] } };
+  targets?: { expr: string; legendFormat?: string; datasource?: { uid?: string } }[];
+};
+/** Series the mixin's recording rules make: aggregated by job, so panels on them filter by $job only. */
+const RECORDED = new Set(RECORDING_GROUPS.flatMap((g) => g.rules.map((r) => r.record)));
+const AGGREGATED = new Set(RECORDING_GROUPS.flatMap((g) => g.rules.filter((r) => r.expr.includes('(AGG')).map((r) => r.record)));
 
 describe.each(Object.keys(DASHBOARDS))('dashboard %s', (file) => {
   const text = readFileSync(path.join(dir, file), 'utf8');
@@ -28,15 +40,49 @@ describe.each(Object.keys(DASHBOARDS))('dashboard %s', (file) => {
     }
   });
 
-  it('uses $job and $instance in every query, and names only metrics the exporter exports', () => {
+  it('selects $job and $instance in every series it reads ($job alone for fleet recording rules), and names only exported or recorded series', () => {
     const exported = exportedMetricNames();
     for (const p of dashboard.panels) {
       for (const t of p.targets ?? []) {
-        expect([p.title, t.expr]).toEqual([p.title, expect.stringContaining('job=~"$job",instance=~"$instance"')]);
+        for (const m of t.expr.matchAll(/([a-zA-Z_:][\w:]*)\{([^}]*)\}/g)) {
+          const [, name = '', matchers = ''] = m;
+          const wanted = AGGREGATED.has(name) ? 'job=~"$job"' : 'job=~"$job",instance=~"$instance"';
+          expect([p.title, name, matchers.startsWith(wanted)]).toEqual([p.title, name, true]);
+        }
         expect(t.datasource?.uid).toBe('${datasource}');
-        const unknown = metricNames(t.expr).filter((name) => !exported.has(name));
+        const unknown = metricNames(t.expr).filter((name) => !exported.has(name) && !RECORDED.has(name));
         expect([p.title, unknown]).toEqual([p.title, []]);
       }
+    }
+  });
+});
+
+describe('the host dashboard', () => {
+  const host = JSON.parse(readFileSync(path.join(dir, 'docker-host.json'), 'utf8')) as { panels: Panel[] };
+  const panel = (title: string) => host.panels.find((p) => p.title === title);
+
+  it('shows the storage driver by name, as text, not the info metric\'s value 1', () => {
+    const driver = panel('Storage driver');
+    expect(driver?.options?.textMode).toBe('name');
+    expect(driver?.targets?.[0]?.legendFormat).toContain('{{driver}}');
+  });
+
+  it('maps the values of its 0/1 stats to words', () => {
+    expect(panel('Daemon up')?.fieldConfig?.defaults?.mappings?.[0]?.options).toMatchObject({ '0': { text: 'down' }, '1': { text: 'up' } });
+    expect(panel('Driver explicitly configured')?.fieldConfig?.defaults?.mappings?.[0]?.options).toMatchObject({ '0': { text: 'not explicit' }, '1': { text: 'explicit' } });
+  });
+});
+
+describe('the fleet dashboard', () => {
+  const fleet = JSON.parse(readFileSync(path.join(dir, 'docker-fleet.json'), 'utf8')) as { panels: Panel[] };
+
+  it('counts hosts from the recording rules, not by aggregating every host at each refresh', () => {
+    const stats = fleet.panels.filter((p) => p.type === 'stat' && p.title !== 'Containers to re-create');
+    expect(stats.length).toBeGreaterThanOrEqual(5);
+    for (const p of stats) expect([p.title, metricNames(p.targets?.[0]?.expr ?? '').every((n) => RECORDED.has(n))]).toEqual([p.title, true]);
+    const recordedUsed = new Set(fleet.panels.flatMap((p) => (p.targets ?? []).flatMap((t) => metricNames(t.expr))).filter((n) => RECORDED.has(n)));
+    for (const view of ['docker:hosts_by_driver:count', 'docker:hosts_by_outcome:count', 'docker:hosts_by_blocker:count', 'docker:data_root_orphaned_bytes:sum', 'docker:devicemapper_data_space_available:ratio']) {
+      expect(recordedUsed.has(view)).toBe(true);
     }
   });
 });

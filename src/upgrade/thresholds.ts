@@ -1,0 +1,16 @@
+/**
+ * Thresholds shared by `check`, the alert rules and the dashboards (the mixin's
+ * _config.thresholds starts from these): one place, so that they cannot drift.
+ */
+export const THRESHOLDS = {
+  /** Thin-pool space available below this share is low. */
+  thinPoolAvailableRatio: 0.2,
+  /** Below this share, a pool filling up within a day is worth a warning. */
+  thinPoolFillingUpRatio: 0.4,
+  /** Orphaned data in a data root worth an alert. */
+  orphanedBytes: 1e9,
+  /** A data-root scan older than this is stale. */
+  scanStaleSeconds: 7200,
+} as const;
+
+export type ThresholdName = keyof typeof THRESHOLDS;
