@@ -1,8 +1,10 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { TestDaemon } from '../helpers/dockerd';
 import { repoRoot, TestExporter } from '../helpers/exporter';
-import { waitFor } from '../helpers/processes';
+import { ENGINE_HOSTS } from '../fixtures/engines/engineHosts';
+import { startEngineReplay, type EngineReplay } from '../helpers/engineReplay';
+import { startFakeDockerd, stopPid, waitFor } from '../helpers/processes';
 import { daemonRoutes, ReplayServer } from '../helpers/replayServer';
 import { tempDir } from '../helpers/tempDir';
 
@@ -129,4 +131,122 @@ const overlay2Dockerd: GoldenHost = {
   },
 };
 
-export const GOLDEN_HOSTS: readonly GoldenHost[] = [devicemapperReplay, overlay2Dockerd];
+/** Scrapes until the background data-root scan has finished, so the figures it feeds are in. */
+async function settled(exporter: TestExporter): Promise<string> {
+  return waitFor('the data-root scan', async () => {
+    const m = await exporter.scrape();
+    return m.value('docker_data_root_scan_success') !== undefined ? m.text : undefined;
+  });
+}
+
+/**
+ * A real dockerd on the legacy overlay driver that nothing configures: started once with
+ * --storage-driver overlay, then again with no driver, so it picks its prior driver itself (the
+ * host Docker 23+ refuses to start on).
+ */
+const legacyOverlayDockerd: GoldenHost = {
+  name: 'legacy-overlay-dockerd',
+  async metrics() {
+    const dir = tempDir('golden-ov');
+    const daemon = new TestDaemon(path.join(dir, 'daemon'));
+    const exporter = new TestExporter(path.join(dir, 'exporter.log'));
+    try {
+      await daemon.start({ args: ['--storage-driver', 'overlay'] });
+      await daemon.importBusybox();
+      await daemon.docker('run', '-d', '--name', 'app', 'busybox:test', 'sleep', '1000');
+      await daemon.docker('create', '--name', 'later', 'busybox:test', 'true');
+      await daemon.stop();
+      await daemon.start();
+      const driver = (await daemon.docker('info', '--format', '{{.Driver}}')).trim();
+      if (driver !== 'overlay') throw new Error(`the daemon picked ${driver}, not its prior driver overlay`);
+      await exporter.start(['--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile, '--docker.daemon-config', path.join(dir, 'absent.json')]);
+      return maskVolatile(await settled(exporter));
+    } finally {
+      await exporter.stop();
+      await daemon.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
+
+/** A direct-lvm devicemapper host (captured /info of 18.06), its driver pinned on dockerd's command line. */
+const directLvmReplay: GoldenHost = {
+  name: 'direct-lvm-replay',
+  async metrics() {
+    const dir = tempDir('golden-dl');
+    const containers = [
+      { Id: 'a'.repeat(64), Names: ['/shop'], Image: 'shop:7', State: 'running', HostConfig: { NetworkMode: 'default' } },
+      { Id: 'b'.repeat(64), Names: ['/worker'], Image: 'shop:7', State: 'running', HostConfig: { NetworkMode: 'default' } },
+      { Id: 'c'.repeat(64), Names: ['/migrate'], Image: 'shop:7', State: 'exited', HostConfig: { NetworkMode: 'default' } },
+    ];
+    const info = { ...fixture('direct-lvm-18.06'), ServerVersion: '18.06.3-ce', OperatingSystem: 'CentOS Linux 7 (Core)', OSType: 'linux', KernelVersion: '3.10.0-957.el7.x86_64', Architecture: 'x86_64', DockerRootDir: '/var/lib/docker', Images: 3 };
+    const server = new ReplayServer(path.join(dir, 'docker.sock'), daemonRoutes(info, containers, [{ Name: 'shopdata' }]), '1.38');
+    const exporter = new TestExporter(path.join(dir, 'exporter.log'));
+    const pidFile = path.join(dir, 'docker.pid');
+    let pid: number | undefined;
+    try {
+      await server.start();
+      pid = startFakeDockerd(dir, ['--storage-driver', 'devicemapper', '--storage-opt', 'dm.thinpooldev=/dev/mapper/docker-thinpool', '--config-file', path.join(dir, 'absent.json')]).pid;
+      writeFileSync(pidFile, `${pid}\n`);
+      await exporter.start(['--docker.host', server.host, '--docker.pid-file', pidFile, '--no-scan']);
+      return maskVolatile((await exporter.scrape()).text);
+    } finally {
+      await exporter.stop();
+      await stopPid(pid);
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
+
+/** A host whose daemon does not answer: nothing listens on its socket. */
+const daemonDown: GoldenHost = {
+  name: 'daemon-down',
+  async metrics() {
+    const dir = tempDir('golden-dd');
+    const exporter = new TestExporter(path.join(dir, 'exporter.log'));
+    try {
+      await exporter.start(['--docker.host', `unix://${path.join(dir, 'docker.sock')}`, '--docker.pid-file', path.join(dir, 'docker.pid')]);
+      return maskVolatile((await exporter.scrape()).text);
+    } finally {
+      await exporter.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
+
+/** A host of another engine from test/fixtures/engines/engineHosts.ts, replayed. */
+function engineReplay(name: string, engine: string, situation: string): GoldenHost {
+  return {
+    name,
+    async metrics() {
+      const host = ENGINE_HOSTS.find((h) => h.engine === engine && h.situation === situation);
+      if (!host) throw new Error(`no engine host ${engine}: ${situation}`);
+      const dir = tempDir('golden-en');
+      const exporter = new TestExporter(path.join(dir, 'exporter.log'));
+      let replay: EngineReplay | undefined;
+      try {
+        replay = await startEngineReplay(host, dir);
+        await exporter.start(replay.flags);
+        return maskVolatile(await settled(exporter));
+      } finally {
+        await exporter.stop();
+        await replay?.stop();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+export const GOLDEN_HOSTS: readonly GoldenHost[] = [
+  devicemapperReplay,
+  overlay2Dockerd,
+  legacyOverlayDockerd,
+  directLvmReplay,
+  daemonDown,
+  engineReplay('docker23-devicemapper-not-explicit', 'Docker 23.0', 'devicemapper, picked by the daemon'),
+  engineReplay('docker24-devicemapper-pinned', 'Docker 24.0', 'devicemapper, pinned in daemon.json'),
+  engineReplay('docker25-devicemapper-data-left', 'Docker 25.0', 'overlay2, devicemapper data left, nothing pinned'),
+  engineReplay('docker29-containerd-store', 'Docker 29.0', 'containerd image store, fresh install'),
+  engineReplay('podman49', 'Podman 4.9', 'overlay (containers/storage)'),
+];

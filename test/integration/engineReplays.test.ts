@@ -1,28 +1,11 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { answers, ENGINE_HOSTS, EngineHost } from '../fixtures/engines/engineHosts';
+import { ENGINE_HOSTS, EngineHost } from '../fixtures/engines/engineHosts';
 import { runCli } from '../helpers/cli';
+import { startEngineReplay, type EngineReplay } from '../helpers/engineReplay';
 import { Metrics, repoRoot, TestExporter } from '../helpers/exporter';
-import { startFakeDockerd, stopPid } from '../helpers/processes';
-import { daemonRoutes, ReplayServer } from '../helpers/replayServer';
 import { tempDir } from '../helpers/tempDir';
 import type { Report } from '../../src/upgrade/report';
-
-/** Lays out a data root as the host's engine leaves it: each driver directory with something in it. */
-function layOut(root: string, dirs: readonly string[]): void {
-  mkdirSync(root, { recursive: true });
-  for (const dir of ['containers', 'image', 'volumes']) mkdirSync(path.join(root, dir), { recursive: true });
-  for (const dir of dirs) {
-    const inside = {
-      devicemapper: ['devicemapper', 'metadata'],
-      overlay2: ['l', 'a'.repeat(64)],
-      vfs: ['dir', 'b'.repeat(64)],
-      overlay: ['c'.repeat(64), 'diff'],
-    }[dir] ?? ['x'];
-    mkdirSync(path.join(root, dir, ...inside), { recursive: true });
-    writeFileSync(path.join(root, dir, ...inside, 'file'), 'data');
-  }
-}
 
 /** The outcomes as check, the metrics and textfile give them, by target ("restart", "25", "29"). */
 type Outcomes = Record<string, string>;
@@ -53,49 +36,18 @@ export function outcomeTable(hosts: readonly EngineHost[]): string {
 
 describe.each(ENGINE_HOSTS.map((host) => [`${host.engine}: ${host.situation}`, host] as const))('a replayed %s', (_name, host) => {
   const dir = tempDir('engine');
-  const root = path.join(dir, 'root');
-  const { info, version } = answers(host, root);
-  const containers = [
-    { Id: '1'.repeat(64), Names: ['/web'], Image: 'nginx', State: 'running', ...(host.podman ? {} : { HostConfig: { NetworkMode: 'default' } }) },
-    { Id: '2'.repeat(64), Names: ['/db'], Image: 'postgres', State: 'running', ...(host.podman ? {} : { HostConfig: { NetworkMode: 'default' } }) },
-    { Id: '3'.repeat(64), Names: ['/job'], Image: 'busybox', State: 'exited', ...(host.podman ? {} : { HostConfig: { NetworkMode: 'none' } }) },
-  ];
-  const routes = {
-    ...daemonRoutes(info, containers),
-    '/version': (_req: unknown, res: import('node:http').ServerResponse) => {
-      res.setHeader('Content-Type', 'application/json');
-      res.end(JSON.stringify(version));
-    },
-    '/containers/*/json': (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
-      const id = (req.url ?? '').replace(/^\/v[\d.]+/, '').split('/')[2] ?? '';
-      const c = containers.find((x) => x.Id === id);
-      res.setHeader('Content-Type', 'application/json');
-      res.end(JSON.stringify({ Id: id, Name: c?.Names[0], State: { Status: c?.State }, Config: { Image: c?.Image }, HostConfig: { NetworkMode: 'bridge' } }));
-    },
-  };
-  const server = new ReplayServer(path.join(dir, 'docker.sock'), routes, host.apiVersion);
   const exporter = new TestExporter(path.join(dir, 'exporter.log'));
-  const pidFile = path.join(dir, 'docker.pid');
-  let pid: number | undefined;
+  let replay: EngineReplay | undefined;
   let flags: string[] = [];
 
   beforeAll(async () => {
-    layOut(root, host.dirs);
-    await server.start();
-    if (!host.podman) {
-      const configFile = path.join(dir, 'daemon.json');
-      if (host.daemonJson !== undefined) writeFileSync(configFile, host.daemonJson);
-      const child = startFakeDockerd(dir, ['--data-root', root, ...(host.args ?? []), '--config-file', configFile]);
-      pid = child.pid;
-      writeFileSync(pidFile, `${pid}\n`);
-    }
-    flags = ['--docker.host', server.host, '--docker.pid-file', pidFile];
+    replay = await startEngineReplay(host, dir);
+    flags = replay.flags;
     await exporter.start(flags);
   });
   afterAll(async () => {
     await exporter.stop();
-    await stopPid(pid);
-    await server.stop();
+    await replay?.stop();
   });
 
   it('check, the metrics and textfile tell the same outcome for the restart and for Docker 25 and 29', async () => {
