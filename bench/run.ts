@@ -1,10 +1,11 @@
 import { benchDaemonScrape } from './daemonScrape';
+import { benchFleet } from './fleet';
 import { benchScan } from './scan';
 
 /** Prints figures; asserts nothing about time. */
 async function main(): Promise<void> {
   const only = process.argv[2];
-  const benches: Record<string, () => Promise<Record<string, string>>> = { scrape: benchDaemonScrape, scan: benchScan };
+  const benches: Record<string, () => Promise<Record<string, string>>> = { scrape: benchDaemonScrape, scan: benchScan, fleet: benchFleet };
   for (const [name, bench] of Object.entries(benches)) {
     if (only && only !== name) continue;
     const figures = await bench();
