@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { TestDaemon } from '../test/helpers/dockerd';
 import { TestExporter } from '../test/helpers/exporter';
 import { sleep } from '../test/helpers/processes';
-import { json, ReplayServer } from '../test/helpers/replayServer';
+import { replayedHost } from './replayedHost';
 import { fmt, median, rssMiB, timeGet } from './stats';
 
 const RUNNING = 40;
@@ -127,35 +127,7 @@ export async function benchDaemonScrape(): Promise<Record<string, string>> {
 /** The exporter's RSS against a replayed daemon with `size` containers shaped as dockerd 20.10 lists them. */
 async function benchReplayedMemory(size: number): Promise<Record<string, string>> {
   const dir = mkdtempSync(path.join(tmpdir(), 'dde-bench-replay-'));
-  const list = JSON.stringify(
-    Array.from({ length: size }, (_, i) => ({
-      Id: i.toString(16).padStart(64, 'a'),
-      Names: [`/shop_web_${i}`],
-      Image: 'registry.example/shop/web:1.4.2',
-      ImageID: `sha256:${'d5b81fbc'.repeat(8)}`,
-      Command: 'sleep 1000',
-      Created: 1795671211,
-      Ports: [],
-      Labels: { 'com.docker.compose.project': 'shop', 'com.docker.compose.service': 'web' },
-      State: i % 3 ? 'running' : 'exited',
-      Status: 'Up 2 hours',
-      HostConfig: { NetworkMode: i % 5 === 0 ? 'host' : 'shop_default' },
-      NetworkSettings: { Networks: { shop_default: { NetworkID: 'e29250b5'.repeat(8), EndpointID: '6c430ff7'.repeat(8), Gateway: '172.20.0.1', IPAddress: '172.20.0.2', IPPrefixLen: 16, MacAddress: '02:42:ac:14:00:02' } } },
-      Mounts: [{ Type: 'volume', Name: `data${i}`, Source: `/var/lib/docker/volumes/data${i}/_data`, Destination: '/data', Driver: 'local', Mode: 'z', RW: true, Propagation: '' }],
-    })),
-  );
-  const server = new ReplayServer(path.join(dir, 'docker.sock'), {
-    '/info': json({ ServerVersion: '24.0.7', Driver: 'overlay2', DriverStatus: [['Backing Filesystem', 'extfs']], Images: 12, DockerRootDir: '/var/lib/docker' }),
-    '/volumes': json({ Volumes: [], Warnings: null }),
-    '/containers/json': (_req, res) => {
-      res.setHeader('Content-Type', 'application/json');
-      res.end(list);
-    },
-    '/events': (_req, res) => {
-      res.setHeader('Content-Type', 'application/json');
-      res.flushHeaders();
-    },
-  });
+  const { server, listBytes } = replayedHost(dir, size);
   const exporter = new TestExporter(path.join(dir, 'exporter.log'));
   try {
     await server.start();
@@ -163,7 +135,7 @@ async function benchReplayedMemory(size: number): Promise<Record<string, string>
     process.stderr.write(`replayed ${size} containers: scraping every second for ${RSS_MINUTES} min…\n`);
     const memory = await rssAfter(exporter, RSS_MINUTES);
     return {
-      [`RSS after ${RSS_MINUTES} min of scrapes, MiB (${size} replayed, ${(list.length / 1e6).toFixed(1)} MB list)`]: `${fmt(memory.rss)} (peak ${fmt(memory.peak)})`,
+      [`RSS after ${RSS_MINUTES} min of scrapes, MiB (${size} replayed, ${(listBytes / 1e6).toFixed(1)} MB list)`]: `${fmt(memory.rss)} (peak ${fmt(memory.peak)})`,
     };
   } finally {
     await exporter.stop();

@@ -40,7 +40,7 @@ export function buildParts(config: Config, logger: Logger, mode: Mode): Parts {
   const exporter = new Exporter(collector, scanner, {
     version: VERSION,
     // Process metrics describe a long-running exporter; in a textfile they would describe a process gone, and clash with node_exporter's own.
-    processMetrics: mode === 'serve',
+    processMetrics: mode === 'serve' && config.exporterMetrics,
     hostNetworkMaxSeries: config.hostNetworkMaxSeries,
     upgradeTargets: config.upgradeTargets,
   });

@@ -31,6 +31,8 @@ export interface Config {
   dataRoot?: string;
   scanIntervalMs: number;
   scan: boolean;
+  /** prom-client's process and Node.js metrics on /metrics. */
+  exporterMetrics: boolean;
   /** daemon.json to read when dockerd runs without --config-file (--docker.daemon-config). */
   daemonConfigFile: string;
   /** At most this many docker_container_host_network_info series. */
@@ -214,6 +216,7 @@ function commonConfig(read: FlagReader): Config {
     ...(dataRoot !== '' ? { dataRoot } : {}),
     scanIntervalMs: read.duration('scan.interval'),
     scan: !read.flag('no-scan'),
+    exporterMetrics: !read.flag('web.disable-exporter-metrics'),
     daemonConfigFile: read.nonEmpty('docker.daemon-config'),
     hostNetworkMaxSeries: read.wholeNumber('collector.host-network.max-series'),
     upgradeTargets: read.majorVersions('upgrade.target-version'),

@@ -32,6 +32,13 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'web.telemetry-path', type: 'string', commands: SERVE, help: 'Path under which to expose metrics.', default: () => '/metrics' },
   { name: 'web.config.file', type: 'string', commands: SERVE, help: 'exporter-toolkit web config (TLS, basic auth, headers), as for node_exporter.', default: () => '' },
   {
+    name: 'web.disable-exporter-metrics',
+    type: 'boolean',
+    commands: SERVE,
+    help: "Leave out the exporter process's own process_* and nodejs_* metrics (as node_exporter's flag of that name); the docker_exporter_* metrics stay.",
+    default: () => '',
+  },
+  {
     name: 'docker.host',
     type: 'string',
     commands: ALL,

@@ -48,10 +48,22 @@ abstract class PrometheusFamily {
 
 /** A real Prometheus with the config the test gives it. */
 export class TestPrometheus extends PrometheusFamily {
-  start(config: string): Promise<void> {
+  /** A server; `extraArgs` such as --web.enable-remote-write-receiver. */
+  start(config: string, extraArgs: string[] = []): Promise<void> {
     return this.launch('prometheus', 'prometheus.yml', config, (port) => [
       `--config.file=${path.join(this.dir, 'prometheus.yml')}`,
       `--storage.tsdb.path=${path.join(this.dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      ...extraArgs,
+    ]);
+  }
+
+  /** In agent mode: it scrapes and remote-writes, and keeps no TSDB, evaluates no rules, answers no queries. */
+  startAgent(config: string): Promise<void> {
+    return this.launch('prometheus', 'prometheus.yml', config, (port) => [
+      '--enable-feature=agent',
+      `--config.file=${path.join(this.dir, 'prometheus.yml')}`,
+      `--storage.agent.path=${path.join(this.dir, 'wal')}`,
       `--web.listen-address=127.0.0.1:${port}`,
     ]);
   }

@@ -21,6 +21,8 @@ describe('parseConfig', () => {
     expect(config.daemonConfigFile).toBe('/etc/docker/daemon.json');
     expect(config.logLevel).toBe('info');
     expect(config.logFormat).toBe('logfmt');
+    expect(config.exporterMetrics).toBe(true);
+    expect(run(['--web.disable-exporter-metrics']).exporterMetrics).toBe(false);
   });
 
   it('takes DOCKER_HOST, then its own variable, then the flag', () => {
