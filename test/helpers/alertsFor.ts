@@ -23,6 +23,8 @@ export function alertsFiringFor(metrics: Metrics, dir: string, instance = 'host:
         .join(',');
       return `  - series: '${s.name}{${selector.replace(/'/g, "''")}}'\n    values: '${s.value}x24'`;
     });
+  // The scrape that read these metrics succeeded: Prometheus records up 1 for it.
+  series.push(`  - series: 'up{instance=${JSON.stringify(instance)},job="docker"}'\n    values: '1x24'`);
   const tests = alertNames().map((name) => `  - eval_time: 2h\n    alertname: ${name}\n    exp_alerts: []`);
   const file = path.join(dir, 'scraped.test.yml');
   writeFileSync(file, `rule_files:\n  - ${RULES_FILE}\nevaluation_interval: 1m\ntests:\n- interval: 5m\n  input_series:\n${series.join('\n')}\n  alert_rule_test:\n${tests.join('\n')}\n`);

@@ -71,11 +71,13 @@ describe('end to end: dockerd, exporter, Prometheus, Alertmanager', () => {
     await receiver.start();
     await alertmanager.start(receiver.url);
     writeFileSync(path.join(dir, 'prometheus', 'rules.yml'), rulesWithShortFor());
+    // The fleet dashboard reads the recording rules' series.
+    writeFileSync(path.join(dir, 'prometheus', 'recording.yml'), readFileSync(path.join(root, 'alerts/docker-daemon-exporter.recording.yml'), 'utf8'));
     writeTargets([instance]);
     await prometheus.start(`global:
   scrape_interval: 1s
   evaluation_interval: 1s
-rule_files: [${JSON.stringify(path.join(dir, 'prometheus', 'rules.yml'))}]
+rule_files: [${JSON.stringify(path.join(dir, 'prometheus', 'rules.yml'))}, ${JSON.stringify(path.join(dir, 'prometheus', 'recording.yml'))}]
 alerting:
   alertmanagers:
     - static_configs:
