@@ -1,19 +1,81 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { runCli } from '../helpers/cli';
+import { Metrics, TestExporter } from '../helpers/exporter';
+import { TestRootlessDaemon } from '../helpers/rootlessDockerd';
 import { startFakeDockerd, stopPid, waitFor } from '../helpers/processes';
 import { daemonRoutes, ReplayServer } from '../helpers/replayServer';
 import { tempDir } from '../helpers/tempDir';
 import type { Report } from '../../src/upgrade/report';
 
 /**
- * A rootless dockerd: run by RootlessKit (ROOTLESSKIT_STATE_DIR in its
+ * A real rootless dockerd (Debian's 20.10 under Debian's RootlessKit), started
+ * by an unprivileged user with dockerd-rootless.sh: nothing of its
+ * configuration is where a rootful daemon keeps it.
+ */
+describe('a real rootless dockerd, started by an unprivileged user', () => {
+  const dir = tempDir('rootless-real');
+  const daemon = new TestRootlessDaemon(dir);
+  const exporter = new TestExporter(path.join(dir, 'exporter.log'));
+  const PINNED = '{"storage-driver": "vfs"}';
+
+  async function check(): Promise<Report> {
+    const { stdout } = await runCli(['check', '--format', 'json', '--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile]);
+    return JSON.parse(stdout) as Report;
+  }
+
+  beforeAll(() => daemon.start(PINNED), 90000);
+  afterAll(async () => {
+    await exporter.stop();
+    await daemon.stop();
+  });
+
+  it('check: its daemon.json under $XDG_CONFIG_HOME, its data root under $HOME, the driver explicit', async () => {
+    const report = await check();
+    expect(report.daemon.data_root).toBe(daemon.dataRoot);
+    expect(report.storage_driver?.name).toBe('vfs');
+    expect(report.storage_driver?.explicit).toEqual({ known: true, configured: true, source: 'config_file' });
+    expect(report.daemon_config).toEqual({ file: daemon.configFile, valid: true });
+    expect(report.upgrade.find((u) => u.restart)).toMatchObject({ outcome: 'starts' });
+    expect(report.verdict.blockers).toEqual([]);
+  });
+
+  it('the exporter: explicit from the config file, the configuration valid, its data root scanned with nothing orphaned', async () => {
+    await exporter.start(['--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile]);
+    const m: Metrics = await waitFor('a data-root scan', async () => {
+      const scraped = await exporter.scrape();
+      return scraped.value('docker_data_root_scan_success') === 1 ? scraped : undefined;
+    });
+    expect(m.value('docker_storage_driver_explicit', { source: 'config_file' })).toBe(1);
+    expect(m.value('docker_daemon_config_valid')).toBe(1);
+    expect(m.all('docker_upgrade_blocker').filter((s) => s.value === 1)).toEqual([]);
+    expect(m.all('docker_data_root_orphaned_bytes')).toEqual([]);
+    await exporter.stop();
+  });
+
+  it('a trailing comma in its daemon.json: predicted fails_to_start, and the rootless dockerd then fails with the predicted words', async () => {
+    const broken = '{\n  "storage-driver": "vfs",\n}';
+    writeFileSync(daemon.configFile, broken);
+    const predicted = `unable to configure the Docker daemon with file ${daemon.configFile}: invalid character '}' looking for beginning of object key string`;
+    const report = await check();
+    expect(report.daemon_config).toEqual({ file: daemon.configFile, valid: false, problem: predicted });
+    expect(report.upgrade.find((u) => u.restart)).toMatchObject({ outcome: 'fails_to_start', reason: predicted });
+
+    await daemon.stop();
+    await expect(daemon.start(broken)).rejects.toThrow(/rootless dockerd exited/);
+    expect(readFileSync(daemon.logFile, 'utf8')).toContain(predicted);
+    await daemon.start(PINNED);
+  }, 120000);
+});
+
+/**
+ * A rootless dockerd on a driver no daemon here runs: run by RootlessKit (ROOTLESSKIT_STATE_DIR in its
  * environment), it reads $XDG_CONFIG_HOME/docker/daemon.json, not
  * /etc/docker/daemon.json, and keeps its data in $HOME/.local/share/docker.
  * Here a process whose /proc/<pid>/cmdline and environ are those of a rootless
  * dockerd (argv[0] dockerd, RootlessKit's environment), and a replayed API.
  */
-describe('a rootless dockerd', () => {
+describe('a rootless dockerd pinned to devicemapper (its process imitated, its API replayed)', () => {
   const dir = tempDir('rootless');
   const home = path.join(dir, 'home');
   const configHome = path.join(home, 'config');
