@@ -1,7 +1,7 @@
 import type { Logger } from 'winston';
 import { ContainerInventory } from '../docker/containerInventory';
 import { EngineApi, EngineError } from '../docker/engineApi';
-import { readStorageConfig, StorageConfig, StorageConfigOptions } from '../docker/storageConfig';
+import { DaemonProcessMemo, readStorageConfig, StorageConfig, StorageConfigOptions } from '../docker/storageConfig';
 import { FailureLog } from '../util/failureLog';
 import { ContainerSummary, parseContainerEntry, parseContainerInspect, parseVolumeCount } from '../parse/containers';
 import { EngineInfo, parseInfo } from '../parse/info';
@@ -76,6 +76,7 @@ export class DaemonCollector {
   private infoGeneration = 0;
   private volumeCache: { count: number; generation: number } | undefined;
   private volumeGeneration = 0;
+  private readonly daemonProcess = new DaemonProcessMemo();
 
   constructor(private readonly deps: DaemonCollectorDeps) {
     this.now = deps.now ?? Date.now;
@@ -257,7 +258,7 @@ export class DaemonCollector {
   }
 
   private storageConfig(): Promise<StorageConfig> {
-    return readStorageConfig(this.deps.storageConfig);
+    return readStorageConfig(this.deps.storageConfig, this.daemonProcess);
   }
 
   private logStorageConfig(result: StorageConfig | undefined): void {

@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { checkDaemonJson, commandLineFlags, DockerdConfigRules } from '../parse/daemonJson';
 import { envValue, ExplicitSource, isDockerd, splitNul } from '../parse/daemonCommandLine';
@@ -99,8 +99,80 @@ export function dataRootOf(commandLine: ReadonlyMap<string, string>, settings: R
   return '/var/lib/docker';
 }
 
-export async function readStorageConfig(options: StorageConfigOptions): Promise<StorageConfig> {
+/**
+ * A dockerd process as /proc shows it. Its command line, environment and
+ * resolved data root are fixed while it runs; only its daemon.json can change.
+ */
+interface DaemonProcess {
+  pid: number;
+  /** Field 22 of /proc/<pid>/stat: a pid reused by a new process has another. */
+  startTime: string;
+  argv: string[];
+  environ: string[];
+  /** The daemon.json it reads (from its command line and environment). */
+  configFile: string;
+  /** Configured data root -> where it resolves in the daemon's mount namespace. */
+  resolvedRoots: Map<string, string>;
+}
+
+/**
+ * What a long-running exporter remembers of the daemon's process between
+ * collections: while the same process runs (same pid, same start time) a
+ * collection reads the pid file, the start time and daemon.json, and no
+ * command line, environment or symlinks again. One-shot commands go without.
+ */
+export class DaemonProcessMemo {
+  process: DaemonProcess | undefined;
+}
+
+export function startTimeOf(stat: string): string | undefined {
+  // The command name (field 2) may hold spaces and parentheses: count fields after its closing one.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return fields[19];
+}
+
+async function readDaemonProcess(
+  procRoot: string,
+  pid: number,
+  withStartTime: boolean,
+  configFileOf: (argv: string[], environ: string[]) => string,
+): Promise<DaemonProcess> {
+  const dir = path.join(procRoot, String(pid));
+  const [cmdline, environText] = await Promise.all([fs.readFile(path.join(dir, 'cmdline'), 'utf8'), fs.readFile(path.join(dir, 'environ'), 'utf8')]);
+  const argv = splitNul(cmdline);
+  const environ = splitNul(environText);
+  return { pid, startTime: (withStartTime && startTimeNow(procRoot, pid)) || '', argv, environ, configFile: configFileOf(argv, environ), resolvedRoots: new Map() };
+}
+
+/**
+ * The process's start time now; undefined when it is gone. Read synchronously:
+ * /proc/<pid>/stat is made by the kernel on the spot and never waits on a disk
+ * or the process's memory, and a scrape reads it once.
+ */
+function startTimeNow(procRoot: string, pid: number): string | undefined {
+  try {
+    return startTimeOf(readFileSync(path.join(procRoot, String(pid), 'stat'), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** daemon.json's bytes, undefined when there is none (the usual case: the defaults apply). */
+async function readDaemonJson(file: string): Promise<Buffer | undefined> {
+  try {
+    return await fs.readFile(file);
+  } catch (err) {
+    if (errorCode(err) === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+export async function readStorageConfig(options: StorageConfigOptions, memo?: DaemonProcessMemo): Promise<StorageConfig> {
   const procRoot = options.procRoot ?? '/proc';
+  // The remembered process's daemon.json is read while the pid file is: one round for both when the daemon is the same.
+  const remembered = memo?.process;
+  const rememberedConfig = remembered && readDaemonJson(remembered.configFile);
+  rememberedConfig?.catch(() => undefined);
   let pid: number;
   try {
     const text = (await fs.readFile(options.pidFile, 'utf8')).trim();
@@ -109,47 +181,61 @@ export async function readStorageConfig(options: StorageConfigOptions): Promise<
   } catch (err) {
     return { known: false, reason: `cannot read pid file ${options.pidFile}: ${errorCode(err)}` };
   }
-  let argv: string[];
-  let environ: string[];
-  try {
-    argv = splitNul(await fs.readFile(path.join(procRoot, String(pid), 'cmdline'), 'utf8'));
-    environ = splitNul(await fs.readFile(path.join(procRoot, String(pid), 'environ'), 'utf8'));
-  } catch (err) {
-    return {
-      known: false,
-      reason: `cannot read ${procRoot}/${pid} (${errorCode(err)}): is dockerd in another pid namespace, or is the exporter not root?`,
-    };
+  const cwd = path.join(procRoot, String(pid), 'cwd');
+  const same = remembered?.pid === pid && remembered.startTime === startTimeNow(procRoot, pid);
+  let daemon: DaemonProcess;
+  if (same && remembered) {
+    daemon = remembered;
+  } else {
+    try {
+      daemon = await readDaemonProcess(procRoot, pid, memo !== undefined, (argv, environ) => daemonConfigFileOf(commandLineFlags(argv, NEWEST_FLAGS), environ, cwd, options.daemonConfigFile));
+    } catch (err) {
+      return {
+        known: false,
+        reason: `cannot read ${procRoot}/${pid} (${errorCode(err)}): is dockerd in another pid namespace, or is the exporter not root?`,
+      };
+    }
   }
+  const { argv, environ } = daemon;
   if (!isDockerd(argv[0] ?? '')) {
     return { known: false, reason: `pid ${pid} from ${options.pidFile} is not dockerd (${(argv[0] ?? '?').slice(0, 80)})` };
   }
+  if (memo && daemon.startTime) memo.process = daemon;
   const commandLine = commandLineFlags(argv, NEWEST_FLAGS);
   const envDriver = envValue(environ, 'DOCKER_DRIVER') || undefined;
-  const configFile = daemonConfigFileOf(commandLine, environ, path.join(procRoot, String(pid), 'cwd'), options.daemonConfigFile);
+  const configFile = daemon.configFile;
   const configuration: DaemonConfiguration = { commandLine, ...(envDriver ? { envDriver } : {}) };
   let settings: Record<string, unknown> | undefined;
   try {
-    const bytes = await fs.readFile(configFile);
-    configuration.daemonJson = { file: configFile, bytes };
-    const read = daemonJsonSettings(bytes);
-    if (read.problem) return { known: false, reason: `daemon.json ${configFile} is not what the daemon can read: ${read.problem}`, configuration };
-    settings = read.settings;
+    const bytes = await (same && rememberedConfig ? rememberedConfig : readDaemonJson(configFile));
+    if (bytes) {
+      configuration.daemonJson = { file: configFile, bytes };
+      const read = daemonJsonSettings(bytes);
+      if (read.problem) return { known: false, reason: `daemon.json ${configFile} is not what the daemon can read: ${read.problem}`, configuration };
+      settings = read.settings;
+    }
   } catch (err) {
-    // No daemon.json is the usual case: the defaults apply. A --config-file that is missing stops the daemon, but it is running.
-    if (errorCode(err) !== 'ENOENT') return { known: false, reason: `cannot read daemon config ${configFile}: ${errorCode(err)}` };
+    // A --config-file that is missing stops the daemon, but it is running: only other errors are news.
+    return { known: false, reason: `cannot read daemon config ${configFile}: ${errorCode(err)}` };
   }
   const fromFile = typeof settings?.['storage-driver'] === 'string' && settings['storage-driver'] !== '' ? (settings['storage-driver'] as string) : undefined;
   const fromFlag = commandLine.get('storage-driver') || undefined;
   // dockerd reads DOCKER_DRIVER before its configuration (daemon.NewDaemon); a flag and the file both naming one is a conflict it refuses.
   const source: ExplicitSource = envDriver ? 'env' : fromFlag ? 'flag' : fromFile ? 'config_file' : 'none';
   const driver = envDriver ?? fromFlag ?? fromFile;
-  // dockerd resolves a symlinked data root (/var/lib/docker -> /data/docker) and reports the target: so do we, in its mount namespace.
   const configuredRoot = dataRootOf(commandLine, settings, environ);
-  const inItsRoot = path.join(procRoot, String(pid), 'root');
-  const dataRoot = await fs.realpath(path.join(inItsRoot, configuredRoot)).then(
-    (real) => (real.startsWith(`${inItsRoot}/`) ? real.slice(inItsRoot.length) : real),
-    () => configuredRoot,
-  );
+  let dataRoot = daemon.resolvedRoots.get(configuredRoot);
+  if (dataRoot === undefined) {
+    // dockerd resolved a symlinked data root (/var/lib/docker -> /data/docker) when it started and reports the target: so do we, in its mount namespace.
+    const inItsRoot = path.join(procRoot, String(pid), 'root');
+    dataRoot = await fs.realpath(path.join(inItsRoot, configuredRoot)).then(
+      (real) => (real.startsWith(`${inItsRoot}/`) ? real.slice(inItsRoot.length) : real),
+      () => undefined,
+    );
+    // Not there yet (or not readable): try again next time.
+    if (dataRoot !== undefined) daemon.resolvedRoots.set(configuredRoot, dataRoot);
+    else dataRoot = configuredRoot;
+  }
   return {
     known: true,
     source,

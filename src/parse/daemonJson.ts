@@ -43,6 +43,21 @@ function flatten(config: Record<string, unknown>, flatOptions: readonly string[]
   return out;
 }
 
+/** A version's flags by name and by daemon.json key, and sorted as dockerd reports conflicts; built once per version. */
+const indexes = new WeakMap<DockerdConfigRules, { flagNames: Set<string>; configKeys: Set<string>; sortedFlags: DockerdConfigRules['flags'] }>();
+function indexOf(rules: DockerdConfigRules) {
+  let index = indexes.get(rules);
+  if (!index) {
+    index = {
+      flagNames: new Set(rules.flags.map((f) => f.name)),
+      configKeys: new Set(rules.flags.map((f) => f.configKey)),
+      sortedFlags: [...rules.flags].sort((a, b) => (a.name < b.name ? -1 : 1)),
+    };
+    indexes.set(rules, index);
+  }
+  return index;
+}
+
 const show = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
 
 /**
@@ -78,14 +93,13 @@ export function checkDaemonJson(
     return { problem: { rule: 'not_an_object', message: `json: cannot unmarshal ${kind} into Go value of type map[string]interface {}` } };
   }
   const settings = flatten(parsed as Record<string, unknown>, rules.flatOptions);
-  const flagNames = new Set(rules.flags.map((f) => f.name));
-  const configKeys = new Set(rules.flags.map((f) => f.configKey));
+  const { flagNames, configKeys, sortedFlags } = indexOf(rules);
   const unknown = Object.keys(settings).filter((key) => !flagNames.has(key) && !configKeys.has(key) && !rules.skipValidateOptions.includes(key));
   if (unknown.length > 0) {
     return { settings, problem: { rule: 'unknown_directives', keys: unknown, message: `the following directives don't match any configuration option: ${unknown.join(', ')}` } };
   }
   const conflicts: { key: string; text: string }[] = [];
-  for (const flag of [...rules.flags].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+  for (const flag of sortedFlags) {
     const fromFlag = commandLine.get(flag.name);
     if (fromFlag === undefined) continue;
     const key = flag.configKey !== flag.name ? flag.configKey : [flag.name, flag.short].find((k) => k !== undefined && k in settings);

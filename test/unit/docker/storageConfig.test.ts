@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { readStorageConfig } from '../../../src/docker/storageConfig';
+import { DaemonProcessMemo, readStorageConfig, startTimeOf } from '../../../src/docker/storageConfig';
 import { tempDir } from '../../helpers/tempDir';
 
 describe('readStorageConfig over a /proc laid out on disk', () => {
@@ -87,5 +87,57 @@ describe('readStorageConfig over a /proc laid out on disk', () => {
     expect(await detect()).toMatchObject({ known: true, dataRoot: '/srv/docker' });
     layout(['/usr/bin/dockerd'], [], '{"data-root": "/data/docker"}');
     expect(await detect()).toMatchObject({ known: true, dataRoot: '/data/docker' });
+  });
+
+  describe('remembering the daemon process between collections', () => {
+    const stat = (startTime: number) => `${pid} (dockerd) S 1 ${pid} ${pid} 0 -1 4194560 ${Array.from({ length: 12 }, () => '0').join(' ')} ${startTime} 1234 56 18446744073709551615`;
+    const setStartTime = (startTime: number) => writeFileSync(path.join(dir, 'proc', String(pid), 'stat'), stat(startTime));
+    const remembered = (memo: DaemonProcessMemo) =>
+      readStorageConfig({ pidFile: path.join(dir, 'docker.pid'), daemonConfigFile: path.join(dir, 'daemon.json'), procRoot: path.join(dir, 'proc') }, memo);
+
+    it('reads the start time after the command name, whatever it holds', () => {
+      expect(startTimeOf(stat(777))).toBe('777');
+      expect(startTimeOf(stat(777).replace('(dockerd)', '(a) b (c)'))).toBe('777');
+    });
+
+    it('sees every daemon.json edit, though the command line is read once while the same process runs', async () => {
+      layout(['/usr/bin/dockerd'], [], '{}');
+      setStartTime(100);
+      const memo = new DaemonProcessMemo();
+      expect(await remembered(memo)).toMatchObject({ known: true, source: 'none' });
+      writeFileSync(path.join(dir, 'daemon.json'), '{"storage-driver": "devicemapper"}');
+      expect(await remembered(memo)).toMatchObject({ known: true, source: 'config_file', driver: 'devicemapper' });
+      writeFileSync(path.join(dir, 'daemon.json'), '{"storage-driver": "devicemapper",}');
+      expect(await remembered(memo)).toMatchObject({ known: false, reason: expect.stringContaining('is not what the daemon can read') });
+      // A process's command line cannot change: a new one on disk here is not read while the start time holds.
+      writeFileSync(path.join(dir, 'proc', String(pid), 'cmdline'), '/usr/bin/dockerd\0-s\0overlay2\0');
+      writeFileSync(path.join(dir, 'daemon.json'), '{}');
+      expect(await remembered(memo)).toMatchObject({ known: true, source: 'none' });
+    });
+
+    it('reads a restarted daemon afresh: a new pid, or the same pid with another start time', async () => {
+      layout(['/usr/bin/dockerd'], [], '{}');
+      setStartTime(100);
+      const memo = new DaemonProcessMemo();
+      expect(await remembered(memo)).toMatchObject({ known: true, source: 'none' });
+      writeFileSync(path.join(dir, 'proc', String(pid), 'cmdline'), '/usr/bin/dockerd\0-s\0overlay2\0');
+      setStartTime(200);
+      expect(await remembered(memo)).toMatchObject({ known: true, source: 'flag', driver: 'overlay2' });
+
+      mkdirSync(path.join(dir, 'proc', '4343'));
+      writeFileSync(path.join(dir, 'proc', '4343', 'cmdline'), '/usr/bin/dockerd\0-s\0vfs\0');
+      writeFileSync(path.join(dir, 'proc', '4343', 'environ'), '');
+      writeFileSync(path.join(dir, 'docker.pid'), '4343\n');
+      expect(await remembered(memo)).toMatchObject({ known: true, source: 'flag', driver: 'vfs', pid: 4343 });
+    });
+
+    it('is unknown when the remembered daemon is gone and its pid file stays', async () => {
+      layout(['/usr/bin/dockerd'], [], '{}');
+      setStartTime(100);
+      const memo = new DaemonProcessMemo();
+      expect(await remembered(memo)).toMatchObject({ known: true });
+      rmSync(path.join(dir, 'proc', String(pid)), { recursive: true });
+      expect(await remembered(memo)).toMatchObject({ known: false, reason: expect.stringContaining('another pid namespace') });
+    });
   });
 });
