@@ -141,15 +141,20 @@ export class TestDaemon {
   }
 
   /** Imports the static busybox as `busybox:test`: no registry needed. */
-  async importBusybox(): Promise<void> {
-    const rootfs = path.join(this.dir, 'rootfs');
-    rmSync(rootfs, { recursive: true, force: true });
-    mkdirSync(path.join(rootfs, 'bin'), { recursive: true });
-    writeFileSync(path.join(rootfs, 'bin', 'busybox'), readFileSync('/bin/busybox'));
-    chmodSync(path.join(rootfs, 'bin', 'busybox'), 0o755);
-    for (const applet of ['sh', 'sleep', 'true']) symlinkSync('busybox', path.join(rootfs, 'bin', applet));
-    await run('sh', ['-c', `tar -C '${rootfs}' -c . | docker --host '${this.host}' import - busybox:test`]);
+  importBusybox(): Promise<void> {
+    return importBusybox(this.host, this.dir);
   }
+}
+
+/** Imports the static busybox as `busybox:test` into the daemon at `host`, from a root filesystem made under `dir`. */
+export async function importBusybox(host: string, dir: string): Promise<void> {
+  const rootfs = path.join(dir, 'rootfs');
+  rmSync(rootfs, { recursive: true, force: true });
+  mkdirSync(path.join(rootfs, 'bin'), { recursive: true });
+  writeFileSync(path.join(rootfs, 'bin', 'busybox'), readFileSync('/bin/busybox'));
+  chmodSync(path.join(rootfs, 'bin', 'busybox'), 0o755);
+  for (const applet of ['sh', 'sleep', 'true']) symlinkSync('busybox', path.join(rootfs, 'bin', applet));
+  await run('sh', ['-c', `tar -C '${rootfs}' -c . | docker --host '${host}' import - busybox:test`]);
 }
 
 /** Mount points at or below `dir`, deepest first, from /proc/self/mountinfo. */

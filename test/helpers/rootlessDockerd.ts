@@ -1,13 +1,16 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { ping } from './dockerd';
+import { promisify } from 'node:util';
+import { importBusybox, ping } from './dockerd';
 import { isAlive, startLogged, stopPid, waitFor } from './processes';
 
 /** The unprivileged user scripts/install-test-packages makes, with subordinate ids for RootlessKit. */
 export const ROOTLESS_USER = 'dde-rootless';
 
 /** Where Debian's docker.io puts the script (upstream installs it on PATH). */
+const run = promisify(execFile);
+
 const SCRIPTS = ['/usr/share/docker.io/contrib/dockerd-rootless.sh', '/usr/bin/dockerd-rootless.sh'];
 
 function userIds(name: string): { uid: number; gid: number } {
@@ -34,12 +37,13 @@ export class TestRootlessDaemon {
   readonly configHome: string;
   readonly runtimeDir: string;
   readonly logFile: string;
-  private readonly ids: { uid: number; gid: number };
+  /** The unprivileged user that runs it. */
+  readonly user: { uid: number; gid: number };
   /** RootlessKit's parent: stopping it ends dockerd and containerd. */
   private kitPid: number | undefined;
 
   constructor(readonly dir: string) {
-    this.ids = userIds(ROOTLESS_USER);
+    this.user = userIds(ROOTLESS_USER);
     this.home = path.join(dir, 'home');
     this.configHome = path.join(this.home, '.config');
     this.runtimeDir = path.join(dir, 'run');
@@ -48,7 +52,7 @@ export class TestRootlessDaemon {
     chmodSync(dir, 0o711);
     for (const d of [this.home, this.configHome, path.join(this.configHome, 'docker'), this.runtimeDir]) {
       mkdirSync(d, { recursive: true, mode: 0o700 });
-      chownSync(d, this.ids.uid, this.ids.gid);
+      chownSync(d, this.user.uid, this.user.gid);
     }
   }
 
@@ -80,7 +84,7 @@ export class TestRootlessDaemon {
   /** Writes daemon.json (as its user would) and starts the daemon; rejects with its log when it exits instead. */
   async start(daemonJson: string): Promise<void> {
     writeFileSync(this.configFile, daemonJson);
-    chownSync(this.configFile, this.ids.uid, this.ids.gid);
+    chownSync(this.configFile, this.user.uid, this.user.gid);
     const script = SCRIPTS.find((s) => existsSync(s));
     if (!script) throw new Error(`dockerd-rootless.sh is in none of ${SCRIPTS.join(', ')}`);
     const env = {
@@ -91,7 +95,7 @@ export class TestRootlessDaemon {
       DOCKERD_ROOTLESS_ROOTLESSKIT_NET: 'host',
       DOCKERD_ROOTLESS_ROOTLESSKIT_PORT_DRIVER: 'none',
     };
-    const child = startLogged('sh', [script, '--bridge', 'none', '--iptables=false'], this.logFile, env, this.ids);
+    const child = startLogged('sh', [script, '--bridge', 'none', '--iptables=false'], this.logFile, env, this.user);
     this.kitPid = child.pid;
     let exited = false;
     child.once('exit', () => (exited = true));
@@ -105,12 +109,20 @@ export class TestRootlessDaemon {
     }, 60000, 200);
   }
 
+  /** dockerd first, so that it stops its containers (RootlessKit going first would leave their shims), then RootlessKit. */
   async stop(): Promise<void> {
-    const dockerd = this.pid;
+    await stopPid(this.pid, 30000);
     await stopPid(this.kitPid);
     this.kitPid = undefined;
-    // RootlessKit takes its child down with it; make sure before the directory goes.
-    await stopPid(dockerd);
+  }
+
+  async docker(...args: string[]): Promise<string> {
+    const { stdout } = await run('docker', ['--host', this.host, ...args]);
+    return stdout.trim();
+  }
+
+  importBusybox(): Promise<void> {
+    return importBusybox(this.host, this.dir);
   }
 
   logTail(lines = 20): string {

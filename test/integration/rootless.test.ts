@@ -19,12 +19,18 @@ describe('a real rootless dockerd, started by an unprivileged user', () => {
   const exporter = new TestExporter(path.join(dir, 'exporter.log'));
   const PINNED = '{"storage-driver": "vfs"}';
 
-  async function check(): Promise<Report> {
-    const { stdout } = await runCli(['check', '--format', 'json', '--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile]);
+  async function check(as?: { uid: number; gid: number }): Promise<Report> {
+    const { stdout } = await runCli(['check', '--format', 'json', '--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile], process.env, as);
     return JSON.parse(stdout) as Report;
   }
 
-  beforeAll(() => daemon.start(PINNED), 90000);
+  beforeAll(async () => {
+    await daemon.start(PINNED);
+    await daemon.importBusybox();
+    // No host networking: a rootless daemon here cannot enter the host's network namespace. A short stop timeout: busybox's sleep ignores SIGTERM.
+    await daemon.docker('run', '-d', '--stop-timeout', '1', '--network', 'none', '--name', 'rl-running', 'busybox:test', 'sleep', '1000');
+    await daemon.docker('run', '--network', 'none', '--name', 'rl-exited', 'busybox:test', 'true');
+  }, 120000);
   afterAll(async () => {
     await exporter.stop();
     await daemon.stop();
@@ -38,6 +44,18 @@ describe('a real rootless dockerd, started by an unprivileged user', () => {
     expect(report.daemon_config).toEqual({ file: daemon.configFile, valid: true });
     expect(report.upgrade.find((u) => u.restart)).toMatchObject({ outcome: 'starts' });
     expect(report.verdict.blockers).toEqual([]);
+    expect(report.data_root_scan).toBe('complete');
+    expect(report.exit_code).toBe(0);
+  });
+
+  it('check run as the daemon\'s own user (as a systemd --user unit runs it) says the same', async () => {
+    const asRoot = await check();
+    const asUser = await check(daemon.user);
+    expect(asUser.storage_driver?.explicit).toEqual({ known: true, configured: true, source: 'config_file' });
+    expect(asUser.daemon_config).toEqual(asRoot.daemon_config);
+    expect(asUser.upgrade).toEqual(asRoot.upgrade);
+    expect(asUser.data_root_scan).toBe('complete');
+    expect(asUser.exit_code).toBe(0);
   });
 
   it('the exporter: explicit from the config file, the configuration valid, its data root scanned with nothing orphaned', async () => {
@@ -47,6 +65,8 @@ describe('a real rootless dockerd, started by an unprivileged user', () => {
       return scraped.value('docker_data_root_scan_success') === 1 ? scraped : undefined;
     });
     expect(m.value('docker_storage_driver_explicit', { source: 'config_file' })).toBe(1);
+    expect(m.value('docker_containers', { state: 'running', network_mode: 'none' })).toBe(1);
+    expect(m.value('docker_containers', { state: 'exited', network_mode: 'none' })).toBe(1);
     expect(m.value('docker_daemon_config_valid')).toBe(1);
     expect(m.all('docker_upgrade_blocker').filter((s) => s.value === 1)).toEqual([]);
     expect(m.all('docker_data_root_orphaned_bytes')).toEqual([]);
