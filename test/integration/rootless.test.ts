@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { alertsFiringFor } from '../helpers/alertsFor';
 import { runCli } from '../helpers/cli';
 import { Metrics, TestExporter } from '../helpers/exporter';
 import { TestRootlessDaemon } from '../helpers/rootlessDockerd';
@@ -85,6 +86,68 @@ describe('a real rootless dockerd, started by an unprivileged user', () => {
     await expect(daemon.start(broken)).rejects.toThrow(/rootless dockerd exited/);
     expect(readFileSync(daemon.logFile, 'utf8')).toContain(predicted);
     await daemon.start(PINNED);
+  }, 120000);
+});
+
+/**
+ * The case that paged falsely: a rootless dockerd on the deprecated legacy
+ * overlay driver (this kernel lets an unprivileged user mount it), pinned in
+ * its own daemon.json, is configured correctly; the same daemon restarted
+ * without the pin picks its prior overlay data by itself, and then it is not.
+ * One exporter follows it through the restart (a new pid in the same pid file).
+ */
+describe('a real rootless dockerd on the deprecated overlay driver, pinned and then not', () => {
+  const dir = tempDir('rootless-overlay');
+  const daemon = new TestRootlessDaemon(dir);
+  const exporter = new TestExporter(path.join(dir, 'exporter.log'));
+
+  async function check(): Promise<Report> {
+    const { stdout } = await runCli(['check', '--format', 'json', '--no-scan', '--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile]);
+    return JSON.parse(stdout) as Report;
+  }
+
+  beforeAll(async () => {
+    await daemon.start('{"storage-driver": "overlay"}');
+    await daemon.importBusybox();
+    await daemon.docker('run', '-d', '--stop-timeout', '1', '--network', 'none', '--name', 'rl-legacy', 'busybox:test', 'sleep', '1000');
+    await exporter.start(['--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile, '--no-scan']);
+  }, 120000);
+  afterAll(async () => {
+    await exporter.stop();
+    await daemon.stop();
+  });
+
+  it('pinned in $XDG_CONFIG_HOME/docker/daemon.json: deprecated and explicit; DockerStorageDriverNotExplicit stays quiet', async () => {
+    expect(daemon.logTail(200)).toContain('graphdriver(s)=overlay');
+    const m = await exporter.scrape();
+    expect(m.value('docker_storage_driver_deprecated', { driver: 'overlay' })).toBe(1);
+    expect(m.value('docker_storage_driver_explicit', { source: 'config_file' })).toBe(1);
+    expect(m.value('docker_upgrade_blocker', { reason: 'deprecated_driver_not_explicit' })).toBe(0);
+    const firing = alertsFiringFor(m, dir);
+    expect(firing).toContain('DockerStorageDriverDeprecated');
+    expect(firing).not.toContain('DockerStorageDriverNotExplicit');
+    const report = await check();
+    expect(report.storage_driver?.explicit).toEqual({ known: true, configured: true, source: 'config_file' });
+    expect(report.verdict.blockers.map((b) => b.reason)).not.toContain('deprecated_driver_not_explicit');
+  });
+
+  it('restarted without the pin: the daemon picks its prior overlay data itself, and the same exporter pages DockerStorageDriverNotExplicit', async () => {
+    const before = daemon.pid;
+    await daemon.stop();
+    await daemon.start('{}');
+    expect(daemon.pid).not.toBe(before);
+    expect(daemon.logTail(400)).toContain('[graphdriver] using prior storage driver: overlay');
+    const m = await waitFor('the exporter to see the restarted daemon unpinned', async () => {
+      const scraped = await exporter.scrape();
+      // 0 under source "none": nothing names the driver.
+      return scraped.value('docker_storage_driver_explicit', { source: 'none' }) === 0 ? scraped : undefined;
+    });
+    expect(m.value('docker_up')).toBe(1);
+    expect(m.value('docker_upgrade_blocker', { reason: 'deprecated_driver_not_explicit' })).toBe(1);
+    expect(alertsFiringFor(m, dir)).toContain('DockerStorageDriverNotExplicit');
+    const report = await check();
+    expect(report.storage_driver?.explicit).toEqual({ known: true, configured: false, source: 'none' });
+    expect(report.verdict.blockers.map((b) => b.reason)).toContain('deprecated_driver_not_explicit');
   }, 120000);
 });
 
