@@ -108,6 +108,8 @@ interface DaemonProcess {
   /** Field 22 of /proc/<pid>/stat: a pid reused by a new process has another. */
   startTime: string;
   argv: string[];
+  /** Its flags by long name. */
+  commandLine: ReadonlyMap<string, string>;
   environ: string[];
   /** The daemon.json it reads (from its command line and environment). */
   configFile: string;
@@ -135,13 +137,22 @@ async function readDaemonProcess(
   procRoot: string,
   pid: number,
   withStartTime: boolean,
-  configFileOf: (argv: string[], environ: string[]) => string,
+  configFileOf: (commandLine: ReadonlyMap<string, string>, environ: string[]) => string,
 ): Promise<DaemonProcess> {
   const dir = path.join(procRoot, String(pid));
   const [cmdline, environText] = await Promise.all([fs.readFile(path.join(dir, 'cmdline'), 'utf8'), fs.readFile(path.join(dir, 'environ'), 'utf8')]);
   const argv = splitNul(cmdline);
   const environ = splitNul(environText);
-  return { pid, startTime: (withStartTime && startTimeNow(procRoot, pid)) || '', argv, environ, configFile: configFileOf(argv, environ), resolvedRoots: new Map() };
+  const commandLine = commandLineFlags(argv, NEWEST_FLAGS);
+  return {
+    pid,
+    startTime: (withStartTime && startTimeNow(procRoot, pid)) || '',
+    argv,
+    commandLine,
+    environ,
+    configFile: configFileOf(commandLine, environ),
+    resolvedRoots: new Map(),
+  };
 }
 
 /**
@@ -188,7 +199,7 @@ export async function readStorageConfig(options: StorageConfigOptions, memo?: Da
     daemon = remembered;
   } else {
     try {
-      daemon = await readDaemonProcess(procRoot, pid, memo !== undefined, (argv, environ) => daemonConfigFileOf(commandLineFlags(argv, NEWEST_FLAGS), environ, cwd, options.daemonConfigFile));
+      daemon = await readDaemonProcess(procRoot, pid, memo !== undefined, (commandLine, environ) => daemonConfigFileOf(commandLine, environ, cwd, options.daemonConfigFile));
     } catch (err) {
       return {
         known: false,
@@ -196,12 +207,11 @@ export async function readStorageConfig(options: StorageConfigOptions, memo?: Da
       };
     }
   }
-  const { argv, environ } = daemon;
+  const { argv, commandLine, environ } = daemon;
   if (!isDockerd(argv[0] ?? '')) {
     return { known: false, reason: `pid ${pid} from ${options.pidFile} is not dockerd (${(argv[0] ?? '?').slice(0, 80)})` };
   }
   if (memo && daemon.startTime) memo.process = daemon;
-  const commandLine = commandLineFlags(argv, NEWEST_FLAGS);
   const envDriver = envValue(environ, 'DOCKER_DRIVER') || undefined;
   const configFile = daemon.configFile;
   const configuration: DaemonConfiguration = { commandLine, ...(envDriver ? { envDriver } : {}) };
