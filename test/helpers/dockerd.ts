@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync 
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { isAlive, startLogged, stopPid, waitFor } from './processes';
+import { isAlive, startLogged, stopPid, untilAnswering } from './processes';
 
 const run = promisify(execFile);
 
@@ -62,16 +62,12 @@ export class TestDaemon {
     writeFileSync(this.configFile, options.daemonJson ?? '{}');
     const child = startLogged('dockerd', args, this.logFile, { ...process.env, ...options.env });
     this.pid = child.pid;
-    let exited = false;
-    child.once('exit', () => (exited = true));
-    child.unref();
-    await waitFor(`dockerd to answer on ${this.socket} (log: ${this.logFile})`, async () => {
-      if (exited || this.pid === undefined || !isAlive(this.pid)) {
-        this.pid = undefined;
-        throw Object.assign(new Error(`dockerd exited:\n${this.logTail()}`), { final: true });
-      }
-      return (await ping(this.socket)) ? true : undefined;
-    }, 60000, 200);
+    try {
+      await untilAnswering(child, 'dockerd', `${this.socket} (log: ${this.logFile})`, () => ping(this.socket), () => this.logTail());
+    } catch (err) {
+      this.pid = undefined;
+      throw err;
+    }
   }
 
   /**

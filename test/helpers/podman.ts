@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync 
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { ping, unmountUnder } from './dockerd';
-import { isAlive, startLogged, stopPid, waitFor } from './processes';
+import { startLogged, stopPid, untilAnswering } from './processes';
 
 const run = promisify(execFile);
 
@@ -63,11 +63,7 @@ process.exit(spawnSync('runc', args, { stdio: 'inherit' }).status ?? 1);
     chmodSync(this.runtime, 0o755);
     const child = startLogged('podman', [...this.globalFlags, 'system', 'service', '--time=0', this.host], this.logFile);
     this.pid = child.pid;
-    child.unref();
-    await waitFor(`podman to answer on ${this.socket}`, async () => {
-      if (this.pid === undefined || !isAlive(this.pid)) throw Object.assign(new Error(`podman exited: ${readFileSync(this.logFile, 'utf8')}`), { final: true });
-      return (await ping(this.socket)) ? true : undefined;
-    }, 60000, 200);
+    await untilAnswering(child, 'podman', this.socket, () => ping(this.socket), () => readFileSync(this.logFile, 'utf8'));
   }
 
   async podman(...args: string[]): Promise<string> {

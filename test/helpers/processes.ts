@@ -56,6 +56,21 @@ export function startLogged(command: string, args: string[], logFile: string, en
   return child;
 }
 
+/**
+ * Waits until a service started as `child` answers; fails at once, with its
+ * log, when it exits first (waiting out the deadline would hide why). The
+ * child is left running, not tied to the test's lifetime.
+ */
+export async function untilAnswering(child: ChildProcess, name: string, where: string, answers: () => Promise<boolean>, log: () => string): Promise<void> {
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  child.unref();
+  await waitFor(`${name} to answer on ${where}`, async () => {
+    if (exited) throw Object.assign(new Error(`${name} exited:\n${log()}`), { final: true });
+    return (await answers()) ? true : undefined;
+  }, 60000, 200);
+}
+
 export function which(program: string): string | undefined {
   for (const dir of (process.env['PATH'] ?? '').split(':')) {
     const candidate = `${dir}/${program}`;

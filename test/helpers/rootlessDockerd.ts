@@ -3,7 +3,7 @@ import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSyn
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { importBusybox, ping } from './dockerd';
-import { isAlive, startLogged, stopPid, waitFor } from './processes';
+import { isAlive, startLogged, stopPid, untilAnswering } from './processes';
 
 /** The unprivileged user scripts/install-test-packages makes, with subordinate ids for RootlessKit. */
 export const ROOTLESS_USER = 'dde-rootless';
@@ -97,16 +97,12 @@ export class TestRootlessDaemon {
     };
     const child = startLogged('sh', [script, '--bridge', 'none', '--iptables=false'], this.logFile, env, this.user);
     this.kitPid = child.pid;
-    let exited = false;
-    child.once('exit', () => (exited = true));
-    child.unref();
-    await waitFor(`rootless dockerd to answer on ${this.socket} (log: ${this.logFile})`, async () => {
-      if (exited) {
-        this.kitPid = undefined;
-        throw Object.assign(new Error(`rootless dockerd exited:\n${this.logTail()}`), { final: true });
-      }
-      return (await ping(this.socket)) && this.pid !== undefined ? true : undefined;
-    }, 60000, 200);
+    try {
+      await untilAnswering(child, 'rootless dockerd', `${this.socket} (log: ${this.logFile})`, async () => (await ping(this.socket)) && this.pid !== undefined, () => this.logTail());
+    } catch (err) {
+      this.kitPid = undefined;
+      throw err;
+    }
   }
 
   /** dockerd first, so that it stops its containers (RootlessKit going first would leave their shims), then RootlessKit. */
