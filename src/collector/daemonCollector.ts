@@ -72,7 +72,11 @@ export class DaemonCollector {
   private readonly now: () => number;
   private readonly problems: ProblemTally;
   private readonly inventory: ContainerInventory | undefined;
-  private infoCache: { info: EngineInfo; engine: Engine; localOnlyImages?: number; apiVersion?: string; fetchedAt: number; generation: number } | undefined;
+  private infoCache:
+    | { info: EngineInfo; engine: Engine; engineNamed: boolean; localOnlyImages?: number; apiVersion?: string; fetchedAt: number; generation: number }
+    | undefined;
+  /** The engine the daemon last named: a /version that fails once does not turn Podman into Docker. */
+  private lastEngine: Engine = 'unknown';
   private infoGeneration = 0;
   private volumeCache: { count: number; generation: number } | undefined;
   private volumeGeneration = 0;
@@ -188,7 +192,10 @@ export class DaemonCollector {
 
   private async info(): Promise<NonNullable<DaemonCollector['infoCache']>> {
     const cached = this.infoCache;
-    if (cached && cached.generation === this.infoGeneration && this.now() - cached.fetchedAt < this.deps.infoMaxAgeMs) return cached;
+    if (cached && cached.generation === this.infoGeneration && this.now() - cached.fetchedAt < this.deps.infoMaxAgeMs) {
+      if (!cached.engineNamed) await this.nameEngine(cached);
+      return cached;
+    }
     const generation = this.infoGeneration;
     // /version names the engine; a daemon too old or too odd to answer it is still worth its /info.
     const [response, version, images] = await Promise.all([
@@ -196,11 +203,13 @@ export class DaemonCollector {
       this.deps.api.get('/version').catch(() => undefined),
       this.deps.api.get('/images/json').catch(() => undefined),
     ]);
-    const engine = version ? engineOf(version.body, this.problems) : 'unknown';
+    const named = version ? engineOf(version.body, this.problems) : 'unknown';
+    if (named !== 'unknown') this.lastEngine = named;
     const localOnlyImages = images ? localOnlyImageCount(images.body) : undefined;
     const fresh = {
       info: parseInfo(response.body, this.problems),
-      engine,
+      engine: this.lastEngine,
+      engineNamed: named !== 'unknown',
       ...(localOnlyImages !== undefined ? { localOnlyImages } : {}),
       apiVersion: response.apiVersion,
       fetchedAt: this.now(),
@@ -208,6 +217,16 @@ export class DaemonCollector {
     };
     this.infoCache = fresh;
     return fresh;
+  }
+
+  /** Asks /version again for an engine that did not name itself (it failed, or said nothing known). */
+  private async nameEngine(cached: NonNullable<DaemonCollector['infoCache']>): Promise<void> {
+    const version = await this.deps.api.get('/version').catch(() => undefined);
+    const named = version ? engineOf(version.body, this.problems) : 'unknown';
+    if (named === 'unknown') return;
+    this.lastEngine = named;
+    cached.engine = named;
+    cached.engineNamed = true;
   }
 
   private async containers(): Promise<ContainerSummary[]> {

@@ -11,6 +11,11 @@
  *   priority list that works is used.
  * - daemon/graphdriver/driver_linux.go: `priority`.
  * - daemon/graphdriver/register/: which drivers are compiled in (registered).
+ * - daemon/daemon.go `NewDaemon` (v24.0.0 to v28.5.2): `features` with
+ *   `"containerd-snapshotter": true` puts the daemon on the containerd image
+ *   store, its snapshotter the configured driver's name or containerd's default
+ *   (`overlayfs`); there is no automatic choice and no prior-driver scan. Shown
+ *   on real dockerd 26.1.5 and 28.5.2 (test/integration/realEngines.test.ts).
  * - daemon/image_store_choice.go (docker-v29.0.0): without a configured driver
  *   the containerd image store is the default, unless `HasPriorDriver` finds a
  *   prior graph driver's data; a configured driver other than vfs, overlay2 and
@@ -35,6 +40,8 @@ export interface EngineRules {
   refusedPrior: readonly string[];
   /** A configured driver the daemon fails to start with ("has been deprecated and removed"). */
   removed: readonly string[];
+  /** `features: {"containerd-snapshotter": true}` selects the containerd image store (v24.0.0 on). */
+  snapshotterFeature: boolean;
   /** Without a configured driver and without prior graph-driver data, the containerd image store. */
   containerdByDefault: boolean;
   /** daemon.json may begin with a byte order mark. */
@@ -54,6 +61,7 @@ export const ENGINE_RULES: readonly EngineRules[] = [
     priority: ['btrfs', 'zfs', 'overlay2', 'fuse-overlayfs', 'aufs', 'overlay', 'devicemapper', 'vfs'],
     refusedPrior: [],
     removed: [],
+    snapshotterFeature: false,
     containerdByDefault: false,
     acceptsByteOrderMark: false,
   },
@@ -64,6 +72,7 @@ export const ENGINE_RULES: readonly EngineRules[] = [
     priority: ['overlay2', 'fuse-overlayfs', 'btrfs', 'zfs', 'aufs', 'overlay', 'devicemapper', 'vfs'],
     refusedPrior: ['aufs', 'devicemapper', 'overlay'],
     removed: [],
+    snapshotterFeature: false,
     containerdByDefault: false,
     acceptsByteOrderMark: true,
   },
@@ -74,6 +83,7 @@ export const ENGINE_RULES: readonly EngineRules[] = [
     priority: ['overlay2', 'fuse-overlayfs', 'btrfs', 'zfs', 'devicemapper', 'vfs'],
     refusedPrior: ['devicemapper'],
     removed: ['aufs', 'overlay'],
+    snapshotterFeature: true,
     containerdByDefault: false,
     acceptsByteOrderMark: true,
   },
@@ -84,6 +94,7 @@ export const ENGINE_RULES: readonly EngineRules[] = [
     priority: PRIORITY_25,
     refusedPrior: [],
     removed: ['aufs', 'devicemapper', 'overlay'],
+    snapshotterFeature: true,
     containerdByDefault: false,
     acceptsByteOrderMark: true,
   })),
@@ -94,6 +105,7 @@ export const ENGINE_RULES: readonly EngineRules[] = [
     priority: PRIORITY_25,
     refusedPrior: [],
     removed: ['aufs', 'devicemapper', 'overlay'],
+    snapshotterFeature: true,
     containerdByDefault: true,
     acceptsByteOrderMark: true,
   },

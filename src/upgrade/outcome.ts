@@ -35,6 +35,8 @@ export interface OutcomeVerdict {
   reason: string;
   /** Where the rules come from: a moby release tag. */
   rulesTag?: string;
+  /** Why a daemon refuses to start: the blocker it comes from. */
+  cause?: 'deprecated_prior_driver' | 'several_prior_drivers';
 }
 
 const FLAGS = dockerdFlags as Record<string, DockerdConfigRules>;
@@ -92,6 +94,9 @@ export function outcomeFor(targetMajor: number, facts: UpgradeFacts): OutcomeVer
   };
   const feature = features['containerd-snapshotter'];
 
+  // Docker 24 to 28: the feature alone decides; the configured name, or containerd's default, is the snapshotter.
+  if (rules.snapshotterFeature && !rules.containerdByDefault && feature === true) return startsOn(configured ?? 'overlayfs', true);
+
   if (configured) {
     // Docker 29: a configured name other than a graph driver it knows is taken for a containerd snapshotter.
     if (rules.containerdByDefault && feature !== false && (feature === true || !['vfs', 'overlay2', 'btrfs'].includes(configured))) {
@@ -113,13 +118,18 @@ export function outcomeFor(targetMajor: number, facts: UpgradeFacts): OutcomeVer
   }
   for (const name of rules.priority) {
     if (!priors.includes(name)) continue;
-    if (rules.refusedPrior.includes(name)) return verdict('refuses_to_start', `failed to start daemon: error initializing graphdriver: ${refusedPriorMessage(name)}`);
+    if (rules.refusedPrior.includes(name)) {
+      return { ...verdict('refuses_to_start', `failed to start daemon: error initializing graphdriver: ${refusedPriorMessage(name)}`), cause: 'deprecated_prior_driver' };
+    }
     if (priors.length > 1) {
       const please = rules.major === 20 ? 'Please cleanup' : 'cleanup';
-      return verdict(
-        'refuses_to_start',
-        `failed to start daemon: error initializing graphdriver: ${facts.dataRoot ?? '/var/lib/docker'} contains several valid graphdrivers: ${[...priors].sort().join(', ')}; ${please} or explicitly choose storage driver (-s <DRIVER>)`,
-      );
+      return {
+        ...verdict(
+          'refuses_to_start',
+          `failed to start daemon: error initializing graphdriver: ${facts.dataRoot ?? '/var/lib/docker'} contains several valid graphdrivers: ${[...priors].sort().join(', ')}; ${please} or explicitly choose storage driver (-s <DRIVER>)`,
+        ),
+        cause: 'several_prior_drivers',
+      };
     }
     return startsOn(name, false);
   }

@@ -112,7 +112,7 @@ const BLOCKER_MESSAGES: Record<Exclude<BlockerReason, 'daemon_config_invalid'>, 
   deprecated_driver_not_explicit: (driver) =>
     `The deprecated ${driver} driver is not explicitly configured: Docker 23 and later refuse to start on this host at the next restart.`,
   several_prior_drivers_not_explicit: (_driver, _removal, prior) =>
-    `The data root holds data of several storage drivers (${(prior ?? []).join(', ')}) and none is explicitly configured: Docker 23 and 24 refuse to choose and do not start.`,
+    `The data root holds data of several storage drivers (${(prior ?? []).join(', ')}) and none is explicitly configured: dockerd refuses to choose between them and does not start (the outcomes below say at which versions).`,
 };
 
 /** What to do when the daemon did not answer, by why it did not. */

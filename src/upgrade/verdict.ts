@@ -61,9 +61,10 @@ export function upgradeVerdict(snapshot: DaemonSnapshot, scan: ScanResult | unde
   const deprecated = docker && deprecationOf(driver) !== undefined;
   const storage = snapshot.storageConfig;
   const notExplicit = storage?.known ? storage.source === 'none' : undefined;
-  // dockerd looks for prior drivers only when it uses a graph driver, not on the containerd image store.
-  const several = !docker || facts.containerdStore ? false : scan?.complete ? scan.priorDrivers.length > 1 : undefined;
   const all = outcomes(targets, facts);
+  // Which prior drivers count depends on the version (legacy overlay is not even compiled into 24+): the
+  // outcome model says, for the restart and each target, whether the daemon will refuse to choose.
+  const several = !docker ? undefined : all.some((o) => o.cause === 'several_prior_drivers') ? true : all.length > 0 && all.every((o) => o.outcome !== 'unknown') ? false : undefined;
   const restart = all.find((o) => o.targetMajor === facts.runningMajor);
   const configRead = 'unknown' in facts.configuration ? undefined : facts.configuration;
   const daemonConfigValid = !docker || !configRead ? undefined : !(restart?.outcome === 'fails_to_start' && restart.reason.startsWith('unable to configure the Docker daemon with file'));
@@ -72,7 +73,7 @@ export function upgradeVerdict(snapshot: DaemonSnapshot, scan: ScanResult | unde
     blockers: {
       removed_driver: docker ? deprecated : undefined,
       deprecated_driver_not_explicit: !docker ? undefined : deprecated ? notExplicit : false,
-      several_prior_drivers_not_explicit: several === false || notExplicit === false ? (docker ? false : undefined) : several && notExplicit ? true : undefined,
+      several_prior_drivers_not_explicit: several,
       daemon_config_invalid: daemonConfigValid === undefined ? undefined : !daemonConfigValid,
     },
     outcomes: all,

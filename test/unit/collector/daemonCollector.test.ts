@@ -105,6 +105,23 @@ describe('DaemonCollector', () => {
     expect(Object.fromEntries((await made.collect()).parseErrors)).toEqual({ 'info.Images': 1 });
   });
 
+  it('keeps the engine the daemon last named when /version fails, and asks /version again at the next collection', async () => {
+    const podman = { Version: '4.9.3', Components: [{ Name: 'Podman Engine', Version: '4.9.3' }] };
+    const api = daemon().on('/version', podman);
+    let now = 0;
+    made = collector(api, { minIntervalMs: 0, now: () => now });
+    expect((await made.collect()).engine).toBe('podman');
+    now += 31000;
+    api.on('/version', new EngineError('GET /version: timeout', 'timeout'));
+    expect((await made.collect()).engine).toBe('podman');
+    api.on('/version', podman);
+    const before = api.calls.filter((c) => c === 'GET /version').length;
+    now += 1000;
+    await made.collect();
+    // Not served from the 30 s cache: /version, which failed, is asked again.
+    expect(api.calls.filter((c) => c === 'GET /version').length).toBe(before + 1);
+  });
+
   it('lists containers at each collection while the event stream is down', async () => {
     const api = daemon();
     made = collector(api, { watchEvents: false });

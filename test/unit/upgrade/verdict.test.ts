@@ -60,6 +60,15 @@ describe('upgradeVerdict', () => {
     expect([v?.recreateContainers, v?.recreateImages]).toEqual([0, 0]);
   });
 
+  it('Docker 25 with old devicemapper data left beside overlay2: 25 and later ignore it (not compiled in), so nothing blocks', () => {
+    const on25 = (s: DaemonSnapshot): DaemonSnapshot => ({ ...s, info: { ...(s.info as NonNullable<DaemonSnapshot['info']>), serverVersion: '25.0.3' } });
+    const v = upgradeVerdict(on25(snapshot('overlay2', known('none'))), scan(['devicemapper', 'overlay2']));
+    expect(v?.outcomes.map((o) => `${o.targetMajor}:${o.outcome}`)).toEqual(['25:starts', '29:starts']);
+    expect(v?.blockers.several_prior_drivers_not_explicit).toBe(false);
+    // The same data on 24: the restart refuses to choose.
+    expect(upgradeVerdict(snapshot('overlay2', known('none')), scan(['devicemapper', 'overlay2']))?.outcomes[0]).toMatchObject({ outcome: 'refuses_to_start', cause: 'several_prior_drivers' });
+  });
+
   it('says "cannot tell" rather than guessing', () => {
     const v = upgradeVerdict(snapshot('devicemapper', unknown), undefined);
     expect(v?.blockers).toEqual({ removed_driver: true, deprecated_driver_not_explicit: undefined, several_prior_drivers_not_explicit: undefined, daemon_config_invalid: undefined });
