@@ -64,7 +64,8 @@ export function upgradeVerdict(snapshot: DaemonSnapshot, scan: ScanResult | unde
   const all = outcomes(targets, facts);
   // Which prior drivers count depends on the version (legacy overlay is not even compiled into 24+): the
   // outcome model says, for the restart and each target, whether the daemon will refuse to choose.
-  const several = !docker ? undefined : all.some((o) => o.cause === 'several_prior_drivers') ? true : all.length > 0 && all.every((o) => o.outcome !== 'unknown') ? false : undefined;
+  // A configured driver is never chosen among prior ones, whatever the version.
+  const several = !docker ? undefined : notExplicit === false ? false : all.some((o) => o.cause === 'several_prior_drivers') ? true : all.length > 0 && all.every((o) => o.outcome !== 'unknown') ? false : undefined;
   const restart = all.find((o) => o.targetMajor === facts.runningMajor);
   const configRead = 'unknown' in facts.configuration ? undefined : facts.configuration;
   const daemonConfigValid = !docker || !configRead ? undefined : !(restart?.outcome === 'fails_to_start' && restart.reason.startsWith('unable to configure the Docker daemon with file'));

@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -15,6 +15,21 @@ export interface DaemonOptions {
   daemonJson?: string | Buffer;
 }
 
+/** Where scripts/fetch-test-engines unpacks the newer engines. */
+export const ENGINES_DIR = process.env['DDE_ENGINES'] ?? '/opt/dde-engines';
+
+/** The dockerd versions the tests run: Debian's own (the system's) and the unpacked ones. */
+export type DockerdVersion = 20 | 26 | 28;
+
+/** PATH for a dockerd of `version`: its own dockerd, containerd and docker-init first; runc is the system's. */
+export function pathFor(version: DockerdVersion): string {
+  const system = process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin';
+  if (version === 20) return system;
+  const root = path.join(ENGINES_DIR, `docker${version}`);
+  if (!existsSync(path.join(root, 'usr', 'sbin', 'dockerd'))) throw new Error(`dockerd ${version} is not unpacked under ${root}: run scripts/fetch-test-engines (install-test-packages does)`);
+  return `${path.join(root, 'usr', 'sbin')}:${path.join(root, 'usr', 'bin')}:${system}`;
+}
+
 /**
  * A real dockerd on a private socket, data root, exec root and pid file under
  * `dir`. It never touches the default bridge (`--bridge none`) or iptables, so
@@ -28,7 +43,8 @@ export class TestDaemon {
   readonly logFile: string;
   pid: number | undefined;
 
-  constructor(readonly dir: string) {
+  /** `version`: which dockerd runs here (20: Debian bookworm's, the system's; 26 and 28: unpacked by scripts/fetch-test-engines). */
+  constructor(readonly dir: string, readonly version: DockerdVersion = 20) {
     this.socket = path.join(dir, 'docker.sock');
     this.dataRoot = path.join(dir, 'root');
     this.execRoot = path.join(dir, 'exec');
@@ -60,7 +76,7 @@ export class TestDaemon {
       ...(options.args ?? []),
     ];
     writeFileSync(this.configFile, options.daemonJson ?? '{}');
-    const child = startLogged('dockerd', args, this.logFile, { ...process.env, ...options.env });
+    const child = startLogged('dockerd', args, this.logFile, { ...process.env, PATH: pathFor(this.version), ...options.env });
     this.pid = child.pid;
     try {
       await untilAnswering(child, 'dockerd', `${this.socket} (log: ${this.logFile})`, () => ping(this.socket), () => this.logTail());
