@@ -205,9 +205,10 @@ export class DaemonCollector {
     ]);
     const named = version ? engineOf(version.body, this.problems) : 'unknown';
     if (named !== 'unknown') this.lastEngine = named;
-    const localOnlyImages = images ? localOnlyImageCount(images.body) : undefined;
+    const parsed = parseInfo(response.body, this.problems);
+    const localOnlyImages = images ? localOnlyImageCount(images.body, parsed.containerdSnapshotter) : undefined;
     const fresh = {
-      info: parseInfo(response.body, this.problems),
+      info: parsed,
       engine: this.lastEngine,
       engineNamed: named !== 'unknown',
       ...(localOnlyImages !== undefined ? { localOnlyImages } : {}),

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { Logger } from 'winston';
 import type { Config } from '../config/config';
 import { isObject, JsonObject } from '../parse/problems';
+import { isLocalOnly } from '../parse/images';
 import { containerListeningPorts } from '../plan/listeningPorts';
 import { assemblePlan, planContainer, PlanContainer, PlanImage, planScript, planText } from '../plan/plan';
 import { WRITABLE_LAYER } from '../scan/dataRoot';
@@ -43,7 +44,8 @@ export async function runPlan(config: Config, options: { format: 'text' | 'json'
   const images: PlanImage[] = (Array.isArray(imagesBody) ? imagesBody.filter(isObject) : []).map((img) => ({
     id: String(img['Id'] ?? ''),
     names: (Array.isArray(img['RepoTags']) ? img['RepoTags'] : []).filter((t): t is string => typeof t === 'string' && t !== '<none>:<none>'),
-    localOnly: !Array.isArray(img['RepoDigests']) || img['RepoDigests'].length === 0,
+    // Where it cannot be told (the containerd image store), saved as if local: a save too many costs disk, a pull that cannot work loses the image.
+    localOnly: isLocalOnly(img, info.containerdSnapshotter) ?? true,
   }));
   const localOnly = new Map(images.map((i) => [i.id, i.localOnly]));
   const imageConfigs = new Map<string, JsonObject | undefined>();

@@ -1,9 +1,21 @@
 import { isObject } from './problems';
 
-/** Images without RepoDigests in `GET /images/json`: built or imported here, lost in a driver switch unless saved; undefined when the answer is no list. */
-export function localOnlyImageCount(body: unknown): number | undefined {
-  if (!Array.isArray(body)) return undefined;
-  return body.filter(isObject).filter((image) => !Array.isArray(image['RepoDigests']) || image['RepoDigests'].length === 0).length;
+/**
+ * Built or imported here (lost in a driver switch unless saved): on a graph
+ * driver, an image without RepoDigests. On the containerd image store every
+ * image has one, an imported image its own manifest's (real dockerd 26.1 and
+ * 28.5: `busybox@sha256:…` for `docker import`), so there it cannot be told:
+ * undefined.
+ */
+export function isLocalOnly(image: Record<string, unknown>, containerdStore: boolean): boolean | undefined {
+  if (containerdStore) return undefined;
+  return !Array.isArray(image['RepoDigests']) || image['RepoDigests'].length === 0;
+}
+
+/** How many images of `GET /images/json` are local only (isLocalOnly); undefined when the answer is no list or it cannot be told. */
+export function localOnlyImageCount(body: unknown, containerdStore: boolean): number | undefined {
+  if (!Array.isArray(body) || containerdStore) return undefined;
+  return body.filter(isObject).filter((image) => isLocalOnly(image, false)).length;
 }
 
 /** Image names from `GET /images/json`: repo:tag, or the short id of an untagged image. */
