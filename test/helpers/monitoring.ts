@@ -1,8 +1,9 @@
 import { ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { ENGINES_DIR } from './dockerd';
 import { startLogged, stopPid, waitFor } from './processes';
 
 export function freePort(): Promise<number> {
@@ -36,7 +37,7 @@ abstract class PrometheusFamily {
   protected async launch(program: string, configFile: string, config: string, args: (port: number) => string[]): Promise<void> {
     const port = await freePort();
     writeFileSync(path.join(this.dir, configFile), config);
-    this.child = startLogged(program, args(port), path.join(this.dir, `${program}.log`));
+    this.child = startLogged(program, args(port), path.join(this.dir, `${path.basename(program)}.log`));
     this.url = `http://127.0.0.1:${port}`;
     await waitFor(`${program} to be ready`, () => httpOk(`${this.url}/-/ready`).then((ok) => (ok ? true : undefined)), 60000, 200);
   }
@@ -46,11 +47,29 @@ abstract class PrometheusFamily {
   }
 }
 
+/** The Prometheus versions the tests run: Debian bookworm's 2.42 (the system's) and sid's 3.5 (unpacked by scripts/fetch-test-engines). */
+export type PrometheusVersion = 2 | 3;
+
+/** The program of a Prometheus tool (prometheus, promtool) of `version`. */
+export function prometheusProgram(name: 'prometheus' | 'promtool', version: PrometheusVersion): string {
+  if (version === 2) return name;
+  const program = path.join(ENGINES_DIR, 'prometheus3', 'usr', 'bin', name);
+  if (!existsSync(program)) throw new Error(`${name} 3 is not unpacked at ${program}: run scripts/fetch-test-engines (install-test-packages does)`);
+  return program;
+}
+
 /** A real Prometheus with the config the test gives it. */
 export class TestPrometheus extends PrometheusFamily {
+  constructor(
+    dir: string,
+    readonly version: PrometheusVersion = 2,
+  ) {
+    super(dir);
+  }
+
   /** A server; `extraArgs` such as --web.enable-remote-write-receiver. */
   start(config: string, extraArgs: string[] = []): Promise<void> {
-    return this.launch('prometheus', 'prometheus.yml', config, (port) => [
+    return this.launch(prometheusProgram('prometheus', this.version), 'prometheus.yml', config, (port) => [
       `--config.file=${path.join(this.dir, 'prometheus.yml')}`,
       `--storage.tsdb.path=${path.join(this.dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
@@ -60,8 +79,9 @@ export class TestPrometheus extends PrometheusFamily {
 
   /** In agent mode: it scrapes and remote-writes, and keeps no TSDB, evaluates no rules, answers no queries. */
   startAgent(config: string): Promise<void> {
-    return this.launch('prometheus', 'prometheus.yml', config, (port) => [
-      '--enable-feature=agent',
+    return this.launch(prometheusProgram('prometheus', this.version), 'prometheus.yml', config, (port) => [
+      // Prometheus 3 made agent mode a flag of its own.
+      this.version === 2 ? '--enable-feature=agent' : '--agent',
       `--config.file=${path.join(this.dir, 'prometheus.yml')}`,
       `--storage.agent.path=${path.join(this.dir, 'wal')}`,
       `--web.listen-address=127.0.0.1:${port}`,

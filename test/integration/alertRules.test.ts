@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { parse } from 'yaml';
 import { DEFAULT_CONFIG } from '../../mixin/config';
 import { generatedFiles } from '../../mixin/generate';
+import { prometheusProgram, type PrometheusVersion } from '../helpers/monitoring';
 import { exportedMetricNames, metricNames } from '../helpers/promql';
 import { tempDir } from '../helpers/tempDir';
 
@@ -27,8 +28,12 @@ function rules(file: string): Rule[] {
 }
 
 function promtool(...args: string[]): string {
+  return promtoolOf(2, ...args);
+}
+
+function promtoolOf(version: PrometheusVersion, ...args: string[]): string {
   try {
-    return execFileSync('promtool', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return execFileSync(prometheusProgram('promtool', version), args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (err) {
     const e = err as { stdout?: string; stderr?: string };
     throw new Error(`promtool ${args.join(' ')} failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`);
@@ -41,6 +46,12 @@ const SCRAPE_SERIES = new Set(['up']);
 describe('the shipped alert and recording rules', () => {
   it('pass promtool check rules', () => {
     expect(promtool('check', 'rules', rulesFile, recordingFile)).toMatch(/SUCCESS: \d+ rules found[\s\S]*SUCCESS: \d+ rules found/);
+  });
+
+  it('pass promtool 3.5 check rules and every promtool unit test (Prometheus 3 parses and evaluates them the same)', () => {
+    expect(promtoolOf(3, 'check', 'rules', rulesFile, recordingFile)).toMatch(/SUCCESS: \d+ rules found[\s\S]*SUCCESS: \d+ rules found/);
+    expect(promtoolOf(3, 'test', 'rules', testFile)).toContain('SUCCESS');
+    expect(promtoolOf(3, '--version')).toMatch(/promtool, version 3\./);
   });
 
   it('pass their promtool unit tests, a firing and a quiet case for every alert, a test for every recording rule', () => {

@@ -22,12 +22,12 @@ function rulesWithShortFor(): string {
  * Prometheus scraping it every second with the shipped rules, Alertmanager
  * routing to a webhook receiver here; then a replayed devicemapper host.
  */
-describe('end to end: dockerd, exporter, Prometheus, Alertmanager', () => {
+describe.each([2, 3] as const)('end to end: dockerd, exporter, Prometheus %i, Alertmanager', (prometheusVersion) => {
   const dir = tempDir('e2e');
   const daemon = new TestDaemon(path.join(dir, 'daemon'));
   const exporter = new TestExporter(path.join(dir, 'exporter.log'));
   const dmExporter = new TestExporter(path.join(dir, 'dm-exporter.log'));
-  const prometheus = new TestPrometheus(path.join(dir, 'prometheus'));
+  const prometheus = new TestPrometheus(path.join(dir, 'prometheus'), prometheusVersion);
   const alertmanager = new TestAlertmanager(path.join(dir, 'alertmanager'));
   const receiver = new WebhookReceiver();
   const targetsFile = path.join(dir, 'prometheus', 'targets.json');
@@ -97,6 +97,11 @@ scrape_configs:
     await dmExporter.stop();
     await dmServer.stop();
     await daemon.stop();
+  });
+
+  it(`runs Prometheus ${prometheusVersion}`, async () => {
+    const res = (await (await fetch(`${prometheus.url}/api/v1/status/buildinfo`)).json()) as { data: { version: string } };
+    expect(res.data.version).toMatch(new RegExp(`^${prometheusVersion}\\.`));
   });
 
   it('the daemon really picked the legacy overlay driver by itself', () => {
