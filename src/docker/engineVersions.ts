@@ -44,6 +44,12 @@ export interface EngineRules {
   snapshotterFeature: boolean;
   /** Without a configured driver and without prior graph-driver data, the containerd image store. */
   containerdByDefault: boolean;
+  /**
+   * `features: {"containerd-migration": true}` moves a graph-driver daemon (overlay2 or vfs) with no
+   * containers to the containerd store, taking its images along while their layers total at most
+   * $DOCKER_MIGRATE_SNAPSHOTTER_THRESHOLD bytes (0 when unset): docker-v29.0.0 daemon/daemon.go NewDaemon.
+   */
+  containerdMigration: boolean;
   /** daemon.json may begin with a byte order mark. */
   acceptsByteOrderMark: boolean;
 }
@@ -63,6 +69,7 @@ export const ENGINE_RULES: readonly EngineRules[] = [
     removed: [],
     snapshotterFeature: false,
     containerdByDefault: false,
+    containerdMigration: false,
     acceptsByteOrderMark: false,
   },
   {
@@ -74,6 +81,7 @@ export const ENGINE_RULES: readonly EngineRules[] = [
     removed: [],
     snapshotterFeature: false,
     containerdByDefault: false,
+    containerdMigration: false,
     acceptsByteOrderMark: true,
   },
   {
@@ -85,6 +93,7 @@ export const ENGINE_RULES: readonly EngineRules[] = [
     removed: ['aufs', 'overlay'],
     snapshotterFeature: true,
     containerdByDefault: false,
+    containerdMigration: false,
     acceptsByteOrderMark: true,
   },
   ...[25, 26, 27, 28].map((major) => ({
@@ -96,6 +105,7 @@ export const ENGINE_RULES: readonly EngineRules[] = [
     removed: ['aufs', 'devicemapper', 'overlay'],
     snapshotterFeature: true,
     containerdByDefault: false,
+    containerdMigration: false,
     acceptsByteOrderMark: true,
   })),
   {
@@ -107,6 +117,7 @@ export const ENGINE_RULES: readonly EngineRules[] = [
     removed: ['aufs', 'devicemapper', 'overlay'],
     snapshotterFeature: true,
     containerdByDefault: true,
+    containerdMigration: true,
     acceptsByteOrderMark: true,
   },
 ];

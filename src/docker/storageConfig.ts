@@ -12,6 +12,8 @@ const NEWEST_FLAGS = (dockerdFlags as Record<string, DockerdConfigRules>)['docke
 export interface DaemonConfiguration {
   /** DOCKER_DRIVER of the daemon's environment. */
   envDriver?: string;
+  /** DOCKER_MIGRATE_SNAPSHOTTER_THRESHOLD of the daemon's environment (Docker 29's containerd migration). */
+  envMigrationThreshold?: string;
   /** The flags on the daemon's command line, by long name. */
   commandLine: ReadonlyMap<string, string>;
   /** daemon.json as the daemon will read it at its next start; undefined when there is none. */
@@ -214,7 +216,8 @@ export async function readStorageConfig(options: StorageConfigOptions, memo?: Da
   if (memo && daemon.startTime) memo.process = daemon;
   const envDriver = envValue(environ, 'DOCKER_DRIVER') || undefined;
   const configFile = daemon.configFile;
-  const configuration: DaemonConfiguration = { commandLine, ...(envDriver ? { envDriver } : {}) };
+  const envMigrationThreshold = envValue(environ, 'DOCKER_MIGRATE_SNAPSHOTTER_THRESHOLD') || undefined;
+  const configuration: DaemonConfiguration = { commandLine, ...(envDriver ? { envDriver } : {}), ...(envMigrationThreshold ? { envMigrationThreshold } : {}) };
   let settings: Record<string, unknown> | undefined;
   try {
     const bytes = await (same && rememberedConfig ? rememberedConfig : readDaemonJson(configFile));

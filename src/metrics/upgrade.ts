@@ -12,6 +12,7 @@ export class UpgradeMetrics {
   private readonly images;
   private readonly writable;
   private readonly localOnly;
+  private readonly imageStore;
 
   constructor(registry: Registry) {
     const set = (this.set = new GaugeSet(registry));
@@ -25,6 +26,11 @@ export class UpgradeMetrics {
       'What the daemon does when it next starts as Docker target_version, following dockerd\'s own start-up rules at that release (outcome: starts, refuses_to_start, fails_to_start, starts_without_containers, unknown); restart="true" for the running version (a plain restart); always 1. Docker only.',
       ['target_version', 'restart', 'outcome'],
     );
+    this.imageStore = set.gauge(
+      'docker_upgrade_image_store',
+      'The image store the daemon starts on as Docker target_version (store: graphdriver or containerd; Docker 29 defaults fresh hosts to containerd); restart="true" for the running version; always 1, absent when it does not start or cannot be told. Docker only.',
+      ['target_version', 'restart', 'store'],
+    );
     this.configValid = set.gauge(
       'docker_daemon_config_valid',
       "1 when the daemon's daemon.json will be accepted at its next start (Go's JSON, known directives, no directive both as a flag and in the file), 0 when the daemon will refuse it; absent when it cannot be read. Docker only.",
@@ -37,7 +43,7 @@ export class UpgradeMetrics {
     );
     this.localOnly = set.gauge(
       'docker_upgrade_local_only_images',
-      'Images without RepoDigests (built or imported on this host), which a storage driver switch loses unless saved (docker save); from GET /images/json, refreshed with /info. Docker only.',
+      'Images without RepoDigests (built or imported on this host), which a storage driver switch loses unless saved (docker save); from GET /images/json, refreshed with /info; absent on the containerd image store, where every image has a digest. Docker only.',
     );
   }
 
@@ -49,7 +55,9 @@ export class UpgradeMetrics {
       if (value !== undefined) this.blocker.set({ reason }, value ? 1 : 0);
     }
     for (const o of verdict.outcomes) {
-      this.outcome.set({ target_version: String(o.targetMajor), restart: String(o.targetMajor === verdict.runningMajor), outcome: o.outcome }, 1);
+      const restart = String(o.targetMajor === verdict.runningMajor);
+      this.outcome.set({ target_version: String(o.targetMajor), restart, outcome: o.outcome }, 1);
+      if (o.store) this.imageStore.set({ target_version: String(o.targetMajor), restart, store: o.store }, 1);
     }
     if (verdict.daemonConfigValid !== undefined) this.configValid.set({}, verdict.daemonConfigValid ? 1 : 0);
     if (verdict.recreateContainers !== undefined) this.containers.set({}, verdict.recreateContainers);

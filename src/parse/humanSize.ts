@@ -34,3 +34,14 @@ export function parseHumanSize(text: string): number | undefined {
   const bytes = Math.round(value * factor);
   return Number.isFinite(bytes) ? bytes : undefined;
 }
+
+/**
+ * Bytes for a size as go-units FromHumanSize reads it (decimal: "10GB", "10g", "500 MB", "1024"),
+ * as dockerd reads $DOCKER_MIGRATE_SNAPSHOTTER_THRESHOLD; undefined when it would refuse it.
+ */
+export function parseFromHumanSize(text: string): number | undefined {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([kmgtpezy]?)(?:i?b)?\s*$/i.exec(text);
+  if (!match) return undefined;
+  const power = ' kmgtpezy'.indexOf((match[2] || ' ').toLowerCase());
+  return Math.round(Number(match[1]) * 1000 ** power);
+}

@@ -2,12 +2,16 @@ import dockerdFlags from '../docker/dockerdFlags.json';
 import type { DaemonConfiguration } from '../docker/storageConfig';
 import { NEWEST_KNOWN_MAJOR, rulesFor } from '../docker/engineVersions';
 import { checkDaemonJson, DockerdConfigRules } from '../parse/daemonJson';
+import { parseFromHumanSize } from '../parse/humanSize';
 
 /** What a daemon does when it starts as a given version. */
 export const OUTCOMES = ['starts', 'refuses_to_start', 'fails_to_start', 'starts_without_containers', 'unknown'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 export type Engine = 'docker' | 'podman' | 'unknown';
+
+export const IMAGE_STORES = ['graphdriver', 'containerd'] as const;
+export type ImageStore = (typeof IMAGE_STORES)[number];
 export type { DaemonConfiguration };
 
 /** What the model needs to know of the daemon; every field may be unknown. */
@@ -35,6 +39,8 @@ export interface OutcomeVerdict {
   reason: string;
   /** Where the rules come from: a moby release tag. */
   rulesTag?: string;
+  /** The image store it starts on: its graph driver's, or containerd's; undefined when it does not start or that cannot be told. */
+  store?: ImageStore;
   /** Why a daemon refuses to start: the blocker it comes from. */
   cause?: 'deprecated_prior_driver' | 'several_prior_drivers';
 }
@@ -84,13 +90,28 @@ export function outcomeFor(targetMajor: number, facts: UpgradeFacts): OutcomeVer
   const configured = configuration.envDriver || configuration.commandLine.get('storage-driver') || fileDriver;
   const anythingToLose = (facts.containers ?? 1) > 0 || (facts.images ?? 1) > 0;
   const startsOn = (chosen: string, containerd: boolean): OutcomeVerdict => {
+    const store: ImageStore = containerd ? 'containerd' : 'graphdriver';
     const same = containerd ? facts.containerdStore && chosen === facts.driver : !facts.containerdStore && chosen === facts.driver;
-    if (same) return verdict('starts', containerd ? `starts on the containerd image store (${chosen})` : `using storage driver ${chosen}`);
-    if (!anythingToLose) return verdict('starts', `starts on ${chosen}; this daemon has no containers or images to lose`);
-    return verdict(
-      'starts_without_containers',
-      `starts on ${containerd ? `the containerd image store (${chosen})` : chosen}, not ${facts.driver}: its ${facts.containers ?? '?'} containers and ${facts.images ?? '?'} images stay behind in the data root, unseen`,
-    );
+    if (same) return { ...verdict('starts', containerd ? `starts on the containerd image store (${chosen})` : `using storage driver ${chosen}`), store };
+    if (!anythingToLose) return { ...verdict('starts', `starts on ${chosen}; this daemon has no containers or images to lose`), store };
+    return {
+      ...verdict(
+        'starts_without_containers',
+        `starts on ${containerd ? `the containerd image store (${chosen})` : chosen}, not ${facts.driver}: its ${facts.containers ?? '?'} containers and ${facts.images ?? '?'} images stay behind in the data root, unseen`,
+      ),
+      store,
+    };
+  };
+  // Docker 29 on a graph driver: containerd-migration may move a daemon without containers to the containerd store.
+  const graphStart = (name: string): OutcomeVerdict => {
+    const snapshotter = { overlay2: 'overlayfs', vfs: 'native' }[name];
+    if (!rules.containerdMigration || features['containerd-migration'] !== true || !snapshotter || facts.containers !== 0) return startsOn(name, false);
+    const threshold = configuration.envMigrationThreshold === undefined ? 0 : (parseFromHumanSize(configuration.envMigrationThreshold) ?? 0);
+    if (facts.images === 0) return { ...verdict('starts', `migrates to the containerd image store (${snapshotter}): no containers and no images on ${name}`), store: 'containerd' };
+    // Images' layers total more than 0 bytes: migrated only under a threshold, which needs their sizes.
+    if (threshold === 0) return startsOn(name, false);
+    const stays = startsOn(name, false);
+    return verdict(stays.outcome, `${stays.reason}; or, if its images' layers total at most ${threshold} bytes, migrates them to the containerd image store (${snapshotter})`);
   };
   const feature = features['containerd-snapshotter'];
 
@@ -108,7 +129,7 @@ export function outcomeFor(targetMajor: number, facts: UpgradeFacts): OutcomeVer
     if (rules.removed.includes(configured)) return verdict('fails_to_start', named(removedMessage(configured)));
     // GetDriver: neither compiled in nor a plugin (graphdriver.ErrNotSupported).
     if (!rules.registered.includes(configured)) return verdict('fails_to_start', named('driver not supported'));
-    return startsOn(configured, false);
+    return graphStart(configured);
   }
 
   if (facts.priorDirs === undefined) return unknown('the data root was not read, so the storage driver the daemon would find there is not known');
@@ -131,7 +152,7 @@ export function outcomeFor(targetMajor: number, facts: UpgradeFacts): OutcomeVer
         cause: 'several_prior_drivers',
       };
     }
-    return startsOn(name, false);
+    return graphStart(name);
   }
   // No prior driver: the first that works on this filesystem, in priority order.
   const works = (name: string) => (name === 'btrfs' || name === 'zfs' ? facts.backingFilesystem === name : name === 'overlay2');

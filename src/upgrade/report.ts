@@ -1,7 +1,7 @@
 import type { DaemonSnapshot } from '../collector/daemonCollector';
 import type { ScanResult } from '../scan/dataRoot';
 import { hostNetworkFirst } from '../parse/containers';
-import type { Outcome } from './outcome';
+import type { ImageStore, Outcome } from './outcome';
 import type { Remedies } from './remedies';
 import { THRESHOLDS } from './thresholds';
 import { deprecationOf } from '../docker/storageDrivers';
@@ -56,7 +56,8 @@ export interface Report {
   };
   recreate: { required: boolean; containers?: Named; images?: Named };
   /** What a plain restart and each target version do, in the daemon's own words; Docker only. */
-  upgrade: { target_version: number; restart: boolean; outcome: Outcome; reason: string; rules?: string }[];
+  /** image_store: where the daemon's images and containers live after that start (absent when it does not start, or cannot be told). */
+  upgrade: { target_version: number; restart: boolean; outcome: Outcome; reason: string; image_store?: ImageStore; rules?: string }[];
   /** daemon.json as the running version reads it at its next start. */
   daemon_config?: { file: string; valid: boolean; problem?: string };
   volumes?: { count: number; affected: false };
@@ -224,7 +225,14 @@ export function buildReport(input: ReportInput): Report {
   }
   for (const o of verdict.outcomes) {
     const restart = o.targetMajor === verdict.runningMajor;
-    report.upgrade.push({ target_version: o.targetMajor, restart, outcome: o.outcome, reason: o.reason, ...(o.rulesTag ? { rules: `moby ${o.rulesTag}` } : {}) });
+    report.upgrade.push({
+      target_version: o.targetMajor,
+      restart,
+      outcome: o.outcome,
+      reason: o.reason,
+      ...(o.store ? { image_store: o.store } : {}),
+      ...(o.rulesTag ? { rules: `moby ${o.rulesTag}` } : {}),
+    });
     const when = restart ? `At its next restart (Docker ${o.targetMajor})` : `On Docker ${o.targetMajor}`;
     if (o.outcome === 'unknown') warnings.push({ reason: 'outcome_unknown', message: `${when}: cannot tell what the daemon does: ${o.reason}.` });
     else if (o.outcome !== 'starts' && !(restart && verdict.blockers.daemon_config_invalid)) {

@@ -68,7 +68,7 @@ export function renderReport(report: Report, style: TextStyle): string {
       const label = u.restart ? `restart (Docker ${u.target_version})` : `Docker ${u.target_version}`;
       const outcome = u.outcome.replace(/_/g, ' ');
       const coloured = u.outcome === 'starts' ? style.green(outcome) : u.outcome === 'unknown' ? style.yellow(outcome) : style.red(outcome);
-      out.push(`  ${label.padEnd(22)} ${coloured}`);
+      out.push(`  ${label.padEnd(22)} ${coloured}${u.image_store ? ` (${u.image_store === 'containerd' ? 'containerd image store' : 'graph driver'})` : ''}`);
       if (u.outcome !== 'starts') out.push(`      ${u.reason}`);
     }
   }

@@ -34,6 +34,7 @@ interface Observed {
 interface Prediction {
   outcome: Outcome;
   reason: string;
+  store?: string;
 }
 
 /** Starts `daemon` and says what it did: the driver, image store and containers it shows, or that it exited. */
@@ -76,7 +77,7 @@ async function predict(daemon: TestDaemon): Promise<Map<number, Prediction> & { 
     throw new Error(`check printed no JSON: ${stdout}\n${stderr}`);
   }
   expect(report.data_root_scan).toBe('complete');
-  const predictions: Map<number, Prediction> & { blockers?: string[] } = new Map(report.upgrade.map((u) => [u.target_version, { outcome: u.outcome, reason: u.reason }]));
+  const predictions: Map<number, Prediction> & { blockers?: string[] } = new Map(report.upgrade.map((u) => [u.target_version, { outcome: u.outcome, reason: u.reason, ...(u.image_store ? { store: u.image_store } : {}) }]));
   predictions.blockers = report.verdict.blockers.map((b) => b.reason).sort();
   return predictions;
 }
@@ -91,6 +92,8 @@ async function expectPredicted(source: TestDaemon, version: DockerdVersion, next
     const said = `dockerd ${version} ${observed.started ? `started on ${observed.containerdStore ? 'the containerd store, ' : ''}${observed.driver} showing [${observed.containers?.join(', ')}]` : `exited: ${observed.log.split('\n').filter((l) => /level=(fatal|error)|failed to start/.test(l)).slice(-2).join(' | ')}`}`;
     expect({ version, outcome: outcomeOf(observed, before), said }).toEqual({ version, outcome: predicted?.outcome, said });
     const reason = (predicted?.reason ?? '').split(source.dataRoot).join(target.dataRoot).split(source.configFile).join(target.configFile);
+    // The image store it was predicted to start on is the one it shows.
+    expect({ version, store: observed.started ? (observed.containerdStore ? 'containerd' : 'graphdriver') : undefined }).toEqual({ version, store: predicted?.store });
     if (!observed.started) {
       // The line it logged is the one check quoted.
       expect(observed.log.split('\n').filter((l) => l.includes('failed to start daemon') || l.includes('unable to configure'))).toContainEqual(expect.stringContaining(reason));
@@ -263,7 +266,8 @@ describe('the containerd-snapshotter feature on a real dockerd 26.1 and 28.5, on
       const before = (await daemon.docker('ps', '-a', '--format', '{{.Names}}')).split('\n').filter(Boolean);
       await daemon.stop();
       const observed = await startAndObserve(daemon, { daemonJson });
-      expect({ outcome: outcomeOf(observed, before), store: observed.containerdStore }).toEqual({ outcome: predicted?.outcome, store: observed.containerdStore });
+      const store = observed.started ? (observed.containerdStore ? 'containerd' : 'graphdriver') : undefined;
+      expect({ outcome: outcomeOf(observed, before), store }).toEqual({ outcome: predicted?.outcome, store: predicted?.store });
       if (predicted?.outcome === 'starts_without_containers') {
         expect(predicted.reason).toContain(`starts on ${observed.containerdStore ? `the containerd image store (${observed.driver})` : observed.driver}, `);
       }

@@ -64,6 +64,30 @@ describe('what each Docker version does at start', () => {
     expect(outcomes([25, 29], f).map((o) => `${o.targetMajor}:${o.outcome}`)).toEqual(['29:starts']);
   });
 
+  it('tells the image store each version starts on: the graph driver until 29, containerd on 29 for a fresh host, and 24-28 with the feature', () => {
+    const store = (f: UpgradeFacts, ...majors: number[]) => Object.fromEntries(majors.map((m) => [m, outcomeFor(m, f)?.store]));
+    expect(store(facts('overlay2', ['overlay2'], config()), 20, 28, 29)).toEqual({ 20: 'graphdriver', 28: 'graphdriver', 29: 'graphdriver' });
+    expect(store(facts('overlay2', [], config(), { containers: 0, images: 0 }), 28, 29)).toEqual({ 28: 'graphdriver', 29: 'containerd' });
+    expect(store(facts('overlay2', ['overlay2'], config({ file: '{"features": {"containerd-snapshotter": true}}' })), 23, 24, 28)).toEqual({ 23: 'graphdriver', 24: 'containerd', 28: 'containerd' });
+    // Nothing to tell when it does not start.
+    expect(store(facts('devicemapper', ['devicemapper'], config({ flags: { 'storage-driver': 'devicemapper' } })), 25)).toEqual({ 25: undefined });
+  });
+
+  it("Docker 29's containerd-migration: a graph-driver daemon with no containers and no images moves to containerd; images stay unless under the threshold", () => {
+    const migrate = config({ file: '{"features": {"containerd-migration": true}}' });
+    const empty = facts('overlay2', ['overlay2'], migrate, { containers: 0, images: 0 });
+    expect([outcomeFor(29, empty)?.outcome, outcomeFor(29, empty)?.store, outcomeFor(28, empty)?.store]).toEqual(['starts', 'containerd', 'graphdriver']);
+    // Images (with layers) and no threshold: stays on overlay2.
+    expect(outcomeFor(29, facts('overlay2', ['overlay2'], migrate, { containers: 0, images: 3 }))?.store).toBe('graphdriver');
+    // A threshold: it depends on the images' sizes, which are not known: no store said.
+    const withThreshold: DaemonConfiguration = { ...migrate, envMigrationThreshold: '20GB' };
+    const v = outcomeFor(29, facts('overlay2', ['overlay2'], withThreshold, { containers: 0, images: 3 }));
+    expect([v?.outcome, v?.store]).toEqual(['starts', undefined]);
+    expect(v?.reason).toContain('at most 20000000000 bytes');
+    // Containers: never migrated.
+    expect(outcomeFor(29, facts('overlay2', ['overlay2'], withThreshold, { containers: 1, images: 3 }))?.store).toBe('graphdriver');
+  });
+
   it('an empty daemon loses nothing by changing driver', () => {
     expect(outcomeFor(25, facts('devicemapper', ['devicemapper'], config(), { containers: 0, images: 0 }))?.outcome).toBe('starts');
   });
