@@ -28,9 +28,9 @@ export function outcomeTable(hosts: readonly EngineHost[]): string {
     return host.version.startsWith(`${key}.`) ? 'as the restart' : '—';
   };
   return [
-    '| engine | situation | restart | Docker 25 | Docker 29 |',
-    '|---|---|---|---|---|',
-    ...hosts.map((h) => `| ${h.engine} | ${h.situation} | ${cell(h, 'restart')} | ${cell(h, '25')} | ${cell(h, '29')} |`),
+    '| engine | situation | restart | Docker 25 | Docker 29 | proven by |',
+    '|---|---|---|---|---|---|',
+    ...hosts.map((h) => `| ${h.engine} | ${h.situation} | ${cell(h, 'restart')} | ${cell(h, '25')} | ${cell(h, '29')} | replay |`),
   ].join('\n');
 }
 
