@@ -30,6 +30,10 @@ export interface ReclaimFacts {
   dmNames: readonly string[];
   /** Processes whose working directory or an open file lies somewhere below the data root. */
   openPaths: readonly { pid: number; path: string; command: string }[];
+  /** Directories mounts use elsewhere, in every readable mount namespace: bind sources, overlay lower, upper and work dirs. */
+  mountSources: readonly { what: string; path: string }[];
+  /** Whether `root` is the directory the daemon keeps its data in, as it sees it (same device and inode through /proc/<pid>/root). */
+  dataRootIdentity: { same: true } | { same: false; daemonView: string } | { unknown: string };
 }
 
 export interface ReclaimDecision {
@@ -64,6 +68,9 @@ export function decideReclaim(facts: ReclaimFacts): ReclaimDecision {
     );
   }
   if (!facts.scanComplete) refuse(`the data root could not be read in full: ${facts.scanProblem ?? 'unknown error'}`);
+  const identity = facts.dataRootIdentity;
+  if ('unknown' in identity) refuse(`whether ${facts.root} is the daemon's data root cannot be told: ${identity.unknown}`);
+  else if (!identity.same) refuse(`${facts.root} is not the daemon's data root: the daemon keeps its data in ${identity.daemonView}, another directory`);
 
   // What is the active driver's, or everyone's, is never a candidate, whatever the scan said.
   const protectedPaths = [
@@ -79,6 +86,9 @@ export function decideReclaim(facts: ReclaimFacts): ReclaimDecision {
     for (const mount of facts.mounts) {
       if (inside(candidate, mount)) refuse(`${mount} is mounted inside ${candidate}`);
     }
+    for (const source of facts.mountSources) {
+      if (inside(candidate, source.path)) refuse(`${source.what} uses ${source.path}, inside ${candidate}`);
+    }
     for (const file of facts.loopBackingFiles) {
       if (inside(candidate, file)) refuse(`a loop device is backed by ${file}, inside ${candidate}`);
     }
@@ -91,4 +101,26 @@ export function decideReclaim(facts: ReclaimFacts): ReclaimDecision {
     if (pools.length > 0) refuse(`device-mapper devices of a Docker thin pool are active (${pools.join(', ')}): the old devicemapper data is in use`);
   }
   return { paths: refusals.length === 0 ? [...facts.candidates] : [], refusals: [...new Set(refusals)] };
+}
+
+/** The daemon and the guards' facts at one look. */
+export interface Look {
+  /** The daemon as a process: pid, start time, driver and image store. */
+  daemon: string;
+  facts: ReclaimFacts;
+}
+
+/**
+ * Before removing `target`, with the guards read again (`again`; undefined: the
+ * daemon no longer answers): the reason to stop, or undefined to go on. The
+ * same daemon process on the same driver, every guard still holding for this
+ * path, and the path still what the scan attributes to another driver.
+ */
+export function recheckBeforeRemoval(first: Look, again: Look | { unreachable: string | undefined }, target: string): string | undefined {
+  if ('unreachable' in again) return `the daemon does not answer any more${again.unreachable ? ` (${again.unreachable})` : ''}`;
+  if (again.daemon !== first.daemon) return `the daemon changed since the first look (${first.daemon}, now ${again.daemon})`;
+  const recheck = decideReclaim({ ...again.facts, scanComplete: first.facts.scanComplete && again.facts.scanComplete, candidates: [target] });
+  if (recheck.refusals.length > 0) return recheck.refusals.join('; ');
+  if (!again.facts.candidates.includes(target)) return `${target} is no longer what the scan attributes to another driver`;
+  return undefined;
 }

@@ -89,3 +89,92 @@ export async function openPathsUnderSettled(under: string, procRoot = '/proc'): 
   const again = openPathsUnder(under, procRoot, first.unreadable.map((u) => u.split(' ')[0] ?? ''));
   return { open: [...first.open, ...again.open], unreadable: again.unreadable };
 }
+
+/** One line of a mountinfo file: where it is mounted, which filesystem and which directory of it. */
+export interface MountEntry {
+  mountPoint: string;
+  /** major:minor of the filesystem. */
+  device: string;
+  /** The directory of that filesystem mounted there ("/" for a whole filesystem; a bind mount's source otherwise). */
+  fsRoot: string;
+  fsType: string;
+  superOptions: string;
+}
+
+const unescape = (field: string) => field.replace(/\\(\d{3})/g, (_m, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+
+/** Parses a mountinfo file (proc(5)): fields before " - " then type, source and super options. */
+export function parseMountInfo(text: string): MountEntry[] {
+  const entries: MountEntry[] = [];
+  for (const line of text.split('\n')) {
+    const [left, right] = line.split(' - ');
+    if (!left || !right) continue;
+    const fields = left.split(' ');
+    const [fsType = '', , superOptions = ''] = right.split(' ');
+    entries.push({ mountPoint: unescape(fields[4] ?? ''), device: fields[2] ?? '', fsRoot: unescape(fields[3] ?? ''), fsType, superOptions });
+  }
+  return entries;
+}
+
+/**
+ * The mount tables of every mount namespace this process can read: its own,
+ * then one per other namespace (/proc/<pid>/mountinfo, one pid per
+ * /proc/<pid>/ns/mnt). A container's bind mount of the old driver's data lives
+ * only in the container's namespace.
+ */
+export function allMountTables(procRoot = '/proc'): { namespace: string; entries: MountEntry[] }[] {
+  const seen = new Set<string>();
+  const tables: { namespace: string; entries: MountEntry[] }[] = [];
+  for (const entry of ['self', ...readDir(procRoot).filter((e) => /^\d+$/.test(e))]) {
+    let ns: string;
+    let text: string;
+    try {
+      ns = readlinkSync(path.join(procRoot, entry, 'ns', 'mnt'));
+      if (seen.has(ns)) continue;
+      text = readFileSync(path.join(procRoot, entry, 'mountinfo'), 'utf8');
+    } catch {
+      continue;
+    }
+    seen.add(ns);
+    tables.push({ namespace: entry === 'self' ? 'this process' : `process ${entry}`, entries: parseMountInfo(text) });
+  }
+  return tables;
+}
+
+/**
+ * Every directory some mount uses, as a path this process sees: a mount's
+ * source directory (its filesystem's directory, found where this process has
+ * that filesystem mounted) and an overlay's lowerdir, upperdir and workdir.
+ * `own` is this process's mount table.
+ */
+export function mountSources(tables: readonly { namespace: string; entries: MountEntry[] }[], own: readonly MountEntry[]): { what: string; path: string }[] {
+  const out: { what: string; path: string }[] = [];
+  // Every place this process sees that directory of that filesystem: through each mount of it whose directory holds it.
+  const visible = (device: string, fsRoot: string): string[] =>
+    own
+      .filter((m) => m.device === device && (fsRoot === m.fsRoot || fsRoot.startsWith(m.fsRoot === '/' ? '/' : `${m.fsRoot}/`)))
+      .map((m) => path.join(m.mountPoint, path.relative(m.fsRoot, fsRoot)));
+  for (const { namespace, entries } of tables) {
+    for (const m of entries) {
+      const what = `the ${m.fsType} mount at ${m.mountPoint} (${namespace})`;
+      if (m.fsRoot !== '/') for (const source of visible(m.device, m.fsRoot)) out.push({ what, path: source });
+      if (m.fsType === 'overlay') {
+        for (const option of m.superOptions.split(',')) {
+          const [key, value] = option.split('=');
+          if ((key === 'lowerdir' || key === 'upperdir' || key === 'workdir') && value) {
+            for (const dir of value.split(':')) if (dir.startsWith('/')) out.push({ what: `${what}, its ${key}`, path: dir });
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** A process's start time (/proc/<pid>/stat, field 22): the same pid with another start time is another process. */
+export function processStartTime(pid: number, procRoot = '/proc'): string | undefined {
+  const stat = readTrimmed(path.join(procRoot, String(pid), 'stat'));
+  // The command (field 2) is in parentheses and may hold spaces.
+  const fields = stat?.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return fields?.[19];
+}

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { errorMessage } from '../util/errors';
 
 export interface RemoveReport {
   /** Entries removed (files, links, directories), across all paths. */
@@ -8,6 +9,8 @@ export interface RemoveReport {
   done: string[];
   /** The first error; nothing was removed after it. */
   error?: { path: string; message: string };
+  /** Why removal stopped before a path: a guard that no longer holds. */
+  refused?: string;
 }
 
 class Stop extends Error {
@@ -19,78 +22,171 @@ class Stop extends Error {
   }
 }
 
+const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW } = fs.constants;
+/** A directory, never through a symbolic link in its last component. */
+const DIRECTORY = O_RDONLY | O_DIRECTORY | O_NOFOLLOW;
+
 /**
- * Removes `paths`, each deepest first: files and symbolic links are unlinked
- * (a link is never followed), directories removed once empty. It never
- * crosses into another filesystem: a directory on another device is a mount
- * (the guards refuse those; meeting one here stops everything). The first
- * error stops it, with a report of what was removed.
+ * `name` inside the directory open as `fd`. Node has no openat or unlinkat;
+ * /proc/self/fd/<fd> is the directory that descriptor holds, whatever has
+ * been renamed or swapped for a symbolic link since, so a name looked up
+ * under it is looked up in that very directory (the kernel's "magic link").
  */
-export function removePaths(paths: readonly string[]): RemoveReport {
-  const report: RemoveReport = { removed: 0, done: [] };
-  for (const target of paths) {
-    try {
-      removeOne(target, () => report.removed++);
-      report.done.push(target);
-    } catch (err) {
-      report.error = err instanceof Stop ? { path: err.at, message: err.message } : { path: target, message: (err as Error).message };
-      return report;
-    }
-  }
-  return report;
+const at = (fd: number, name: string) => `/proc/self/fd/${fd}/${name}`;
+
+/** The mount a descriptor lies on (/proc/self/fdinfo: mnt_id). btrfs subvolumes have device numbers of their own but share their mount. */
+function mountIdOf(fd: number): string {
+  const match = /^mnt_id:\s*(\d+)/m.exec(fs.readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'));
+  if (!match?.[1]) throw new Error(`no mnt_id in /proc/self/fdinfo/${fd}`);
+  return match[1];
 }
 
-function removeOne(target: string, counted: () => void): void {
-  let top: fs.Stats;
+/**
+ * Removes `paths`, each inside `root`, deepest first, without ever following
+ * a symbolic link and without letting a concurrent rename or swap redirect
+ * it: the data root is opened once; every directory below it is opened by
+ * name inside its already-open parent, refusing symbolic links (O_NOFOLLOW),
+ * and checked to be the inode just looked at; entries are unlinked inside the
+ * directory descriptor that listed them. Files and links are unlinked,
+ * directories removed once empty (an empty btrfs subvolume too). It crosses
+ * into btrfs subvolumes (same mount) but never into another mount: meeting one
+ * stops everything (the guards refuse those before). The first error stops
+ * it, with a report of what was removed. `beforeEach` is asked before each
+ * path; a reason from it stops removal there.
+ */
+export async function removePaths(root: string, paths: readonly string[], beforeEach?: (target: string) => Promise<string | undefined>): Promise<RemoveReport> {
+  const report: RemoveReport = { removed: 0, done: [] };
+  let rootFd: number;
   try {
-    top = fs.lstatSync(target);
+    rootFd = fs.openSync(root, DIRECTORY);
   } catch (err) {
-    if ((err as { code?: string }).code === 'ENOENT') return;
-    throw err;
+    report.error = { path: root, message: errorMessage(err) };
+    return report;
   }
-  const unlink = (p: string) => {
-    try {
-      fs.unlinkSync(p);
-      counted();
-    } catch (err) {
-      throw new Stop(p, (err as Error).message);
-    }
-  };
-  if (!top.isDirectory()) return unlink(target);
-  const device = top.dev;
-  // Post-order, with an explicit stack: data roots nest deep.
-  const stack: { dir: string; listed: boolean }[] = [{ dir: target, listed: false }];
-  while (stack.length > 0) {
-    const frame = stack[stack.length - 1] as { dir: string; listed: boolean };
-    if (frame.listed) {
-      stack.pop();
+  try {
+    const rootMount = mountIdOf(rootFd);
+    for (const target of paths) {
+      const refused = await beforeEach?.(target);
+      if (refused) {
+        report.refused = refused;
+        return report;
+      }
       try {
-        fs.rmdirSync(frame.dir);
+        removeOne(rootFd, rootMount, root, target, () => report.removed++);
+        report.done.push(target);
+      } catch (err) {
+        report.error = err instanceof Stop ? { path: err.at, message: err.message } : { path: target, message: errorMessage(err) };
+        return report;
+      }
+    }
+    return report;
+  } finally {
+    fs.closeSync(rootFd);
+  }
+}
+
+/** Opens `name` inside `parentFd` as a directory on the data root's mount, checked to be the inode `expected` when given. */
+function openDirectory(parentFd: number, name: string, shown: string, rootMount: string, expected?: fs.Stats): number {
+  let fd: number;
+  try {
+    fd = fs.openSync(at(parentFd, name), DIRECTORY);
+  } catch (err) {
+    throw new Stop(shown, `${errorMessage(err)} (not a directory any more, or a symbolic link: nothing is followed)`);
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (expected && (st.ino !== expected.ino || st.dev !== expected.dev)) throw new Stop(shown, 'it changed while being removed (renamed or replaced): stopped');
+    if (mountIdOf(fd) !== rootMount) throw new Stop(shown, 'another filesystem is mounted here; nothing on it is removed');
+    return fd;
+  } catch (err) {
+    fs.closeSync(fd);
+    throw err instanceof Stop ? err : new Stop(shown, errorMessage(err));
+  }
+}
+
+function removeOne(rootFd: number, rootMount: string, root: string, target: string, counted: () => void): void {
+  const parts = path.relative(root, target).split(path.sep);
+  if (parts.length === 0 || parts[0] === '' || parts.includes('..') || path.isAbsolute(path.relative(root, target))) throw new Stop(target, `not inside ${root}`);
+  const name = parts.pop() as string;
+  // The parent, component by component from the data root, no link followed.
+  let parentFd = rootFd;
+  const opened: number[] = [];
+  try {
+    let shown = root;
+    for (const part of parts) {
+      shown = path.join(shown, part);
+      parentFd = openDirectory(parentFd, part, shown, rootMount);
+      opened.push(parentFd);
+    }
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(at(parentFd, name));
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ENOENT') return;
+      throw new Stop(target, errorMessage(err));
+    }
+    if (st.isDirectory()) removeTree(parentFd, name, target, st, rootMount, counted);
+    else unlinkIn(parentFd, name, target, counted);
+  } finally {
+    for (const fd of opened) fs.closeSync(fd);
+  }
+}
+
+function unlinkIn(dirFd: number, name: string, shown: string, counted: () => void): void {
+  try {
+    fs.unlinkSync(at(dirFd, name));
+    counted();
+  } catch (err) {
+    throw new Stop(shown, errorMessage(err));
+  }
+}
+
+/** Post-order, with an explicit stack of open directories: data roots nest deep. */
+function removeTree(parentFd: number, name: string, shown: string, st: fs.Stats, rootMount: string, counted: () => void): void {
+  interface Frame {
+    fd: number;
+    parentFd: number;
+    name: string;
+    shown: string;
+    entries?: string[];
+    next: number;
+  }
+  const stack: Frame[] = [{ fd: openDirectory(parentFd, name, shown, rootMount, st), parentFd, name, shown, next: 0 }];
+  try {
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1] as Frame;
+      if (!frame.entries) {
+        try {
+          frame.entries = fs.readdirSync(`/proc/self/fd/${frame.fd}`);
+        } catch (err) {
+          throw new Stop(frame.shown, errorMessage(err));
+        }
+      }
+      const entry = frame.entries[frame.next++];
+      if (entry !== undefined) {
+        const entryShown = path.join(frame.shown, entry);
+        let entryStat: fs.Stats;
+        try {
+          entryStat = fs.lstatSync(at(frame.fd, entry));
+        } catch (err) {
+          throw new Stop(entryShown, errorMessage(err));
+        }
+        if (entryStat.isDirectory()) {
+          stack.push({ fd: openDirectory(frame.fd, entry, entryShown, rootMount, entryStat), parentFd: frame.fd, name: entry, shown: entryShown, next: 0 });
+        } else unlinkIn(frame.fd, entry, entryShown, counted);
+        continue;
+      }
+      stack.pop();
+      fs.closeSync(frame.fd);
+      try {
+        // Empty now; if it was swapped for a link or a full directory since, rmdir refuses (ENOTDIR, ENOTEMPTY).
+        fs.rmdirSync(at(frame.parentFd, frame.name));
         counted();
       } catch (err) {
-        throw new Stop(frame.dir, (err as Error).message);
+        throw new Stop(frame.shown, errorMessage(err));
       }
-      continue;
     }
-    frame.listed = true;
-    let names: string[];
-    try {
-      names = fs.readdirSync(frame.dir);
-    } catch (err) {
-      throw new Stop(frame.dir, (err as Error).message);
-    }
-    for (const name of names) {
-      const full = path.join(frame.dir, name);
-      let st: fs.Stats;
-      try {
-        st = fs.lstatSync(full);
-      } catch (err) {
-        throw new Stop(full, (err as Error).message);
-      }
-      if (st.isDirectory()) {
-        if (st.dev !== device) throw new Stop(full, 'another filesystem is mounted here; nothing on it is removed');
-        stack.push({ dir: full, listed: false });
-      } else unlink(full);
-    }
+  } finally {
+    for (const frame of stack) fs.closeSync(frame.fd);
   }
 }

@@ -70,7 +70,7 @@ export function walkBuckets(
   root: string,
   buckets: readonly Bucket[],
   share: Share = { index: 0, count: 1 },
-  options: { changeDirectory?: boolean } = {},
+  options: { changeDirectory?: boolean; mountPoints?: ReadonlySet<string> } = {},
 ): PartialWalk {
   const errors = new Map<WalkErrorReason, number>();
   const out: PartialWalk = { buckets: [], errors: [], examples: [], files: 0 };
@@ -103,6 +103,11 @@ export function walkBuckets(
     return finish();
   }
   const rootDev = rootStat.dev;
+  // Boundaries are mounts, not device numbers: a btrfs subvolume has a device number of its own but is no
+  // mount point, and its bytes are the driver's (Docker's btrfs driver keeps every layer in one). Unknown
+  // mount points: every device change is a boundary, as du -x has it.
+  const mountPoints = options.mountPoints ?? mountPointsBelow(root);
+  const boundary = (full: string) => mountPoints === undefined || mountPoints.has(full);
   const mine = (depth: number, name: string) =>
     share.count === 1 || (depth < SPLIT_DEPTH ? share.index === 0 : depth > SPLIT_DEPTH || hashName(name) % share.count === share.index);
 
@@ -151,7 +156,7 @@ export function walkBuckets(
         const starting = byPath.get(full);
         if (starting) here = [...active, ...starting];
       }
-      if (stat.dev !== rootDev) continue;
+      if (stat.dev !== rootDev && boundary(full)) continue;
       if (counted) {
         out.files++;
         add(here, stat);
@@ -160,6 +165,23 @@ export function walkBuckets(
     }
   }
   return finish();
+}
+
+/** Mount points strictly below `root` (/proc/self/mountinfo, octal escapes undone); undefined when it cannot be read. */
+export function mountPointsBelow(root: string, mountInfo = '/proc/self/mountinfo'): Set<string> | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(mountInfo, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const prefix = root.endsWith('/') ? root : `${root}/`;
+  const out = new Set<string>();
+  for (const line of text.split('\n')) {
+    const mountPoint = (line.split(' ')[4] ?? '').replace(/\\(\d{3})/g, (_m, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+    if (mountPoint.startsWith(prefix)) out.add(mountPoint);
+  }
+  return out;
 }
 
 /** Adds up the shares of one walk; an inode with several links counts once per bucket however many shares met it. */

@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, statfsSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, statfsSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
 import { runCli, CliResult } from '../helpers/cli';
 import { TestDaemon } from '../helpers/dockerd';
@@ -82,7 +82,7 @@ describe('reclaim on a daemon switched from vfs to overlay2', () => {
     expect(stdout).toMatch(/\s+image\/vfs\n/);
     expect(stdout.match(/containers\/[0-9a-f]{64}/g)).toHaveLength(2);
     const paths = ['vfs', 'image/vfs', ...(stdout.match(/containers\/[0-9a-f]{64}/g) ?? [])].map((p) => path.join(daemon.dataRoot, p));
-    expect(Number(/\((\d+) bytes, as du -sx -B1 counts\)/.exec(stdout)?.[1])).toBe(duBytes(...paths));
+    expect(Number(/\((\d+) bytes, as du -sx -B1 counts, into btrfs subvolumes too\)/.exec(stdout)?.[1])).toBe(duBytes(...paths));
     expect(checksum(daemon.dataRoot)).toBe(before);
   });
 
@@ -128,7 +128,68 @@ describe('reclaim on a daemon switched from vfs to overlay2', () => {
     }
   });
 
+  /** A directory of the old driver: one container's or image's copy under vfs/dir. */
+  const oldLayer = () => {
+    const layers = path.join(daemon.dataRoot, 'vfs', 'dir');
+    return path.join(layers, readdirSync(layers).sort()[0] ?? '');
+  };
+
+  it("refuses while a directory of the old driver is bind-mounted elsewhere (an operator's rescue copy), naming the mount", async () => {
+    const layer = oldLayer();
+    const rescue = path.join(dir, 'rescue');
+    mkdirSync(rescue);
+    execFileSync('mount', ['--bind', layer, rescue]);
+    const before = checksum(layer);
+    try {
+      const { code, stdout } = await reclaim('--yes');
+      expect(code).toBe(2);
+      expect(stdout).toMatch(new RegExp(`the \\S+ mount at ${rescue} \\(this process\\) uses ${layer}, inside ${path.join(daemon.dataRoot, 'vfs')}`));
+      expect(checksum(rescue)).toBe(before);
+    } finally {
+      execFileSync('umount', [rescue]);
+    }
+    expect(checksum(layer)).toBe(before);
+  });
+
+  it("refuses while an overlay mount's lowerdir lies inside it", async () => {
+    const layer = oldLayer();
+    const [upper, work, merged] = ['upper', 'work', 'merged'].map((d) => path.join(dir, `ovl-${d}`)) as [string, string, string];
+    for (const d of [upper, work, merged]) mkdirSync(d);
+    execFileSync('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${layer},upperdir=${upper},workdir=${work}`, merged]);
+    try {
+      const { code, stdout } = await reclaim('--yes');
+      expect(code).toBe(2);
+      expect(stdout).toContain(`the overlay mount at ${merged} (this process), its lowerdir uses ${layer}, inside ${path.join(daemon.dataRoot, 'vfs')}`);
+    } finally {
+      execFileSync('umount', [merged]);
+    }
+    expect(existsSync(layer)).toBe(true);
+  });
+
+  it("refuses a --docker.data-root that is not the daemon's data root, naming both, and removes nothing there", async () => {
+    const other = path.join(dir, 'not-the-data-root');
+    mkdirSync(path.join(other, 'vfs', 'dir', 'x'), { recursive: true });
+    writeFileSync(path.join(other, 'vfs', 'dir', 'x', 'file'), 'not docker data');
+    const { code, stdout } = await reclaim('--yes', '--docker.data-root', other);
+    expect(code).toBe(2);
+    expect(stdout).toContain(`${other} is not the daemon's data root: the daemon keeps its data in /proc/${daemon.pid}/root${daemon.dataRoot}, another directory`);
+    expect(readFileSync(path.join(other, 'vfs', 'dir', 'x', 'file'), 'utf8')).toBe('not docker data');
+  });
+
+  if (hidden.length > 0) {
+    it('refuses while a process cannot be looked into (here pid 1, hidden by this sandbox), unless the operator names it', async () => {
+      const { code, stdout } = await runCli(['reclaim', '--yes', '--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile]);
+      expect(code).toBe(2);
+      expect(stdout).toMatch(/the open files of processes 1 \([^)]*\)[^\n]* cannot be checked/);
+      expect(existsSync(path.join(daemon.dataRoot, 'vfs'))).toBe(true);
+    });
+  }
+
   it('refuses a user who cannot read the data root', async () => {
+    // The user reaches the daemon (the socket and the directories on the way to it), not the data root (dockerd's 0710).
+    const modes = [dir, daemon.dir].map((d) => statSync(d).mode & 0o7777);
+    chmodSync(dir, 0o711);
+    chmodSync(daemon.dir, 0o711);
     chmodSync(daemon.socket, 0o666);
     const { status, stdout } = ((): { status: number; stdout: string } => {
       try {
@@ -138,9 +199,11 @@ describe('reclaim on a daemon switched from vfs to overlay2', () => {
       }
     })();
     chmodSync(daemon.socket, 0o660);
+    chmodSync(daemon.dir, modes[1] ?? 0o755);
+    chmodSync(dir, modes[0] ?? 0o700);
     expect(status).toBe(2);
     expect(stdout).toContain('refused');
-    expect(stdout).toMatch(/could not be read in full|cannot be told/);
+    expect(stdout).toContain('  - the data root could not be read in full: ');
   });
 
   it('refuses when the driver in use is not explicitly configured: a restart could fall back to vfs', async () => {
@@ -170,7 +233,7 @@ describe('reclaim on a daemon switched from vfs to overlay2', () => {
   it('with --yes, frees the vfs data (du and statfs agree), and every live byte stays; the restarted daemon runs all', async () => {
     const before = live();
     const dry = await reclaim();
-    const expected = Number(/\((\d+) bytes, as du -sx -B1 counts\)/.exec(dry.stdout)?.[1]);
+    const expected = Number(/\((\d+) bytes, as du -sx -B1 counts, into btrfs subvolumes too\)/.exec(dry.stdout)?.[1]);
     const free = () => {
       const s = statfsSync(daemon.dataRoot);
       return s.bavail * s.bsize;

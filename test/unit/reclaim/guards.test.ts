@@ -1,4 +1,4 @@
-import { decideReclaim, ReclaimFacts } from '../../../src/reclaim/guards';
+import { decideReclaim, ReclaimFacts, recheckBeforeRemoval } from '../../../src/reclaim/guards';
 
 const root = '/var/lib/docker';
 const safe: ReclaimFacts = {
@@ -14,6 +14,8 @@ const safe: ReclaimFacts = {
   loopBackingFiles: [],
   dmNames: [],
   openPaths: [{ pid: 1, path: `${root}/overlay2/${'b'.repeat(64)}/diff/app.log`, command: 'app' }],
+  mountSources: [{ what: 'the overlay mount at /x (this process), its lowerdir', path: `${root}/overlay2/l/ABC` }],
+  dataRootIdentity: { same: true },
 };
 
 describe('decideReclaim', () => {
@@ -35,6 +37,14 @@ describe('decideReclaim', () => {
     ['a loop device is backed by a file inside', { loopBackingFiles: [`${root}/vfs/data.img`] }, 'a loop device is backed by /var/lib/docker/vfs/data.img'],
     ['a process works inside', { openPaths: [{ pid: 42, path: `${root}/vfs/dir/x`, command: 'bash' }] }, 'process 42 (bash)'],
     ['it is Podman', { engine: 'podman' }, 'this is Podman'],
+    [
+      'a directory inside is bind-mounted elsewhere',
+      { mountSources: [{ what: 'the ext4 mount at /srv/rescue (this process)', path: `${root}/vfs/dir/x` }] },
+      `the ext4 mount at /srv/rescue (this process) uses ${root}/vfs/dir/x, inside ${root}/vfs`,
+    ],
+    ['an overlay uses a layer inside', { mountSources: [{ what: 'the overlay mount at /m (process 7), its lowerdir', path: `${root}/vfs/dir/y` }] }, 'its lowerdir uses'],
+    ['the path given is not the daemon\'s data root', { dataRootIdentity: { same: false, daemonView: '/proc/99/root/var/lib/docker' } }, `${root} is not the daemon's data root`],
+    ['whether it is the daemon\'s data root cannot be told', { dataRootIdentity: { unknown: 'EACCES' } }, "whether /var/lib/docker is the daemon's data root cannot be told: EACCES"],
     [
       'the containerd image store is not pinned',
       { containerdStore: true, activeDriver: 'overlayfs', configured: { explicitContainerdStore: false }, candidates: [`${root}/overlay2`] },
@@ -60,7 +70,26 @@ describe('decideReclaim', () => {
       candidates: [`${root}/overlay2`, `${root}/image/overlay2`],
       mounts: ['/', `${root}/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots/1/fs`],
       openPaths: [],
+      mountSources: [{ what: 'the overlay mount at /m (this process), its lowerdir', path: `${root}/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots/1/fs` }],
     };
     expect(decideReclaim(facts)).toEqual({ paths: facts.candidates, refusals: [] });
+  });
+});
+
+describe('recheckBeforeRemoval', () => {
+  const first = { daemon: 'pid 100 started 5000 on overlay2', facts: safe };
+  const target = `${root}/vfs`;
+  it('goes on when the same daemon runs on the same driver and every guard holds for the path', () => {
+    expect(recheckBeforeRemoval(first, { ...first }, target)).toBeUndefined();
+  });
+  it.each<[string, Parameters<typeof recheckBeforeRemoval>[1], string]>([
+    ['the daemon stopped answering', { unreachable: 'connect ENOENT' }, 'the daemon does not answer any more (connect ENOENT)'],
+    ['the daemon was restarted (same pid, another start time)', { daemon: 'pid 100 started 7000 on overlay2', facts: safe }, 'the daemon changed since the first look'],
+    ['the daemon came back on the old driver', { daemon: 'pid 230 started 9000 on vfs', facts: { ...safe, activeDriver: 'vfs', configured: { driver: 'vfs', explicitContainerdStore: false } } }, 'the daemon changed'],
+    ['a mount appeared inside the path', { ...first, facts: { ...safe, mounts: [...safe.mounts, `${root}/vfs/dir/x`] } }, `${root}/vfs/dir/x is mounted inside ${root}/vfs`],
+    ['a process started working inside', { ...first, facts: { ...safe, openPaths: [{ pid: 9, path: `${root}/vfs/dir`, command: 'sh' }] } }, 'process 9 (sh)'],
+    ['the path is no longer a candidate', { ...first, facts: { ...safe, candidates: [`${root}/image/vfs`] } }, 'is no longer what the scan attributes'],
+  ])('stops when %s', (_what, again, reason) => {
+    expect(recheckBeforeRemoval(first, again, target)).toContain(reason);
   });
 });
