@@ -4,7 +4,7 @@ import { SnapshotGauge } from './snapshotGauge';
 
 const CACHED = 'From the last complete background data-root scan (see docker_data_root_scan_timestamp_seconds), not measured at scrape time.';
 /** Byte figures of the walk: allocated blocks, hardlinks once, no other filesystem, no symlink followed. */
-const AS_DU = `Counted as du -sx -B1 counts. ${CACHED}`;
+const AS_DU = `Counted as du -sx -B1 counts, btrfs subvolumes (same mount) included. ${CACHED}`;
 
 /** The data-root scan's figures; the last complete scan, served as it is. */
 export class DataRootMetrics {

@@ -39,7 +39,7 @@ export class UpgradeMetrics {
     this.images = set.gauge('docker_upgrade_recreate_images', 'Images a storage driver switch requires re-creating (0 when the driver is not deprecated); volumes are not affected.');
     this.writable = set.gauge(
       'docker_upgrade_writable_layer_bytes',
-      "Bytes the containers wrote in their writable layers, summed, which a storage driver switch loses unless copied out; counted as du -sx -B1 counts, from the last complete data-root scan; directory drivers only (vfs counts the image's files too). Docker only.",
+      "Bytes the containers wrote in their writable layers, summed, which a storage driver switch loses unless copied out; counted as du -sx -B1 counts (btrfs subvolumes included), from the last complete data-root scan; directory drivers only (vfs counts the image's files too). Docker only.",
     );
     this.localOnly = set.gauge(
       'docker_upgrade_local_only_images',

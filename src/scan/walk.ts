@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { accessReason, errorCode, errorMessage } from '../util/errors';
 
-/** A sum of disk usage over one or more paths, as one `du -sxc -B1 PATH…` run counts it. */
+/** A sum of disk usage over one or more paths, as one `du -sxc -B1 PATH…` run counts it (btrfs subvolumes of the same mount included). */
 export interface Bucket {
   id: string;
   paths: readonly string[];

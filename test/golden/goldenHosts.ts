@@ -118,9 +118,9 @@ const overlay2Dockerd: GoldenHost = {
       await daemon.docker('run', '-d', '--name', 'app', '--network', 'appnet', 'busybox:test', 'sleep', '1000');
       await daemon.docker('volume', 'create', 'data');
       await exporter.start(['--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile, '--docker.daemon-config', path.join(dir, 'absent.json')]);
-      const text = await waitFor('the data-root scan', async () => {
+      const text = await waitFor('the data-root scan and the event stream', async () => {
         const m = await exporter.scrape();
-        return m.value('docker_data_root_scan_success') === 1 ? m.text : undefined;
+        return m.value('docker_data_root_scan_success') === 1 && m.value('docker_exporter_event_stream_up') === 1 ? m.text : undefined;
       });
       return maskVolatile(text);
     } finally {
@@ -131,10 +131,14 @@ const overlay2Dockerd: GoldenHost = {
   },
 };
 
-/** Scrapes until the background data-root scan has finished, so the figures it feeds are in. */
-async function settled(exporter: TestExporter): Promise<string> {
+/**
+ * Scrapes until the background data-root scan has finished, so the figures it feeds are in; for a real
+ * daemon (`streaming`), until the exporter follows its event stream too (a scrape before that said 0).
+ */
+async function settled(exporter: TestExporter, streaming = false): Promise<string> {
   return waitFor('the data-root scan', async () => {
     const m = await exporter.scrape();
+    if (streaming && m.value('docker_exporter_event_stream_up') !== 1) return undefined;
     return m.value('docker_data_root_scan_success') !== undefined ? m.text : undefined;
   });
 }
@@ -160,7 +164,7 @@ const legacyOverlayDockerd: GoldenHost = {
       const driver = (await daemon.docker('info', '--format', '{{.Driver}}')).trim();
       if (driver !== 'overlay') throw new Error(`the daemon picked ${driver}, not its prior driver overlay`);
       await exporter.start(['--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile, '--docker.daemon-config', path.join(dir, 'absent.json')]);
-      return maskVolatile(await settled(exporter));
+      return maskVolatile(await settled(exporter, true));
     } finally {
       await exporter.stop();
       await daemon.destroy();
