@@ -256,4 +256,33 @@ describe('reclaim on a daemon switched from vfs to overlay2', () => {
     expect(await daemon.docker('run', '--rm', '-v', 'shared:/v', 'busybox:test', 'sh', '-c', 'read x < /v/file; echo $x')).toBe('precious');
     expect((await reclaim()).stdout).toContain('nothing to reclaim');
   });
+
+  it('runs every guard again before each path: a daemon restarted while it removes stops it before the next path (exit 2)', async () => {
+    // Old vfs data again: a container made on vfs, then back on overlay2, explicitly.
+    await daemon.stop();
+    await daemon.start({ args: ['--storage-driver', 'vfs'] });
+    await daemon.importBusybox();
+    await daemon.docker('create', '--name', 'old-again', 'busybox:test', 'true');
+    const oldId = await daemon.docker('inspect', '--format', '{{.Id}}', 'old-again');
+    await daemon.stop();
+    await daemon.start({ args: explicit });
+    const child = spawn(process.execPath, [EXPORTER_BIN, 'reclaim', '--yes', '--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile, ...hidden], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
+    try {
+      // The list is printed after the guards' first look and before the first removal: hold it there, restart the daemon.
+      await waitFor('reclaim to list what it removes', () => (stdout.includes(' in all (') ? true : undefined), 60000, 2);
+      process.kill(child.pid as number, 'SIGSTOP');
+      await daemon.stop();
+      await daemon.start({ args: explicit });
+      process.kill(child.pid as number, 'SIGCONT');
+      expect(await exited).toBe(2);
+    } finally {
+      await stopPid(child.pid);
+    }
+    expect(stdout).toMatch(/reclaim: refused to go on: the daemon (changed since the first look \(pid \d+ started \d+ on overlay2, now pid \d+ started \d+ on overlay2\)|does not answer any more)/);
+    // It stopped before a path: at most the first was removed; the old container's directory, listed last, is still there.
+    expect(existsSync(path.join(daemon.dataRoot, 'containers', oldId))).toBe(true);
+  });
 });
