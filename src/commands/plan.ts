@@ -71,7 +71,9 @@ export async function runPlan(config: Config, options: { format: 'text' | 'json'
     let writableLayerSource: PlanContainer['writableLayerSource'] = 'unknown';
     const id = mountId(root, driver, summary.id);
     if (measure && id) {
-      writableLayerBytes = mergeWalks([walkBuckets(root, [{ id: 'w', paths: [measure(root, id)] }])]).bytes.get('w') ?? 0;
+      // The layer's own directory only: a walk from the data root would cross every other layer for each container.
+      const layer = measure(root, id);
+      writableLayerBytes = mergeWalks([walkBuckets(layer, [{ id: 'w', paths: [layer] }])]).bytes.get('w') ?? 0;
       writableLayerSource = 'data_root';
     } else if (sized && typeof inspect['SizeRw'] === 'number') {
       writableLayerBytes = inspect['SizeRw'];
