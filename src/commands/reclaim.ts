@@ -35,6 +35,9 @@ export async function runReclaim(config: Config, options: { yes: boolean; ignore
     return RECLAIM_EXIT.refused;
   }
   const { facts, root, walked } = first;
+  for (const driver of first.unmeasured) {
+    out(`reclaim: the ${driver} driver's layers are zfs datasets, not files of the data root: reclaim leaves them (zfs list, then zfs destroy, once nothing uses them).`);
+  }
   const decision = decideReclaim(facts);
   if (decision.refusals.length > 0) {
     out('reclaim: refused; nothing was removed:');
@@ -75,6 +78,8 @@ interface Gathered {
   root: string;
   /** The daemon as a process: pid, start time, driver and image store; a change between looks stops removal. */
   daemon: string;
+  /** Inactive drivers whose data is not in the data root's files (zfs): never candidates. */
+  unmeasured: string[];
   /** Each candidate's size as du counts it (the first look only). */
   walked?: ReturnType<typeof mergeWalks>;
 }
@@ -125,7 +130,7 @@ async function gatherFacts(config: Config, ignorePids: readonly number[], logger
     dataRootIdentity: storage?.known ? sameDirectory(root, storage.pid, info.dockerRootDir) : { unknown: storage?.reason ?? 'the daemon process was not found' },
   };
   const pid = storage?.known ? storage.pid : undefined;
-  return { facts, root, daemon: `pid ${pid ?? '?'} started ${pid ? (processStartTime(pid) ?? '?') : '?'} on ${info.driver}${info.containerdSnapshotter ? ' (containerd store)' : ''}`, ...(walked ? { walked } : {}) };
+  return { facts, root, unmeasured: plan.result.unmeasured.map((u) => u.driver), daemon: `pid ${pid ?? '?'} started ${pid ? (processStartTime(pid) ?? '?') : '?'} on ${info.driver}${info.containerdSnapshotter ? ' (containerd store)' : ''}`, ...(walked ? { walked } : {}) };
 }
 
 /** Is `root` the directory the daemon calls its data root, seen in the daemon's own mount namespace? */

@@ -12,6 +12,7 @@ export class DataRootMetrics {
   private readonly dirBytes: SnapshotGauge;
   private readonly orphanedBytes: SnapshotGauge;
   private readonly orphanedLayers: SnapshotGauge;
+  private readonly unmeasured: SnapshotGauge;
   private readonly buildCache: SnapshotGauge;
   private readonly fsSize: SnapshotGauge;
   private readonly fsFree: SnapshotGauge;
@@ -30,6 +31,11 @@ export class DataRootMetrics {
     this.orphanedBytes = g(
       'docker_data_root_orphaned_bytes',
       `Bytes no image or container of the active storage driver uses: inactive_driver (another driver's directories), foreign_container (containers made with another driver), unreferenced_layer. ${AS_DU}`,
+      ['driver', 'reason'],
+    );
+    this.unmeasured = g(
+      'docker_data_root_orphaned_unmeasured',
+      `1 for each inactive storage driver whose left data the scan cannot measure from the data root's files (reason zfs_datasets: zfs keeps layers in datasets, see zfs list); no docker_data_root_orphaned_bytes is given for it. ${CACHED}`,
       ['driver', 'reason'],
     );
     this.orphanedLayers = g('docker_data_root_orphaned_layers', `Number of layer directories of the active driver that no layer or container references. ${CACHED}`, ['driver']);
@@ -53,6 +59,7 @@ export class DataRootMetrics {
     if (!result.complete) return;
     for (const [dir, bytes] of result.topLevel) this.dirBytes.set({ dir }, bytes);
     for (const o of result.orphaned) this.orphanedBytes.set({ driver: o.driver, reason: o.reason }, o.bytes);
+    for (const u of result.unmeasured) this.unmeasured.set({ driver: u.driver, reason: u.reason }, 1);
     if (!result.driver.includes('snapshotter')) this.orphanedLayers.set({ driver: result.driver }, result.orphanedLayers);
     this.buildCache.set({}, result.buildCacheBytes);
     if (result.filesystem) {

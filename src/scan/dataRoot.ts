@@ -28,6 +28,12 @@ export interface ScanResult {
   /** Bytes of each top-level entry of the data root. */
   topLevel: Map<string, number>;
   orphaned: { driver: string; reason: OrphanReason; bytes: number }[];
+  /**
+   * Inactive drivers whose data the walk cannot measure: zfs keeps each layer in a zfs dataset, mounted
+   * under <root>/zfs/graph only while the zfs driver runs; their directories are then empty, and 0 would be
+   * no measurement.
+   */
+  unmeasured: { driver: string; reason: 'zfs_datasets' }[];
   /** Unreferenced layer directories of the active driver. */
   orphanedLayers: number;
   buildCacheBytes: number;
@@ -153,6 +159,7 @@ export function planScan(view: DataRootView): ScanPlan {
     driver: view.driver,
     topLevel: new Map(),
     orphaned: [],
+    unmeasured: [],
     orphanedLayers: 0,
     buildCacheBytes: 0,
     errors,
@@ -185,6 +192,10 @@ export function planScan(view: DataRootView): ScanPlan {
 
   for (const driver of GRAPH_DRIVERS) {
     if (driver === active) continue;
+    if (driver === 'zfs' && isDir(path.join(root, driver))) {
+      result.unmeasured.push({ driver, reason: 'zfs_datasets' });
+      continue;
+    }
     const paths = [path.join(root, driver), path.join(root, 'image', driver)].filter(isDir);
     if (paths.length > 0) buckets.push({ id: `inactive_driver\0${driver}`, paths });
   }
@@ -233,7 +244,7 @@ export function planScan(view: DataRootView): ScanPlan {
 
 /** The plan's result completed with the walk's figures. */
 export function assembleScan(plan: ScanPlan, walked: WalkResult): ScanResult {
-  const result: ScanResult = { ...plan.result, topLevel: new Map(), orphaned: [], errors: new Map(plan.result.errors), examples: [...plan.result.examples] };
+  const result: ScanResult = { ...plan.result, topLevel: new Map(), orphaned: [], unmeasured: [...plan.result.unmeasured], errors: new Map(plan.result.errors), examples: [...plan.result.examples] };
   result.files = walked.files;
   result.examples.push(...walked.examples);
   for (const [reason, count] of walked.errors) result.errors.set(reason, (result.errors.get(reason) ?? 0) + count);

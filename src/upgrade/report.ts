@@ -63,6 +63,8 @@ export interface Report {
   volumes?: { count: number; affected: false };
   data_root_scan: 'complete' | 'failed' | 'skipped';
   orphaned: { driver: string; reason: string; bytes: number }[];
+  /** Inactive drivers whose left data cannot be measured from the data root's files (zfs datasets). */
+  orphaned_unmeasured: { driver: string; reason: string }[];
   /** At most --limit host-network containers, running first, then by name. */
   host_network_containers: { name: string; image: string; state: string }[];
   /** Host-network containers beyond --limit. */
@@ -147,6 +149,7 @@ export function buildReport(input: ReportInput): Report {
     // Skipped: --no-scan, or no daemon to tell where the data root is.
     data_root_scan: input.scanSkipped || scan === undefined ? 'skipped' : scan.complete ? 'complete' : 'failed',
     orphaned: scan?.complete ? [...scan.orphaned].sort((a, b) => b.bytes - a.bytes) : [],
+    orphaned_unmeasured: scan?.complete ? [...scan.unmeasured] : [],
     host_network_containers: hostNetworkFirst(snapshot.containers ?? [], limit).map((c) => ({ name: c.name, image: c.image, state: c.state })),
     host_network_containers_more: Math.max(0, (snapshot.containers ?? []).filter((c) => c.networkMode === 'host').length - limit),
     verdict: { status: 'ok', blockers: [], warnings: [], next_steps: [] },
@@ -253,6 +256,12 @@ export function buildReport(input: ReportInput): Report {
     warnings.push({
       reason: 'orphaned_data',
       message: `${formatBytes(orphanedTotal)} in the data root belong to nothing the daemon uses (${report.orphaned.map((o) => `${o.driver} ${o.reason} ${formatBytes(o.bytes)}`).join('; ')}).`,
+    });
+  }
+  for (const u of report.orphaned_unmeasured) {
+    warnings.push({
+      reason: 'orphaned_data_unmeasured',
+      message: `The ${u.driver} driver's data is left in zfs datasets, not in the data root's files: its size cannot be measured here (zfs list -o name,used,mountpoint shows the datasets under the pool the data root's zfs/ directory names).`,
     });
   }
   if (pool?.loopLvm) warnings.push({ reason: 'loop_lvm', message: 'The devicemapper thin pool runs on loop files (loop-lvm), unfit for production.' });

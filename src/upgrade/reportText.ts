@@ -86,8 +86,11 @@ export function renderReport(report: Report, style: TextStyle): string {
     // Nothing to say about the data root without the daemon to tell where it is.
   } else if (report.data_root_scan === 'skipped') out.push('  not scanned');
   else if (report.data_root_scan === 'failed') out.push(`  ${style.yellow('could not be read')}`);
-  else if (report.orphaned.length === 0) out.push('  no orphaned data');
-  else for (const o of report.orphaned) out.push(`  ${size(o.bytes).padStart(10)}  ${o.driver} (${o.reason})`);
+  else if (report.orphaned.length === 0 && report.orphaned_unmeasured.length === 0) out.push('  no orphaned data');
+  else {
+    for (const o of report.orphaned) out.push(`  ${size(o.bytes).padStart(10)}  ${o.driver} (${o.reason})`);
+    for (const u of report.orphaned_unmeasured) out.push(`  ${'unmeasured'.padStart(10)}  ${u.driver} (inactive_driver: its layers are zfs datasets)`);
+  }
 
   if (report.host_network_containers.length > 0 || report.host_network_containers_more > 0) {
     head('Host-network containers (no longer recommended)');

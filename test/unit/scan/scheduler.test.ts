@@ -5,7 +5,7 @@ import { ScanScheduler } from '../../../src/scan/scheduler';
 const logger = winston.createLogger({ silent: true });
 
 function result(view: DataRootView): ScanResult {
-  return { root: view.root, driver: view.driver, topLevel: new Map([['x', 1]]), orphaned: [], orphanedLayers: 0, buildCacheBytes: 0, errors: new Map(), examples: [], priorDrivers: [],
+  return { root: view.root, driver: view.driver, topLevel: new Map([["x", 1]]), orphaned: [], unmeasured: [], orphanedLayers: 0, buildCacheBytes: 0, errors: new Map(), examples: [], priorDrivers: [],
   driverDirs: [], complete: true, files: 1 };
 }
 

@@ -36,7 +36,7 @@ function snapshot(driver: string, explicit: StorageConfig, extra: Partial<Daemon
 }
 
 function scan(priorDrivers: string[], orphaned: ScanResult['orphaned'] = []): ScanResult {
-  return { root: '/var/lib/docker', driver: 'x', topLevel: new Map(), orphaned, orphanedLayers: 0, buildCacheBytes: 0, errors: new Map(), examples: [], priorDrivers, driverDirs: priorDrivers, complete: true, files: 0 };
+  return { root: '/var/lib/docker', driver: 'x', topLevel: new Map(), orphaned, unmeasured: [], orphanedLayers: 0, buildCacheBytes: 0, errors: new Map(), examples: [], priorDrivers, driverDirs: priorDrivers, complete: true, files: 0 };
 }
 
 describe('upgradeVerdict', () => {
