@@ -30,6 +30,7 @@ export function buildParts(config: Config, logger: Logger, mode: Mode): Parts {
     storageConfig: { pidFile: config.pidFile, daemonConfigFile: config.daemonConfigFile },
     logger,
     infoMaxAgeMs: mode === 'serve' ? config.infoMaxAgeMs : 0,
+    imagesResyncMs: mode === 'serve' ? config.imagesResyncMs : 0,
     timeoutMs: config.dockerTimeoutMs,
     ...(mode === 'serve' ? { minIntervalMs: config.minIntervalMs } : { watchEvents: false }),
   });

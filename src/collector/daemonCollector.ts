@@ -47,6 +47,12 @@ export interface DaemonCollectorDeps {
   logger: Logger;
   /** How old a cached GET /info answer may be; it is also refetched on image, volume and daemon events. */
   infoMaxAgeMs: number;
+  /**
+   * How old the local-only image count (GET /images/json) may be; image events refresh it sooner. On the
+   * containerd image store each call costs the daemon hundreds of ms of CPU (moby issue 53077), so it is
+   * not asked with every /info. Default: as infoMaxAgeMs.
+   */
+  imagesResyncMs?: number;
   /** Scrapes within this long of a collection share its daemon answers (containers still come fresh from the inventory). */
   minIntervalMs?: number;
   /** The daemon request deadline: also how long a collection waits for events to be applied. */
@@ -78,6 +84,9 @@ export class DaemonCollector {
   /** The engine the daemon last named: a /version that fails once does not turn Podman into Docker. */
   private lastEngine: Engine = 'unknown';
   private infoGeneration = 0;
+  private imagesGeneration = 0;
+  /** GET /images/json's answer, asked on image events and every imagesResyncMs. */
+  private imagesCache: { body: unknown; fetchedAt: number; generation: number } | undefined;
   private volumeCache: { count: number; generation: number } | undefined;
   private volumeGeneration = 0;
   private readonly daemonProcess = new DaemonProcessMemo();
@@ -93,7 +102,7 @@ export class DaemonCollector {
         logger: deps.logger,
         problems: this.problems,
         maxWaitMs: deps.timeoutMs,
-        invalidate: (what) => (what === 'info' ? this.infoGeneration++ : this.volumeGeneration++),
+        invalidate: (what) => (what === 'info' ? this.infoGeneration++ : what === 'images' ? this.imagesGeneration++ : this.volumeGeneration++),
       });
       this.inventory.start();
     }
@@ -198,15 +207,11 @@ export class DaemonCollector {
     }
     const generation = this.infoGeneration;
     // /version names the engine; a daemon too old or too odd to answer it is still worth its /info.
-    const [response, version, images] = await Promise.all([
-      this.deps.api.get('/info'),
-      this.deps.api.get('/version').catch(() => undefined),
-      this.deps.api.get('/images/json').catch(() => undefined),
-    ]);
+    const [response, version, images] = await Promise.all([this.deps.api.get('/info'), this.deps.api.get('/version').catch(() => undefined), this.images()]);
     const named = version ? engineOf(version.body, this.problems) : 'unknown';
     if (named !== 'unknown') this.lastEngine = named;
     const parsed = parseInfo(response.body, this.problems);
-    const localOnlyImages = images ? localOnlyImageCount(images.body, parsed.containerdSnapshotter) : undefined;
+    const localOnlyImages = images ? localOnlyImageCount(images, parsed.containerdSnapshotter) : undefined;
     const fresh = {
       info: parsed,
       engine: this.lastEngine,
@@ -218,6 +223,18 @@ export class DaemonCollector {
     };
     this.infoCache = fresh;
     return fresh;
+  }
+
+  /** GET /images/json, from cache unless an image event or imagesResyncMs says otherwise; undefined when it failed. */
+  private async images(): Promise<unknown> {
+    const cached = this.imagesCache;
+    const maxAge = this.deps.imagesResyncMs ?? this.deps.infoMaxAgeMs;
+    if (cached && cached.generation === this.imagesGeneration && this.now() - cached.fetchedAt < maxAge) return cached.body;
+    const generation = this.imagesGeneration;
+    const answer = await this.deps.api.get('/images/json').catch(() => undefined);
+    if (!answer) return undefined;
+    this.imagesCache = { body: answer.body, fetchedAt: this.now(), generation };
+    return answer.body;
   }
 
   /** Asks /version again for an engine that did not name itself (it failed, or said nothing known). */

@@ -25,6 +25,7 @@ export interface Config {
   docker: DockerEndpoint;
   dockerTimeoutMs: number;
   infoMaxAgeMs: number;
+  imagesResyncMs: number;
   minIntervalMs: number;
   pidFile: string;
   /** The data root as the exporter sees it, when not at the daemon's DockerRootDir. */
@@ -211,6 +212,7 @@ function commonConfig(read: FlagReader): Config {
     docker,
     dockerTimeoutMs: read.duration('docker.timeout'),
     infoMaxAgeMs: read.duration('docker.info-max-age'),
+    imagesResyncMs: read.duration('docker.images-resync'),
     minIntervalMs: read.duration('docker.min-interval', true),
     pidFile: read.nonEmpty('docker.pid-file'),
     ...(dataRoot !== '' ? { dataRoot } : {}),

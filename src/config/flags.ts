@@ -54,6 +54,13 @@ export const FLAGS: readonly FlagSpec[] = [
     default: () => '30s',
   },
   {
+    name: 'docker.images-resync',
+    type: 'string',
+    commands: SERVE,
+    help: 'Ask GET /images/json (the local-only image count) at most this often (a duration); image events refresh it sooner. It is costly on the containerd image store.',
+    default: () => '10m',
+  },
+  {
     name: 'docker.min-interval',
     type: 'string',
     commands: SERVE,

@@ -21,7 +21,7 @@ export interface InventoryOptions {
   logger: Logger;
   problems: ParseProblems;
   /** Called when an event makes a cached /info or /volumes answer stale. */
-  invalidate(what: 'info' | 'volumes'): void;
+  invalidate(what: 'info' | 'volumes' | 'images'): void;
   /** How long a reader waits for the events received so far to be applied (the daemon request deadline). */
   maxWaitMs: number;
   resyncEveryMs?: number;
@@ -105,6 +105,7 @@ export class ContainerInventory {
         this.options.logger.debug('subscribed to daemon events');
         this.options.invalidate('info');
         this.options.invalidate('volumes');
+        this.options.invalidate('images');
         this.enqueue(() => this.resync(epoch));
         clearInterval(this.resyncTimer);
         this.resyncTimer = setInterval(() => this.enqueue(() => this.resync(epoch)), this.options.resyncEveryMs ?? 5 * 60 * 1000);
@@ -120,6 +121,7 @@ export class ContainerInventory {
         clearInterval(this.resyncTimer);
         this.options.invalidate('info');
         this.options.invalidate('volumes');
+        this.options.invalidate('images');
         if (this.stopped) return;
         this.options.logger.debug('daemon event stream closed; listing at scrape time until it is back', { reason, retry_ms: this.backoffMs });
         this.retryTimer = setTimeout(() => this.connect(), this.backoffMs);
@@ -134,6 +136,7 @@ export class ContainerInventory {
     const type = event['Type'];
     const action = typeof event['Action'] === 'string' ? event['Action'] : '';
     if (type === 'image' || (type === 'daemon' && action === 'reload')) this.options.invalidate('info');
+    if (type === 'image') this.options.invalidate('images');
     if (type === 'volume') this.options.invalidate('volumes');
     const actor = isObject(event['Actor']) ? event['Actor'] : {};
     let id: unknown;

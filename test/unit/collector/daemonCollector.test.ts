@@ -14,12 +14,13 @@ function daemon(): FakeEngineApi {
     .on('/volumes', { Volumes: [{ Name: 'data' }], Warnings: null });
 }
 
-function collector(api: FakeEngineApi, options: { watchEvents?: boolean; minIntervalMs?: number; infoMaxAgeMs?: number; now?: () => number } = {}) {
+function collector(api: FakeEngineApi, options: { watchEvents?: boolean; minIntervalMs?: number; infoMaxAgeMs?: number; imagesResyncMs?: number; now?: () => number } = {}) {
   return new DaemonCollector({
     api,
     storageConfig: { pidFile: '/nonexistent/docker.pid', daemonConfigFile: '/nonexistent/daemon.json' },
     logger: silent,
     infoMaxAgeMs: options.infoMaxAgeMs ?? 30000,
+    ...(options.imagesResyncMs !== undefined ? { imagesResyncMs: options.imagesResyncMs } : {}),
     timeoutMs: 1000,
     ...(options.minIntervalMs !== undefined ? { minIntervalMs: options.minIntervalMs } : {}),
     ...(options.now ? { now: options.now } : {}),
@@ -120,6 +121,26 @@ describe('DaemonCollector', () => {
     await made.collect();
     // Not served from the 30 s cache: /version, which failed, is asked again.
     expect(api.calls.filter((c) => c === 'GET /version').length).toBe(before + 1);
+  });
+
+  it('asks GET /images/json on image events and every --docker.images-resync, not with every /info refresh', async () => {
+    let now = 0;
+    const api = daemon().on('/images/json', [{ Id: 'sha256:a', RepoTags: ['app:1'], RepoDigests: [] }]);
+    made = collector(api, { watchEvents: true, minIntervalMs: 0, infoMaxAgeMs: 30000, imagesResyncMs: 600000, now: () => now });
+    await settle();
+    expect((await made.collect()).localOnlyImages).toBe(1);
+    // /info expires every 30 s; the image list is not asked again with it.
+    for (now = 31000; now < 300000; now += 31000) await made.collect();
+    expect([api.count('/info') > 5, api.count('/images/json')]).toEqual([true, 1]);
+    // An image event: asked at the next collection.
+    api.on('/images/json', [{ Id: 'sha256:a', RepoTags: ['app:1'], RepoDigests: [] }, { Id: 'sha256:b', RepoTags: ['app:2'], RepoDigests: [] }]);
+    api.emit({ Type: 'image', Action: 'tag', Actor: { ID: 'sha256:b' } });
+    expect((await made.collect()).localOnlyImages).toBe(2);
+    expect(api.count('/images/json')).toBe(2);
+    // And after the resync interval without events.
+    now += 600000;
+    await made.collect();
+    expect(api.count('/images/json')).toBe(3);
   });
 
   it('lists containers at each collection while the event stream is down', async () => {
