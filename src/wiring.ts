@@ -44,6 +44,7 @@ export function buildParts(config: Config, logger: Logger, mode: Mode): Parts {
     processMetrics: mode === 'serve' && config.exporterMetrics,
     hostNetworkMaxSeries: config.hostNetworkMaxSeries,
     upgradeTargets: config.upgradeTargets,
+    containerdConfigFile: config.containerdConfigFile,
   });
   return { api, collector, scanner, runScan, exporter };
 }

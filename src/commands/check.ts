@@ -3,6 +3,7 @@ import type { Config } from '../config/config';
 import { imageNames } from '../parse/images';
 import type { ScanResult } from '../scan/dataRoot';
 import { Platform, remediesFor } from '../upgrade/remedies';
+import { containerdRootToMeasure } from '../docker/containerdRoot';
 import { hostPlatform } from './hostPlatform';
 import { buildReport } from '../upgrade/report';
 import { COLOUR, PLAIN, renderReport } from '../upgrade/reportText';
@@ -32,7 +33,14 @@ export async function runCheck(config: Config, options: CheckOptions, logger: Lo
     );
     const root = config.dataRoot ?? snapshot.info?.dockerRootDir;
     if (config.scan && root && snapshot.info?.driver) {
-      scan = await runScan({ root, driver: snapshot.info.driver, containerdSnapshotter: snapshot.info.containerdSnapshotter, layout: snapshot.engine === 'podman' ? 'podman' : 'docker' });
+      const containerd = containerdRootToMeasure(snapshot.storageConfig, config.containerdConfigFile);
+      scan = await runScan({
+        root,
+        driver: snapshot.info.driver,
+        containerdSnapshotter: snapshot.info.containerdSnapshotter,
+        layout: snapshot.engine === 'podman' ? 'podman' : 'docker',
+        ...(containerd ? { containerdRoot: containerd.path } : {}),
+      });
     }
   }
   const storage = snapshot.storageConfig;

@@ -127,6 +127,7 @@ async function gatherFacts(config: Config, ignorePids: readonly number[], logger
     dmNames: deviceMapperNames(),
     openPaths: open.open,
     mountSources: mountSources(allMountTables(), own),
+    ...(info.dockerRootDir ? { daemonRoot: info.dockerRootDir } : {}),
     dataRootIdentity: storage?.known ? sameDirectory(root, storage.pid, info.dockerRootDir) : { unknown: storage?.reason ?? 'the daemon process was not found' },
   };
   const pid = storage?.known ? storage.pid : undefined;

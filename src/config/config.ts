@@ -26,6 +26,7 @@ export interface Config {
   dockerTimeoutMs: number;
   infoMaxAgeMs: number;
   imagesResyncMs: number;
+  containerdConfigFile: string;
   minIntervalMs: number;
   pidFile: string;
   /** The data root as the exporter sees it, when not at the daemon's DockerRootDir. */
@@ -213,6 +214,7 @@ function commonConfig(read: FlagReader): Config {
     dockerTimeoutMs: read.duration('docker.timeout'),
     infoMaxAgeMs: read.duration('docker.info-max-age'),
     imagesResyncMs: read.duration('docker.images-resync'),
+    containerdConfigFile: read.nonEmpty('containerd.config'),
     minIntervalMs: read.duration('docker.min-interval', true),
     pidFile: read.nonEmpty('docker.pid-file'),
     ...(dataRoot !== '' ? { dataRoot } : {}),

@@ -54,6 +54,13 @@ export const FLAGS: readonly FlagSpec[] = [
     default: () => '30s',
   },
   {
+    name: 'containerd.config',
+    type: 'string',
+    commands: ['serve', 'check', 'textfile'],
+    help: "containerd's config.toml, for the root of the containerd a daemon uses instead of its own (--containerd): measured beside the data root.",
+    default: () => '/etc/containerd/config.toml',
+  },
+  {
     name: 'docker.images-resync',
     type: 'string',
     commands: SERVE,

@@ -46,6 +46,8 @@ export type StorageConfig =
       rootless: boolean;
       /** Where the daemon keeps its data, as its configuration says. */
       dataRoot: string;
+      /** The address of the containerd the daemon uses instead of running its own (--containerd, "containerd" in daemon.json). */
+      externalContainerd?: string;
       configuration: DaemonConfiguration;
     }
   | {
@@ -249,6 +251,8 @@ export async function readStorageConfig(options: StorageConfigOptions, memo?: Da
     if (dataRoot !== undefined) daemon.resolvedRoots.set(configuredRoot, dataRoot);
     else dataRoot = configuredRoot;
   }
+  const fileContainerd = typeof settings?.['containerd'] === 'string' && settings['containerd'] !== '' ? settings['containerd'] : undefined;
+  const externalContainerd = commandLine.get('containerd') || fileContainerd;
   return {
     known: true,
     source,
@@ -258,5 +262,6 @@ export async function readStorageConfig(options: StorageConfigOptions, memo?: Da
     rootless: Boolean(envValue(environ, 'ROOTLESSKIT_STATE_DIR')),
     dataRoot,
     configuration,
+    ...(externalContainerd ? { externalContainerd } : {}),
   };
 }

@@ -13,6 +13,7 @@ export class DataRootMetrics {
   private readonly orphanedBytes: SnapshotGauge;
   private readonly orphanedLayers: SnapshotGauge;
   private readonly unmeasured: SnapshotGauge;
+  private readonly containerdRoot: SnapshotGauge;
   private readonly buildCache: SnapshotGauge;
   private readonly fsSize: SnapshotGauge;
   private readonly fsFree: SnapshotGauge;
@@ -38,6 +39,10 @@ export class DataRootMetrics {
       `1 for each inactive storage driver whose left data the scan cannot measure from the data root's files (reason zfs_datasets: zfs keeps layers in datasets, see zfs list); no docker_data_root_orphaned_bytes is given for it. ${CACHED}`,
       ['driver', 'reason'],
     );
+    this.containerdRoot = g(
+      'docker_containerd_root_bytes',
+      `Bytes of the root of the external containerd the daemon uses (--containerd; containerd's config from --containerd.config), where the containerd image store keeps content and snapshots, outside the data root; absent when the daemon runs its own containerd (inside the data root). ${AS_DU}`,
+    );
     this.orphanedLayers = g('docker_data_root_orphaned_layers', `Number of layer directories of the active driver that no layer or container references. ${CACHED}`, ['driver']);
     this.buildCache = g('docker_data_root_build_cache_bytes', `Bytes of BuildKit build cache in the active driver's directory. ${AS_DU}`);
     this.fsSize = g('docker_data_root_filesystem_size_bytes', `Size of the filesystem holding the data root, from statfs. ${CACHED}`);
@@ -60,6 +65,7 @@ export class DataRootMetrics {
     for (const [dir, bytes] of result.topLevel) this.dirBytes.set({ dir }, bytes);
     for (const o of result.orphaned) this.orphanedBytes.set({ driver: o.driver, reason: o.reason }, o.bytes);
     for (const u of result.unmeasured) this.unmeasured.set({ driver: u.driver, reason: u.reason }, 1);
+    if (result.containerdRootBytes !== undefined) this.containerdRoot.set({}, result.containerdRootBytes);
     if (!result.driver.includes('snapshotter')) this.orphanedLayers.set({ driver: result.driver }, result.orphanedLayers);
     this.buildCache.set({}, result.buildCacheBytes);
     if (result.filesystem) {

@@ -7,6 +7,7 @@ import { DevicemapperMetrics } from './devicemapper';
 import { EngineMetrics } from './engine';
 import { ExporterSelfMetrics } from './exporterSelf';
 import { SortedRegistry } from './sortedRegistry';
+import { containerdRootToMeasure } from '../docker/containerdRoot';
 import { StorageDriverMetrics } from './storageDriver';
 import { UpgradeMetrics } from './upgrade';
 
@@ -17,6 +18,8 @@ export interface ExporterOptions {
   hostNetworkMaxSeries: number;
   /** Docker versions to tell the outcome of (--upgrade.target-version). */
   upgradeTargets: readonly number[];
+  /** containerd's config.toml (--containerd.config): the root of an external containerd is measured with the data root. */
+  containerdConfigFile?: string;
 }
 
 /** Every metric area, registered in `registry`: each file of this folder owns its metrics and how a snapshot sets them. */
@@ -46,6 +49,7 @@ export class Exporter {
   readonly registry = new SortedRegistry();
   private readonly areas: MetricAreas;
   private readonly upgradeTargets: readonly number[];
+  private readonly containerdConfigFile: string | undefined;
 
   constructor(
     private readonly collector: DaemonCollector,
@@ -54,13 +58,15 @@ export class Exporter {
   ) {
     this.areas = registerMetricAreas(this.registry, options, scanner !== undefined);
     this.upgradeTargets = options.upgradeTargets;
+    this.containerdConfigFile = options.containerdConfigFile;
   }
 
   /** One collection, handing the scanner what it needs to know of the daemon. */
   async collect(): Promise<DaemonSnapshot> {
     const snapshot = await this.collector.collect();
     const info = snapshot.info;
-    this.scanner?.noteDaemon(info?.dockerRootDir, info?.driver, info?.containerdSnapshotter ?? false, snapshot.engine === 'podman' ? 'podman' : 'docker');
+    const containerd = this.containerdConfigFile ? containerdRootToMeasure(snapshot.storageConfig, this.containerdConfigFile) : undefined;
+    this.scanner?.noteDaemon(info?.dockerRootDir, info?.driver, info?.containerdSnapshotter ?? false, snapshot.engine === 'podman' ? 'podman' : 'docker', containerd?.path);
     return snapshot;
   }
 

@@ -32,6 +32,8 @@ export interface ReclaimFacts {
   openPaths: readonly { pid: number; path: string; command: string }[];
   /** Directories mounts use elsewhere, in every readable mount namespace: bind sources, overlay lower, upper and work dirs. */
   mountSources: readonly { what: string; path: string }[];
+  /** The data root as the daemon names it (DockerRootDir): processes, mounts and loop devices name paths as the host does. */
+  daemonRoot?: string;
   /** Whether `root` is the directory the daemon keeps its data in, as it sees it (same device and inode through /proc/<pid>/root). */
   dataRootIdentity: { same: true } | { same: false; daemonView: string } | { unknown: string };
 }
@@ -71,6 +73,13 @@ export function decideReclaim(facts: ReclaimFacts): ReclaimDecision {
   const identity = facts.dataRootIdentity;
   if ('unknown' in identity) refuse(`whether ${facts.root} is the daemon's data root cannot be told: ${identity.unknown}`);
   else if (!identity.same) refuse(`${facts.root} is not the daemon's data root: the daemon keeps its data in ${identity.daemonView}, another directory`);
+  else if (facts.daemonRoot !== undefined && facts.daemonRoot !== facts.root) {
+    // A container's /host/var/lib/docker, a bind mount or a symlink: the mount, loop, process and open-file
+    // guards compare paths named the daemon's way with this one, and would see nothing.
+    refuse(
+      `the data root is ${facts.root} here but ${facts.daemonRoot} to the daemon, its processes and mounts: the guards that compare paths would see nothing; run reclaim where the data root is at ${facts.daemonRoot}`,
+    );
+  }
 
   // What is the active driver's, or everyone's, is never a candidate, whatever the scan said.
   const protectedPaths = [

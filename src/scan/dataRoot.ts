@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { GRAPH_DRIVERS } from '../docker/storageDrivers';
-import { Bucket, mergeWalks, walkBuckets, WalkErrorReason, WalkResult } from './walk';
+import { Bucket, mergeWalks, PartialWalk, walkBuckets, WalkErrorReason, WalkResult } from './walk';
 import { accessReason, errorMessage } from '../util/errors';
 
 /** What the scan needs to know of the daemon. */
@@ -18,6 +18,8 @@ export interface DataRootView {
    * entry only: nothing in it is called orphaned.
    */
   layout?: 'docker' | 'podman';
+  /** The root of an external containerd the daemon uses (as this process reaches it): measured beside the data root. */
+  containerdRoot?: string;
 }
 
 export type OrphanReason = 'inactive_driver' | 'foreign_container' | 'unreferenced_layer';
@@ -34,6 +36,8 @@ export interface ScanResult {
    * no measurement.
    */
   unmeasured: { driver: string; reason: 'zfs_datasets' }[];
+  /** Bytes of the external containerd's root (DataRootView.containerdRoot), when there is one. */
+  containerdRootBytes?: number;
   /** Unreferenced layer directories of the active driver. */
   orphanedLayers: number;
   buildCacheBytes: number;
@@ -253,6 +257,7 @@ export function assembleScan(plan: ScanPlan, walked: WalkResult): ScanResult {
     if (kind === 'dir') result.topLevel.set(name, bytes);
     else if (kind === 'build_cache') result.buildCacheBytes = bytes;
     else if (kind === 'writable') result.writableLayerBytes = bytes;
+    else if (kind === 'containerd_root') result.containerdRootBytes = bytes;
     else result.orphaned.push({ driver: name, reason: kind as OrphanReason, bytes });
   }
   return result;
@@ -262,5 +267,10 @@ export function assembleScan(plan: ScanPlan, walked: WalkResult): ScanResult {
 export function scanDataRoot(view: DataRootView): ScanResult {
   const plan = planScan(view);
   if (!plan.result.complete) return plan.result;
-  return assembleScan(plan, mergeWalks([walkBuckets(view.root, plan.buckets)]));
+  return assembleScan(plan, mergeWalks([walkBuckets(view.root, plan.buckets), ...(view.containerdRoot ? [walkContainerdRoot(view.containerdRoot)] : [])]));
+}
+
+/** The external containerd's root, walked whole on its own (it lies outside the data root). */
+export function walkContainerdRoot(root: string): PartialWalk {
+  return walkBuckets(root, [{ id: 'containerd_root\0', paths: [root] }]);
 }

@@ -5,7 +5,7 @@ import { assembleScan, DataRootView, ScanPlan, ScanResult } from './dataRoot';
 import { Bucket, mergeWalks, PartialWalk, Share } from './walk';
 
 export type WalkTask = { view: DataRootView; share: Share };
-type WalkAnswer = { plan: SerializedPlan; walk?: PartialWalk };
+type WalkAnswer = { plan: SerializedPlan; walk?: PartialWalk; containerd?: PartialWalk };
 
 type SerializedPlan = { result: Omit<ScanResult, 'topLevel' | 'errors'> & { errors: [string, number][] }; buckets: Bucket[] };
 
@@ -55,7 +55,7 @@ export function createScanRunner(maxWalkers = 2): ScanRunner {
       const answers = await Promise.all(walkers.map((walker, index) => walker.run({ view, share: { index, count } })));
       const plan = deserializePlan((answers[0] as WalkAnswer).plan);
       if (!plan.result.complete) return plan.result;
-      return assembleScan(plan, mergeWalks(answers.flatMap((a) => (a.walk ? [a.walk] : []))));
+      return assembleScan(plan, mergeWalks(answers.flatMap((a) => [...(a.walk ? [a.walk] : []), ...(a.containerd ? [a.containerd] : [])])));
     } finally {
       for (const walker of walkers) walker.kill();
     }

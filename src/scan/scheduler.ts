@@ -42,16 +42,17 @@ export class ScanScheduler {
   }
 
   /** Called after each collection with what the daemon said (undefined when it did not answer). */
-  noteDaemon(root: string | undefined, driver: string | undefined, containerdSnapshotter: boolean, layout: 'docker' | 'podman' = 'docker'): void {
+  noteDaemon(root: string | undefined, driver: string | undefined, containerdSnapshotter: boolean, layout: 'docker' | 'podman' = 'docker', containerdRoot?: string): void {
     const effectiveRoot = this.options.rootOverride ?? root;
     if (effectiveRoot === undefined || driver === undefined) return;
-    const next: DataRootView = { root: effectiveRoot, driver, containerdSnapshotter, layout };
+    const next: DataRootView = { root: effectiveRoot, driver, containerdSnapshotter, layout, ...(containerdRoot ? { containerdRoot } : {}) };
     const changed =
       !this.view ||
       this.view.root !== next.root ||
       this.view.driver !== next.driver ||
       this.view.containerdSnapshotter !== next.containerdSnapshotter ||
-      this.view.layout !== next.layout;
+      this.view.layout !== next.layout ||
+      this.view.containerdRoot !== next.containerdRoot;
     this.view = next;
     if (changed) {
       if (this.latestScan) this.options.logger.info('storage driver or data root changed; scanning again', { root: next.root, driver: next.driver });

@@ -1,4 +1,4 @@
-import { planScan } from './dataRoot';
+import { planScan, walkContainerdRoot } from './dataRoot';
 import { serializePlan, WalkTask } from './runScan';
 import { walkBuckets } from './walk';
 
@@ -9,5 +9,7 @@ import { walkBuckets } from './walk';
 process.once('message', (task: WalkTask) => {
   const plan = planScan(task.view);
   const walk = plan.result.complete ? walkBuckets(task.view.root, plan.buckets, task.share, { changeDirectory: true }) : undefined;
-  process.send?.({ plan: serializePlan(plan), walk }, () => process.exit(0));
+  // The first walker also measures an external containerd's root, which lies outside the data root.
+  const containerd = plan.result.complete && task.share.index === 0 && task.view.containerdRoot ? walkContainerdRoot(task.view.containerdRoot) : undefined;
+  process.send?.({ plan: serializePlan(plan), walk, ...(containerd ? { containerd } : {}) }, () => process.exit(0));
 });

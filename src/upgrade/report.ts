@@ -63,6 +63,8 @@ export interface Report {
   volumes?: { count: number; affected: false };
   data_root_scan: 'complete' | 'failed' | 'skipped';
   orphaned: { driver: string; reason: string; bytes: number }[];
+  /** The external containerd's root and its bytes, when the daemon uses one (its images live there on the containerd store). */
+  containerd_root?: { bytes: number };
   /** Inactive drivers whose left data cannot be measured from the data root's files (zfs datasets). */
   orphaned_unmeasured: { driver: string; reason: string }[];
   /** At most --limit host-network containers, running first, then by name. */
@@ -150,6 +152,7 @@ export function buildReport(input: ReportInput): Report {
     data_root_scan: input.scanSkipped || scan === undefined ? 'skipped' : scan.complete ? 'complete' : 'failed',
     orphaned: scan?.complete ? [...scan.orphaned].sort((a, b) => b.bytes - a.bytes) : [],
     orphaned_unmeasured: scan?.complete ? [...scan.unmeasured] : [],
+    ...(scan?.complete && scan.containerdRootBytes !== undefined ? { containerd_root: { bytes: scan.containerdRootBytes } } : {}),
     host_network_containers: hostNetworkFirst(snapshot.containers ?? [], limit).map((c) => ({ name: c.name, image: c.image, state: c.state })),
     host_network_containers_more: Math.max(0, (snapshot.containers ?? []).filter((c) => c.networkMode === 'host').length - limit),
     verdict: { status: 'ok', blockers: [], warnings: [], next_steps: [] },

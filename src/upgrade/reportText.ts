@@ -91,6 +91,7 @@ export function renderReport(report: Report, style: TextStyle): string {
     for (const o of report.orphaned) out.push(`  ${size(o.bytes).padStart(10)}  ${o.driver} (${o.reason})`);
     for (const u of report.orphaned_unmeasured) out.push(`  ${'unmeasured'.padStart(10)}  ${u.driver} (inactive_driver: its layers are zfs datasets)`);
   }
+  if (report.containerd_root) out.push(`  ${size(report.containerd_root.bytes).padStart(10)}  in the root of the external containerd the daemon uses`);
 
   if (report.host_network_containers.length > 0 || report.host_network_containers_more > 0) {
     head('Host-network containers (no longer recommended)');

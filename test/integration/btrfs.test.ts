@@ -1,34 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Report } from '../../src/upgrade/report';
 import { runCli } from '../helpers/cli';
 import { TestDaemon } from '../helpers/dockerd';
 import { waitFor } from '../helpers/processes';
 import { tempDir } from '../helpers/tempDir';
+import { hiddenPids, treeChecksum } from '../helpers/treeChecksum';
 
 /** GNU du's figure for a path counted into every directory on its filesystem's mount, btrfs subvolumes included: `du -s -B1` without -x. */
 function duAcrossSubvolumes(p: string): number {
   return Number(execFileSync('du', ['-s', '-B1', p], { encoding: 'utf8' }).split(/\s/)[0]);
-}
-
-/** Paths, kinds, sizes and contents below `dir`, hashed (subvolumes entered: they are on the same mount). */
-function checksum(dir: string): string {
-  const hash = createHash('sha256');
-  if (!existsSync(dir)) return 'absent';
-  const walk = (p: string) => {
-    const st = lstatSync(p);
-    const rel = path.relative(dir, p);
-    if (st.isSymbolicLink()) hash.update(`L ${rel} ${readlinkSync(p)}\n`);
-    else if (st.isFile()) hash.update(`F ${rel} ${st.size} ${createHash('sha256').update(readFileSync(p)).digest('hex')}\n`);
-    else if (st.isDirectory()) {
-      hash.update(`D ${rel} ${st.mode}\n`);
-      for (const name of readdirSync(p).sort()) walk(path.join(p, name));
-    } else hash.update(`O ${rel} ${st.mode}\n`);
-  };
-  walk(dir);
-  return hash.digest('hex');
 }
 
 /**
@@ -45,14 +27,7 @@ describe('a data root on btrfs, its btrfs driver switched to overlay2', () => {
   const daemon = new TestDaemon(path.join(dir, 'daemon'));
   const image = path.join(dir, 'btrfs.img');
   let loop = '';
-  const hidden = (() => {
-    try {
-      readlinkSync('/proc/1/cwd');
-      return [];
-    } catch {
-      return ['--ignore-pid', '1'];
-    }
-  })();
+  const hidden = hiddenPids();
   const flags = () => ['--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile];
   let writableOnBtrfs = 0;
 
@@ -110,9 +85,9 @@ describe('a data root on btrfs, its btrfs driver switched to overlay2', () => {
 
   it('reclaim --yes removes the subvolumes, frees them, and every live byte stays; the daemon runs its container again', async () => {
     const live = () => ({
-      overlay2: checksum(path.join(daemon.dataRoot, 'overlay2')),
-      image: checksum(path.join(daemon.dataRoot, 'image', 'overlay2')),
-      volumes: checksum(path.join(daemon.dataRoot, 'volumes')),
+      overlay2: treeChecksum(path.join(daemon.dataRoot, 'overlay2'), { intoSubvolumes: true }),
+      image: treeChecksum(path.join(daemon.dataRoot, 'image', 'overlay2'), { intoSubvolumes: true }),
+      volumes: treeChecksum(path.join(daemon.dataRoot, 'volumes'), { intoSubvolumes: true }),
     });
     const before = live();
     const subvolumes = () => execFileSync('btrfs', ['subvolume', 'list', daemon.dataRoot], { encoding: 'utf8' }).split('\n').filter((l) => l.includes('btrfs/subvolumes/'));

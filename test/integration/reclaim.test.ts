@@ -1,6 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, statfsSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statfsSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
 import { runCli, CliResult } from '../helpers/cli';
 import { TestDaemon } from '../helpers/dockerd';
@@ -8,26 +7,7 @@ import { duBytes } from '../helpers/du';
 import { EXPORTER_BIN } from '../helpers/exporter';
 import { stopPid, waitFor } from '../helpers/processes';
 import { tempDir } from '../helpers/tempDir';
-
-/** Everything below `dir` on its filesystem: paths, kinds, sizes, contents and link targets, hashed. Mounts are not entered. */
-function checksum(dir: string): string {
-  const hash = createHash('sha256');
-  if (!existsSync(dir)) return 'absent';
-  const device = lstatSync(dir).dev;
-  const walk = (p: string) => {
-    const st = lstatSync(p);
-    const rel = path.relative(dir, p);
-    if (st.isSymbolicLink()) hash.update(`L ${rel} ${readlinkSync(p)}\n`);
-    else if (st.isFile()) hash.update(`F ${rel} ${st.size} ${createHash('sha256').update(readFileSync(p)).digest('hex')}\n`);
-    else if (st.isDirectory()) {
-      hash.update(`D ${rel} ${st.mode}\n`);
-      if (st.dev !== device) return;
-      for (const name of readdirSync(p).sort()) walk(path.join(p, name));
-    } else hash.update(`O ${rel} ${st.mode}\n`);
-  };
-  walk(dir);
-  return hash.digest('hex');
-}
+import { hiddenPids, treeChecksum } from '../helpers/treeChecksum';
 
 /**
  * A dockerd switched from vfs to overlay2, explicitly, with running
@@ -38,15 +18,7 @@ describe('reclaim on a daemon switched from vfs to overlay2', () => {
   const dir = tempDir('reclaim');
   const daemon = new TestDaemon(path.join(dir, 'daemon'));
   const explicit = ['--storage-driver', 'overlay2'];
-  // This sandbox hides pid 1's working directory even from root; nothing else is exempt.
-  const hidden = (() => {
-    try {
-      readlinkSync('/proc/1/cwd');
-      return [];
-    } catch {
-      return ['--ignore-pid', '1'];
-    }
-  })();
+  const hidden = hiddenPids();
   const reclaim = (...args: string[]): Promise<CliResult> => runCli(['reclaim', '--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile, ...hidden, ...args]);
   let live: () => Record<string, string>;
 
@@ -65,16 +37,16 @@ describe('reclaim on a daemon switched from vfs to overlay2', () => {
     const liveIds = (await daemon.docker('ps', '-aq', '--no-trunc')).split('\n').filter(Boolean);
     const root = daemon.dataRoot;
     live = () => ({
-      overlay2: checksum(path.join(root, 'overlay2')),
-      image: checksum(path.join(root, 'image', 'overlay2')),
-      volumes: checksum(path.join(root, 'volumes')),
-      ...Object.fromEntries(liveIds.map((id) => [id, checksum(path.join(root, 'containers', id))])),
+      overlay2: treeChecksum(path.join(root, 'overlay2')),
+      image: treeChecksum(path.join(root, 'image', 'overlay2')),
+      volumes: treeChecksum(path.join(root, 'volumes')),
+      ...Object.fromEntries(liveIds.map((id) => [id, treeChecksum(path.join(root, 'containers', id))])),
     });
   });
   afterAll(() => daemon.stop());
 
   it('a dry run lists the vfs data with its size as du counts it, and changes nothing', async () => {
-    const before = checksum(daemon.dataRoot);
+    const before = treeChecksum(daemon.dataRoot);
     const { code, stdout } = await reclaim();
     expect(code).toBe(0);
     expect(stdout).toContain('would remove (a dry run; --yes removes)');
@@ -83,7 +55,7 @@ describe('reclaim on a daemon switched from vfs to overlay2', () => {
     expect(stdout.match(/containers\/[0-9a-f]{64}/g)).toHaveLength(2);
     const paths = ['vfs', 'image/vfs', ...(stdout.match(/containers\/[0-9a-f]{64}/g) ?? [])].map((p) => path.join(daemon.dataRoot, p));
     expect(Number(/\((\d+) bytes, as du -sx -B1 counts, into btrfs subvolumes too\)/.exec(stdout)?.[1])).toBe(duBytes(...paths));
-    expect(checksum(daemon.dataRoot)).toBe(before);
+    expect(treeChecksum(daemon.dataRoot)).toBe(before);
   });
 
   it('refuses while a tmpfs is mounted inside the old driver directory', async () => {
@@ -139,16 +111,16 @@ describe('reclaim on a daemon switched from vfs to overlay2', () => {
     const rescue = path.join(dir, 'rescue');
     mkdirSync(rescue);
     execFileSync('mount', ['--bind', layer, rescue]);
-    const before = checksum(layer);
+    const before = treeChecksum(layer);
     try {
       const { code, stdout } = await reclaim('--yes');
       expect(code).toBe(2);
       expect(stdout).toMatch(new RegExp(`the \\S+ mount at ${rescue} \\(this process\\) uses ${layer}, inside ${path.join(daemon.dataRoot, 'vfs')}`));
-      expect(checksum(rescue)).toBe(before);
+      expect(treeChecksum(rescue)).toBe(before);
     } finally {
       execFileSync('umount', [rescue]);
     }
-    expect(checksum(layer)).toBe(before);
+    expect(treeChecksum(layer)).toBe(before);
   });
 
   it("refuses while an overlay mount's lowerdir lies inside it", async () => {
@@ -174,6 +146,20 @@ describe('reclaim on a daemon switched from vfs to overlay2', () => {
     expect(code).toBe(2);
     expect(stdout).toContain(`${other} is not the daemon's data root: the daemon keeps its data in /proc/${daemon.pid}/root${daemon.dataRoot}, another directory`);
     expect(readFileSync(path.join(other, 'vfs', 'dir', 'x', 'file'), 'utf8')).toBe('not docker data');
+  });
+
+  it("refuses when the data root is reached by another path than the daemon's (a container's /host view), whose path guards would see nothing", async () => {
+    const view = path.join(dir, 'host', 'var-lib-docker');
+    mkdirSync(view, { recursive: true });
+    execFileSync('mount', ['--bind', daemon.dataRoot, view]);
+    try {
+      const { code, stdout } = await reclaim('--yes', '--docker.data-root', view);
+      expect(code).toBe(2);
+      expect(stdout).toContain(`the data root is ${view} here but ${daemon.dataRoot} to the daemon, its processes and mounts`);
+    } finally {
+      execFileSync('umount', [view]);
+    }
+    expect(existsSync(path.join(daemon.dataRoot, 'vfs'))).toBe(true);
   });
 
   if (hidden.length > 0) {

@@ -5,7 +5,7 @@ import { localOnlyImageCount } from '../../src/parse/images';
 import { parseInfo } from '../../src/parse/info';
 import { ProblemList } from '../../src/parse/problems';
 import { engineOf } from '../../src/parse/version';
-import type { EngineHost } from '../fixtures/engines/engineHosts';
+import { overlay2Status, type EngineHost } from '../fixtures/engines/engineHosts';
 import { TestDaemon } from '../helpers/dockerd';
 import { replayRoutes, type ReplayedContainer } from '../helpers/engineReplay';
 import { ReplayServer } from '../helpers/replayServer';
@@ -80,13 +80,6 @@ async function exporterView(socketPath: string, containerIds: readonly string[])
   };
 }
 
-const overlay2Status: [string, string][] = [
-  ['Backing Filesystem', 'extfs'],
-  ['Supports d_type', 'true'],
-  ['Using metacopy', 'false'],
-  ['Native Overlay Diff', 'true'],
-  ['userxattr', 'false'],
-];
 
 describe.each([
   [26, '26.1.5', '1.45'],

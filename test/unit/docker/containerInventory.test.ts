@@ -27,7 +27,7 @@ describe('ContainerInventory', () => {
     inv.start();
     await settle();
     expect(await states(inv)).toEqual({ web: 'running/bridge', db: 'exited/host' });
-    expect(made.invalidated).toEqual(['info', 'volumes']);
+    expect(made.invalidated).toEqual(['info', 'volumes', 'images']);
     expect(api.count('/containers/json')).toBe(1);
   });
 
@@ -144,7 +144,7 @@ describe('ContainerInventory', () => {
     api.emit({ Type: 'image', Action: 'pull', Actor: { ID: 'busybox' } });
     await settle();
     expect(Object.fromEntries(made.problems.counts())).toEqual({ events: 1, 'events.container': 1 });
-    expect(made.invalidated).toEqual(['info', 'volumes', 'info']);
+    expect(made.invalidated).toEqual(['info', 'volumes', 'images', 'info', 'images']);
     expect(api.calls.filter((c) => c.startsWith('GET /containers/') && c !== 'GET /containers/json')).toEqual([]);
   });
 });

@@ -44,6 +44,11 @@ describe('decideReclaim', () => {
     ],
     ['an overlay uses a layer inside', { mountSources: [{ what: 'the overlay mount at /m (process 7), its lowerdir', path: `${root}/vfs/dir/y` }] }, 'its lowerdir uses'],
     ['the path given is not the daemon\'s data root', { dataRootIdentity: { same: false, daemonView: '/proc/99/root/var/lib/docker' } }, `${root} is not the daemon's data root`],
+    [
+      'the data root is seen at another path than the daemon names it (a container view)',
+      { root: '/host/var/lib/docker', daemonRoot: root, candidates: ['/host/var/lib/docker/vfs'] },
+      'the data root is /host/var/lib/docker here but /var/lib/docker to the daemon',
+    ],
     ['whether it is the daemon\'s data root cannot be told', { dataRootIdentity: { unknown: 'EACCES' } }, "whether /var/lib/docker is the daemon's data root cannot be told: EACCES"],
     [
       'the containerd image store is not pinned',
