@@ -5,6 +5,7 @@ import { RECLAIM_EXIT, runReclaim } from './commands/reclaim';
 import { runServe } from './commands/serve';
 import { runTextfile } from './commands/textfile';
 import { commandHelpText, ConfigError, helpText, parseConfig, Parsed } from './config/config';
+import { ConnectionError, loadConnection } from './docker/connection';
 import { EXIT_CODES } from './upgrade/report';
 import { errorMessage } from './util/errors';
 import { createLogger } from './util/logger';
@@ -40,6 +41,16 @@ function main(): void {
     if (!(err instanceof ConfigError)) throw err;
     process.stderr.write(`${PROGRAM}: ${err.message}\n(see --help)\n`);
     return exitWhenWritten(2);
+  }
+  if (parsed.kind !== 'help' && parsed.kind !== 'version') {
+    // Certificates and keys the connection flags name are read before anything starts: a bad one is bad configuration.
+    try {
+      loadConnection(parsed.config.docker);
+    } catch (err) {
+      if (!(err instanceof ConnectionError)) throw err;
+      process.stderr.write(`${PROGRAM}: ${err.message}\n`);
+      return exitWhenWritten(2);
+    }
   }
   switch (parsed.kind) {
     case 'help':

@@ -1,6 +1,7 @@
 import type { Logger } from 'winston';
 import { DaemonCollector } from './collector/daemonCollector';
 import type { Config } from './config/config';
+import { describeConnection, isRemote, loadConnection } from './docker/connection';
 import { createEngineApi, EngineApi } from './docker/engineApi';
 import { Exporter } from './metrics/exporter';
 import { createScanRunner, ScanRunner } from './scan/runScan';
@@ -19,15 +20,21 @@ export interface Parts {
   scanner: ScanScheduler | undefined;
   runScan: ScanRunner;
   exporter: Exporter;
+  /** The daemon is on another host: nothing of it can be read from this host's files (unless --docker.data-root names where its data root is mounted). */
+  remote: boolean;
+  /** The daemon's address as logs name it: scheme, host, port, and whether TLS. */
+  daemon: string;
 }
 
 export type Mode = 'serve' | 'once';
 
 export function buildParts(config: Config, logger: Logger, mode: Mode): Parts {
-  const api = createEngineApi({ endpoint: config.docker, timeoutMs: config.dockerTimeoutMs });
+  const connection = loadConnection(config.docker);
+  const remote = isRemote(connection);
+  const api = createEngineApi({ connection, timeoutMs: config.dockerTimeoutMs });
   const collector = new DaemonCollector({
     api,
-    storageConfig: { pidFile: config.pidFile, daemonConfigFile: config.daemonConfigFile },
+    storageConfig: { pidFile: config.pidFile, daemonConfigFile: config.daemonConfigFile, ...(remote ? { remoteDaemon: describeConnection(connection) } : {}) },
     logger,
     infoMaxAgeMs: mode === 'serve' ? config.infoMaxAgeMs : 0,
     imagesResyncMs: mode === 'serve' ? config.imagesResyncMs : 0,
@@ -35,7 +42,8 @@ export function buildParts(config: Config, logger: Logger, mode: Mode): Parts {
     ...(mode === 'serve' ? { minIntervalMs: config.minIntervalMs } : { watchEvents: false }),
   });
   const runScan = createScanRunner();
-  const scanner = config.scan
+  // A remote daemon's data root is on its own host: the path of that name here is another one.
+  const scanner = config.scan && (!remote || config.dataRoot !== undefined)
     ? new ScanScheduler({ run: runScan, intervalMs: mode === 'serve' ? config.scanIntervalMs : 24 * 3600 * 1000, logger, rootOverride: config.dataRoot })
     : undefined;
   const exporter = new Exporter(collector, scanner, {
@@ -46,5 +54,5 @@ export function buildParts(config: Config, logger: Logger, mode: Mode): Parts {
     upgradeTargets: config.upgradeTargets,
     containerdConfigFile: config.containerdConfigFile,
   });
-  return { api, collector, scanner, runScan, exporter };
+  return { api, collector, scanner, runScan, exporter, remote, daemon: describeConnection(connection) };
 }

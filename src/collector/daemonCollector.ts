@@ -295,6 +295,10 @@ export class DaemonCollector {
   }
 
   private storageConfig(): Promise<StorageConfig> {
+    const remote = this.deps.storageConfig.remoteDaemon;
+    if (remote !== undefined) {
+      return Promise.resolve({ known: false, reason: `the daemon is on another host (${remote}): its command line and daemon.json are not readable from here` });
+    }
     return readStorageConfig(this.deps.storageConfig, this.daemonProcess);
   }
 

@@ -31,7 +31,7 @@ function mountId(root: string, driver: string, containerId: string): string | un
  */
 export async function runPlan(config: Config, options: { format: 'text' | 'json' | 'script'; remedies: Platform | 'auto' }, logger: Logger): Promise<number> {
   const { format } = options;
-  const { api, collector } = buildParts(config, logger, 'once');
+  const { api, collector, remote } = buildParts(config, logger, 'once');
   const snapshot = await collector.collect();
   const info = snapshot.info;
   const root = config.dataRoot ?? info?.dockerRootDir;
@@ -69,7 +69,8 @@ export async function runPlan(config: Config, options: { format: 'text' | 'json'
     }
     let writableLayerBytes: number | undefined;
     let writableLayerSource: PlanContainer['writableLayerSource'] = 'unknown';
-    const id = mountId(root, driver, summary.id);
+    // A remote daemon's layers are on its host (unless --docker.data-root says where they are mounted here).
+    const id = remote && config.dataRoot === undefined ? undefined : mountId(root, driver, summary.id);
     if (measure && id) {
       // The layer's own directory only: a walk from the data root would cross every other layer for each container.
       const layer = measure(root, id);

@@ -9,7 +9,10 @@ import { buildParts } from '../wiring';
 
 /** The long-running exporter: serves /metrics until SIGTERM or SIGINT. */
 export function runServe(config: Config, webConfig: WebConfig | undefined, logger: Logger): void {
-  const { collector, scanner, exporter } = buildParts(config, logger, 'serve');
+  const { collector, scanner, exporter, remote, daemon } = buildParts(config, logger, 'serve');
+  if (remote) {
+    logger.info('the daemon is on another host: its storage-driver configuration is not readable from here, and its data root is scanned only where --docker.data-root says it is mounted', { docker_host: daemon, data_root: config.dataRoot ?? 'none' });
+  }
   // Learn the data root and driver now, so the first scan starts without waiting for a scrape.
   void exporter.collect();
   const web = createWebServer(
@@ -27,7 +30,7 @@ export function runServe(config: Config, webConfig: WebConfig | undefined, logge
     logger.info('listening', {
       address: where,
       telemetry_path: config.telemetryPath,
-      docker_host: config.dockerHost,
+      docker_host: daemon,
       tls: Boolean(webConfig?.tls),
       basic_auth: Boolean(webConfig?.users.size),
       version: VERSION,

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { parseDockerHost, DockerEndpoint } from '../docker/engineApi';
+import { DockerEndpoint, parseDockerHost } from '../parse/dockerHost';
 import { errorMessage } from '../util/errors';
 import { Platform, PLATFORMS } from '../upgrade/remedies';
 import { parseDuration } from './duration';
@@ -17,12 +17,25 @@ export interface ListenAddress {
   port: number;
 }
 
+/** The connection flags as given: where the daemon is, and with which credentials. */
+export interface ConnectionSettings {
+  endpoint: DockerEndpoint;
+  /** --docker.tls-verify: TLS with the daemon's certificate checked, on tcp. */
+  tlsVerify: boolean;
+  /** --docker.cert-path: ca.pem, cert.pem, key.pem, as the docker CLI reads them. */
+  certPath: string;
+  /** --docker.ssh-identity: the private key for ssh://; empty: the ssh agent, else ~/.ssh/id_*. */
+  sshIdentity: string;
+  /** --docker.ssh-known-hosts: the host keys an ssh:// daemon's host must be among. */
+  sshKnownHosts: string;
+}
+
 export interface Config {
   listen: ListenAddress;
   telemetryPath: string;
   webConfigFile?: string;
   dockerHost: string;
-  docker: DockerEndpoint;
+  docker: ConnectionSettings;
   dockerTimeoutMs: number;
   infoMaxAgeMs: number;
   imagesResyncMs: number;
@@ -91,7 +104,10 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean' },
     };
-    for (const flag of flags) options[flag.name] = { type: flag.type };
+    for (const flag of flags) {
+      options[flag.name] = { type: flag.type };
+      if (flag.negatable) options[`no-${flag.name}`] = { type: 'boolean' };
+    }
     values = parseArgs({ args: joinNegativeValues(args, flags), options, strict: true, allowPositionals: false }).values;
   } catch (err) {
     const message = errorMessage(err).split('\n')[0] ?? '';
@@ -149,11 +165,15 @@ class FlagReader {
     return this.env[envName(name)] ?? spec.default(this.env);
   }
 
+  /** --name, --no-name (for a flag whose default may be on), DOCKER_EXPORTER_<NAME>, then the default. */
   flag(name: string): boolean {
-    if (!FLAGS.some((f) => f.name === name && f.commands.includes(this.command))) return false;
+    const spec = FLAGS.find((f) => f.name === name && f.commands.includes(this.command));
+    if (!spec) return false;
     if (this.values[name] === true) return true;
+    if (this.values[`no-${name}`] === true) return false;
     const fromEnv = this.env[envName(name)];
-    return fromEnv !== undefined && fromEnv !== '' && fromEnv !== '0' && fromEnv !== 'false';
+    if (fromEnv !== undefined) return fromEnv !== '' && fromEnv !== '0' && fromEnv !== 'false';
+    return spec.default(this.env) !== '';
   }
 
   nonEmpty(name: string): string {
@@ -196,12 +216,19 @@ function commonConfig(read: FlagReader): Config {
     read.fail('web.telemetry-path', `expected a path such as /metrics, got ${JSON.stringify(telemetryPath)}`);
   }
   const dockerHost = read.text('docker.host');
-  let docker: DockerEndpoint;
+  let endpoint: DockerEndpoint;
   try {
-    docker = parseDockerHost(dockerHost);
+    endpoint = parseDockerHost(dockerHost);
   } catch (err) {
     return read.fail('docker.host', errorMessage(err));
   }
+  const docker: ConnectionSettings = {
+    endpoint,
+    tlsVerify: read.flag('docker.tls-verify'),
+    certPath: read.nonEmpty('docker.cert-path'),
+    sshIdentity: read.text('docker.ssh-identity'),
+    sshKnownHosts: read.nonEmpty('docker.ssh-known-hosts'),
+  };
   const dataRoot = read.text('docker.data-root');
   if (dataRoot !== '' && !dataRoot.startsWith('/')) read.fail('docker.data-root', `expected an absolute path, got ${JSON.stringify(dataRoot)}`);
   const webConfigFile = read.text('web.config.file');

@@ -21,6 +21,8 @@ export interface FlagSpec {
   default: (env: NodeJS.ProcessEnv) => string;
   /** The commands that take it. */
   commands: readonly Command[];
+  /** A boolean whose default may be on also takes --no-<name>. */
+  negatable?: boolean;
 }
 
 const ALL: readonly Command[] = COMMANDS;
@@ -42,8 +44,37 @@ export const FLAGS: readonly FlagSpec[] = [
     name: 'docker.host',
     type: 'string',
     commands: ALL,
-    help: 'Docker daemon to read: unix:///path or tcp://host:port; $DOCKER_HOST when it is set.',
+    help: 'Docker daemon to read: unix:///path, tcp://host[:port] or ssh://[user@]host[:port]; $DOCKER_HOST when it is set.',
     default: (env) => env['DOCKER_HOST'] || 'unix:///var/run/docker.sock',
+  },
+  {
+    name: 'docker.tls-verify',
+    type: 'boolean',
+    negatable: true,
+    commands: ALL,
+    help: "Speak TLS to a tcp:// daemon and check its certificate, with the client certificate of --docker.cert-path; on when $DOCKER_TLS_VERIFY is set to anything, as for the docker CLI (--no-docker.tls-verify: off). The port defaults to 2376.",
+    default: (env) => (env['DOCKER_TLS_VERIFY'] ? 'true' : ''),
+  },
+  {
+    name: 'docker.cert-path',
+    type: 'string',
+    commands: ALL,
+    help: 'Directory of ca.pem, cert.pem and key.pem for --docker.tls-verify (each used when present, as the docker CLI does); $DOCKER_CERT_PATH when it is set.',
+    default: (env) => env['DOCKER_CERT_PATH'] || '~/.docker',
+  },
+  {
+    name: 'docker.ssh-identity',
+    type: 'string',
+    commands: ALL,
+    help: 'Private key for an ssh:// daemon (default: the ssh agent of $SSH_AUTH_SOCK, then ~/.ssh/id_ed25519, id_ecdsa, id_rsa); the far side runs `docker system dial-stdio`.',
+    default: () => '',
+  },
+  {
+    name: 'docker.ssh-known-hosts',
+    type: 'string',
+    commands: ALL,
+    help: "known_hosts file that must list an ssh:// daemon's host key, as ssh requires.",
+    default: () => '~/.ssh/known_hosts',
   },
   { name: 'docker.timeout', type: 'string', commands: ALL, help: 'Deadline for each request to the daemon, connection to last byte (a duration: 500ms, 5s, 1m).', default: () => '5s' },
   {
@@ -122,7 +153,7 @@ export function flagTable(): string {
   return [
     '| flag | commands | default | meaning |',
     '|---|---|---|---|',
-    ...FLAGS.map((flag) => `| \`--${flag.name}\` | ${commands(flag)} | ${shown(flag)} | ${flag.help.replace(/\|/g, '\\|')} |`),
+    ...FLAGS.map((flag) => `| \`--${flag.negatable ? '[no-]' : ''}${flag.name}\` | ${commands(flag)} | ${shown(flag)} | ${flag.help.replace(/\|/g, '\\|')} |`),
   ].join('\n');
 }
 
@@ -137,7 +168,7 @@ export function flagsOf(command: Command): FlagSpec[] {
 function flagLines(command: Command, env: NodeJS.ProcessEnv): string[] {
   const lines: string[] = [];
   for (const flag of flagsOf(command)) {
-    lines.push(flag.type === 'boolean' ? `  --${flag.name}` : `  --${flag.name}=${JSON.stringify(flag.default(env))}`);
+    lines.push(flag.type === 'boolean' ? `  --${flag.negatable ? '[no-]' : ''}${flag.name}` : `  --${flag.name}=${JSON.stringify(flag.default(env))}`);
     lines.push(`      ${flag.help} (env ${envName(flag.name)})`);
   }
   lines.push('  -h, --help', '      Show this help and exit.', '  --version', '      Show the version and exit.');

@@ -1,7 +1,12 @@
 import * as http from 'node:http';
 import type { IncomingMessage } from 'node:http';
-import { JsonArraySplitter } from './jsonArraySplitter';
+import * as https from 'node:https';
+import Docker from 'dockerode';
+import type Modem from 'docker-modem';
+import { HostKeyVerdict, knownHostName, verifyHostKey } from '../parse/knownHosts';
 import { accessReason } from '../util/errors';
+import type { DockerConnection } from './connection';
+import { JsonArraySplitter } from './jsonArraySplitter';
 
 /**
  * The only Engine API endpoints the exporter reads. Every request is a GET:
@@ -53,17 +58,14 @@ export interface EngineApi {
   stream(path: EngineStreamPath, handlers: StreamHandlers): EngineStream;
 }
 
-export interface DockerEndpoint {
-  socketPath?: string;
-  host?: string;
-  port?: number;
-}
-
 export class EngineError extends Error {
   constructor(
     message: string,
-    /** permission, missing and refused: the socket is forbidden, absent, or nobody listens on it. */
-    readonly kind: 'timeout' | 'permission' | 'missing' | 'refused' | 'unreachable' | 'http' | 'too_large' | 'invalid_json',
+    /**
+     * permission, missing and refused: the socket is forbidden, absent, or nobody listens on it;
+     * tls: the TLS handshake failed (a certificate refused either way); ssh: the ssh connection failed.
+     */
+    readonly kind: 'timeout' | 'permission' | 'missing' | 'refused' | 'unreachable' | 'tls' | 'ssh' | 'http' | 'too_large' | 'invalid_json',
     /** The HTTP status when the daemon answered with an error (404: no such container). */
     readonly status?: number,
   ) {
@@ -71,23 +73,8 @@ export class EngineError extends Error {
   }
 }
 
-/** `unix:///path` or `tcp://host:port`, as DOCKER_HOST takes them; throws on anything else. */
-export function parseDockerHost(text: string): DockerEndpoint {
-  if (text.startsWith('unix://')) {
-    const socketPath = text.slice('unix://'.length);
-    if (!socketPath.startsWith('/')) throw new Error(`unix socket path must be absolute: ${text}`);
-    return { socketPath };
-  }
-  if (text.startsWith('tcp://')) {
-    const url = new URL(`http://${text.slice('tcp://'.length)}`);
-    if (url.pathname !== '/' || url.search) throw new Error(`tcp address takes only host and port: ${text}`);
-    return { host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port === '' ? 2375 : Number(url.port) };
-  }
-  throw new Error(`expected unix:///path or tcp://host:port, got ${JSON.stringify(text)}`);
-}
-
 export interface EngineApiOptions {
-  endpoint: DockerEndpoint;
+  connection: DockerConnection;
   /** Deadline for one whole request, connection to last byte. */
   timeoutMs: number;
   /** Answers above this are dropped: a daemon (or impostor) cannot exhaust our memory. */
@@ -105,62 +92,141 @@ const MAX_EVENT_LINE = 1024 * 1024;
 /** How an answer failed to arrive, in words a person can act on. */
 export type EngineFailure = EngineError['kind'];
 
-/** A connection error's reason: the socket is missing, forbidden, refused, or something else. */
-function connectFailure(err: NodeJS.ErrnoException): EngineFailure {
+/** OpenSSL's and Node's codes for a certificate or handshake refused, either side. */
+const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|CERT_|HOSTNAME_MISMATCH)/;
+
+/** A connection error's reason: the socket is missing, forbidden, refused, TLS or ssh failed, or something else. */
+function connectFailure(err: NodeJS.ErrnoException & { level?: string }, connection: DockerConnection): EngineFailure {
   const reason = accessReason(err);
   if (reason !== 'other') return reason;
-  return err.code === 'ECONNREFUSED' ? 'refused' : 'unreachable';
+  if (err.code === 'ECONNREFUSED') return 'refused';
+  if (err.code !== undefined && TLS_CODE.test(err.code)) return 'tls';
+  // ssh2's errors carry a level (client-socket, client-authentication, …), not a code.
+  if (connection.kind === 'ssh' && (err.level !== undefined || /ssh|handshake|authentication|host key|verification/i.test(err.message))) return 'ssh';
+  return 'unreachable';
+}
+
+/** docker-modem checks the status against this map; every status comes back as a stream, read with the size cap. */
+const EVERY_STATUS: Record<number, boolean> = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [i + 100, true]));
+
+/**
+ * dockerode's modem for this connection. docker-modem fills its options from
+ * DOCKER_HOST and DOCKER_CERT_PATH by itself, reading the certificate files
+ * synchronously and throwing when one is missing; the flags have already
+ * read those variables (and a flag beats its variable), so the modem is
+ * built with DOCKER_HOST out of its sight.
+ */
+function modemFor(connection: DockerConnection, hostKeyCheck: (key: Buffer) => boolean, timeoutMs: number): Modem {
+  const keepAlive = { keepAlive: true, maxFreeSockets: 4 };
+  let options: Modem.ConstructorOptions;
+  switch (connection.kind) {
+    case 'unix':
+      options = { socketPath: connection.socketPath, agent: new http.Agent(keepAlive) };
+      break;
+    case 'tcp':
+      options = connection.tls
+        ? { host: connection.host, port: connection.port, protocol: 'https', ...connection.tls, agent: new https.Agent(keepAlive) }
+        : { host: connection.host, port: connection.port, protocol: 'http', agent: new http.Agent(keepAlive) };
+      break;
+    case 'ssh':
+      // docker-modem opens one ssh connection per request and runs `docker system dial-stdio` on the far side, as the docker CLI does.
+      options = {
+        host: connection.host,
+        port: connection.port,
+        protocol: 'ssh',
+        username: connection.username,
+        sshOptions: {
+          ...(connection.privateKey ? { privateKey: connection.privateKey } : {}),
+          ...(connection.agent ? { agent: connection.agent } : {}),
+          hostVerifier: hostKeyCheck,
+          readyTimeout: timeoutMs,
+        },
+      };
+  }
+  const saved = process.env['DOCKER_HOST'];
+  delete process.env['DOCKER_HOST'];
+  try {
+    // dockerode hands its options to docker-modem whole; its types leave out the modem's agent.
+    return new Docker(options as Docker.DockerOptions).modem;
+  } finally {
+    if (saved !== undefined) process.env['DOCKER_HOST'] = saved;
+  }
+}
+
+/** An Engine API path as docker-modem takes it: the query apart, the path ending in "?". */
+function dialPath(path: string): Pick<Modem.DialOptions, 'path' | 'options'> {
+  const query = path.indexOf('?');
+  if (query === -1) return { path };
+  return { path: path.slice(0, query + 1), options: Object.fromEntries(new URLSearchParams(path.slice(query + 1))) };
 }
 
 /**
- * Engine API over node:http (unix sockets, TCP), read as a stream so that
- * one deadline covers the whole answer (a daemon that drips bytes cannot hold
- * a scrape) and its size is capped.
- *
- * Not dockerode: the exporter only ever sends a handful of GETs, and
- * dockerode's transport (docker-modem, which loads ssh2) costs 14 MiB of
- * resident memory at start, measured: 82.9 MiB after five minutes at 1,000
- * containers against a target of 80 (README, Benchmarks).
+ * Engine API through dockerode's modem (unix socket, tcp, tcp with TLS, ssh),
+ * read as a stream so that one deadline covers the whole answer (a daemon
+ * that drips bytes cannot hold a scrape) and its size is capped: dockerode's
+ * own calls buffer whole answers without a cap and have no deadline past the
+ * connection, so only its transport is used.
  */
 export function createEngineApi(options: EngineApiOptions): EngineApi {
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
-  const agent = new http.Agent({ keepAlive: true, maxFreeSockets: 4 });
-  const target = options.endpoint.socketPath
-    ? { socketPath: options.endpoint.socketPath }
-    : { host: options.endpoint.host, port: options.endpoint.port };
+  const { connection } = options;
+  /** The last ssh host key's verdict, to say why a connection was refused. */
+  let hostKey: HostKeyVerdict = 'known';
+  const modem = modemFor(
+    connection,
+    (key) => {
+      if (connection.kind !== 'ssh') return false;
+      hostKey = verifyHostKey(connection.knownHosts, knownHostName(connection.host, connection.port), key);
+      return hostKey === 'known';
+    },
+    options.timeoutMs,
+  );
+  const failureMessage = (err: Error): string => {
+    if (connection.kind === 'ssh' && hostKey !== 'known' && /verification failed/i.test(err.message)) {
+      const name = knownHostName(connection.host, connection.port);
+      return `ssh: the host key of ${name} is ${hostKey === 'unknown' ? 'not listed' : hostKey === 'changed' ? 'not the one listed' : 'revoked'} in ${connection.knownHostsFile}`;
+    }
+    return err.message.trim();
+  };
   /** One GET whose answer is handed over as a stream; `err` is already a one-line reason. */
   const open = (
     path: string,
     signal: AbortSignal,
     done: (err: { message: string; kind: EngineFailure; status?: number } | undefined, res?: IncomingMessage) => void,
   ) => {
-    const req = http.get({ ...target, agent, path, signal, headers: { Accept: 'application/json' } }, (res) => {
-      const status = res.statusCode ?? 0;
-      if (status === 200) return done(undefined, res);
-      // The daemon's own words: {"message": "No such container: …"}; a few hundred bytes are enough.
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        if (text.length < 512) text += chunk;
-      });
-      res.on('error', () => undefined);
-      res.on('end', () => {
-        let message = text.trim().slice(0, 200);
-        try {
-          const parsed: unknown = JSON.parse(text);
-          if (typeof parsed === 'object' && parsed !== null && typeof (parsed as { message?: unknown }).message === 'string') {
-            message = (parsed as { message: string }).message;
-          }
-        } catch {
-          // Not JSON: the text as it came.
+    modem.dial(
+      { ...dialPath(path), method: 'GET', headers: { Accept: 'application/json' }, isStream: true, statusCodes: EVERY_STATUS, abortSignal: signal },
+      (err, result) => {
+        if (err) {
+          if (signal.aborted) return;
+          return done({ message: failureMessage(err), kind: connectFailure(err, connection) });
         }
-        done({ message: `HTTP ${status}${message ? `: ${message}` : ''}`, kind: 'http', status });
-      });
-    });
-    req.on('error', (err: NodeJS.ErrnoException) => {
-      if (signal.aborted) return;
-      done({ message: err.message.trim(), kind: connectFailure(err) });
-    });
+        const res = result as IncomingMessage;
+        const status = res.statusCode ?? 0;
+        if (status === 200) return done(undefined, res);
+        // The daemon's own words: {"message": "No such container: …"}; a few hundred bytes are enough.
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          if (text.length < 512) text += chunk;
+        });
+        res.on('error', () => undefined);
+        res.on('end', () => {
+          let message = text.trim().slice(0, 200);
+          try {
+            const parsed: unknown = JSON.parse(text);
+            if (typeof parsed === 'object' && parsed !== null && typeof (parsed as { message?: unknown }).message === 'string') {
+              message = (parsed as { message: string }).message;
+            }
+          } catch {
+            // Not JSON: the text as it came.
+          }
+          // Plain HTTP to a daemon that speaks TLS: say what to set.
+          if (status === 400 && /HTTP request to an HTTPS server/i.test(message)) message += ' (the daemon speaks TLS: set --docker.tls-verify or DOCKER_TLS_VERIFY=1)';
+          done({ message: `HTTP ${status}${message ? `: ${message}` : ''}`, kind: 'http', status });
+        });
+      },
+    );
   };
   /** One GET under one deadline, from connection to the reader's last byte. */
   const request = <T>(path: string, read: (res: IncomingMessage, finish: (err: EngineError | undefined, value?: T) => void) => void): Promise<T> => {

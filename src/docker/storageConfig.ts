@@ -63,6 +63,8 @@ export interface StorageConfigOptions {
   daemonConfigFile: string;
   /** Where /proc is; tests point it elsewhere. */
   procRoot?: string;
+  /** The daemon is on another host (its address): its process and files are not here to read. */
+  remoteDaemon?: string;
 }
 
 

@@ -129,6 +129,10 @@ function unreachableStep(kind: string | undefined, dockerHost = 'the Docker sock
       return `There is no socket at ${dockerHost}: is the daemon running (systemctl status docker)? A rootless daemon listens on $XDG_RUNTIME_DIR/docker.sock: point --docker.host at it.`;
     case 'refused':
       return `Nothing accepts connections at ${dockerHost}: the daemon is stopped or has crashed (systemctl status docker; journalctl -u docker).`;
+    case 'tls':
+      return `The TLS handshake with ${dockerHost} failed: check that --docker.cert-path (or DOCKER_CERT_PATH) holds the ca.pem that signed the daemon's certificate and a cert.pem and key.pem the daemon's --tlscacert signed, and that the certificate names the host you connect to.`;
+    case 'ssh':
+      return `The ssh connection to ${dockerHost} failed: check the host key in --docker.ssh-known-hosts (ssh-keyscan, then compare its fingerprint), the key of --docker.ssh-identity or the ssh agent, and that the user may run docker on that host (docker system dial-stdio).`;
     case 'timeout':
       return `The daemon took the connection at ${dockerHost} but did not answer within --docker.timeout: it hangs or is overloaded (journalctl -u docker); a longer --docker.timeout may help a slow one.`;
     default:

@@ -15,7 +15,7 @@ describe('parseConfig', () => {
     const config = run([]);
     expect(config.listen).toEqual({ port: 9326 });
     expect(config.telemetryPath).toBe('/metrics');
-    expect(config.docker).toEqual({ socketPath: '/var/run/docker.sock' });
+    expect(config.docker).toEqual({ endpoint: { kind: 'unix', socketPath: '/var/run/docker.sock' }, tlsVerify: false, certPath: '~/.docker', sshIdentity: '', sshKnownHosts: '~/.ssh/known_hosts' });
     expect(config.dockerTimeoutMs).toBe(5000);
     expect(config.pidFile).toBe('/var/run/docker.pid');
     expect(config.daemonConfigFile).toBe('/etc/docker/daemon.json');
@@ -26,9 +26,21 @@ describe('parseConfig', () => {
   });
 
   it('takes DOCKER_HOST, then its own variable, then the flag', () => {
-    expect(run([], { DOCKER_HOST: 'tcp://10.0.0.1:2375' }).docker).toEqual({ host: '10.0.0.1', port: 2375 });
-    expect(run([], { DOCKER_HOST: 'tcp://a:1', DOCKER_EXPORTER_DOCKER_HOST: 'unix:///x.sock' }).docker).toEqual({ socketPath: '/x.sock' });
-    expect(run(['--docker.host', 'unix:///y.sock'], { DOCKER_EXPORTER_DOCKER_HOST: 'unix:///x.sock' }).docker).toEqual({ socketPath: '/y.sock' });
+    expect(run([], { DOCKER_HOST: 'tcp://10.0.0.1:2375' }).docker.endpoint).toEqual({ kind: 'tcp', host: '10.0.0.1', port: 2375 });
+    expect(run([], { DOCKER_HOST: 'tcp://a:1', DOCKER_EXPORTER_DOCKER_HOST: 'unix:///x.sock' }).docker.endpoint).toEqual({ kind: 'unix', socketPath: '/x.sock' });
+    expect(run(['--docker.host', 'unix:///y.sock'], { DOCKER_EXPORTER_DOCKER_HOST: 'unix:///x.sock' }).docker.endpoint).toEqual({ kind: 'unix', socketPath: '/y.sock' });
+  });
+
+  it('takes DOCKER_TLS_VERIFY and DOCKER_CERT_PATH as the docker CLI does, the flags winning', () => {
+    // The docker CLI turns verification on for any non-empty value, "0" too.
+    expect(run([], { DOCKER_TLS_VERIFY: '1' }).docker.tlsVerify).toBe(true);
+    expect(run([], { DOCKER_TLS_VERIFY: '0' }).docker.tlsVerify).toBe(true);
+    expect(run([], { DOCKER_TLS_VERIFY: '' }).docker.tlsVerify).toBe(false);
+    expect(run(['--no-docker.tls-verify'], { DOCKER_TLS_VERIFY: '1' }).docker.tlsVerify).toBe(false);
+    expect(run(['--docker.tls-verify']).docker.tlsVerify).toBe(true);
+    expect(run([], { DOCKER_TLS_VERIFY: '1', DOCKER_EXPORTER_DOCKER_TLS_VERIFY: 'false' }).docker.tlsVerify).toBe(false);
+    expect(run([], { DOCKER_CERT_PATH: '/etc/docker-client' }).docker.certPath).toBe('/etc/docker-client');
+    expect(run(['--docker.cert-path', '/c'], { DOCKER_CERT_PATH: '/etc/docker-client' }).docker.certPath).toBe('/c');
   });
 
   it.each([

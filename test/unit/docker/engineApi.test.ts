@@ -1,16 +1,10 @@
 import * as http from 'node:http';
 import * as path from 'node:path';
-import { createEngineApi, EngineError, parseDockerHost } from '../../../src/docker/engineApi';
+import * as https from 'node:https';
+import { readFileSync } from 'node:fs';
+import { createEngineApi, EngineError } from '../../../src/docker/engineApi';
+import { makePki } from '../../helpers/tls';
 import { tempDir } from '../../helpers/tempDir';
-
-describe('parseDockerHost', () => {
-  it.each([
-    ['unix:///var/run/docker.sock', { socketPath: '/var/run/docker.sock' }],
-    ['tcp://10.0.0.1:2376', { host: '10.0.0.1', port: 2376 }],
-    ['tcp://[::1]', { host: '::1', port: 2375 }],
-  ])('%s', (text, endpoint) => expect(parseDockerHost(text)).toEqual(endpoint));
-  it.each(['http://x', 'unix://relative', 'tcp://h:1/path'])('refuses %s', (text) => expect(() => parseDockerHost(text)).toThrow());
-});
 
 /** The client against an in-process server on a unix socket. */
 describe('createEngineApi', () => {
@@ -22,7 +16,7 @@ describe('createEngineApi', () => {
     requests.push(`${req.method} ${req.url}`);
     handler(req, res);
   });
-  const api = createEngineApi({ endpoint: { socketPath }, timeoutMs: 300, maxBodyBytes: 1000 });
+  const api = createEngineApi({ connection: { kind: 'unix', socketPath }, timeoutMs: 300, maxBodyBytes: 1000 });
   beforeAll(() => new Promise<void>((resolve) => server.listen(socketPath, resolve)));
   afterAll(async () => {
     server.closeAllConnections();
@@ -53,6 +47,41 @@ describe('createEngineApi', () => {
     await expect(api.get('/info')).rejects.toMatchObject({ kind: 'timeout' });
   });
 
+  it("reads no more than a few hundred bytes of an error's text, however long it is", async () => {
+    handler = (_req, res) => {
+      res.writeHead(500, { 'Content-Type': 'text/plain' });
+      // 64 MiB would be held whole by docker-modem's own error path.
+      const chunk = 'x'.repeat(1 << 16);
+      let sent = 0;
+      const more = () => {
+        while (sent < 1024 && !res.destroyed) {
+          sent++;
+          if (!res.write(chunk)) return res.once('drain', more);
+        }
+        res.end();
+      };
+      more();
+    };
+    const err = await api.get('/info').catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: 'http', status: 500 });
+    expect((err as Error).message.length).toBeLessThan(300);
+  });
+
+  it('says to turn TLS on when a TLS daemon gets plain HTTP', async () => {
+    handler = reply(400, 'Client sent an HTTP request to an HTTPS server.\n', { 'Content-Type': 'text/plain' });
+    await expect(api.get('/version')).rejects.toThrow('GET /version: HTTP 400: Client sent an HTTP request to an HTTPS server. (the daemon speaks TLS: set --docker.tls-verify or DOCKER_TLS_VERIFY=1)');
+  });
+
+  it('sends the query of a path as given (the events filter, all containers)', async () => {
+    handler = reply(200, '[]');
+    await api.getEach('/containers/json?all=1', () => undefined);
+    expect(requests.at(-1)).toBe('GET /containers/json?all=1');
+    const filters = encodeURIComponent(JSON.stringify({ type: ['container', 'image'] }));
+    handler = (_req, res) => res.writeHead(200).end();
+    await new Promise<string>((resolve) => api.stream(`/events?filters=${filters}`, { onOpen: () => undefined, onEvent: () => undefined, onClose: resolve }));
+    expect(decodeURIComponent(requests.at(-1) ?? '')).toBe(`GET /events?filters=${JSON.stringify({ type: ['container', 'image'] })}`);
+  });
+
   it('refuses an answer over the size cap, and one that is not JSON', async () => {
     handler = reply(200, `"${'x'.repeat(2000)}"`);
     await expect(api.get('/info')).rejects.toMatchObject({ kind: 'too_large' });
@@ -70,9 +99,9 @@ describe('createEngineApi', () => {
   });
 
   it('says what is wrong with the socket: missing or refused', async () => {
-    const missing = createEngineApi({ endpoint: { socketPath: path.join(dir, 'absent.sock') }, timeoutMs: 300 });
+    const missing = createEngineApi({ connection: { kind: 'unix', socketPath: path.join(dir, 'absent.sock') }, timeoutMs: 300 });
     await expect(missing.get('/_ping')).rejects.toMatchObject({ kind: 'missing' });
-    const refused = createEngineApi({ endpoint: { host: '127.0.0.1', port: 1 }, timeoutMs: 300 });
+    const refused = createEngineApi({ connection: { kind: 'tcp', host: '127.0.0.1', port: 1 }, timeoutMs: 300 });
     await expect(refused.get('/_ping')).rejects.toBeInstanceOf(EngineError);
     await expect(refused.get('/_ping')).rejects.toMatchObject({ kind: 'refused' });
   });
@@ -92,5 +121,40 @@ describe('createEngineApi', () => {
       { Type: 'container', Action: 'die' },
     ]);
     expect(closed).toBe('GET /events: the daemon closed the stream');
+  });
+});
+
+/** TLS as the docker CLI speaks it: the daemon's certificate checked against ca.pem, the client's sent. */
+describe('createEngineApi over TLS', () => {
+  const dir = tempDir('engine-tls');
+  const pki = makePki(dir);
+  const other = makePki(tempDir('engine-tls-other'));
+  const server = https.createServer(
+    { key: readFileSync(pki.serverKey), cert: readFileSync(pki.serverCert), ca: readFileSync(pki.caCert), requestCert: true, rejectUnauthorized: true },
+    (_req, res) => res.writeHead(200, { 'Api-Version': '1.41' }).end('{"Version":"20.10.24"}'),
+  );
+  let port = 0;
+  beforeAll(() => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => ((port = (server.address() as { port: number }).port), resolve()))));
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  const connect = (files: { ca: string; cert: string; key: string }) =>
+    createEngineApi({ connection: { kind: 'tcp', host: '127.0.0.1', port, tls: { ca: readFileSync(files.ca), cert: readFileSync(files.cert), key: readFileSync(files.key) } }, timeoutMs: 2000 });
+
+  it('reads the daemon with the right certificates', async () => {
+    await expect(connect({ ca: pki.caCert, cert: pki.clientCert, key: pki.clientKey }).get('/version')).resolves.toEqual({ body: { Version: '20.10.24' }, apiVersion: '1.41' });
+  });
+
+  it("refuses a daemon whose certificate another CA signed, and says it is TLS", async () => {
+    const err = await connect({ ca: other.caCert, cert: pki.clientCert, key: pki.clientKey }).get('/version').catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: 'tls' });
+    expect((err as Error).message).toMatch(/^GET \/version: .*certificate/);
+  });
+
+  it('fails, not hangs, when the daemon refuses the client certificate', async () => {
+    const err = await connect({ ca: pki.caCert, cert: other.clientCert, key: other.clientKey }).get('/version').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EngineError);
+    expect(['tls', 'unreachable']).toContain((err as EngineError).kind);
   });
 });
