@@ -7,6 +7,7 @@ import { HostKeyVerdict, knownHostName, verifyHostKey } from '../parse/knownHost
 import { accessReason } from '../util/errors';
 import type { DockerConnection } from './connection';
 import { JsonArraySplitter } from './jsonArraySplitter';
+import { sshAgent } from './sshAgent';
 
 /**
  * The only Engine API endpoints the exporter reads. Every request is a GET:
@@ -129,18 +130,22 @@ function modemFor(connection: DockerConnection, hostKeyCheck: (key: Buffer) => b
         : { host: connection.host, port: connection.port, protocol: 'http', agent: new http.Agent(keepAlive) };
       break;
     case 'ssh':
-      // docker-modem opens one ssh connection per request and runs `docker system dial-stdio` on the far side, as the docker CLI does.
+      // HTTP through `docker system dial-stdio` channels of one kept ssh connection (sshAgent says why not docker-modem's own ssh).
       options = {
         host: connection.host,
         port: connection.port,
-        protocol: 'ssh',
-        username: connection.username,
-        sshOptions: {
+        protocol: 'http',
+        agent: sshAgent({
+          host: connection.host,
+          port: connection.port,
+          username: connection.username,
           ...(connection.privateKey ? { privateKey: connection.privateKey } : {}),
           ...(connection.agent ? { agent: connection.agent } : {}),
           hostVerifier: hostKeyCheck,
           readyTimeout: timeoutMs,
-        },
+          // A dead peer is noticed within a minute, not at the kernel's TCP timeout.
+          keepaliveInterval: 15000,
+        }),
       };
   }
   const saved = process.env['DOCKER_HOST'];

@@ -23,8 +23,8 @@ export class TestExporter {
 
   constructor(readonly logFile: string) {}
 
-  async start(args: string[], as?: { uid: number; gid: number }): Promise<void> {
-    this.child = startLogged(process.execPath, [EXPORTER_BIN, '--web.listen-address', '127.0.0.1:0', ...args], this.logFile, process.env, as);
+  async start(args: string[], as?: { uid: number; gid: number }, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+    this.child = startLogged(process.execPath, [EXPORTER_BIN, '--web.listen-address', '127.0.0.1:0', ...args], this.logFile, env, as);
     const port = await waitFor('the exporter to listen', () => {
       const match = /msg=listening address=[^ ]*:(\d+)/.exec(this.log());
       if (this.child?.exitCode !== null) throw new Error(`exporter exited: ${this.log()}`);
