@@ -17,6 +17,9 @@ function tlsOptions(tls: TlsSettings): https.ServerOptions {
     maxVersion: tls.maxVersion,
     requestCert: tls.clientAuthType !== 'NoClientCert',
     rejectUnauthorized: verify,
+    honorCipherOrder: tls.honorCipherOrder,
+    ...(tls.ciphers ? { ciphers: tls.ciphers } : {}),
+    ...(tls.ecdhCurve ? { ecdhCurve: tls.ecdhCurve } : {}),
   };
 }
 
@@ -49,7 +52,6 @@ export function createWebServer(app: (security: WebSecurity | undefined) => Expr
   const security = initial ? new WebSecurity(initial) : undefined;
   const handler = app(security);
   const server = initial?.tls ? https.createServer(tlsOptions(initial.tls), handler) : http.createServer(handler);
-  for (const ignored of initial?.ignored ?? []) logger.warn('web config setting is not supported here and is ignored', { setting: ignored });
   if (!configFile || !initial) return { server, security, close: () => undefined };
 
   let current = initial;

@@ -1,30 +1,53 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { TLSSocket } from 'node:tls';
 import { BasicAuthChecker, parseBasicAuth } from './basicAuth';
-import type { ClientAuthType, WebConfig } from './webConfig';
+import { hasAllowedName, subjectAltNames } from './clientNames';
+import { TokenBucket } from './rateLimit';
+import type { ClientAuthType, RateLimit, WebConfig } from './webConfig';
 
-/** What the web config decides per request: headers, basic auth, client certificates. Swapped whole on reload. */
+/** What the web config decides per request: rate, headers, client certificates and their names, basic auth. Swapped whole on reload. */
 export class WebSecurity {
   private headers: Record<string, string>;
   private clientAuthType: ClientAuthType | undefined;
+  private allowedSans: string[] | undefined;
+  private rateLimit: RateLimit | undefined;
+  private bucket: TokenBucket | undefined;
   readonly checker: BasicAuthChecker;
 
   constructor(config: WebConfig) {
     this.headers = config.headers;
-    this.clientAuthType = config.tls?.clientAuthType;
     this.checker = new BasicAuthChecker(config.users);
+    this.apply(config);
   }
 
   apply(config: WebConfig): void {
     this.headers = config.headers;
     this.clientAuthType = config.tls?.clientAuthType;
+    this.allowedSans = config.tls?.clientAllowedSans;
     this.checker.setUsers(config.users);
+    const limit = config.rateLimit;
+    if (limit?.intervalMs !== this.rateLimit?.intervalMs || limit?.burst !== this.rateLimit?.burst) {
+      this.rateLimit = limit;
+      this.bucket = limit ? new TokenBucket(limit.intervalMs, limit.burst) : undefined;
+    }
   }
 
   middleware() {
     return (req: Request, res: Response, next: NextFunction): void => {
+      if (this.bucket && !this.bucket.take()) {
+        res.status(429).type('text/plain').send('Too Many Requests\n');
+        return;
+      }
       for (const [name, value] of Object.entries(this.headers)) res.setHeader(name, value);
       const socket = req.socket as TLSSocket;
+      if (this.allowedSans) {
+        // exporter-toolkit ends the handshake; here the request is refused, saying why.
+        const cert = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate() : undefined;
+        if (!cert || !hasAllowedName(subjectAltNames(cert.subjectaltname), this.allowedSans)) {
+          res.status(403).type('text/plain').send('Forbidden: the client certificate carries none of the allowed names (client_allowed_sans)\n');
+          return;
+        }
+      }
       if (this.clientAuthType === 'RequireAnyClientCert' || this.clientAuthType === 'VerifyClientCertIfGiven') {
         const cert = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate() : undefined;
         const given = cert !== undefined && Object.keys(cert).length > 0;

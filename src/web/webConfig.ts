@@ -17,6 +17,20 @@ export interface TlsSettings {
   clientAuthType: ClientAuthType;
   minVersion: SecureVersion;
   maxVersion?: SecureVersion;
+  /** client_allowed_sans: the client certificate must carry one of these names (DNS, IP, e-mail or URI), exactly. */
+  clientAllowedSans?: string[];
+  /** cipher_suites in OpenSSL's names, for TLS up to 1.2 (as in Go, TLS 1.3's are not configurable). */
+  ciphers?: string;
+  /** prefer_server_cipher_suites (default true). */
+  honorCipherOrder: boolean;
+  /** curve_preferences in OpenSSL's names, in order. */
+  ecdhCurve?: string;
+}
+
+/** rate_limit: a token bucket over every request, as Go's rate.Limiter (interval between tokens, burst). */
+export interface RateLimit {
+  intervalMs: number;
+  burst: number;
 }
 
 export interface WebConfig {
@@ -24,8 +38,7 @@ export interface WebConfig {
   headers: Record<string, string>;
   /** user → bcrypt hash */
   users: Map<string, string>;
-  /** Settings read but not applied here (the log says so). */
-  ignored: string[];
+  rateLimit?: RateLimit;
 }
 
 export class WebConfigError extends Error {}
@@ -39,11 +52,64 @@ const BCRYPT = /^\$2[aby]?\$\d{2}\$[./A-Za-z0-9]{53}$/;
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function keysOf(obj: Obj, where: string, known: string[], tolerated: string[], ignored: string[]): void {
+/** Go's names of the TLS 1.2 cipher suites (crypto/tls constants) and OpenSSL's for the same suite. */
+const CIPHER_SUITES: Record<string, string> = {
+  TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256: 'ECDHE-ECDSA-AES128-GCM-SHA256',
+  TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256: 'ECDHE-RSA-AES128-GCM-SHA256',
+  TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384: 'ECDHE-ECDSA-AES256-GCM-SHA384',
+  TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384: 'ECDHE-RSA-AES256-GCM-SHA384',
+  TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256: 'ECDHE-ECDSA-CHACHA20-POLY1305',
+  TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256: 'ECDHE-RSA-CHACHA20-POLY1305',
+  TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305: 'ECDHE-ECDSA-CHACHA20-POLY1305',
+  TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305: 'ECDHE-RSA-CHACHA20-POLY1305',
+  TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA: 'ECDHE-ECDSA-AES128-SHA',
+  TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA: 'ECDHE-RSA-AES128-SHA',
+  TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA: 'ECDHE-ECDSA-AES256-SHA',
+  TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA: 'ECDHE-RSA-AES256-SHA',
+  TLS_RSA_WITH_AES_128_GCM_SHA256: 'AES128-GCM-SHA256',
+  TLS_RSA_WITH_AES_256_GCM_SHA384: 'AES256-GCM-SHA384',
+  TLS_RSA_WITH_AES_128_CBC_SHA: 'AES128-SHA',
+  TLS_RSA_WITH_AES_256_CBC_SHA: 'AES256-SHA',
+};
+/** TLS 1.3's suites: Go accepts the names and does not let them be configured; so here. */
+const TLS13_SUITES = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'];
+/** Go's crypto/tls CurveID names and OpenSSL's. */
+const CURVES: Record<string, string> = { CurveP256: 'P-256', CurveP384: 'P-384', CurveP521: 'P-521', X25519: 'X25519' };
+
+/** Every key of the mapping must be one this exporter applies: a setting it would not honour is refused, never dropped. */
+function keysOf(obj: Obj, where: string, known: string[]): void {
   for (const key of Object.keys(obj)) {
-    if (tolerated.includes(key)) ignored.push(`${where}${key}`);
-    else if (!known.includes(key)) throw new WebConfigError(`${where}${key}: unknown setting`);
+    if (!known.includes(key)) throw new WebConfigError(`${where}${key}: unknown setting (this exporter applies ${known.join(', ')})`);
   }
+}
+
+function strings(obj: Obj, key: string, where: string): string[] | undefined {
+  const value = obj[key];
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v === '')) throw new WebConfigError(`${where}${key}: expected a list of strings`);
+  return value as string[];
+}
+
+function bool(obj: Obj, key: string, where: string): boolean | undefined {
+  const value = obj[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'boolean') throw new WebConfigError(`${where}${key}: expected true or false`);
+  return value;
+}
+
+/** A Go duration as exporter-toolkit's rate_limit takes it (1s, 100ms, 1m30s; 0 turns the limit off). */
+function goDuration(text: string): number | undefined {
+  if (text === '0') return 0;
+  const units: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60000, h: 3600000 };
+  let total = 0;
+  let rest = text;
+  while (rest !== '') {
+    const m = /^(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/.exec(rest);
+    if (!m) return undefined;
+    total += Number(m[1]) * (units[m[2] ?? ''] ?? 0);
+    rest = rest.slice(m[0].length);
+  }
+  return text === '' ? undefined : total;
 }
 
 function str(obj: Obj, key: string, where: string): string | undefined {
@@ -70,25 +136,48 @@ export function parseWebConfig(text: string, base: string): WebConfig {
   } catch (err) {
     throw new WebConfigError(`not valid YAML: ${(err as Error).message.split('\n')[0]}`);
   }
-  const config: WebConfig = { headers: {}, users: new Map(), ignored: [] };
+  const config: WebConfig = { headers: {}, users: new Map() };
   if (doc === null || doc === undefined) return config;
   if (!isObj(doc)) throw new WebConfigError('expected a mapping at the top');
-  keysOf(doc, '', ['tls_server_config', 'http_server_config', 'basic_auth_users'], [], config.ignored);
+  keysOf(doc, '', ['tls_server_config', 'http_server_config', 'basic_auth_users', 'rate_limit']);
 
   const tls = doc['tls_server_config'];
   if (tls !== undefined && tls !== null) {
     if (!isObj(tls)) throw new WebConfigError('tls_server_config: expected a mapping');
     const w = 'tls_server_config.';
-    keysOf(tls, w, ['cert_file', 'key_file', 'client_auth_type', 'client_ca_file', 'min_version', 'max_version'], ['cipher_suites', 'curve_preferences', 'prefer_server_cipher_suites', 'client_allowed_sans'], config.ignored);
-    const certFile = str(tls, 'cert_file', w);
-    const keyFile = str(tls, 'key_file', w);
-    if (!certFile || !keyFile) throw new WebConfigError(`${w}cert_file and ${w}key_file are both required`);
+    keysOf(tls, w, [
+      'cert', 'key', 'client_ca', 'cert_file', 'key_file', 'client_auth_type', 'client_ca_file', 'client_allowed_sans',
+      'min_version', 'max_version', 'cipher_suites', 'prefer_server_cipher_suites', 'curve_preferences',
+    ]);
+    // Each of certificate, key and client CA inline or from a file, not both (exporter-toolkit's rule); files are read once every setting is checked.
+    const pem = (inline: string, fileKey: string): (() => Buffer) | undefined => {
+      const text = str(tls, inline, w);
+      const file = str(tls, fileKey, w);
+      if (text !== undefined && file !== undefined) throw new WebConfigError(`${w}${inline} and ${w}${fileKey}: give one of them, not both`);
+      return text !== undefined ? () => Buffer.from(text) : file !== undefined ? () => readFile(file, base, `${w}${fileKey}`) : undefined;
+    };
+    const certSource = pem('cert', 'cert_file');
+    const keySource = pem('key', 'key_file');
+    if (!certSource || !keySource) throw new WebConfigError(`${w}cert_file (or cert) and ${w}key_file (or key) are both required`);
     const clientAuthType = (str(tls, 'client_auth_type', w) ?? 'NoClientCert') as ClientAuthType;
     if (!CLIENT_AUTH.includes(clientAuthType)) throw new WebConfigError(`${w}client_auth_type: expected one of ${CLIENT_AUTH.join(', ')}`);
-    const caFile = str(tls, 'client_ca_file', w);
-    if ((clientAuthType === 'VerifyClientCertIfGiven' || clientAuthType === 'RequireAndVerifyClientCert') && !caFile) {
+    const caSource = pem('client_ca', 'client_ca_file');
+    if ((clientAuthType === 'VerifyClientCertIfGiven' || clientAuthType === 'RequireAndVerifyClientCert') && !caSource) {
       throw new WebConfigError(`${w}client_ca_file: required with client_auth_type ${clientAuthType}`);
     }
+    const clientAllowedSans = strings(tls, 'client_allowed_sans', w);
+    if (clientAllowedSans && clientAuthType !== 'RequireAnyClientCert' && clientAuthType !== 'RequireAndVerifyClientCert') {
+      // The other types let a client in without a certificate, so with no name to check.
+      throw new WebConfigError(`${w}client_allowed_sans: needs client_auth_type RequireAndVerifyClientCert or RequireAnyClientCert, not ${clientAuthType}`);
+    }
+    const suites = strings(tls, 'cipher_suites', w)?.filter((name) => {
+      if (TLS13_SUITES.includes(name)) return false;
+      if (!CIPHER_SUITES[name]) throw new WebConfigError(`${w}cipher_suites: ${name} is not one of Go's TLS cipher suites (${Object.keys(CIPHER_SUITES).join(', ')})`);
+      return true;
+    });
+    const curves = strings(tls, 'curve_preferences', w)?.map((name) => CURVES[name] ?? (() => {
+      throw new WebConfigError(`${w}curve_preferences: ${name} is not one this exporter can offer (${Object.keys(CURVES).join(', ')})`);
+    })());
     const version = (key: string): SecureVersion | undefined => {
       const text = str(tls, key, w);
       if (text === undefined) return undefined;
@@ -97,15 +186,27 @@ export function parseWebConfig(text: string, base: string): WebConfig {
       return v;
     };
     const settings: TlsSettings = {
-      cert: readFile(certFile, base, `${w}cert_file`),
-      key: readFile(keyFile, base, `${w}key_file`),
-      ca: caFile ? readFile(caFile, base, `${w}client_ca_file`) : undefined,
+      cert: certSource(),
+      key: keySource(),
+      ...(caSource ? { ca: caSource() } : {}),
       clientAuthType,
       minVersion: version('min_version') ?? 'TLSv1.2',
       maxVersion: version('max_version'),
+      ...(clientAllowedSans ? { clientAllowedSans } : {}),
+      ...(suites && suites.length > 0 ? { ciphers: suites.map((name) => CIPHER_SUITES[name]).join(':') } : {}),
+      honorCipherOrder: bool(tls, 'prefer_server_cipher_suites', w) ?? true,
+      ...(curves && curves.length > 0 ? { ecdhCurve: curves.join(':') } : {}),
     };
     try {
-      createSecureContext({ cert: settings.cert, key: settings.key, ca: settings.ca, minVersion: settings.minVersion, maxVersion: settings.maxVersion });
+      createSecureContext({
+        cert: settings.cert,
+        key: settings.key,
+        ca: settings.ca,
+        minVersion: settings.minVersion,
+        maxVersion: settings.maxVersion,
+        ...(settings.ciphers ? { ciphers: settings.ciphers } : {}),
+        ...(settings.ecdhCurve ? { ecdhCurve: settings.ecdhCurve } : {}),
+      });
     } catch (err) {
       throw new WebConfigError(`tls_server_config: the certificate, key or CA cannot be used: ${(err as Error).message}`);
     }
@@ -115,7 +216,11 @@ export function parseWebConfig(text: string, base: string): WebConfig {
   const http = doc['http_server_config'];
   if (http !== undefined && http !== null) {
     if (!isObj(http)) throw new WebConfigError('http_server_config: expected a mapping');
-    keysOf(http, 'http_server_config.', ['headers'], ['http2'], config.ignored);
+    keysOf(http, 'http_server_config.', ['headers', 'http2']);
+    // exporter-toolkit serves HTTP/2 over TLS unless told not to; this exporter serves HTTP/1.1 only (Prometheus scrapes either).
+    if (bool(http, 'http2', 'http_server_config.') === true) {
+      throw new WebConfigError('http_server_config.http2: HTTP/2 is not served by this exporter; set http2: false or leave it out (HTTP/1.1 is served, which Prometheus scrapes)');
+    }
     const headers = http['headers'];
     if (headers !== undefined && headers !== null) {
       if (!isObj(headers)) throw new WebConfigError('http_server_config.headers: expected a mapping');
@@ -125,6 +230,21 @@ export function parseWebConfig(text: string, base: string): WebConfig {
         if (typeof value !== 'string' || /[\r\n]/.test(value)) throw new WebConfigError(`http_server_config.headers.${name}: expected a one-line string`);
         config.headers[canonical] = value;
       }
+    }
+  }
+
+  const limit = doc['rate_limit'];
+  if (limit !== undefined && limit !== null) {
+    if (!isObj(limit)) throw new WebConfigError('rate_limit: expected a mapping with interval and burst');
+    keysOf(limit, 'rate_limit.', ['interval', 'burst']);
+    const intervalText = limit['interval'];
+    const intervalMs = typeof intervalText === 'string' ? goDuration(intervalText) : intervalText === 0 ? 0 : undefined;
+    if (intervalMs === undefined) throw new WebConfigError('rate_limit.interval: expected a duration such as 1s or 100ms (0: no limit)');
+    const burst = limit['burst'];
+    if (typeof burst !== 'number' || !Number.isInteger(burst) || burst < 0) throw new WebConfigError('rate_limit.burst: expected a whole number');
+    if (intervalMs > 0) {
+      if (burst === 0) throw new WebConfigError('rate_limit.burst: 0 would refuse every request; give at least 1');
+      config.rateLimit = { intervalMs, burst };
     }
   }
 

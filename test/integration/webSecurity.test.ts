@@ -6,7 +6,7 @@ import { TestExporter } from '../helpers/exporter';
 import { TestPrometheus } from '../helpers/monitoring';
 import { waitFor } from '../helpers/processes';
 import { daemonRoutes, ReplayServer } from '../helpers/replayServer';
-import { httpsRequest, makePki, TestPki } from '../helpers/tls';
+import { httpsRequest, issueCertificate, makePki, TestPki } from '../helpers/tls';
 import { tempDir } from '../helpers/tempDir';
 
 const info = { ServerVersion: '24.0.7', Driver: 'overlay2', DriverStatus: [['Backing Filesystem', 'extfs']], Images: 1 };
@@ -158,13 +158,53 @@ describe('with client certificates required', () => {
   });
 });
 
+/** As node_exporter's web config does it: only certificates naming an allowed client get in, even from the right CA. */
+describe('with client_allowed_sans', () => {
+  const dir = tempDir('sans');
+  const server = new ReplayServer(path.join(dir, 'docker.sock'), daemonRoutes(info));
+  const exporter = new TestExporter(path.join(dir, 'exporter.log'));
+  let pki: TestPki;
+  let allowed: { cert: string; key: string };
+  let other: { cert: string; key: string };
+
+  beforeAll(async () => {
+    pki = makePki(dir);
+    allowed = issueCertificate(dir, 'prom-a', '/CN=prom-a', 'subjectAltName=DNS:prometheus-a.example,URI:spiffe://monitoring/prometheus\nextendedKeyUsage=clientAuth\n');
+    other = issueCertificate(dir, 'prom-b', '/CN=prom-b', 'subjectAltName=DNS:grafana.example,IP:10.0.0.9\nextendedKeyUsage=clientAuth\n');
+    writeFileSync(
+      path.join(dir, 'web.yml'),
+      `tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ca.crt\n  client_allowed_sans: [prometheus-a.example, 10.0.0.1]\n`,
+    );
+    await server.start();
+    await exporter.start(['--docker.host', server.host, '--web.config.file', path.join(dir, 'web.yml'), '--no-scan']);
+  });
+  afterAll(async () => {
+    await exporter.stop();
+    await server.stop();
+  });
+
+  it('serves the certificate that carries an allowed name, refuses the one (same CA) that does not', async () => {
+    const url = `${exporter.url.replace('http://', 'https://')}/metrics`;
+    const ok = await httpsRequest(url, { ca: pki.caCert, cert: allowed.cert, key: allowed.key });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toContain('docker_up 1');
+    const refused = await httpsRequest(url, { ca: pki.caCert, cert: other.cert, key: other.key });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toContain('client_allowed_sans');
+    // A certificate without any alternative name at all.
+    expect((await httpsRequest(url, { ca: pki.caCert, cert: pki.clientCert, key: pki.clientKey })).status).toBe(403);
+  });
+});
+
 describe('a web config that cannot be used', () => {
   const dir = tempDir('badweb');
   it.each([
     ['unknown_setting: 1\n', 'unknown_setting: unknown setting'],
     ['basic_auth_users:\n  admin: plaintext\n', 'basic_auth_users.admin: expected a bcrypt hash'],
     ['tls_server_config:\n  cert_file: missing.crt\n  key_file: missing.key\n', 'tls_server_config.cert_file: cannot read'],
-    ['tls_server_config:\n  cert_file: a\n', 'cert_file and tls_server_config.key_file are both required'],
+    ['tls_server_config:\n  cert_file: a\n', 'cert_file (or cert) and tls_server_config.key_file (or key) are both required'],
+    ['http_server_config:\n  http2: true\n', 'http_server_config.http2: HTTP/2 is not served by this exporter'],
+    ['tls_server_config:\n  cert_file: a\n  key_file: b\n  client_allowed_sans: [prometheus]\n', 'client_allowed_sans: needs client_auth_type RequireAndVerifyClientCert or RequireAnyClientCert, not NoClientCert'],
     ['http_server_config:\n  headers:\n    Set-Cookie: x\n', 'http_server_config.headers.Set-Cookie: not a header that can be set'],
     ['tls_server_config: [\n', 'not valid YAML'],
   ])('%j: exits 2 naming the problem', async (text, problem) => {
