@@ -39,6 +39,7 @@ export function buildParts(config: Config, logger: Logger, mode: Mode): Parts {
     infoMaxAgeMs: mode === 'serve' ? config.infoMaxAgeMs : 0,
     imagesResyncMs: mode === 'serve' ? config.imagesResyncMs : 0,
     timeoutMs: config.dockerTimeoutMs,
+    collectors: config.collectors,
     ...(mode === 'serve' ? { minIntervalMs: config.minIntervalMs } : { watchEvents: false }),
   });
   const runScan = createScanRunner();

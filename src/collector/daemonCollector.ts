@@ -1,6 +1,7 @@
 import type { Logger } from 'winston';
 import { ContainerInventory } from '../docker/containerInventory';
 import { EngineApi, EngineError } from '../docker/engineApi';
+import type { OptionalCollectors } from '../config/config';
 import { DaemonProcessMemo, readStorageConfig, StorageConfig, StorageConfigOptions } from '../docker/storageConfig';
 import { FailureLog } from '../util/failureLog';
 import { ContainerSummary, parseContainerEntry, parseContainerInspect, parseVolumeCount } from '../parse/containers';
@@ -11,7 +12,9 @@ import { engineOf } from '../parse/version';
 import type { Engine } from '../upgrade/outcome';
 import { errorMessage } from '../util/errors';
 
-export type CollectorName = 'ping' | 'info' | 'containers' | 'volumes' | 'storage_config';
+export type CollectorName = 'ping' | 'info' | 'containers' | 'volumes' | 'images' | 'storage_config';
+
+const ALL_COLLECTORS: OptionalCollectors = { containers: true, volumes: true, images: true, storageConfig: true };
 
 export interface CollectorStatus {
   collector: CollectorName;
@@ -59,6 +62,8 @@ export interface DaemonCollectorDeps {
   timeoutMs: number;
   /** Follow the event stream to keep containers current (off: list at every collection). */
   watchEvents?: boolean;
+  /** The optional collectors that run; all unless said. */
+  collectors?: OptionalCollectors;
   now?: () => number;
 }
 
@@ -79,14 +84,16 @@ export class DaemonCollector {
   private readonly problems: ProblemTally;
   private readonly inventory: ContainerInventory | undefined;
   private infoCache:
-    | { info: EngineInfo; engine: Engine; engineNamed: boolean; localOnlyImages?: number; apiVersion?: string; fetchedAt: number; generation: number }
+    | { info: EngineInfo; engine: Engine; engineNamed: boolean; apiVersion?: string; fetchedAt: number; generation: number }
     | undefined;
   /** The engine the daemon last named: a /version that fails once does not turn Podman into Docker. */
   private lastEngine: Engine = 'unknown';
   private infoGeneration = 0;
+  private infoInFlight: Promise<NonNullable<DaemonCollector['infoCache']>> | undefined;
   private imagesGeneration = 0;
   /** GET /images/json's answer, asked on image events and every imagesResyncMs. */
-  private imagesCache: { body: unknown; fetchedAt: number; generation: number } | undefined;
+  private imagesCache: { body: unknown; fetchedAt: number; generation: number; localOnly?: { containerdStore: boolean; count: number | undefined } } | undefined;
+  private readonly enabled: OptionalCollectors;
   private volumeCache: { count: number; generation: number } | undefined;
   private volumeGeneration = 0;
   private readonly daemonProcess = new DaemonProcessMemo();
@@ -96,7 +103,9 @@ export class DaemonCollector {
     this.failures = new FailureLog(deps.logger, this.now);
     this.configLog = new FailureLog(deps.logger, this.now, Infinity);
     this.problems = new ProblemTally((field, detail) => deps.logger.debug('unusable value in the daemon answer', { field, detail }));
-    if (deps.watchEvents !== false) {
+    this.enabled = deps.collectors ?? ALL_COLLECTORS;
+    // Without the containers collector there is nothing to keep current: no event stream (info ages out by --docker.info-max-age).
+    if (deps.watchEvents !== false && this.enabled.containers) {
       this.inventory = new ContainerInventory({
         api: deps.api,
         logger: deps.logger,
@@ -161,7 +170,9 @@ export class DaemonCollector {
           throw err;
         }),
       ),
-      this.timed(collectors, 'storage_config', () => this.storageConfig()),
+      this.enabled.storageConfig
+        ? this.timed(collectors, 'storage_config', () => this.storageConfig())
+        : Promise.resolve<StorageConfig>({ known: false, reason: 'the storage_config collector is off (--no-collector.storage-config)' }),
     ]);
     let snapshot: DaemonSnapshot = {
       up: pong !== undefined,
@@ -173,16 +184,17 @@ export class DaemonCollector {
       parseErrors: new Map(),
     };
     if (pong !== undefined) {
-      const [info, containers, volumes] = await Promise.all([
+      const [info, containers, volumes, localOnlyImages] = await Promise.all([
         this.timed(collectors, 'info', () => this.info()),
-        this.timed(collectors, 'containers', () => this.containers()),
-        this.timed(collectors, 'volumes', () => this.volumes()),
+        this.enabled.containers ? this.timed(collectors, 'containers', () => this.containers()) : undefined,
+        this.enabled.volumes ? this.timed(collectors, 'volumes', () => this.volumes()) : undefined,
+        this.enabled.images ? this.timed(collectors, 'images', () => this.localOnlyImages()) : undefined,
       ]);
       snapshot = {
         ...snapshot,
         info: info?.info,
         engine: info?.engine ?? 'unknown',
-        ...(info?.localOnlyImages !== undefined ? { localOnlyImages: info.localOnlyImages } : {}),
+        ...(localOnlyImages !== undefined ? { localOnlyImages } : {}),
         apiVersion: info?.apiVersion,
         infoTimestamp: info && info.fetchedAt / 1000,
         containers,
@@ -192,7 +204,8 @@ export class DaemonCollector {
       };
       if (info?.engine !== 'podman') this.logStorageConfig(snapshot.storageConfig);
     } else {
-      for (const collector of ['info', 'containers', 'volumes'] as const) collectors.push({ collector, success: false, durationSeconds: 0 });
+      const asked: CollectorName[] = ['info', ...(this.enabled.containers ? ['containers' as const] : []), ...(this.enabled.volumes ? ['volumes' as const] : []), ...(this.enabled.images ? ['images' as const] : [])];
+      for (const collector of asked) collectors.push({ collector, success: false, durationSeconds: 0 });
     }
     snapshot.parseErrors = this.problems.counts();
     collectors.sort((a, b) => a.collector.localeCompare(b.collector));
@@ -205,18 +218,24 @@ export class DaemonCollector {
       if (!cached.engineNamed) await this.nameEngine(cached);
       return cached;
     }
+    // The images collector needs the image store from /info too: both share one request.
+    this.infoInFlight ??= this.fetchInfo().finally(() => {
+      this.infoInFlight = undefined;
+    });
+    return this.infoInFlight;
+  }
+
+  private async fetchInfo(): Promise<NonNullable<DaemonCollector['infoCache']>> {
     const generation = this.infoGeneration;
     // /version names the engine; a daemon too old or too odd to answer it is still worth its /info.
-    const [response, version, images] = await Promise.all([this.deps.api.get('/info'), this.deps.api.get('/version').catch(() => undefined), this.images()]);
+    const [response, version] = await Promise.all([this.deps.api.get('/info'), this.deps.api.get('/version').catch(() => undefined)]);
     const named = version ? engineOf(version.body, this.problems) : 'unknown';
     if (named !== 'unknown') this.lastEngine = named;
     const parsed = parseInfo(response.body, this.problems);
-    const localOnlyImages = images ? localOnlyImageCount(images, parsed.containerdSnapshotter) : undefined;
     const fresh = {
       info: parsed,
       engine: this.lastEngine,
       engineNamed: named !== 'unknown',
-      ...(localOnlyImages !== undefined ? { localOnlyImages } : {}),
       apiVersion: response.apiVersion,
       fetchedAt: this.now(),
       generation,
@@ -225,16 +244,24 @@ export class DaemonCollector {
     return fresh;
   }
 
-  /** GET /images/json, from cache unless an image event or imagesResyncMs says otherwise; undefined when it failed. */
-  private async images(): Promise<unknown> {
-    const cached = this.imagesCache;
+  /**
+   * The images only this host has, from GET /images/json: from cache unless an image event or
+   * imagesResyncMs says otherwise. Which images count depends on the image store, from /info.
+   */
+  private async localOnlyImages(): Promise<number | undefined> {
     const maxAge = this.deps.imagesResyncMs ?? this.deps.infoMaxAgeMs;
-    if (cached && cached.generation === this.imagesGeneration && this.now() - cached.fetchedAt < maxAge) return cached.body;
-    const generation = this.imagesGeneration;
-    const answer = await this.deps.api.get('/images/json').catch(() => undefined);
-    if (!answer) return undefined;
-    this.imagesCache = { body: answer.body, fetchedAt: this.now(), generation };
-    return answer.body;
+    let cached = this.imagesCache;
+    if (!cached || cached.generation !== this.imagesGeneration || this.now() - cached.fetchedAt >= maxAge) {
+      const generation = this.imagesGeneration;
+      const answer = await this.deps.api.get('/images/json');
+      cached = this.imagesCache = { body: answer.body, fetchedAt: this.now(), generation };
+    }
+    // The image store as /info has it: the cached answer, the request in flight, or a new one.
+    const current = this.infoCache;
+    const fresh = current && current.generation === this.infoGeneration && this.now() - current.fetchedAt < this.deps.infoMaxAgeMs ? current : undefined;
+    const containerdStore = (fresh ?? (await (this.infoInFlight ?? this.info()))).info.containerdSnapshotter;
+    if (cached.localOnly?.containerdStore !== containerdStore) cached.localOnly = { containerdStore, count: localOnlyImageCount(cached.body, containerdStore) };
+    return cached.localOnly.count;
   }
 
   /** Asks /version again for an engine that did not name itself (it failed, or said nothing known). */

@@ -17,6 +17,18 @@ export interface ListenAddress {
   port: number;
 }
 
+/** The daemon collectors that may be turned off (--[no-]collector.<name>); ping and info are what everything else stands on. */
+export interface OptionalCollectors {
+  /** GET /containers/json and the event stream that keeps it current. */
+  containers: boolean;
+  /** GET /volumes. */
+  volumes: boolean;
+  /** GET /images/json: the images only this host has. */
+  images: boolean;
+  /** The daemon's pid file, command line and daemon.json. */
+  storageConfig: boolean;
+}
+
 /** The connection flags as given: where the daemon is, and with which credentials. */
 export interface ConnectionSettings {
   endpoint: DockerEndpoint;
@@ -50,6 +62,8 @@ export interface Config {
   exporterMetrics: boolean;
   /** daemon.json to read when dockerd runs without --config-file (--docker.daemon-config). */
   daemonConfigFile: string;
+  /** The optional collectors that run (--[no-]collector.<name>, --collector.disable-defaults). */
+  collectors: OptionalCollectors;
   /** At most this many docker_container_host_network_info series. */
   hostNetworkMaxSeries: number;
   /** Docker major versions whose outcome is told. */
@@ -113,7 +127,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
     const message = errorMessage(err).split('\n')[0] ?? '';
     // "Unknown option '--web.listen-address'" for check: say which command does take it.
     const unknown = /Unknown option '--([^']+)'/.exec(message)?.[1];
-    const owner = unknown ? FLAGS.find((f) => f.name === unknown) : undefined;
+    const owner = unknown ? FLAGS.find((f) => f.name === unknown || (f.negatable && `no-${f.name}` === unknown)) : undefined;
     if (owner) throw new ConfigError(`--${unknown}: not a flag of ${command === 'serve' ? 'the exporter' : command}; it belongs to ${owner.commands.map((c) => (c === 'serve' ? 'the exporter' : c)).join(', ')}`);
     if (/positional/.test(message)) throw new ConfigError(`unexpected argument in ${JSON.stringify(args.join(' '))}; ${command === 'serve' ? `the commands are ${COMMAND_WORDS.join(', ')}` : 'flags take the form --name=value'}`);
     throw new ConfigError(message);
@@ -165,15 +179,18 @@ class FlagReader {
     return this.env[envName(name)] ?? spec.default(this.env);
   }
 
-  /** --name, --no-name (for a flag whose default may be on), DOCKER_EXPORTER_<NAME>, then the default. */
-  flag(name: string): boolean {
-    const spec = FLAGS.find((f) => f.name === name && f.commands.includes(this.command));
-    if (!spec) return false;
+  /** --name, --no-name (for a flag whose default may be on), DOCKER_EXPORTER_<NAME>, then the default (or `fallback`). */
+  flag(name: string, fallback?: boolean): boolean {
+    const spec = FLAGS.find((f) => f.name === name);
+    if (!spec) throw new Error(`unknown flag ${name}`);
+    const byDefault = fallback ?? spec.default(this.env) !== '';
+    // A flag of another command keeps its default there.
+    if (!spec.commands.includes(this.command)) return byDefault;
     if (this.values[name] === true) return true;
     if (this.values[`no-${name}`] === true) return false;
     const fromEnv = this.env[envName(name)];
     if (fromEnv !== undefined) return fromEnv !== '' && fromEnv !== '0' && fromEnv !== 'false';
-    return spec.default(this.env) !== '';
+    return byDefault;
   }
 
   nonEmpty(name: string): string {
@@ -249,10 +266,22 @@ function commonConfig(read: FlagReader): Config {
     scan: !read.flag('no-scan'),
     exporterMetrics: !read.flag('web.disable-exporter-metrics'),
     daemonConfigFile: read.nonEmpty('docker.daemon-config'),
+    collectors: collectorsOf(read),
     hostNetworkMaxSeries: read.wholeNumber('collector.host-network.max-series'),
     upgradeTargets: read.majorVersions('upgrade.target-version'),
     logLevel: read.oneOf('log.level', ['debug', 'info', 'warn', 'error'] as const),
     logFormat: read.oneOf('log.format', ['logfmt', 'json'] as const),
+  };
+}
+
+/** Each optional collector: its own flag, else on unless --collector.disable-defaults. */
+function collectorsOf(read: FlagReader): OptionalCollectors {
+  const byDefault = !read.flag('collector.disable-defaults');
+  return {
+    containers: read.flag('collector.containers', byDefault),
+    volumes: read.flag('collector.volumes', byDefault),
+    images: read.flag('collector.images', byDefault),
+    storageConfig: read.flag('collector.storage-config', byDefault),
   };
 }
 

@@ -111,6 +111,30 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'docker.pid-file', type: 'string', commands: ALL, help: 'dockerd pid file; its /proc entry tells whether the storage driver is explicitly configured.', default: () => '/var/run/docker.pid' },
   { name: 'docker.daemon-config', type: 'string', commands: ALL, help: 'daemon.json to read when dockerd runs without --config-file.', default: () => '/etc/docker/daemon.json' },
   {
+    name: 'collector.disable-defaults',
+    type: 'boolean',
+    commands: ['serve', 'textfile'],
+    help: 'Turn every optional collector off; turn each one wanted back on with --collector.<name>. ping and info always run; the data-root scan has --no-scan.',
+    default: () => '',
+  },
+  ...(
+    [
+      ['containers', 'GET /containers/json and the event stream: docker_containers, docker_container_host_network_info.'],
+      ['volumes', 'GET /volumes: docker_volumes.'],
+      ['images', 'GET /images/json (costly on the containerd image store): the images only this host has.'],
+      ['storage-config', "The daemon's pid file, command line and daemon.json: whether the storage driver is explicitly configured."],
+    ] as const
+  ).map(
+    ([name, what]): FlagSpec => ({
+      name: `collector.${name}`,
+      type: 'boolean',
+      negatable: true,
+      commands: ['serve', 'textfile'],
+      help: `The ${name} collector (on unless --collector.disable-defaults): ${what}`,
+      default: () => 'true',
+    }),
+  ),
+  {
     name: 'collector.host-network.max-series',
     type: 'string',
     commands: ['serve', 'textfile'],
@@ -149,7 +173,7 @@ export const FLAGS: readonly FlagSpec[] = [
 /** The README's table of every flag of every command, made from this list (a test keeps the README equal to it). */
 export function flagTable(): string {
   const commands = (flag: FlagSpec) => flag.commands.map((c) => (c === 'serve' ? 'exporter' : c)).join(', ');
-  const shown = (flag: FlagSpec) => (flag.type === 'boolean' ? '' : flag.default({}) === '' ? '' : `\`${flag.default({})}\``);
+  const shown = (flag: FlagSpec) => (flag.type === 'boolean' ? (flag.default({}) === '' ? '' : 'on') : flag.default({}) === '' ? '' : `\`${flag.default({})}\``);
   return [
     '| flag | commands | default | meaning |',
     '|---|---|---|---|',

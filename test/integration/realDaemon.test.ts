@@ -143,6 +143,26 @@ describe('against a real dockerd on the legacy overlay driver', () => {
     await daemon.docker('rm', 'seen-by-events');
   });
 
+  it('with --collector.disable-defaults and one collector back on, asks the daemon only what those need', async () => {
+    const lean = new TestExporter(path.join(dir, 'lean-exporter.log'));
+    const before = daemon.apiCalls().length;
+    try {
+      await lean.start(['--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile, '--no-scan', '--collector.disable-defaults', '--collector.volumes']);
+      const m = await lean.scrape();
+      await sleep(1100);
+      await lean.scrape();
+      expect(m.value('docker_up')).toBe(1);
+      expect(m.value('docker_volumes')).toBe(1);
+      expect(m.all('docker_containers')).toEqual([]);
+      expect(m.all('docker_exporter_collector_success').map((s) => s.labels['collector'])).toEqual(['info', 'ping', 'volumes']);
+      // No container list, no event stream, no image list.
+      const asked = [...new Set(daemon.apiCalls().slice(before).map((c) => c.replace(/^GET \/v[\d.]+/, 'GET ').replace(/\?.*/, '')))].sort();
+      expect(asked).toEqual(['GET /_ping', 'GET /info', 'GET /version', 'GET /volumes']);
+    } finally {
+      await lean.stop();
+    }
+  });
+
   it('passes promtool check metrics', async () => {
     const m = await exporter.scrape();
     const file = path.join(dir, 'metrics.txt');

@@ -1,5 +1,6 @@
 import winston from 'winston';
 import { DaemonCollector } from '../../../src/collector/daemonCollector';
+import type { OptionalCollectors } from '../../../src/config/config';
 import { EngineError } from '../../../src/docker/engineApi';
 import { FakeEngineApi, id, listed, settle } from '../../helpers/fakeEngineApi';
 
@@ -11,10 +12,11 @@ function daemon(): FakeEngineApi {
     .on('/_ping', 'OK')
     .on('/info', info)
     .on('/containers/json', [listed(id(1), 'web', 'running'), listed(id(2), 'edge', 'running', 'host')])
-    .on('/volumes', { Volumes: [{ Name: 'data' }], Warnings: null });
+    .on('/volumes', { Volumes: [{ Name: 'data' }], Warnings: null })
+    .on('/images/json', [{ Id: 'sha256:a', RepoTags: ['app:1'], RepoDigests: [] }, { Id: 'sha256:b', RepoTags: ['busybox:1'], RepoDigests: ['busybox@sha256:c'] }]);
 }
 
-function collector(api: FakeEngineApi, options: { watchEvents?: boolean; minIntervalMs?: number; infoMaxAgeMs?: number; imagesResyncMs?: number; now?: () => number } = {}) {
+function collector(api: FakeEngineApi, options: { watchEvents?: boolean; minIntervalMs?: number; infoMaxAgeMs?: number; imagesResyncMs?: number; now?: () => number; collectors?: OptionalCollectors } = {}) {
   return new DaemonCollector({
     api,
     storageConfig: { pidFile: '/nonexistent/docker.pid', daemonConfigFile: '/nonexistent/daemon.json' },
@@ -25,6 +27,7 @@ function collector(api: FakeEngineApi, options: { watchEvents?: boolean; minInte
     ...(options.minIntervalMs !== undefined ? { minIntervalMs: options.minIntervalMs } : {}),
     ...(options.now ? { now: options.now } : {}),
     watchEvents: options.watchEvents ?? false,
+    ...(options.collectors ? { collectors: options.collectors } : {}),
   });
 }
 
@@ -39,8 +42,30 @@ describe('DaemonCollector', () => {
     expect(s.info?.driver).toBe('overlay2');
     expect(s.containers?.map((c) => `${c.name}/${c.networkMode}`)).toEqual(['web/bridge', 'edge/host']);
     expect(s.volumes).toBe(1);
-    expect(s.collectors.map((c) => `${c.collector}:${c.success}`)).toEqual(['containers:true', 'info:true', 'ping:true', 'storage_config:true', 'volumes:true']);
+    expect(s.collectors.map((c) => `${c.collector}:${c.success}`)).toEqual(['containers:true', 'images:true', 'info:true', 'ping:true', 'storage_config:true', 'volumes:true']);
+    expect(s.localOnlyImages).toBe(1);
     expect(s.storageConfig).toMatchObject({ known: false });
+  });
+
+  it('asks nothing a collector that is off would ask, and reports no series for it', async () => {
+    const api = daemon();
+    made = collector(api, { watchEvents: true, collectors: { containers: false, volumes: false, images: false, storageConfig: false } });
+    const s = await made.collect();
+    expect(s.up).toBe(true);
+    expect(s.info?.driver).toBe('overlay2');
+    expect(s.collectors.map((c) => c.collector)).toEqual(['info', 'ping']);
+    expect([s.containers, s.volumes, s.localOnlyImages]).toEqual([undefined, undefined, undefined]);
+    // Not "explicit" nor "not explicit": unknown, saying why.
+    expect(s.storageConfig).toEqual({ known: false, reason: 'the storage_config collector is off (--no-collector.storage-config)' });
+    expect([...new Set(api.calls)].sort()).toEqual(['GET /_ping', 'GET /info', 'GET /version']);
+  });
+
+  it('asks /info once when the images collector needs the image store at the same time', async () => {
+    const api = daemon();
+    made = collector(api);
+    await made.collect();
+    expect(api.count('/info')).toBe(1);
+    expect(api.count('/images/json')).toBe(1);
   });
 
   it('when the ping fails, asks nothing else and marks every daemon collector failed', async () => {
@@ -49,7 +74,7 @@ describe('DaemonCollector', () => {
     const s = await made.collect();
     expect(s.up).toBe(false);
     expect(s.info).toBeUndefined();
-    expect(s.collectors.filter((c) => !c.success).map((c) => c.collector)).toEqual(['containers', 'info', 'ping', 'volumes']);
+    expect(s.collectors.filter((c) => !c.success).map((c) => c.collector)).toEqual(['containers', 'images', 'info', 'ping', 'volumes']);
     expect(api.calls).toEqual(['GET /_ping']);
   });
 

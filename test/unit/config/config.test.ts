@@ -31,6 +31,17 @@ describe('parseConfig', () => {
     expect(run(['--docker.host', 'unix:///y.sock'], { DOCKER_EXPORTER_DOCKER_HOST: 'unix:///x.sock' }).docker.endpoint).toEqual({ kind: 'unix', socketPath: '/y.sock' });
   });
 
+  it('runs every optional collector unless told; --collector.disable-defaults turns them off, each flag back on', () => {
+    expect(run([]).collectors).toEqual({ containers: true, volumes: true, images: true, storageConfig: true });
+    expect(run(['--no-collector.images']).collectors).toEqual({ containers: true, volumes: true, images: false, storageConfig: true });
+    expect(run(['--collector.disable-defaults', '--collector.containers']).collectors).toEqual({ containers: true, volumes: false, images: false, storageConfig: false });
+    expect(run([], { DOCKER_EXPORTER_COLLECTOR_DISABLE_DEFAULTS: '1', DOCKER_EXPORTER_COLLECTOR_VOLUMES: 'true' }).collectors).toEqual({ containers: false, volumes: true, images: false, storageConfig: false });
+    // check reads everything: the collector flags are the exporter's and textfile's.
+    const check = parseConfig(['check'], { DOCKER_EXPORTER_COLLECTOR_DISABLE_DEFAULTS: '1' });
+    expect(check.kind === 'check' && check.config.collectors).toEqual({ containers: true, volumes: true, images: true, storageConfig: true });
+    expect(() => parseConfig(['check', '--no-collector.images'], {})).toThrow('--no-collector.images');
+  });
+
   it('takes DOCKER_TLS_VERIFY and DOCKER_CERT_PATH as the docker CLI does, the flags winning', () => {
     // The docker CLI turns verification on for any non-empty value, "0" too.
     expect(run([], { DOCKER_TLS_VERIFY: '1' }).docker.tlsVerify).toBe(true);
