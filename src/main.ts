@@ -10,6 +10,7 @@ import { EXIT_CODES } from './upgrade/report';
 import { errorMessage } from './util/errors';
 import { createLogger } from './util/logger';
 import { VERSION } from './util/version';
+import { takeSystemdSocket } from './web/systemdSocket';
 import { loadWebConfig, WebConfig, WebConfigError } from './web/webConfig';
 
 const PROGRAM = 'docker-daemon-exporter';
@@ -98,7 +99,16 @@ function main(): void {
           return exitWhenWritten(2);
         }
       }
-      runServe(parsed.config, webConfig, createLogger(parsed.config.logLevel, parsed.config.logFormat));
+      let systemdFd: number | undefined;
+      if (parsed.config.systemdSocket) {
+        const socket = takeSystemdSocket(process.env, process.pid);
+        if ('problem' in socket) {
+          process.stderr.write(`${PROGRAM}: --web.systemd-socket: ${socket.problem}\n`);
+          return exitWhenWritten(2);
+        }
+        systemdFd = socket.fd;
+      }
+      runServe(parsed.config, webConfig, createLogger(parsed.config.logLevel, parsed.config.logFormat), systemdFd);
     }
   }
 }

@@ -8,7 +8,7 @@ import type { WebConfig } from '../web/webConfig';
 import { buildParts } from '../wiring';
 
 /** The long-running exporter: serves /metrics until SIGTERM or SIGINT. */
-export function runServe(config: Config, webConfig: WebConfig | undefined, logger: Logger): void {
+export function runServe(config: Config, webConfig: WebConfig | undefined, logger: Logger, systemdFd?: number): void {
   const { collector, scanner, exporter, remote, daemon } = buildParts(config, logger, 'serve');
   if (remote) {
     logger.info('the daemon is on another host: its storage-driver configuration is not readable from here, and its data root is scanned only where --docker.data-root says it is mounted', { docker_host: daemon, data_root: config.dataRoot ?? 'none' });
@@ -16,19 +16,21 @@ export function runServe(config: Config, webConfig: WebConfig | undefined, logge
   // Learn the data root and driver now, so the first scan starts without waiting for a scrape.
   void exporter.collect();
   const web = createWebServer(
-    (security) => createApp({ exporter, telemetryPath: config.telemetryPath, version: VERSION, logger, security }),
+    (security) => createApp({ exporter, telemetryPath: config.telemetryPath, version: VERSION, logger, security, maxRequests: config.maxRequests }),
     config.webConfigFile,
     webConfig,
     logger,
   );
   const server = web.server;
-  if (config.listen.host) server.listen(config.listen.port, config.listen.host);
+  if (systemdFd !== undefined) server.listen({ fd: systemdFd });
+  else if (config.listen.host) server.listen(config.listen.port, config.listen.host);
   else server.listen(config.listen.port);
   server.on('listening', () => {
     const address = server.address();
     const where = typeof address === 'object' && address ? `${address.address}:${address.port}` : String(address);
     logger.info('listening', {
       address: where,
+      ...(systemdFd !== undefined ? { systemd_socket: true } : {}),
       telemetry_path: config.telemetryPath,
       docker_host: daemon,
       tls: Boolean(webConfig?.tls),

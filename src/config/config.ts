@@ -45,6 +45,10 @@ export interface ConnectionSettings {
 export interface Config {
   listen: ListenAddress;
   telemetryPath: string;
+  /** Listen on the socket systemd passes (--web.systemd-socket). */
+  systemdSocket: boolean;
+  /** At most this many scrapes at once (0: no limit). */
+  maxRequests: number;
   webConfigFile?: string;
   dockerHost: string;
   docker: ConnectionSettings;
@@ -252,6 +256,8 @@ function commonConfig(read: FlagReader): Config {
   return {
     listen,
     telemetryPath,
+    systemdSocket: read.flag('web.systemd-socket'),
+    maxRequests: read.wholeNumber('web.max-requests'),
     ...(webConfigFile !== '' ? { webConfigFile } : {}),
     dockerHost,
     docker,

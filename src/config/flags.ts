@@ -31,6 +31,20 @@ const SERVE: readonly Command[] = ['serve'];
 /** Every flag may also come from DOCKER_EXPORTER_<FLAG> (dots and dashes as underscores); the flag wins. */
 export const FLAGS: readonly FlagSpec[] = [
   { name: 'web.listen-address', type: 'string', commands: SERVE, help: 'Address to listen on for the web interface and telemetry ([host]:port).', default: () => ':9326' },
+  {
+    name: 'web.systemd-socket',
+    type: 'boolean',
+    commands: SERVE,
+    help: 'Listen on the socket systemd passes (socket activation, LISTEN_FDS) instead of --web.listen-address.',
+    default: () => '',
+  },
+  {
+    name: 'web.max-requests',
+    type: 'string',
+    commands: SERVE,
+    help: 'At most this many scrapes served at once; more get 503 (a whole number; 0: no limit).',
+    default: () => '40',
+  },
   { name: 'web.telemetry-path', type: 'string', commands: SERVE, help: 'Path under which to expose metrics.', default: () => '/metrics' },
   { name: 'web.config.file', type: 'string', commands: SERVE, help: 'exporter-toolkit web config (TLS, basic auth, headers), as for node_exporter.', default: () => '' },
   {

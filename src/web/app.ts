@@ -11,6 +11,8 @@ export interface AppDeps {
   version: string;
   logger: Logger;
   security?: WebSecurity;
+  /** At most this many scrapes at once; more get 503 (0: no limit), as node_exporter's --web.max-requests. */
+  maxRequests?: number;
 }
 
 function escapeHtml(text: string): string {
@@ -38,7 +40,14 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
   if (deps.security) app.use(deps.security.middleware());
+  const maxRequests = deps.maxRequests ?? 0;
+  let scrapes = 0;
   app.get(deps.telemetryPath, async (req, res) => {
+    if (maxRequests > 0 && scrapes >= maxRequests) {
+      res.status(503).type('text/plain').send(`Limit of concurrent requests reached (${maxRequests}), try again later.\n`);
+      return;
+    }
+    scrapes++;
     try {
       const body = await deps.exporter.scrape();
       res.type(deps.exporter.registry.contentType).setHeader('Vary', 'Accept-Encoding');
@@ -55,6 +64,8 @@ export function createApp(deps: AppDeps): Express {
       // Collectors catch their own failures; reaching here is a bug, not a daemon fault.
       deps.logger.error('scrape failed', { err: errorMessage(err) });
       res.status(500).type('text/plain').send('scrape failed\n');
+    } finally {
+      scrapes--;
     }
   });
   app.get('/', (_req, res) => {

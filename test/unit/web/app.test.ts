@@ -11,8 +11,8 @@ function fakeExporter(scrape: () => Promise<string>): Exporter {
   return { registry: new SortedRegistry(), scrape } as unknown as Exporter;
 }
 
-async function serve(exporter: Exporter): Promise<{ url: string; close(): void }> {
-  const app = createApp({ exporter, telemetryPath: '/metrics', version: '1.2.3', logger: winston.createLogger({ silent: true }) });
+async function serve(exporter: Exporter, maxRequests?: number): Promise<{ url: string; close(): void }> {
+  const app = createApp({ exporter, telemetryPath: '/metrics', version: '1.2.3', logger: winston.createLogger({ silent: true }), ...(maxRequests !== undefined ? { maxRequests } : {}) });
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
@@ -31,6 +31,29 @@ function request(url: string, method = 'GET', headers: Record<string, string> = 
 }
 
 describe('createApp', () => {
+  it('serves at most --web.max-requests scrapes at once; the next gets 503, and a slot frees when one ends', async () => {
+    const waiting: (() => void)[] = [];
+    const web = await serve(fakeExporter(() => new Promise<string>((resolve) => waiting.push(() => resolve('docker_up 1\n')))), 2);
+    try {
+      const first = request(`${web.url}/metrics`);
+      const second = request(`${web.url}/metrics`);
+      while (waiting.length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+      const third = await request(`${web.url}/metrics`);
+      expect(third.status).toBe(503);
+      expect(third.body.toString()).toBe('Limit of concurrent requests reached (2), try again later.\n');
+      // Other paths are not scrapes.
+      expect((await request(`${web.url}/-/healthy`)).status).toBe(200);
+      waiting.shift()?.();
+      expect((await first).status).toBe(200);
+      const fourth = request(`${web.url}/metrics`);
+      while (waiting.length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+      for (const release of waiting.splice(0)) release();
+      expect([(await second).status, (await fourth).status]).toEqual([200, 200]);
+    } finally {
+      web.close();
+    }
+  });
+
   it('serves the metrics, gzip-compressed when asked', async () => {
     const web = await serve(fakeExporter(async () => 'docker_up 1\n'));
     try {
