@@ -19,7 +19,9 @@ export interface CheckOptions {
 /** `docker-daemon-exporter check`: prints the report and returns the exit status. */
 export async function runCheck(config: Config, options: CheckOptions, logger: Logger): Promise<number> {
   const { format, limit } = options;
-  const { api, collector, runScan } = buildParts(config, logger, 'once');
+  const { api, collector, runScan, remote } = buildParts(config, logger, 'once');
+  // A remote daemon's data root is on its host: scanned only where --docker.data-root says it is mounted here.
+  const scanned = config.scan && (!remote || config.dataRoot !== undefined);
   const snapshot = await collector.collect();
   let images: string[] | undefined;
   let scan: ScanResult | undefined;
@@ -32,7 +34,7 @@ export async function runCheck(config: Config, options: CheckOptions, logger: Lo
       },
     );
     const root = config.dataRoot ?? snapshot.info?.dockerRootDir;
-    if (config.scan && root && snapshot.info?.driver) {
+    if (scanned && root && snapshot.info?.driver) {
       const containerd = containerdRootToMeasure(snapshot.storageConfig, config.containerdConfigFile);
       scan = await runScan({
         root,
@@ -45,7 +47,7 @@ export async function runCheck(config: Config, options: CheckOptions, logger: Lo
   }
   const storage = snapshot.storageConfig;
   const remedies = remediesFor(hostPlatform(options.remedies), storage?.known ? storage.configFile : undefined);
-  const report = buildReport({ snapshot, scan, scanSkipped: !config.scan, images, limit, remedies, targets: config.upgradeTargets, dockerHost: config.dockerHost });
+  const report = buildReport({ snapshot, scan, scanSkipped: !scanned, images, limit, remedies, targets: config.upgradeTargets, dockerHost: config.dockerHost });
   if (format === 'json') process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else process.stdout.write(renderReport(report, process.stdout.isTTY && !process.env['NO_COLOR'] ? COLOUR : PLAIN));
   return report.exit_code;

@@ -2,6 +2,7 @@ import { readFileSync, statfsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from 'winston';
 import type { Config } from '../config/config';
+import { describeConnection, isRemote, loadConnection } from '../docker/connection';
 import { daemonJsonSettings } from '../docker/storageConfig';
 import { decideReclaim, ReclaimFacts, recheckBeforeRemoval } from '../reclaim/guards';
 import { allMountTables, deviceMapperNames, loopBackingFiles, mountSources, openPathsUnderSettled, parseMountInfo, processStartTime } from '../reclaim/probe';
@@ -29,6 +30,12 @@ const freeBytes = (dir: string) => {
 export async function runReclaim(config: Config, options: { yes: boolean; ignorePids: readonly number[] }, logger: Logger): Promise<number> {
   const { yes } = options;
   const out = (line: string) => process.stdout.write(`${line}\n`);
+  const connection = loadConnection(config.docker);
+  if (isRemote(connection)) {
+    // Its guards look at this host's processes, mounts and devices: they would prove nothing about another host's daemon.
+    out(`reclaim: refused: ${describeConnection(connection)} is a daemon on another host; reclaim works on the host it runs on: run it there.`);
+    return RECLAIM_EXIT.refused;
+  }
   const first = await gatherFacts(config, options.ignorePids, logger, true);
   if ('unreachable' in first) {
     out(`reclaim: refused: the daemon does not answer${first.unreachable ? ` (${first.unreachable})` : ''}: whether it still uses the data cannot be told.`);

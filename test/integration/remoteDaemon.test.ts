@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import * as net from 'node:net';
+import { networkInterfaces } from 'node:os';
 import * as path from 'node:path';
 import { runCli } from '../helpers/cli';
 import { TestDaemon } from '../helpers/dockerd';
@@ -125,6 +127,32 @@ describe('a real dockerd behind TLS (--tlsverify)', () => {
     const check = await runCli(['check', '--no-scan', '--docker.pid-file', daemon.pidFile], dockerEnv({ DOCKER_HOST: host }));
     expect(check.code).toBe(3);
     expect(check.stdout).toContain('the daemon speaks TLS: set --docker.tls-verify or DOCKER_TLS_VERIFY=1');
+  });
+
+  it("a daemon on another host: its configuration and data root are not this host's to read, and reclaim refuses", async () => {
+    // This host's own non-loopback address, in front of the daemon's unix socket: what the exporter sees of a daemon elsewhere.
+    const address = Object.values(networkInterfaces()).flat().find((a) => a?.family === 'IPv4' && !a.internal)?.address;
+    if (!address) throw new Error('this machine has no non-loopback IPv4 address to play a remote daemon on');
+    const proxy = net.createServer((client) => {
+      const upstream = net.connect(daemon.socket);
+      client.pipe(upstream).pipe(client);
+      client.on('error', () => upstream.destroy());
+      upstream.on('error', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, address, resolve));
+    const remote = `tcp://${address}:${(proxy.address() as net.AddressInfo).port}`;
+    try {
+      const check = await runCli(['check', '--format', 'json', '--docker.pid-file', daemon.pidFile], dockerEnv({ DOCKER_HOST: remote }));
+      const report = JSON.parse(check.stdout) as { daemon: { reachable: boolean }; data_root_scan: string; storage_driver: { explicit: { known: boolean; reason?: string } } };
+      expect(report.daemon.reachable).toBe(true);
+      expect(report.data_root_scan).toBe('skipped');
+      expect(report.storage_driver.explicit).toEqual({ known: false, reason: `the daemon is on another host (${remote}): its command line and daemon.json are not readable from here` });
+      const reclaim = await runCli(['reclaim', '--yes'], dockerEnv({ DOCKER_HOST: remote }));
+      expect(reclaim.code).toBe(2);
+      expect(reclaim.stdout).toContain(`reclaim: refused: ${remote} is a daemon on another host`);
+    } finally {
+      proxy.close();
+    }
   });
 
   it('refuses to start when DOCKER_CERT_PATH holds no certificates, naming the flag', async () => {
