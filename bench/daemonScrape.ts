@@ -30,7 +30,7 @@ function engine(socketPath: string, method: string, apiPath: string, body?: unkn
 }
 
 /** `count` containers, the first RUNNING of them running, across bridge, host, none and a user network; 16 at a time. */
-async function populate(daemon: TestDaemon, count: number): Promise<void> {
+export async function populate(daemon: TestDaemon, count: number): Promise<void> {
   const modes = ['default', 'host', 'none', 'benchnet'];
   let next = 0;
   await Promise.all(
@@ -50,7 +50,7 @@ async function populate(daemon: TestDaemon, count: number): Promise<void> {
 }
 
 /** Scrapes every second for `minutes`; the exporter's RSS at the end and its peak. */
-async function rssAfter(exporter: TestExporter, minutes: number): Promise<{ rss: number; peak: number }> {
+export async function rssAfter(exporter: TestExporter, minutes: number): Promise<{ rss: number; peak: number }> {
   const until = Date.now() + minutes * 60_000;
   while (Date.now() < until) {
     await timeGet(`${exporter.url}/metrics`, { 'Accept-Encoding': 'gzip' });

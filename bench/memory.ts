@@ -1,0 +1,85 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { TestDaemon } from '../test/helpers/dockerd';
+import { repoRoot, TestExporter } from '../test/helpers/exporter';
+import { sleep, stopPid } from '../test/helpers/processes';
+import { populate, rssAfter } from './daemonScrape';
+import { replayedHost } from './replayedHost';
+import { fmt, rssMiB } from './stats';
+
+const RSS_MINUTES = Number(process.env['BENCH_RSS_MINUTES'] ?? 5);
+const REAL = Number(process.env['BENCH_MEMORY_REAL'] ?? 1000);
+const REPLAYED = Number(process.env['BENCH_MEMORY_REPLAYED'] ?? 10000);
+
+/**
+ * The libraries' floor: node with prom-client, dockerode, express and winston
+ * loaded (and the Node.js process metrics collected once) and nothing else.
+ * What the exporter holds above it is its own.
+ */
+async function libraryFloor(): Promise<number> {
+  const script = [
+    "const client = require('prom-client');",
+    "require('dockerode'); require('express'); require('winston');",
+    'client.collectDefaultMetrics();',
+    'client.register.metrics().then(() => setInterval(() => undefined, 1000));',
+  ].join(' ');
+  const child = spawn(process.execPath, ['-e', script], { cwd: repoRoot(), stdio: 'ignore' });
+  try {
+    await sleep(3000);
+    return rssMiB(child.pid as number);
+  } finally {
+    await stopPid(child.pid);
+  }
+}
+
+/**
+ * Memory, as issue 19 asks it: RSS after minutes of scrapes every second at
+ * 1,000 real containers and 10,000 replayed, each against the libraries'
+ * floor. Goals: ≤ 10 MiB above the floor at 1,000, ≤ 30 MiB at 10,000.
+ */
+export async function benchMemory(): Promise<Record<string, string>> {
+  const floor = await libraryFloor();
+  const figures: Record<string, string> = { "libraries' floor (prom-client, dockerode, express, winston), MiB": fmt(floor) };
+  const report = (label: string, rss: { rss: number; peak: number }, goal: number) => {
+    figures[`RSS after ${RSS_MINUTES} min of scrapes every second, MiB (${label})`] = `${fmt(rss.rss)} (peak ${fmt(rss.peak)})`;
+    const above = rss.rss - floor;
+    figures[`above the floor, MiB (${label})`] = `${fmt(above)} (goal ≤ ${goal}: ${above <= goal ? 'met' : 'not met'})`;
+  };
+  if (REAL > 0) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'dde-bench-memory-'));
+    const daemon = new TestDaemon(path.join(dir, 'daemon'));
+    const exporter = new TestExporter(path.join(dir, 'exporter.log'));
+    try {
+      await daemon.start({ args: ['--storage-driver', 'overlay2'] });
+      await daemon.importBusybox();
+      await daemon.docker('network', 'create', 'benchnet');
+      process.stderr.write(`memory: creating ${REAL} containers…\n`);
+      await populate(daemon, REAL);
+      await exporter.start(['--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile]);
+      process.stderr.write(`memory: ${REAL} real containers, scraping every second for ${RSS_MINUTES} min…\n`);
+      report(`${REAL} real containers`, await rssAfter(exporter, RSS_MINUTES), 10);
+    } finally {
+      await exporter.stop();
+      await daemon.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  if (REPLAYED > 0) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'dde-bench-memory-replay-'));
+    const { server } = replayedHost(dir, REPLAYED);
+    const exporter = new TestExporter(path.join(dir, 'exporter.log'));
+    try {
+      await server.start();
+      await exporter.start(['--docker.host', server.host, '--docker.pid-file', path.join(dir, 'none.pid'), '--no-scan']);
+      process.stderr.write(`memory: ${REPLAYED} replayed containers, scraping every second for ${RSS_MINUTES} min…\n`);
+      report(`${REPLAYED} replayed containers`, await rssAfter(exporter, RSS_MINUTES), 30);
+    } finally {
+      await exporter.stop();
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return figures;
+}
