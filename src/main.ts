@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 import { runCheck } from './commands/check';
-import { PLAN_EXIT, runPlan } from './commands/plan';
-import { RECLAIM_EXIT, runReclaim } from './commands/reclaim';
+import { runPlan } from './commands/plan';
+import { runReclaim } from './commands/reclaim';
 import { runServe } from './commands/serve';
 import { runTextfile } from './commands/textfile';
 import { commandHelpText, ConfigError, helpText, parseConfig, Parsed } from './config/config';
 import { ConnectionError, loadConnection } from './docker/connection';
-import { EXIT_CODES } from './upgrade/report';
+import { EXIT } from './util/exitCodes';
 import { errorMessage } from './util/errors';
 import { createLogger } from './util/logger';
 import { VERSION } from './util/version';
@@ -41,7 +41,7 @@ function main(): void {
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     process.stderr.write(`${PROGRAM}: ${err.message}\n(see --help)\n`);
-    return exitWhenWritten(2);
+    return exitWhenWritten(EXIT.usage);
   }
   if (parsed.kind !== 'help' && parsed.kind !== 'version') {
     // Certificates and keys the connection flags name are read before anything starts: a bad one is bad configuration.
@@ -50,7 +50,7 @@ function main(): void {
     } catch (err) {
       if (!(err instanceof ConnectionError)) throw err;
       process.stderr.write(`${PROGRAM}: ${err.message}\n`);
-      return exitWhenWritten(2);
+      return exitWhenWritten(EXIT.usage);
     }
   }
   switch (parsed.kind) {
@@ -64,7 +64,7 @@ function main(): void {
       const logger = createLogger(parsed.config.logLevel, parsed.config.logFormat);
       runPlan(parsed.config, { format: parsed.format, remedies: parsed.remedies }, logger).then(exitWhenWritten, (err: unknown) => {
         process.stderr.write(`${PROGRAM} plan: ${errorMessage(err)}\n`);
-        exitWhenWritten(PLAN_EXIT.unreachable);
+        exitWhenWritten(EXIT.plan.unreachable);
       });
       return;
     }
@@ -72,7 +72,7 @@ function main(): void {
       const logger = createLogger(parsed.config.logLevel, parsed.config.logFormat);
       runReclaim(parsed.config, { yes: parsed.yes, ignorePids: parsed.ignorePids }, logger).then(exitWhenWritten, (err: unknown) => {
         process.stderr.write(`${PROGRAM} reclaim: ${errorMessage(err)}\n`);
-        exitWhenWritten(RECLAIM_EXIT.failed);
+        exitWhenWritten(EXIT.reclaim.failed);
       });
       return;
     }
@@ -83,7 +83,7 @@ function main(): void {
       const kind = parsed.kind;
       done.then(exitWhenWritten, (err: unknown) => {
         process.stderr.write(`${PROGRAM} ${kind}: ${errorMessage(err)}\n`);
-        exitWhenWritten(kind === 'check' ? EXIT_CODES.unreachable : 1);
+        exitWhenWritten(kind === 'check' ? EXIT.check.unreachable : EXIT.textfile.cannotWrite);
       });
       return;
     }
@@ -96,7 +96,7 @@ function main(): void {
         } catch (err) {
           if (!(err instanceof WebConfigError)) throw err;
           process.stderr.write(`${PROGRAM}: --web.config.file: ${parsed.config.webConfigFile}: ${err.message}\n`);
-          return exitWhenWritten(2);
+          return exitWhenWritten(EXIT.usage);
         }
       }
       let systemdFd: number | undefined;
@@ -104,7 +104,7 @@ function main(): void {
         const socket = takeSystemdSocket(process.env, process.pid);
         if ('problem' in socket) {
           process.stderr.write(`${PROGRAM}: --web.systemd-socket: ${socket.problem}\n`);
-          return exitWhenWritten(2);
+          return exitWhenWritten(EXIT.usage);
         }
         systemdFd = socket.fd;
       }

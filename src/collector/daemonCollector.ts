@@ -9,40 +9,11 @@ import { EngineInfo, parseInfo } from '../parse/info';
 import { ProblemTally } from '../parse/problems';
 import { localOnlyImageCount } from '../parse/images';
 import { engineOf } from '../parse/version';
-import type { Engine } from '../upgrade/outcome';
+import type { Engine } from '../parse/version';
 import { errorMessage } from '../util/errors';
-
-export type CollectorName = 'ping' | 'info' | 'containers' | 'volumes' | 'images' | 'storage_config';
+import type { CollectorName, CollectorStatus, DaemonSnapshot } from './snapshot';
 
 const ALL_COLLECTORS: OptionalCollectors = { containers: true, volumes: true, images: true, storageConfig: true };
-
-export interface CollectorStatus {
-  collector: CollectorName;
-  success: boolean;
-  durationSeconds: number;
-}
-
-/** Everything one collection learned from the daemon; what metrics, `check` and `textfile` read. */
-export interface DaemonSnapshot {
-  up: boolean;
-  /** Why the daemon did not answer the ping: the kind of failure and its message. */
-  unreachable?: { kind: EngineError['kind']; message: string };
-  apiVersion?: string;
-  /** Images without RepoDigests (built or imported here: lost unless saved), from GET /images/json; refreshed with /info. */
-  localOnlyImages?: number;
-  /** Docker or Podman, from GET /version; 'unknown' while it has not answered. */
-  engine: Engine;
-  info?: EngineInfo;
-  /** Unix seconds when `info` was fetched. */
-  infoTimestamp?: number;
-  containers?: ContainerSummary[];
-  volumes?: number;
-  storageConfig?: StorageConfig;
-  eventStreamConnected: boolean;
-  collectors: CollectorStatus[];
-  /** Values in the daemon's answers that could not be used, by field, since the process started. */
-  parseErrors: ReadonlyMap<string, number>;
-}
 
 export interface DaemonCollectorDeps {
   api: EngineApi;

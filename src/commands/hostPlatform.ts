@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { detectPlatform, Platform } from '../upgrade/remedies';
+import type { Platform } from '../config/platforms';
+import { detectPlatform } from '../upgrade/remedies';
 
 /** What this host is, read from the filesystem and PATH: the edge of the remedies' choice. */
 export function hostPlatform(choice: Platform | 'auto'): Platform {

@@ -8,12 +8,14 @@ import { containerListeningPorts } from '../plan/listeningPorts';
 import { assemblePlan, planContainer, PlanContainer, PlanImage, planScript, planText } from '../plan/plan';
 import { WRITABLE_LAYER } from '../scan/dataRoot';
 import { mergeWalks, walkBuckets } from '../scan/walk';
-import { Platform, remediesFor } from '../upgrade/remedies';
+import type { Platform } from '../config/platforms';
+import { remediesFor } from '../upgrade/remedies';
 import { hostPlatform } from './hostPlatform';
 import { errorMessage } from '../util/errors';
 import { buildParts } from '../wiring';
+import { EXIT } from '../util/exitCodes';
 
-export const PLAN_EXIT = { done: 0, unreachable: 3 } as const;
+const PLAN_EXIT = EXIT.plan;
 
 function mountId(root: string, driver: string, containerId: string): string | undefined {
   try {

@@ -9,11 +9,12 @@ import { allMountTables, deviceMapperNames, loopBackingFiles, mountSources, open
 import { removePaths } from '../reclaim/remove';
 import { planScan } from '../scan/dataRoot';
 import { mergeWalks, walkBuckets } from '../scan/walk';
-import { formatBytes } from '../upgrade/report';
+import { formatBytes } from '../util/formatBytes';
 import { errorMessage } from '../util/errors';
 import { buildParts } from '../wiring';
+import { EXIT } from '../util/exitCodes';
 
-export const RECLAIM_EXIT = { done: 0, failed: 1, refused: 2 } as const;
+const RECLAIM_EXIT = EXIT.reclaim;
 
 const freeBytes = (dir: string) => {
   const s = statfsSync(dir);

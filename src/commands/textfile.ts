@@ -4,6 +4,7 @@ import type { Logger } from 'winston';
 import type { Config } from '../config/config';
 import { errorMessage } from '../util/errors';
 import { buildParts } from '../wiring';
+import { EXIT } from '../util/exitCodes';
 
 /**
  * Writes `text` to `file` so that a reader sees the old file or the new one,
@@ -34,7 +35,7 @@ export async function assertWritable(file: string): Promise<void> {
   await fs.rm(probe, { force: true });
 }
 
-export const TEXTFILE_EXIT = { written: 0, cannotWrite: 1, daemonDown: 3 } as const;
+const TEXTFILE_EXIT = EXIT.textfile;
 
 /**
  * `docker-daemon-exporter textfile`: one collection (and scan) written for

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { DockerEndpoint, parseDockerHost } from '../parse/dockerHost';
 import { errorMessage } from '../util/errors';
-import { Platform, PLATFORMS } from '../upgrade/remedies';
+import { Platform, PLATFORMS } from './platforms';
 import { parseDuration } from './duration';
 import { Command, COMMANDS, envName, FlagSpec, FLAGS, flagsOf } from './flags';
 
@@ -9,8 +9,7 @@ export { commandHelpText, helpText } from './flags';
 
 export class ConfigError extends Error {}
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-export type LogFormat = 'logfmt' | 'json';
+import type { LogFormat, LogLevel } from '../util/logger';
 
 export interface ListenAddress {
   host?: string;

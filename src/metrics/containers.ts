@@ -1,5 +1,5 @@
 import type { Registry } from 'prom-client';
-import type { DaemonSnapshot } from '../collector/daemonCollector';
+import type { DaemonSnapshot } from '../collector/snapshot';
 import { hostNetworkFirst } from '../parse/containers';
 import { GaugeSet } from './gaugeSet';
 

@@ -1,5 +1,5 @@
 import type { Registry } from 'prom-client';
-import type { DaemonSnapshot } from '../collector/daemonCollector';
+import type { DaemonSnapshot } from '../collector/snapshot';
 import type { ThinPool } from '../parse/driverStatus';
 import { GaugeSet } from './gaugeSet';
 import type { SnapshotGauge } from './snapshotGauge';

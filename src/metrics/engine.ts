@@ -1,5 +1,5 @@
 import type { Registry } from 'prom-client';
-import type { DaemonSnapshot } from '../collector/daemonCollector';
+import type { DaemonSnapshot } from '../collector/snapshot';
 import { GaugeSet } from './gaugeSet';
 
 /** Whether the daemon answers, what engine it is, and what it holds: images, volumes, warnings. */

@@ -1,4 +1,5 @@
-import type { DaemonCollector, DaemonSnapshot } from '../collector/daemonCollector';
+import type { DaemonCollector } from '../collector/daemonCollector';
+import type { DaemonSnapshot } from '../collector/snapshot';
 import type { ScanScheduler } from '../scan/scheduler';
 import { upgradeVerdict } from '../upgrade/verdict';
 import { ContainerMetrics } from './containers';

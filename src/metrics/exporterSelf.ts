@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
-import type { DaemonSnapshot } from '../collector/daemonCollector';
+import type { DaemonSnapshot } from '../collector/snapshot';
 import { PROM_CLIENT_EVENT_LOOP_METRICS, registerEventLoopLag } from './eventLoopLag';
 import { GaugeSet } from './gaugeSet';
 

@@ -1,4 +1,5 @@
-import type { Engine } from '../upgrade/outcome';
+/** Which engine answers the Docker API: Docker, Podman, or not told yet. */
+export type Engine = 'docker' | 'podman' | 'unknown';
 import { isObject, ParseProblems } from './problems';
 
 /**

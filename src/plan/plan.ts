@@ -1,5 +1,5 @@
 import { isObject, JsonObject } from '../parse/problems';
-import { formatBytes } from '../upgrade/report';
+import { formatBytes } from '../util/formatBytes';
 import { Recreate, recreateCommand, shellLine } from './recreate';
 
 

@@ -8,7 +8,7 @@ import { parseFromHumanSize } from '../parse/humanSize';
 export const OUTCOMES = ['starts', 'refuses_to_start', 'fails_to_start', 'starts_without_containers', 'unknown'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
-export type Engine = 'docker' | 'podman' | 'unknown';
+import type { Engine } from '../parse/version';
 
 export const IMAGE_STORES = ['graphdriver', 'containerd'] as const;
 export type ImageStore = (typeof IMAGE_STORES)[number];

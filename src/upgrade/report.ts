@@ -1,4 +1,6 @@
-import type { DaemonSnapshot } from '../collector/daemonCollector';
+import { EXIT } from '../util/exitCodes';
+import { formatBytes } from '../util/formatBytes';
+import type { DaemonSnapshot } from '../collector/snapshot';
 import type { ScanResult } from '../scan/dataRoot';
 import { hostNetworkFirst } from '../parse/containers';
 import type { ImageStore, Outcome } from './outcome';
@@ -9,7 +11,7 @@ import { BlockerReason, upgradeVerdict } from './verdict';
 
 export type VerdictStatus = 'ok' | 'warning' | 'blocked' | 'unreachable';
 
-export const EXIT_CODES: Record<VerdictStatus, number> = { ok: 0, warning: 1, blocked: 2, unreachable: 3 };
+const EXIT_CODES: Record<VerdictStatus, number> = EXIT.check;
 
 export interface Named {
   count: number;
@@ -101,16 +103,6 @@ function named(all: string[], limit: number): Named {
 
 const plural = (n: number | string, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`;
-}
 
 const BLOCKER_MESSAGES: Record<Exclude<BlockerReason, 'daemon_config_invalid'>, (driver: string, removal?: number, prior?: string[]) => string> = {
   removed_driver: (driver, removal) => `The ${driver} storage driver is removed in Docker Engine ${removal}: every image and container on this host must be re-created on overlay2 before that upgrade.`,

@@ -1,4 +1,5 @@
-import { formatBytes, Named, Report } from './report';
+import { formatBytes } from '../util/formatBytes';
+import { Named, Report } from './report';
 
 export interface TextStyle {
   bold(text: string): string;

@@ -1,4 +1,4 @@
-import type { DaemonSnapshot } from '../collector/daemonCollector';
+import type { DaemonSnapshot } from '../collector/snapshot';
 import { majorOf } from '../docker/engineVersions';
 import { deprecationOf } from '../docker/storageDrivers';
 import type { ScanResult } from '../scan/dataRoot';

@@ -1,5 +1,6 @@
 import winston from 'winston';
-import type { LogFormat, LogLevel } from '../config/config';
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type LogFormat = 'logfmt' | 'json';
 
 function logfmtValue(value: unknown): string {
   const text = typeof value === 'string' ? value : value instanceof Error ? value.message : JSON.stringify(value);

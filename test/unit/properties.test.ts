@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import type { DaemonSnapshot } from '../../src/collector/daemonCollector';
+import type { DaemonSnapshot } from '../../src/collector/snapshot';
 import { parseHumanSize } from '../../src/parse/humanSize';
 import { registerMetricAreas } from '../../src/metrics/exporter';
 import { SortedRegistry } from '../../src/metrics/sortedRegistry';

@@ -1,4 +1,4 @@
-import type { DaemonSnapshot } from '../../../src/collector/daemonCollector';
+import type { DaemonSnapshot } from '../../../src/collector/snapshot';
 import type { StorageConfig } from '../../../src/docker/storageConfig';
 import { detectPlatform, remediesFor } from '../../../src/upgrade/remedies';
 import { buildReport } from '../../../src/upgrade/report';

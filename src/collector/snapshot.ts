@@ -1,0 +1,35 @@
+import type { EngineError } from '../docker/engineApi';
+import type { StorageConfig } from '../docker/storageConfig';
+import type { ContainerSummary } from '../parse/containers';
+import type { EngineInfo } from '../parse/info';
+import type { Engine } from '../parse/version';
+
+export type CollectorName = 'ping' | 'info' | 'containers' | 'volumes' | 'images' | 'storage_config';
+
+export interface CollectorStatus {
+  collector: CollectorName;
+  success: boolean;
+  durationSeconds: number;
+}
+
+/** Everything one collection learned from the daemon; what metrics, `check` and `textfile` read. */
+export interface DaemonSnapshot {
+  up: boolean;
+  /** Why the daemon did not answer the ping: the kind of failure and its message. */
+  unreachable?: { kind: EngineError['kind']; message: string };
+  apiVersion?: string;
+  /** Images without RepoDigests (built or imported here: lost unless saved), from GET /images/json; refreshed with /info. */
+  localOnlyImages?: number;
+  /** Docker or Podman, from GET /version; 'unknown' while it has not answered. */
+  engine: Engine;
+  info?: EngineInfo;
+  /** Unix seconds when `info` was fetched. */
+  infoTimestamp?: number;
+  containers?: ContainerSummary[];
+  volumes?: number;
+  storageConfig?: StorageConfig;
+  eventStreamConnected: boolean;
+  collectors: CollectorStatus[];
+  /** Values in the daemon's answers that could not be used, by field, since the process started. */
+  parseErrors: ReadonlyMap<string, number>;
+}
