@@ -1,5 +1,8 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import winston from 'winston';
+import { parseConfig } from '../../src/config/config';
+import { buildParts } from '../../src/wiring';
 import { TestDaemon } from '../helpers/dockerd';
 import { repoRoot, TestExporter } from '../helpers/exporter';
 import { ENGINE_HOSTS } from '../fixtures/engines/engineHosts';
@@ -67,36 +70,70 @@ export interface GoldenHost {
   name: string;
   /** Starts the host and an exporter on it, scrapes once it is settled, and stops everything. */
   metrics(): Promise<string>;
+  /**
+   * The same host read by the exporter's parts in this process (parseConfig, buildParts, one
+   * scrape): no build, no root, no HTTP server. Only hosts that need neither a real daemon nor a scan.
+   */
+  inProcess?(): Promise<string>;
+}
+
+/** The first scrape of the exporter built in this process from `args`, as the binary would be. */
+async function scrapeInProcess(args: string[]): Promise<string> {
+  const parsed = parseConfig([...args, '--web.disable-exporter-metrics'], {});
+  if (parsed.kind !== 'run') throw new Error('expected the exporter\'s flags');
+  const parts = buildParts(parsed.config, winston.createLogger({ silent: true }), 'serve');
+  try {
+    return await parts.exporter.scrape();
+  } finally {
+    parts.collector.stop();
+    parts.scanner?.stop();
+  }
+}
+
+/** A host served by `start`, read either by the built binary or in this process. */
+function replayedGoldenHost(name: string, prefix: string, start: (dir: string) => Promise<{ args: string[]; stop(): Promise<void> }>): GoldenHost {
+  const run = async (read: (args: string[], dir: string) => Promise<string>) => {
+    const dir = tempDir(prefix);
+    const host = await start(dir);
+    try {
+      return maskVolatile(await read(host.args, dir));
+    } finally {
+      await host.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  return {
+    name,
+    metrics: () =>
+      run(async (args, dir) => {
+        const exporter = new TestExporter(path.join(dir, 'exporter.log'));
+        try {
+          await exporter.start(args);
+          return (await exporter.scrape()).text;
+        } finally {
+          await exporter.stop();
+        }
+      }),
+    inProcess: () => run((args) => scrapeInProcess(args)),
+  };
 }
 
 const fixture = (name: string) => JSON.parse(readFileSync(path.join(repoRoot(), 'test', 'fixtures', 'devicemapper', `${name}.json`), 'utf8')) as Record<string, unknown>;
 
 /** A loop-lvm devicemapper host (captured /info), replayed with containers in several states and two volumes. */
-const devicemapperReplay: GoldenHost = {
-  name: 'devicemapper-replay',
-  async metrics() {
-    const dir = tempDir('golden-dm');
-    const containers = [
-      { Id: 'a'.repeat(64), Names: ['/web'], Image: 'nginx:1.25', State: 'running', HostConfig: { NetworkMode: 'default' } },
-      { Id: 'b'.repeat(64), Names: ['/proxy'], Image: 'haproxy:2.8', State: 'running', HostConfig: { NetworkMode: 'host' } },
-      { Id: 'c'.repeat(64), Names: ['/batch'], Image: 'busybox', State: 'exited', HostConfig: { NetworkMode: 'none' } },
-      { Id: 'd'.repeat(64), Names: ['/sidecar'], Image: 'busybox', State: 'paused', HostConfig: { NetworkMode: `container:${'a'.repeat(64)}` } },
-      { Id: 'e'.repeat(64), Names: ['/api'], Image: 'api:3', State: 'created', HostConfig: { NetworkMode: 'shop_default' } },
-    ];
-    const info = { ...fixture('loop-lvm-17.03'), ServerVersion: '17.03.1-ce', OperatingSystem: 'CentOS Linux 7 (Core)', OSType: 'linux', KernelVersion: '3.10.0-514.el7.x86_64', Architecture: 'x86_64', DockerRootDir: '/var/lib/docker', Images: 7 };
-    const server = new ReplayServer(path.join(dir, 'docker.sock'), daemonRoutes(info, containers, [{ Name: 'db' }, { Name: 'cache' }]), '1.26');
-    const exporter = new TestExporter(path.join(dir, 'exporter.log'));
-    try {
-      await server.start();
-      await exporter.start(['--docker.host', server.host, '--docker.pid-file', path.join(dir, 'none.pid'), '--no-scan']);
-      return maskVolatile((await exporter.scrape()).text);
-    } finally {
-      await exporter.stop();
-      await server.stop();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  },
-};
+const devicemapperReplay = replayedGoldenHost('devicemapper-replay', 'golden-dm', async (dir) => {
+  const containers = [
+    { Id: 'a'.repeat(64), Names: ['/web'], Image: 'nginx:1.25', State: 'running', HostConfig: { NetworkMode: 'default' } },
+    { Id: 'b'.repeat(64), Names: ['/proxy'], Image: 'haproxy:2.8', State: 'running', HostConfig: { NetworkMode: 'host' } },
+    { Id: 'c'.repeat(64), Names: ['/batch'], Image: 'busybox', State: 'exited', HostConfig: { NetworkMode: 'none' } },
+    { Id: 'd'.repeat(64), Names: ['/sidecar'], Image: 'busybox', State: 'paused', HostConfig: { NetworkMode: `container:${'a'.repeat(64)}` } },
+    { Id: 'e'.repeat(64), Names: ['/api'], Image: 'api:3', State: 'created', HostConfig: { NetworkMode: 'shop_default' } },
+  ];
+  const info = { ...fixture('loop-lvm-17.03'), ServerVersion: '17.03.1-ce', OperatingSystem: 'CentOS Linux 7 (Core)', OSType: 'linux', KernelVersion: '3.10.0-514.el7.x86_64', Architecture: 'x86_64', DockerRootDir: '/var/lib/docker', Images: 7 };
+  const server = new ReplayServer(path.join(dir, 'docker.sock'), daemonRoutes(info, containers, [{ Name: 'db' }, { Name: 'cache' }]), '1.26');
+  await server.start();
+  return { args: ['--docker.host', server.host, '--docker.pid-file', path.join(dir, 'none.pid'), '--no-scan'], stop: () => server.stop() };
+});
 
 /** A real dockerd on overlay2 with containers in every state and network mode, a volume, and a data-root scan. */
 const overlay2Dockerd: GoldenHost = {
@@ -174,50 +211,32 @@ const legacyOverlayDockerd: GoldenHost = {
 };
 
 /** A direct-lvm devicemapper host (captured /info of 18.06), its driver pinned on dockerd's command line. */
-const directLvmReplay: GoldenHost = {
-  name: 'direct-lvm-replay',
-  async metrics() {
-    const dir = tempDir('golden-dl');
-    const containers = [
-      { Id: 'a'.repeat(64), Names: ['/shop'], Image: 'shop:7', State: 'running', HostConfig: { NetworkMode: 'default' } },
-      { Id: 'b'.repeat(64), Names: ['/worker'], Image: 'shop:7', State: 'running', HostConfig: { NetworkMode: 'default' } },
-      { Id: 'c'.repeat(64), Names: ['/migrate'], Image: 'shop:7', State: 'exited', HostConfig: { NetworkMode: 'default' } },
-    ];
-    const info = { ...fixture('direct-lvm-18.06'), ServerVersion: '18.06.3-ce', OperatingSystem: 'CentOS Linux 7 (Core)', OSType: 'linux', KernelVersion: '3.10.0-957.el7.x86_64', Architecture: 'x86_64', DockerRootDir: '/var/lib/docker', Images: 3 };
-    const server = new ReplayServer(path.join(dir, 'docker.sock'), daemonRoutes(info, containers, [{ Name: 'shopdata' }]), '1.38');
-    const exporter = new TestExporter(path.join(dir, 'exporter.log'));
-    const pidFile = path.join(dir, 'docker.pid');
-    let pid: number | undefined;
-    try {
-      await server.start();
-      pid = startFakeDockerd(dir, ['--storage-driver', 'devicemapper', '--storage-opt', 'dm.thinpooldev=/dev/mapper/docker-thinpool', '--config-file', path.join(dir, 'absent.json')]).pid;
-      writeFileSync(pidFile, `${pid}\n`);
-      await exporter.start(['--docker.host', server.host, '--docker.pid-file', pidFile, '--no-scan']);
-      return maskVolatile((await exporter.scrape()).text);
-    } finally {
-      await exporter.stop();
+const directLvmReplay = replayedGoldenHost('direct-lvm-replay', 'golden-dl', async (dir) => {
+  const containers = [
+    { Id: 'a'.repeat(64), Names: ['/shop'], Image: 'shop:7', State: 'running', HostConfig: { NetworkMode: 'default' } },
+    { Id: 'b'.repeat(64), Names: ['/worker'], Image: 'shop:7', State: 'running', HostConfig: { NetworkMode: 'default' } },
+    { Id: 'c'.repeat(64), Names: ['/migrate'], Image: 'shop:7', State: 'exited', HostConfig: { NetworkMode: 'default' } },
+  ];
+  const info = { ...fixture('direct-lvm-18.06'), ServerVersion: '18.06.3-ce', OperatingSystem: 'CentOS Linux 7 (Core)', OSType: 'linux', KernelVersion: '3.10.0-957.el7.x86_64', Architecture: 'x86_64', DockerRootDir: '/var/lib/docker', Images: 3 };
+  const server = new ReplayServer(path.join(dir, 'docker.sock'), daemonRoutes(info, containers, [{ Name: 'shopdata' }]), '1.38');
+  const pidFile = path.join(dir, 'docker.pid');
+  await server.start();
+  const pid = startFakeDockerd(dir, ['--storage-driver', 'devicemapper', '--storage-opt', 'dm.thinpooldev=/dev/mapper/docker-thinpool', '--config-file', path.join(dir, 'absent.json')]).pid;
+  writeFileSync(pidFile, `${pid}\n`);
+  return {
+    args: ['--docker.host', server.host, '--docker.pid-file', pidFile, '--no-scan'],
+    stop: async () => {
       await stopPid(pid);
       await server.stop();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  },
-};
+    },
+  };
+});
 
 /** A host whose daemon does not answer: nothing listens on its socket. */
-const daemonDown: GoldenHost = {
-  name: 'daemon-down',
-  async metrics() {
-    const dir = tempDir('golden-dd');
-    const exporter = new TestExporter(path.join(dir, 'exporter.log'));
-    try {
-      await exporter.start(['--docker.host', `unix://${path.join(dir, 'docker.sock')}`, '--docker.pid-file', path.join(dir, 'docker.pid')]);
-      return maskVolatile((await exporter.scrape()).text);
-    } finally {
-      await exporter.stop();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  },
-};
+const daemonDown = replayedGoldenHost('daemon-down', 'golden-dd', async (dir) => ({
+  args: ['--docker.host', `unix://${path.join(dir, 'docker.sock')}`, '--docker.pid-file', path.join(dir, 'docker.pid')],
+  stop: async () => undefined,
+}));
 
 /** A host of another engine from test/fixtures/engines/engineHosts.ts, replayed. */
 function engineReplay(name: string, engine: string, situation: string): GoldenHost {

@@ -76,5 +76,7 @@ export function daemonRoutes(info: unknown, containers: unknown[] = [], volumes:
     '/containers/json': json(containers),
     '/volumes': json({ Volumes: volumes, Warnings: null }),
     '/version': json({ Version: (info as { ServerVersion?: string }).ServerVersion ?? '', ApiVersion: '1.26', Os: 'linux', Arch: 'amd64' }),
+    // Every image pulled from a registry: none only here.
+    '/images/json': json([]),
   };
 }
