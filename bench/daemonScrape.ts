@@ -22,7 +22,11 @@ function engine(socketPath: string, method: string, apiPath: string, body?: unkn
     const req = http.request({ socketPath, method, path: apiPath, headers: { 'Content-Type': 'application/json' } }, (res) => {
       let text = '';
       res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => ((res.statusCode ?? 500) < 300 ? resolve(text ? JSON.parse(text) : undefined) : reject(new Error(`${method} ${apiPath}: ${res.statusCode} ${text}`))));
+      res.on('end', () =>
+        (res.statusCode ?? 500) < 300
+          ? resolve(text ? JSON.parse(text) : undefined)
+          : reject(new Error(`${method} ${apiPath}: ${res.statusCode} ${text}`)),
+      );
     });
     req.on('error', reject);
     req.end(body === undefined ? undefined : JSON.stringify(body));

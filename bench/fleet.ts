@@ -42,7 +42,9 @@ function samplesOf(text: string, metric: string): Record<string, string>[] {
 export function fleetHistory(simulator: FleetSimulator, hosts: FleetHost[], endSeconds: number): string {
   const series = new Map<string, Map<number, number>>();
   const add = (name: string, labels: Record<string, string>, t: number, value = 1) => {
-    const key = `${name}{${Object.entries({ job: 'docker', ...labels }).map(([k, v]) => `${k}="${v}"`).join(',')}}`;
+    const key = `${name}{${Object.entries({ job: 'docker', ...labels })
+      .map(([k, v]) => `${k}="${v}"`)
+      .join(',')}}`;
     const points = series.get(key) ?? new Map<number, number>();
     points.set(t, (points.get(t) ?? 0) + value);
     series.set(key, points);
@@ -85,7 +87,14 @@ interface PanelQuery {
 /** Every query of the fleet dashboard, its variables as Grafana fills them with "All" selected. */
 function dashboardQueries(): PanelQuery[] {
   const panels = (fleetDashboard() as { panels: { title: string; targets: { expr: string; range: boolean }[] }[] }).panels;
-  return panels.flatMap((p) => p.targets.map((t, i) => ({ panel: p.title, refId: String.fromCharCode(65 + i), expr: t.expr.replace(/\$job|\$instance/g, '.+'), range: t.range })));
+  return panels.flatMap((p) =>
+    p.targets.map((t, i) => ({
+      panel: p.title,
+      refId: String.fromCharCode(65 + i),
+      expr: t.expr.replace(/\$job|\$instance/g, '.+'),
+      range: t.range,
+    })),
+  );
 }
 
 async function timedQuery(url: string, q: PanelQuery, nowSeconds: number): Promise<{ ms: number; series: number; points: number }> {
@@ -98,7 +107,11 @@ async function timedQuery(url: string, q: PanelQuery, nowSeconds: number): Promi
     params.set('time', String(nowSeconds));
   }
   const started = process.hrtime.bigint();
-  const res = await fetch(`${url}/api/v1/${q.range ? 'query_range' : 'query'}`, { method: 'POST', body: params, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+  const res = await fetch(`${url}/api/v1/${q.range ? 'query_range' : 'query'}`, {
+    method: 'POST',
+    body: params,
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+  });
   const body = (await res.json()) as { status: string; error?: string; data?: { result: { values?: unknown[] }[] } };
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (body.status !== 'success') throw new Error(`${q.panel}: ${q.expr}: ${body.error ?? res.status}`);
@@ -135,10 +148,13 @@ export async function benchFleet(): Promise<Record<string, string>> {
     mkdirSync(path.join(dir, 'prometheus', 'data'), { recursive: true });
     writeFileSync(history, fleetHistory(simulator, hosts, nowSeconds - 300));
     const backfillStarted = Date.now();
-    execFileSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', history, path.join(dir, 'prometheus', 'data')], { stdio: 'ignore' });
+    execFileSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', history, path.join(dir, 'prometheus', 'data')], {
+      stdio: 'ignore',
+    });
     figures['backfill of 6 h of fleet series (promtool)'] = `${fmt((Date.now() - backfillStarted) / 1000)} s`;
 
-    for (const file of ['docker-daemon-exporter.rules.yml', 'docker-daemon-exporter.recording.yml']) copyFileSync(path.join(root, 'alerts', file), path.join(dir, file));
+    for (const file of ['docker-daemon-exporter.rules.yml', 'docker-daemon-exporter.recording.yml'])
+      copyFileSync(path.join(root, 'alerts', file), path.join(dir, file));
     const address = await simulator.start();
     await prometheus.start(`global:
   scrape_interval: 15s
@@ -159,7 +175,9 @@ ${simulator.scrapeConfig(address)}
         const group = /^prometheus_rule_group_last_duration_seconds\{rule_group="[^"]*;([^"]+)"\}$/.exec(key)?.[1];
         if (group) ruleDurations.set(group, [...(ruleDurations.get(group) ?? []), value]);
       }
-      const total = own.get('prometheus_tsdb_head_samples_appended_total') ?? [...own].filter(([k]) => k.startsWith('prometheus_tsdb_head_samples_appended_total{')).reduce((sum, [, v]) => sum + v, 0);
+      const total =
+        own.get('prometheus_tsdb_head_samples_appended_total') ??
+        [...own].filter(([k]) => k.startsWith('prometheus_tsdb_head_samples_appended_total{')).reduce((sum, [, v]) => sum + v, 0);
       const at = Date.now();
       if (appended && at - appended.at > 0) ingestRate = ((total - appended.total) * 1000) / (at - appended.at);
       appended = { at, total };
@@ -188,7 +206,9 @@ ${simulator.scrapeConfig(address)}
       }
       const ms = median(runs);
       worstPanel = Math.max(worstPanel, ms);
-      figures[`panel "${q.panel}" ${q.refId} (${q.range ? `6 h range, ${series} series, ${points} points` : `instant, ${series} series`})`] = `${fmt(ms, 1)} ms`;
+      figures[
+        `panel "${q.panel}" ${q.refId} (${q.range ? `6 h range, ${series} series, ${points} points` : `instant, ${series} series`})`
+      ] = `${fmt(ms, 1)} ms`;
     }
     figures['slowest panel query, median of 5 (goal ≤ 500 ms)'] = `${fmt(worstPanel, 1)} ms, ratio ${fmt(worstPanel / 500, 3)}`;
     return figures;

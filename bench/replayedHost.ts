@@ -19,12 +19,40 @@ export function replayedHost(dir: string, size: number): { server: ReplayServer;
       State: i % 3 ? 'running' : 'exited',
       Status: 'Up 2 hours',
       HostConfig: { NetworkMode: i % 5 === 0 ? 'host' : 'shop_default' },
-      NetworkSettings: { Networks: { shop_default: { NetworkID: 'e29250b5'.repeat(8), EndpointID: '6c430ff7'.repeat(8), Gateway: '172.20.0.1', IPAddress: '172.20.0.2', IPPrefixLen: 16, MacAddress: '02:42:ac:14:00:02' } } },
-      Mounts: [{ Type: 'volume', Name: `data${i}`, Source: `/var/lib/docker/volumes/data${i}/_data`, Destination: '/data', Driver: 'local', Mode: 'z', RW: true, Propagation: '' }],
+      NetworkSettings: {
+        Networks: {
+          shop_default: {
+            NetworkID: 'e29250b5'.repeat(8),
+            EndpointID: '6c430ff7'.repeat(8),
+            Gateway: '172.20.0.1',
+            IPAddress: '172.20.0.2',
+            IPPrefixLen: 16,
+            MacAddress: '02:42:ac:14:00:02',
+          },
+        },
+      },
+      Mounts: [
+        {
+          Type: 'volume',
+          Name: `data${i}`,
+          Source: `/var/lib/docker/volumes/data${i}/_data`,
+          Destination: '/data',
+          Driver: 'local',
+          Mode: 'z',
+          RW: true,
+          Propagation: '',
+        },
+      ],
     })),
   );
   const server = new ReplayServer(path.join(dir, 'docker.sock'), {
-    '/info': json({ ServerVersion: '24.0.7', Driver: 'overlay2', DriverStatus: [['Backing Filesystem', 'extfs']], Images: 12, DockerRootDir: '/var/lib/docker' }),
+    '/info': json({
+      ServerVersion: '24.0.7',
+      Driver: 'overlay2',
+      DriverStatus: [['Backing Filesystem', 'extfs']],
+      Images: 12,
+      DockerRootDir: '/var/lib/docker',
+    }),
     '/volumes': json({ Volumes: [], Warnings: null }),
     '/containers/json': (_req, res) => {
       res.setHeader('Content-Type', 'application/json');

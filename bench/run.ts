@@ -7,7 +7,13 @@ import { benchSeriesBudget } from './seriesBudget';
 /** Prints figures; asserts nothing about time. */
 async function main(): Promise<void> {
   const only = process.argv[2];
-  const benches: Record<string, () => Promise<Record<string, string>>> = { scrape: benchDaemonScrape, memory: benchMemory, scan: benchScan, fleet: benchFleet, series: benchSeriesBudget };
+  const benches: Record<string, () => Promise<Record<string, string>>> = {
+    scrape: benchDaemonScrape,
+    memory: benchMemory,
+    scan: benchScan,
+    fleet: benchFleet,
+    series: benchSeriesBudget,
+  };
   for (const [name, bench] of Object.entries(benches)) {
     if (only && only !== name) continue;
     const figures = await bench();

@@ -70,7 +70,13 @@ export async function benchScan(): Promise<Record<string, string>> {
 
   const dir = path.join(tmpdir(), `dde-scan-bench-run-${process.pid}`);
   mkdirSync(dir, { recursive: true });
-  const info = { ServerVersion: '24.0.7', Driver: 'overlay2', DockerRootDir: TREE, DriverStatus: [['Backing Filesystem', 'extfs']], Images: 0 };
+  const info = {
+    ServerVersion: '24.0.7',
+    Driver: 'overlay2',
+    DockerRootDir: TREE,
+    DriverStatus: [['Backing Filesystem', 'extfs']],
+    Images: 0,
+  };
   const server = new ReplayServer(path.join(dir, 'docker.sock'), daemonRoutes(info));
   await server.start();
   const idle = new TestExporter(path.join(dir, 'idle.log'));

@@ -21,7 +21,9 @@ const PROCESS = /^(process_|nodejs_)/;
 export async function benchSeriesBudget(): Promise<Record<string, string>> {
   const figures: Record<string, string> = {};
   for (const profile of Object.keys(PROFILES)) {
-    figures[`series, ${profile} (without process metrics)`] = String(seriesCount(readFileSync(path.join(GOLDEN_DIR, `${profile}.prom`), 'utf8')));
+    figures[`series, ${profile} (without process metrics)`] = String(
+      seriesCount(readFileSync(path.join(GOLDEN_DIR, `${profile}.prom`), 'utf8')),
+    );
   }
   for (const size of [0, 10000]) {
     for (const disable of [false, true]) {
@@ -30,7 +32,14 @@ export async function benchSeriesBudget(): Promise<Record<string, string>> {
       const exporter = new TestExporter(path.join(dir, 'exporter.log'));
       try {
         await server.start();
-        await exporter.start(['--docker.host', server.host, '--docker.pid-file', path.join(dir, 'none.pid'), '--no-scan', ...(disable ? ['--web.disable-exporter-metrics'] : [])]);
+        await exporter.start([
+          '--docker.host',
+          server.host,
+          '--docker.pid-file',
+          path.join(dir, 'none.pid'),
+          '--no-scan',
+          ...(disable ? ['--web.disable-exporter-metrics'] : []),
+        ]);
         const text = (await exporter.scrape()).text;
         const label = `${size} replayed containers, ${disable ? '--web.disable-exporter-metrics' : 'defaults'}`;
         figures[`series, ${label}`] = `${seriesCount(text)} (process and Node.js: ${seriesCount(text) - seriesCount(text, PROCESS)})`;

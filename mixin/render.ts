@@ -13,10 +13,14 @@ type Rendered = { groups: { name: string; rules: Record<string, unknown>[] }[] }
 export function applyConfig(expr: string, config: MixinConfig): string {
   const selector = config.selector;
   return expr
-    .split('{SEL}').join(`{${selector}}`)
-    .split('{SEL,').join(selector === '' ? '{' : `{${selector},`)
-    .split('(HOST').join(`(${config.hostLabels}`)
-    .split('(AGG').join(`(${config.aggregationLabels}`)
+    .split('{SEL}')
+    .join(`{${selector}}`)
+    .split('{SEL,')
+    .join(selector === '' ? '{' : `{${selector},`)
+    .split('(HOST')
+    .join(`(${config.hostLabels}`)
+    .split('(AGG')
+    .join(`(${config.aggregationLabels}`)
     .replace(/THRESHOLD\((\w+)\)/g, (_m, name: string) => {
       const value = (config.thresholds as Record<string, number>)[name];
       if (value === undefined) throw new Error(`no threshold ${name}`);
@@ -35,7 +39,11 @@ function alert(rule: AlertRule, config: MixinConfig): Record<string, unknown> {
     expr: applyConfig(rule.expr, config),
     for: rule.for,
     labels: { severity: config.severities[rule.alert] ?? rule.severity },
-    annotations: { summary: rule.summary, description: rule.description, runbook_url: config.runbookURLPattern.replace('%s', rule.runbook) },
+    annotations: {
+      summary: rule.summary,
+      description: rule.description,
+      runbook_url: config.runbookURLPattern.replace('%s', rule.runbook),
+    },
   };
 }
 
@@ -44,7 +52,12 @@ export function prometheusAlerts(config: MixinConfig): Rendered {
 }
 
 export function prometheusRules(config: MixinConfig): Rendered {
-  return { groups: RECORDING_GROUPS.map((g: RuleGroup<RecordingRule>) => ({ name: g.name, rules: g.rules.map((r) => ({ record: r.record, expr: applyConfig(r.expr, config) })) })) };
+  return {
+    groups: RECORDING_GROUPS.map((g: RuleGroup<RecordingRule>) => ({
+      name: g.name,
+      rules: g.rules.map((r) => ({ record: r.record, expr: applyConfig(r.expr, config) })),
+    })),
+  };
 }
 
 /** What the jsonnet mixin starts from: the rules with their placeholders, for _config to fill in. */

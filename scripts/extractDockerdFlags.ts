@@ -14,7 +14,8 @@ import * as path from 'node:path';
 
 const TAGS = ['v20.10.24', 'v23.0.0', 'v24.0.0', 'v25.0.0', 'v26.1.0', 'v27.0.1', 'v28.0.0', 'docker-v29.0.0'];
 /** Flags of the daemon on Linux: these files define them (Windows and FreeBSD files left out); cmd/dockerd/ up to 28, daemon/command/ from 29. */
-const FLAG_FILES = /^(cmd\/dockerd|daemon\/command)\/(config|config_unix|config_common_unix|options|daemon|daemon_linux|daemon_unix|docker|docker_unix)\.go$/;
+const FLAG_FILES =
+  /^(cmd\/dockerd|daemon\/command)\/(config|config_unix|config_common_unix|options|daemon|daemon_linux|daemon_unix|docker|docker_unix)\.go$/;
 /** Values whose type implements opts.NamedOption, by the expression passed to flags.Var. */
 const NAMED_VALUES: Record<string, string> = {
   'conf.NetworkConfig.DefaultAddressPools': 'default-address-pools',
@@ -95,11 +96,15 @@ function mapKeys(source: string, name: string): string[] {
 }
 
 export function extract(repo: string, tag: string): DockerdConfigRules {
-  const files = git(repo, 'ls-tree', '-r', '--name-only', tag, 'cmd/dockerd/', 'daemon/command/').split('\n').filter((f) => FLAG_FILES.test(f));
+  const files = git(repo, 'ls-tree', '-r', '--name-only', tag, 'cmd/dockerd/', 'daemon/command/')
+    .split('\n')
+    .filter((f) => FLAG_FILES.test(f));
   const sources = files.map((f) => git(repo, 'show', `${tag}:${f}`));
   const all = sources.join('\n');
   const constants = new Map([...all.matchAll(/\b(Flag\w+)\s*=\s*"([^"]+)"/g)].map((m) => [m[1] as string, m[2] as string]));
-  const variables = new Map([...all.matchAll(/(\w+)\s*:?=\s*\w+\.NewNamed\w*\(\s*"([^"]+)"/g)].map((m) => [m[1] as string, m[2] as string]));
+  const variables = new Map(
+    [...all.matchAll(/(\w+)\s*:?=\s*\w+\.NewNamed\w*\(\s*"([^"]+)"/g)].map((m) => [m[1] as string, m[2] as string]),
+  );
   const flags: DockerdFlag[] = [];
   for (const source of sources) {
     for (const call of source.matchAll(/\bflags\.(\w+)\(/g)) {

@@ -79,7 +79,10 @@ function main(): void {
     case 'check':
     case 'textfile': {
       const logger = createLogger(parsed.config.logLevel, parsed.config.logFormat);
-      const done = parsed.kind === 'check' ? runCheck(parsed.config, { format: parsed.format, limit: parsed.limit, remedies: parsed.remedies }, logger) : runTextfile(parsed.config, parsed.output, logger);
+      const done =
+        parsed.kind === 'check'
+          ? runCheck(parsed.config, { format: parsed.format, limit: parsed.limit, remedies: parsed.remedies }, logger)
+          : runTextfile(parsed.config, parsed.output, logger);
       const kind = parsed.kind;
       done.then(exitWhenWritten, (err: unknown) => {
         process.stderr.write(`${PROGRAM} ${kind}: ${errorMessage(err)}\n`);

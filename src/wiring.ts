@@ -34,7 +34,11 @@ export function buildParts(config: Config, logger: Logger, mode: Mode): Parts {
   const api = createEngineApi({ connection, timeoutMs: config.dockerTimeoutMs });
   const collector = new DaemonCollector({
     api,
-    storageConfig: { pidFile: config.pidFile, daemonConfigFile: config.daemonConfigFile, ...(remote ? { remoteDaemon: describeConnection(connection) } : {}) },
+    storageConfig: {
+      pidFile: config.pidFile,
+      daemonConfigFile: config.daemonConfigFile,
+      ...(remote ? { remoteDaemon: describeConnection(connection) } : {}),
+    },
     logger,
     infoMaxAgeMs: mode === 'serve' ? config.infoMaxAgeMs : 0,
     imagesResyncMs: mode === 'serve' ? config.imagesResyncMs : 0,
@@ -44,9 +48,15 @@ export function buildParts(config: Config, logger: Logger, mode: Mode): Parts {
   });
   const runScan = createScanRunner();
   // A remote daemon's data root is on its own host: the path of that name here is another one.
-  const scanner = config.scan && (!remote || config.dataRoot !== undefined)
-    ? new ScanScheduler({ run: runScan, intervalMs: mode === 'serve' ? config.scanIntervalMs : 24 * 3600 * 1000, logger, rootOverride: config.dataRoot })
-    : undefined;
+  const scanner =
+    config.scan && (!remote || config.dataRoot !== undefined)
+      ? new ScanScheduler({
+          run: runScan,
+          intervalMs: mode === 'serve' ? config.scanIntervalMs : 24 * 3600 * 1000,
+          logger,
+          rootOverride: config.dataRoot,
+        })
+      : undefined;
   const exporter = new Exporter(collector, scanner, {
     version: VERSION,
     // Process metrics describe a long-running exporter; in a textfile they would describe a process gone, and clash with node_exporter's own.

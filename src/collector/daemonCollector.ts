@@ -55,15 +55,16 @@ export class DaemonCollector {
   private readonly problems: ProblemTally;
   private readonly inventory: ContainerInventory | undefined;
   private infoCache:
-    | { info: EngineInfo; engine: Engine; engineNamed: boolean; apiVersion?: string; fetchedAt: number; generation: number }
-    | undefined;
+    { info: EngineInfo; engine: Engine; engineNamed: boolean; apiVersion?: string; fetchedAt: number; generation: number } | undefined;
   /** The engine the daemon last named: a /version that fails once does not turn Podman into Docker. */
   private lastEngine: Engine = 'unknown';
   private infoGeneration = 0;
   private infoInFlight: Promise<NonNullable<DaemonCollector['infoCache']>> | undefined;
   private imagesGeneration = 0;
   /** GET /images/json's answer, asked on image events and every imagesResyncMs. */
-  private imagesCache: { body: unknown; fetchedAt: number; generation: number; localOnly?: { containerdStore: boolean; count: number | undefined } } | undefined;
+  private imagesCache:
+    | { body: unknown; fetchedAt: number; generation: number; localOnly?: { containerdStore: boolean; count: number | undefined } }
+    | undefined;
   private readonly enabled: OptionalCollectors;
   private volumeCache: { count: number; generation: number } | undefined;
   private volumeGeneration = 0;
@@ -82,7 +83,8 @@ export class DaemonCollector {
         logger: deps.logger,
         problems: this.problems,
         maxWaitMs: deps.timeoutMs,
-        invalidate: (what) => (what === 'info' ? this.infoGeneration++ : what === 'images' ? this.imagesGeneration++ : this.volumeGeneration++),
+        invalidate: (what) =>
+          what === 'info' ? this.infoGeneration++ : what === 'images' ? this.imagesGeneration++ : this.volumeGeneration++,
       });
       this.inventory.start();
     }
@@ -175,7 +177,12 @@ export class DaemonCollector {
       };
       if (info?.engine !== 'podman') this.logStorageConfig(snapshot.storageConfig);
     } else {
-      const asked: CollectorName[] = ['info', ...(this.enabled.containers ? ['containers' as const] : []), ...(this.enabled.volumes ? ['volumes' as const] : []), ...(this.enabled.images ? ['images' as const] : [])];
+      const asked: CollectorName[] = [
+        'info',
+        ...(this.enabled.containers ? ['containers' as const] : []),
+        ...(this.enabled.volumes ? ['volumes' as const] : []),
+        ...(this.enabled.images ? ['images' as const] : []),
+      ];
       for (const collector of asked) collectors.push({ collector, success: false, durationSeconds: 0 });
     }
     snapshot.parseErrors = this.problems.counts();
@@ -229,9 +236,13 @@ export class DaemonCollector {
     }
     // The image store as /info has it: the cached answer, the request in flight, or a new one.
     const current = this.infoCache;
-    const fresh = current && current.generation === this.infoGeneration && this.now() - current.fetchedAt < this.deps.infoMaxAgeMs ? current : undefined;
+    const fresh =
+      current && current.generation === this.infoGeneration && this.now() - current.fetchedAt < this.deps.infoMaxAgeMs
+        ? current
+        : undefined;
     const containerdStore = (fresh ?? (await (this.infoInFlight ?? this.info()))).info.containerdSnapshotter;
-    if (cached.localOnly?.containerdStore !== containerdStore) cached.localOnly = { containerdStore, count: localOnlyImageCount(cached.body, containerdStore) };
+    if (cached.localOnly?.containerdStore !== containerdStore)
+      cached.localOnly = { containerdStore, count: localOnlyImageCount(cached.body, containerdStore) };
     return cached.localOnly.count;
   }
 
@@ -295,7 +306,10 @@ export class DaemonCollector {
   private storageConfig(): Promise<StorageConfig> {
     const remote = this.deps.storageConfig.remoteDaemon;
     if (remote !== undefined) {
-      return Promise.resolve({ known: false, reason: `the daemon is on another host (${remote}): its command line and daemon.json are not readable from here` });
+      return Promise.resolve({
+        known: false,
+        reason: `the daemon is on another host (${remote}): its command line and daemon.json are not readable from here`,
+      });
     }
     return readStorageConfig(this.deps.storageConfig, this.daemonProcess);
   }
@@ -303,6 +317,7 @@ export class DaemonCollector {
   private logStorageConfig(result: StorageConfig | undefined): void {
     if (!result) return;
     if (result.known) this.configLog.succeeded('storage_config', 'storage driver configuration is readable again');
-    else this.configLog.failed('storage_config', `cannot tell whether the storage driver is explicitly configured: ${result.reason}`, 'warn');
+    else
+      this.configLog.failed('storage_config', `cannot tell whether the storage driver is explicitly configured: ${result.reason}`, 'warn');
   }
 }

@@ -48,7 +48,16 @@ export async function runCheck(config: Config, options: CheckOptions, logger: Lo
   }
   const storage = snapshot.storageConfig;
   const remedies = remediesFor(hostPlatform(options.remedies), storage?.known ? storage.configFile : undefined);
-  const report = buildReport({ snapshot, scan, scanSkipped: !scanned, images, limit, remedies, targets: config.upgradeTargets, dockerHost: config.dockerHost });
+  const report = buildReport({
+    snapshot,
+    scan,
+    scanSkipped: !scanned,
+    images,
+    limit,
+    remedies,
+    targets: config.upgradeTargets,
+    dockerHost: config.dockerHost,
+  });
   if (format === 'json') process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else process.stdout.write(renderReport(report, process.stdout.isTTY && !process.env['NO_COLOR'] ? COLOUR : PLAIN));
   return report.exit_code;

@@ -31,21 +31,29 @@ function mountId(root: string, driver: string, containerId: string): string | un
  * one container inspected at a time (with its size only on devicemapper, where
  * the layers are no directories to measure).
  */
-export async function runPlan(config: Config, options: { format: 'text' | 'json' | 'script'; remedies: Platform | 'auto' }, logger: Logger): Promise<number> {
+export async function runPlan(
+  config: Config,
+  options: { format: 'text' | 'json' | 'script'; remedies: Platform | 'auto' },
+  logger: Logger,
+): Promise<number> {
   const { format } = options;
   const { api, collector, remote } = buildParts(config, logger, 'once');
   const snapshot = await collector.collect();
   const info = snapshot.info;
   const root = config.dataRoot ?? info?.dockerRootDir;
   if (!snapshot.up || !info?.driver || !root) {
-    process.stderr.write(`docker-daemon-exporter plan: the daemon does not answer${snapshot.unreachable ? `: ${snapshot.unreachable.message}` : ''}\n`);
+    process.stderr.write(
+      `docker-daemon-exporter plan: the daemon does not answer${snapshot.unreachable ? `: ${snapshot.unreachable.message}` : ''}\n`,
+    );
     return PLAN_EXIT.unreachable;
   }
   const driver = info.driver;
   const imagesBody = (await api.get('/images/json')).body;
   const images: PlanImage[] = (Array.isArray(imagesBody) ? imagesBody.filter(isObject) : []).map((img) => ({
     id: String(img['Id'] ?? ''),
-    names: (Array.isArray(img['RepoTags']) ? img['RepoTags'] : []).filter((t): t is string => typeof t === 'string' && t !== '<none>:<none>'),
+    names: (Array.isArray(img['RepoTags']) ? img['RepoTags'] : []).filter(
+      (t): t is string => typeof t === 'string' && t !== '<none>:<none>',
+    ),
     // Where it cannot be told (the containerd image store), saved as if local: a save too many costs disk, a pull that cannot work loses the image.
     localOnly: isLocalOnly(img, info.containerdSnapshotter) ?? true,
   }));
@@ -63,7 +71,10 @@ export async function runPlan(config: Config, options: { format: 'text' | 'json'
       const image = await api.get(`/images/${imageId}/json`).then(
         (res) => (isObject(res.body) && isObject(res.body['Config']) ? res.body['Config'] : undefined),
         (err: unknown) => {
-          logger.warn('cannot inspect an image; the re-create command repeats what the image already says', { image: imageId, err: errorMessage(err) });
+          logger.warn('cannot inspect an image; the re-create command repeats what the image already says', {
+            image: imageId,
+            err: errorMessage(err),
+          });
           return undefined;
         },
       );
@@ -97,7 +108,11 @@ export async function runPlan(config: Config, options: { format: 'text' | 'json'
       }),
     );
   }
-  const plan = assemblePlan({ ...(info.serverVersion ? { version: info.serverVersion } : {}), driver, data_root: root }, containers, images);
+  const plan = assemblePlan(
+    { ...(info.serverVersion ? { version: info.serverVersion } : {}), driver, data_root: root },
+    containers,
+    images,
+  );
   if (format === 'json') process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
   else if (format === 'script') {
     const storage = snapshot.storageConfig;

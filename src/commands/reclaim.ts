@@ -5,7 +5,15 @@ import type { Config } from '../config/config';
 import { describeConnection, isRemote, loadConnection } from '../docker/connection';
 import { daemonJsonSettings } from '../docker/storageConfig';
 import { decideReclaim, ReclaimFacts, recheckBeforeRemoval } from '../reclaim/guards';
-import { allMountTables, deviceMapperNames, loopBackingFiles, mountSources, openPathsUnderSettled, parseMountInfo, processStartTime } from '../reclaim/probe';
+import {
+  allMountTables,
+  deviceMapperNames,
+  loopBackingFiles,
+  mountSources,
+  openPathsUnderSettled,
+  parseMountInfo,
+  processStartTime,
+} from '../reclaim/probe';
 import { removePaths } from '../reclaim/remove';
 import { planScan } from '../scan/dataRoot';
 import { mergeWalks, walkBuckets } from '../scan/walk';
@@ -28,23 +36,33 @@ const freeBytes = (dir: string) => {
  * another driver, once every guard holds (src/reclaim/guards.ts). Without
  * --yes it only says what it would remove.
  */
-export async function runReclaim(config: Config, options: { yes: boolean; ignorePids: readonly number[] }, logger: Logger): Promise<number> {
+export async function runReclaim(
+  config: Config,
+  options: { yes: boolean; ignorePids: readonly number[] },
+  logger: Logger,
+): Promise<number> {
   const { yes } = options;
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const connection = loadConnection(config.docker);
   if (isRemote(connection)) {
     // Its guards look at this host's processes, mounts and devices: they would prove nothing about another host's daemon.
-    out(`reclaim: refused: ${describeConnection(connection)} is a daemon on another host; reclaim works on the host it runs on: run it there.`);
+    out(
+      `reclaim: refused: ${describeConnection(connection)} is a daemon on another host; reclaim works on the host it runs on: run it there.`,
+    );
     return RECLAIM_EXIT.refused;
   }
   const first = await gatherFacts(config, options.ignorePids, logger, true);
   if ('unreachable' in first) {
-    out(`reclaim: refused: the daemon does not answer${first.unreachable ? ` (${first.unreachable})` : ''}: whether it still uses the data cannot be told.`);
+    out(
+      `reclaim: refused: the daemon does not answer${first.unreachable ? ` (${first.unreachable})` : ''}: whether it still uses the data cannot be told.`,
+    );
     return RECLAIM_EXIT.refused;
   }
   const { facts, root, walked } = first;
   for (const driver of first.unmeasured) {
-    out(`reclaim: the ${driver} driver's layers are zfs datasets, not files of the data root: reclaim leaves them (zfs list, then zfs destroy, once nothing uses them).`);
+    out(
+      `reclaim: the ${driver} driver's layers are zfs datasets, not files of the data root: reclaim leaves them (zfs list, then zfs destroy, once nothing uses them).`,
+    );
   }
   const decision = decideReclaim(facts);
   if (decision.refusals.length > 0) {
@@ -65,11 +83,14 @@ export async function runReclaim(config: Config, options: { yes: boolean; ignore
 
   // Every guard again right before each path: a daemon restarted on the old driver, a mount or a process
   // that appeared since the first look stops removal there.
-  const stillSafe = async (target: string): Promise<string | undefined> => recheckBeforeRemoval(first, await gatherFacts(config, options.ignorePids, logger, false), target);
+  const stillSafe = async (target: string): Promise<string | undefined> =>
+    recheckBeforeRemoval(first, await gatherFacts(config, options.ignorePids, logger, false), target);
   const before = freeBytes(root);
   const report = await removePaths(root, decision.paths, stillSafe);
   const gained = freeBytes(root) - before;
-  out(`reclaim: removed ${report.done.length} of ${decision.paths.length} paths (${report.removed} entries); the filesystem gained ${formatBytes(gained)} (${gained} bytes, statfs before and after).`);
+  out(
+    `reclaim: removed ${report.done.length} of ${decision.paths.length} paths (${report.removed} entries); the filesystem gained ${formatBytes(gained)} (${gained} bytes, statfs before and after).`,
+  );
   if (report.refused) {
     out(`reclaim: refused to go on: ${report.refused}; nothing after it was removed.`);
     return RECLAIM_EXIT.refused;
@@ -93,19 +114,39 @@ interface Gathered {
 }
 
 /** Everything the guards need, read afresh: the daemon, its configuration, the data root, mounts, loop and dm devices, processes. */
-async function gatherFacts(config: Config, ignorePids: readonly number[], logger: Logger, measure: boolean): Promise<Gathered | { unreachable: string | undefined }> {
+async function gatherFacts(
+  config: Config,
+  ignorePids: readonly number[],
+  logger: Logger,
+  measure: boolean,
+): Promise<Gathered | { unreachable: string | undefined }> {
   const { collector } = buildParts(config, logger, 'once');
   const snapshot = await collector.collect();
   const info = snapshot.info;
   const root = config.dataRoot ?? info?.dockerRootDir;
   if (!snapshot.up || !root || !info?.driver) return { unreachable: snapshot.unreachable?.message };
-  const view = { root, driver: info.driver, containerdSnapshotter: info.containerdSnapshotter, layout: snapshot.engine === 'podman' ? ('podman' as const) : ('docker' as const) };
+  const view = {
+    root,
+    driver: info.driver,
+    containerdSnapshotter: info.containerdSnapshotter,
+    layout: snapshot.engine === 'podman' ? ('podman' as const) : ('docker' as const),
+  };
   const plan = planScan(view);
-  const candidates = plan.buckets.filter((b) => b.id.startsWith('inactive_driver\0') || b.id.startsWith('foreign_container\0')).flatMap((b) => [...b.paths]);
+  const candidates = plan.buckets
+    .filter((b) => b.id.startsWith('inactive_driver\0') || b.id.startsWith('foreign_container\0'))
+    .flatMap((b) => [...b.paths]);
   // The same walk the scan does, one bucket per path: each path's size as du counts it, and any directory it cannot read.
-  const walked = measure ? mergeWalks([walkBuckets(root, candidates.map((p) => ({ id: p, paths: [p] })))]) : undefined;
+  const walked = measure
+    ? mergeWalks([
+        walkBuckets(
+          root,
+          candidates.map((p) => ({ id: p, paths: [p] })),
+        ),
+      ])
+    : undefined;
   const storage = snapshot.storageConfig;
-  const settings = storage?.known && storage.configuration.daemonJson ? daemonJsonSettings(storage.configuration.daemonJson.bytes).settings : undefined;
+  const settings =
+    storage?.known && storage.configuration.daemonJson ? daemonJsonSettings(storage.configuration.daemonJson.bytes).settings : undefined;
   const features = settings?.['features'];
   const settled = await openPathsUnderSettled(root);
   // The operator has checked these: their unreadable working directories do not block.
@@ -119,7 +160,11 @@ async function gatherFacts(config: Config, ignorePids: readonly number[], logger
     activeDriver: info.driver,
     containerdStore: info.containerdSnapshotter,
     configured: storage?.known
-      ? { ...(storage.driver ? { driver: storage.driver } : {}), explicitContainerdStore: typeof features === 'object' && features !== null && (features as Record<string, unknown>)['containerd-snapshotter'] === true }
+      ? {
+          ...(storage.driver ? { driver: storage.driver } : {}),
+          explicitContainerdStore:
+            typeof features === 'object' && features !== null && (features as Record<string, unknown>)['containerd-snapshotter'] === true,
+        }
       : { unknown: storage?.reason ?? 'not collected' },
     scanComplete: plan.result.complete && walkErrors === 0 && open.unreadable.length === 0,
     scanProblem: !plan.result.complete
@@ -136,10 +181,18 @@ async function gatherFacts(config: Config, ignorePids: readonly number[], logger
     openPaths: open.open,
     mountSources: mountSources(allMountTables(), own),
     ...(info.dockerRootDir ? { daemonRoot: info.dockerRootDir } : {}),
-    dataRootIdentity: storage?.known ? sameDirectory(root, storage.pid, info.dockerRootDir) : { unknown: storage?.reason ?? 'the daemon process was not found' },
+    dataRootIdentity: storage?.known
+      ? sameDirectory(root, storage.pid, info.dockerRootDir)
+      : { unknown: storage?.reason ?? 'the daemon process was not found' },
   };
   const pid = storage?.known ? storage.pid : undefined;
-  return { facts, root, unmeasured: plan.result.unmeasured.map((u) => u.driver), daemon: `pid ${pid ?? '?'} started ${pid ? (processStartTime(pid) ?? '?') : '?'} on ${info.driver}${info.containerdSnapshotter ? ' (containerd store)' : ''}`, ...(walked ? { walked } : {}) };
+  return {
+    facts,
+    root,
+    unmeasured: plan.result.unmeasured.map((u) => u.driver),
+    daemon: `pid ${pid ?? '?'} started ${pid ? (processStartTime(pid) ?? '?') : '?'} on ${info.driver}${info.containerdSnapshotter ? ' (containerd store)' : ''}`,
+    ...(walked ? { walked } : {}),
+  };
 }
 
 /** Is `root` the directory the daemon calls its data root, seen in the daemon's own mount namespace? */

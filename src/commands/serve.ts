@@ -11,12 +11,16 @@ import { buildParts } from '../wiring';
 export function runServe(config: Config, webConfig: WebConfig | undefined, logger: Logger, systemdFd?: number): void {
   const { collector, scanner, exporter, remote, daemon } = buildParts(config, logger, 'serve');
   if (remote) {
-    logger.info('the daemon is on another host: its storage-driver configuration is not readable from here, and its data root is scanned only where --docker.data-root says it is mounted', { docker_host: daemon, data_root: config.dataRoot ?? 'none' });
+    logger.info(
+      'the daemon is on another host: its storage-driver configuration is not readable from here, and its data root is scanned only where --docker.data-root says it is mounted',
+      { docker_host: daemon, data_root: config.dataRoot ?? 'none' },
+    );
   }
   // Learn the data root and driver now, so the first scan starts without waiting for a scrape.
   void exporter.collect();
   const web = createWebServer(
-    (security) => createApp({ exporter, telemetryPath: config.telemetryPath, version: VERSION, logger, security, maxRequests: config.maxRequests }),
+    (security) =>
+      createApp({ exporter, telemetryPath: config.telemetryPath, version: VERSION, logger, security, maxRequests: config.maxRequests }),
     config.webConfigFile,
     webConfig,
     logger,

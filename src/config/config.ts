@@ -109,7 +109,9 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
   let command: Command = 'serve';
   if (first !== undefined && !first.startsWith('-')) {
     if (!(COMMAND_WORDS as readonly string[]).includes(first)) {
-      throw new ConfigError(`unknown command ${JSON.stringify(first)}; the commands are ${COMMAND_WORDS.join(', ')} (none: serve /metrics)`);
+      throw new ConfigError(
+        `unknown command ${JSON.stringify(first)}; the commands are ${COMMAND_WORDS.join(', ')} (none: serve /metrics)`,
+      );
     }
     command = first as Command;
   }
@@ -131,8 +133,14 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
     // "Unknown option '--web.listen-address'" for check: say which command does take it.
     const unknown = /Unknown option '--([^']+)'/.exec(message)?.[1];
     const owner = unknown ? FLAGS.find((f) => f.name === unknown || (f.negatable && `no-${f.name}` === unknown)) : undefined;
-    if (owner) throw new ConfigError(`--${unknown}: not a flag of ${command === 'serve' ? 'the exporter' : command}; it belongs to ${owner.commands.map((c) => (c === 'serve' ? 'the exporter' : c)).join(', ')}`);
-    if (/positional/.test(message)) throw new ConfigError(`unexpected argument in ${JSON.stringify(args.join(' '))}; ${command === 'serve' ? `the commands are ${COMMAND_WORDS.join(', ')}` : 'flags take the form --name=value'}`);
+    if (owner)
+      throw new ConfigError(
+        `--${unknown}: not a flag of ${command === 'serve' ? 'the exporter' : command}; it belongs to ${owner.commands.map((c) => (c === 'serve' ? 'the exporter' : c)).join(', ')}`,
+      );
+    if (/positional/.test(message))
+      throw new ConfigError(
+        `unexpected argument in ${JSON.stringify(args.join(' '))}; ${command === 'serve' ? `the commands are ${COMMAND_WORDS.join(', ')}` : 'flags take the form --name=value'}`,
+      );
     throw new ConfigError(message);
   }
   if (values['help']) return command === 'serve' ? { kind: 'help' } : { kind: 'help', command };
@@ -141,7 +149,13 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
   const config = commonConfig(read);
   if (command === 'check') {
     const format = read.oneOf('format', ['text', 'json'] as const);
-    return { kind: 'check', config, format, limit: read.wholeNumber('limit'), remedies: read.oneOf('remedies', ['auto', ...PLATFORMS] as const) };
+    return {
+      kind: 'check',
+      config,
+      format,
+      limit: read.wholeNumber('limit'),
+      remedies: read.oneOf('remedies', ['auto', ...PLATFORMS] as const),
+    };
   }
   if (command === 'textfile') {
     const output = read.text('output');
@@ -150,11 +164,17 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
     return { kind: 'textfile', config, output };
   }
   if (command === 'plan') {
-    return { kind: 'plan', config, format: read.oneOf('format', ['text', 'json', 'script'] as const), remedies: read.oneOf('remedies', ['auto', ...PLATFORMS] as const) };
+    return {
+      kind: 'plan',
+      config,
+      format: read.oneOf('format', ['text', 'json', 'script'] as const),
+      remedies: read.oneOf('remedies', ['auto', ...PLATFORMS] as const),
+    };
   }
   if (command === 'reclaim') {
     const pids = read.text('ignore-pid');
-    if (pids !== '' && !/^\d+(,\d+)*$/.test(pids)) read.fail('ignore-pid', `expected process ids, comma-separated, such as 1,42; got ${JSON.stringify(pids)}`);
+    if (pids !== '' && !/^\d+(,\d+)*$/.test(pids))
+      read.fail('ignore-pid', `expected process ids, comma-separated, such as 1,42; got ${JSON.stringify(pids)}`);
     return { kind: 'reclaim', config, yes: read.flag('yes'), ignorePids: pids === '' ? [] : pids.split(',').map(Number) };
   }
   return { kind: 'run', config };
@@ -204,7 +224,11 @@ class FlagReader {
   duration(name: string, allowZero = false): number {
     const text = this.text(name);
     const ms = parseDuration(text);
-    if (ms === undefined || (ms === 0 && !allowZero)) this.fail(name, `expected a ${allowZero ? '' : 'positive '}duration such as 5s or 500ms${allowZero ? ' (0s for none)' : ''}, got ${JSON.stringify(text)}`);
+    if (ms === undefined || (ms === 0 && !allowZero))
+      this.fail(
+        name,
+        `expected a ${allowZero ? '' : 'positive '}duration such as 5s or 500ms${allowZero ? ' (0s for none)' : ''}, got ${JSON.stringify(text)}`,
+      );
     return ms;
   }
 
@@ -224,13 +248,16 @@ class FlagReader {
 
   oneOf<T extends string>(name: string, allowed: readonly T[]): T {
     const text = this.text(name);
-    return (allowed as readonly string[]).includes(text) ? (text as T) : this.fail(name, `expected ${allowed.join(' or ')}, got ${JSON.stringify(text)}`);
+    return (allowed as readonly string[]).includes(text)
+      ? (text as T)
+      : this.fail(name, `expected ${allowed.join(' or ')}, got ${JSON.stringify(text)}`);
   }
 }
 
 function commonConfig(read: FlagReader): Config {
   const listenText = read.text('web.listen-address');
-  const listen = parseListenAddress(listenText) ?? read.fail('web.listen-address', `expected [host]:port, got ${JSON.stringify(listenText)}`);
+  const listen =
+    parseListenAddress(listenText) ?? read.fail('web.listen-address', `expected [host]:port, got ${JSON.stringify(listenText)}`);
   const telemetryPath = read.text('web.telemetry-path');
   if (!/^\/[A-Za-z0-9._~\-/]*$/.test(telemetryPath) || telemetryPath === '/') {
     read.fail('web.telemetry-path', `expected a path such as /metrics, got ${JSON.stringify(telemetryPath)}`);
@@ -250,7 +277,8 @@ function commonConfig(read: FlagReader): Config {
     sshKnownHosts: read.nonEmpty('docker.ssh-known-hosts'),
   };
   const dataRoot = read.text('docker.data-root');
-  if (dataRoot !== '' && !dataRoot.startsWith('/')) read.fail('docker.data-root', `expected an absolute path, got ${JSON.stringify(dataRoot)}`);
+  if (dataRoot !== '' && !dataRoot.startsWith('/'))
+    read.fail('docker.data-root', `expected an absolute path, got ${JSON.stringify(dataRoot)}`);
   const webConfigFile = read.text('web.config.file');
   return {
     listen,

@@ -6,8 +6,7 @@ export const COMMAND_SUMMARY: Record<Command, string> = {
   serve: 'Serve /metrics for Prometheus (the default: no command word).',
   check:
     'Report once whether this host survives the move to Docker 25, and what to do. Exit status: 0 nothing blocks, 1 warnings, 2 the upgrade is blocked, 3 the daemon cannot be reached.',
-  plan:
-    'What a storage-driver switch costs, container by container: volumes and binds (they survive), bytes in each writable layer, images only on this host, and a command that makes each container again; --format script writes the migration as a script to read and run. Only reads.',
+  plan: 'What a storage-driver switch costs, container by container: volumes and binds (they survive), bytes in each writable layer, images only on this host, and a command that makes each container again; --format script writes the migration as a script to read and run. Only reads.',
   textfile:
     "Collect once (with a data-root scan unless --no-scan) and write the metrics atomically for node_exporter's textfile collector. Exit status: 0 written, 1 the file cannot be written, 3 the daemon did not answer (docker_up 0 written).",
   reclaim:
@@ -30,7 +29,13 @@ const SERVE: readonly Command[] = ['serve'];
 
 /** Every flag may also come from DOCKER_EXPORTER_<FLAG> (dots and dashes as underscores); the flag wins. */
 export const FLAGS: readonly FlagSpec[] = [
-  { name: 'web.listen-address', type: 'string', commands: SERVE, help: 'Address to listen on for the web interface and telemetry ([host]:port).', default: () => ':9326' },
+  {
+    name: 'web.listen-address',
+    type: 'string',
+    commands: SERVE,
+    help: 'Address to listen on for the web interface and telemetry ([host]:port).',
+    default: () => ':9326',
+  },
   {
     name: 'web.systemd-socket',
     type: 'boolean',
@@ -46,7 +51,13 @@ export const FLAGS: readonly FlagSpec[] = [
     default: () => '40',
   },
   { name: 'web.telemetry-path', type: 'string', commands: SERVE, help: 'Path under which to expose metrics.', default: () => '/metrics' },
-  { name: 'web.config.file', type: 'string', commands: SERVE, help: 'exporter-toolkit web config (TLS, basic auth, headers), as for node_exporter.', default: () => '' },
+  {
+    name: 'web.config.file',
+    type: 'string',
+    commands: SERVE,
+    help: 'exporter-toolkit web config (TLS, basic auth, headers), as for node_exporter.',
+    default: () => '',
+  },
   {
     name: 'web.disable-exporter-metrics',
     type: 'boolean',
@@ -66,7 +77,7 @@ export const FLAGS: readonly FlagSpec[] = [
     type: 'boolean',
     negatable: true,
     commands: ALL,
-    help: "Speak TLS to a tcp:// daemon and check its certificate, with the client certificate of --docker.cert-path; on when $DOCKER_TLS_VERIFY is set to anything, as for the docker CLI (--no-docker.tls-verify: off). The port defaults to 2376.",
+    help: 'Speak TLS to a tcp:// daemon and check its certificate, with the client certificate of --docker.cert-path; on when $DOCKER_TLS_VERIFY is set to anything, as for the docker CLI (--no-docker.tls-verify: off). The port defaults to 2376.',
     default: (env) => (env['DOCKER_TLS_VERIFY'] ? 'true' : ''),
   },
   {
@@ -90,7 +101,13 @@ export const FLAGS: readonly FlagSpec[] = [
     help: "known_hosts file that must list an ssh:// daemon's host key, as ssh requires.",
     default: () => '~/.ssh/known_hosts',
   },
-  { name: 'docker.timeout', type: 'string', commands: ALL, help: 'Deadline for each request to the daemon, connection to last byte (a duration: 500ms, 5s, 1m).', default: () => '5s' },
+  {
+    name: 'docker.timeout',
+    type: 'string',
+    commands: ALL,
+    help: 'Deadline for each request to the daemon, connection to last byte (a duration: 500ms, 5s, 1m).',
+    default: () => '5s',
+  },
   {
     name: 'docker.info-max-age',
     type: 'string',
@@ -119,11 +136,35 @@ export const FLAGS: readonly FlagSpec[] = [
     help: 'Scrapes within this long of a collection share its daemon answers (a duration; 0s: ask at every scrape); containers stay current from events.',
     default: () => '1s',
   },
-  { name: 'docker.data-root', type: 'string', commands: ALL, help: "The daemon's data root as this process sees it (an absolute path; default: DockerRootDir from /info).", default: () => '' },
-  { name: 'scan.interval', type: 'string', commands: SERVE, help: 'How often to measure the data root in the background (a duration).', default: () => '15m' },
+  {
+    name: 'docker.data-root',
+    type: 'string',
+    commands: ALL,
+    help: "The daemon's data root as this process sees it (an absolute path; default: DockerRootDir from /info).",
+    default: () => '',
+  },
+  {
+    name: 'scan.interval',
+    type: 'string',
+    commands: SERVE,
+    help: 'How often to measure the data root in the background (a duration).',
+    default: () => '15m',
+  },
   { name: 'no-scan', type: 'boolean', commands: ['serve', 'check', 'textfile'], help: 'Do not measure the data root.', default: () => '' },
-  { name: 'docker.pid-file', type: 'string', commands: ALL, help: 'dockerd pid file; its /proc entry tells whether the storage driver is explicitly configured.', default: () => '/var/run/docker.pid' },
-  { name: 'docker.daemon-config', type: 'string', commands: ALL, help: 'daemon.json to read when dockerd runs without --config-file.', default: () => '/etc/docker/daemon.json' },
+  {
+    name: 'docker.pid-file',
+    type: 'string',
+    commands: ALL,
+    help: 'dockerd pid file; its /proc entry tells whether the storage driver is explicitly configured.',
+    default: () => '/var/run/docker.pid',
+  },
+  {
+    name: 'docker.daemon-config',
+    type: 'string',
+    commands: ALL,
+    help: 'daemon.json to read when dockerd runs without --config-file.',
+    default: () => '/etc/docker/daemon.json',
+  },
   {
     name: 'collector.disable-defaults',
     type: 'boolean',
@@ -138,16 +179,14 @@ export const FLAGS: readonly FlagSpec[] = [
       ['images', 'GET /images/json (costly on the containerd image store): the images only this host has.'],
       ['storage-config', "The daemon's pid file, command line and daemon.json: whether the storage driver is explicitly configured."],
     ] as const
-  ).map(
-    ([name, what]): FlagSpec => ({
-      name: `collector.${name}`,
-      type: 'boolean',
-      negatable: true,
-      commands: ['serve', 'textfile'],
-      help: `The ${name} collector (on unless --collector.disable-defaults): ${what}`,
-      default: () => 'true',
-    }),
-  ),
+  ).map(([name, what]): FlagSpec => ({
+    name: `collector.${name}`,
+    type: 'boolean',
+    negatable: true,
+    commands: ['serve', 'textfile'],
+    help: `The ${name} collector (on unless --collector.disable-defaults): ${what}`,
+    default: () => 'true',
+  })),
   {
     name: 'collector.host-network.max-series',
     type: 'string',
@@ -162,8 +201,20 @@ export const FLAGS: readonly FlagSpec[] = [
     help: 'Docker major versions to tell the outcome of, comma-separated (the running version, a plain restart, is always told).',
     default: () => '25,29',
   },
-  { name: 'format', type: 'string', commands: ['check', 'plan'], help: 'text (for a person) or json (for scripts); plan also writes a shell script (script).', default: () => 'text' },
-  { name: 'limit', type: 'string', commands: ['check'], help: 'Name at most this many of each list: containers, images, host-network containers (a whole number).', default: () => '20' },
+  {
+    name: 'format',
+    type: 'string',
+    commands: ['check', 'plan'],
+    help: 'text (for a person) or json (for scripts); plan also writes a shell script (script).',
+    default: () => 'text',
+  },
+  {
+    name: 'limit',
+    type: 'string',
+    commands: ['check'],
+    help: 'Name at most this many of each list: containers, images, host-network containers (a whole number).',
+    default: () => '20',
+  },
   {
     name: 'remedies',
     type: 'string',
@@ -171,7 +222,13 @@ export const FLAGS: readonly FlagSpec[] = [
     help: 'How to change the storage driver on this host: daemon-json, nixos, flyingcircus, or auto (from /etc/NIXOS and fc-manage; inside a container the host is not visible, so say it).',
     default: () => 'auto',
   },
-  { name: 'yes', type: 'boolean', commands: ['reclaim'], help: 'Remove; without it reclaim only says what it would remove.', default: () => '' },
+  {
+    name: 'yes',
+    type: 'boolean',
+    commands: ['reclaim'],
+    help: 'Remove; without it reclaim only says what it would remove.',
+    default: () => '',
+  },
   {
     name: 'ignore-pid',
     type: 'string',
@@ -179,19 +236,35 @@ export const FLAGS: readonly FlagSpec[] = [
     help: 'Process ids whose working directory and open files may not be checked (some sandboxes hide pid 1 even from root), comma-separated; check them yourself first.',
     default: () => '',
   },
-  { name: 'output', type: 'string', commands: ['textfile'], help: "File to write, for node_exporter's textfile collector (required).", default: () => '' },
-  { name: 'log.level', type: 'string', commands: ALL, help: 'Only log messages at or above: debug, info, warn, error.', default: () => 'info' },
+  {
+    name: 'output',
+    type: 'string',
+    commands: ['textfile'],
+    help: "File to write, for node_exporter's textfile collector (required).",
+    default: () => '',
+  },
+  {
+    name: 'log.level',
+    type: 'string',
+    commands: ALL,
+    help: 'Only log messages at or above: debug, info, warn, error.',
+    default: () => 'info',
+  },
   { name: 'log.format', type: 'string', commands: ALL, help: 'Log format: logfmt or json (to stderr).', default: () => 'logfmt' },
 ];
 
 /** The README's table of every flag of every command, made from this list (a test keeps the README equal to it). */
 export function flagTable(): string {
   const commands = (flag: FlagSpec) => flag.commands.map((c) => (c === 'serve' ? 'exporter' : c)).join(', ');
-  const shown = (flag: FlagSpec) => (flag.type === 'boolean' ? (flag.default({}) === '' ? '' : 'on') : flag.default({}) === '' ? '' : `\`${flag.default({})}\``);
+  const shown = (flag: FlagSpec) =>
+    flag.type === 'boolean' ? (flag.default({}) === '' ? '' : 'on') : flag.default({}) === '' ? '' : `\`${flag.default({})}\``;
   return [
     '| flag | commands | default | meaning |',
     '|---|---|---|---|',
-    ...FLAGS.map((flag) => `| \`--${flag.negatable ? '[no-]' : ''}${flag.name}\` | ${commands(flag)} | ${shown(flag)} | ${flag.help.replace(/\|/g, '\\|')} |`),
+    ...FLAGS.map(
+      (flag) =>
+        `| \`--${flag.negatable ? '[no-]' : ''}${flag.name}\` | ${commands(flag)} | ${shown(flag)} | ${flag.help.replace(/\|/g, '\\|')} |`,
+    ),
   ].join('\n');
 }
 
@@ -206,7 +279,11 @@ export function flagsOf(command: Command): FlagSpec[] {
 function flagLines(command: Command, env: NodeJS.ProcessEnv): string[] {
   const lines: string[] = [];
   for (const flag of flagsOf(command)) {
-    lines.push(flag.type === 'boolean' ? `  --${flag.negatable ? '[no-]' : ''}${flag.name}` : `  --${flag.name}=${JSON.stringify(flag.default(env))}`);
+    lines.push(
+      flag.type === 'boolean'
+        ? `  --${flag.negatable ? '[no-]' : ''}${flag.name}`
+        : `  --${flag.name}=${JSON.stringify(flag.default(env))}`,
+    );
     lines.push(`      ${flag.help} (env ${envName(flag.name)})`);
   }
   lines.push('  -h, --help', '      Show this help and exit.', '  --version', '      Show the version and exit.');

@@ -39,7 +39,13 @@ export function expandHome(file: string, home = os.homedir()): string {
 /** A file that could not be read, in a few words (the path is already in the message). */
 function fileProblem(err: unknown): string {
   const code = errorCode(err);
-  return code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'a directory, not a file' : errorMessage(err);
+  return code === 'ENOENT'
+    ? 'no such file'
+    : code === 'EACCES'
+      ? 'permission denied'
+      : code === 'EISDIR'
+        ? 'a directory, not a file'
+        : errorMessage(err);
 }
 
 function readOptional(file: string): Buffer | undefined {
@@ -63,24 +69,36 @@ function loadTls(certPath: string): ClientTls {
   };
   let files: Record<'ca' | 'cert' | 'key', Buffer | undefined>;
   try {
-    files = { ca: readOptional(path.join(dir, 'ca.pem')), cert: readOptional(path.join(dir, 'cert.pem')), key: readOptional(path.join(dir, 'key.pem')) };
+    files = {
+      ca: readOptional(path.join(dir, 'ca.pem')),
+      cert: readOptional(path.join(dir, 'cert.pem')),
+      key: readOptional(path.join(dir, 'key.pem')),
+    };
   } catch (err) {
     return fail(`${dir}: ${fileProblem(err)}`);
   }
-  if (!files.ca && !files.cert && !files.key) fail(`none of ca.pem, cert.pem, key.pem in ${dir} (--docker.tls-verify is on, from the flag or DOCKER_TLS_VERIFY)`);
-  if (Boolean(files.cert) !== Boolean(files.key)) fail(`${dir} has ${files.cert ? 'cert.pem without key.pem' : 'key.pem without cert.pem'}; the client certificate needs both`);
+  if (!files.ca && !files.cert && !files.key)
+    fail(`none of ca.pem, cert.pem, key.pem in ${dir} (--docker.tls-verify is on, from the flag or DOCKER_TLS_VERIFY)`);
+  if (Boolean(files.cert) !== Boolean(files.key))
+    fail(`${dir} has ${files.cert ? 'cert.pem without key.pem' : 'key.pem without cert.pem'}; the client certificate needs both`);
   return { ...(files.ca ? { ca: files.ca } : {}), ...(files.cert ? { cert: files.cert } : {}), ...(files.key ? { key: files.key } : {}) };
 }
 
 const DEFAULT_IDENTITIES = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
 
-function loadSsh(settings: ConnectionSettings, endpoint: Extract<DockerEndpoint, { kind: 'ssh' }>, env: NodeJS.ProcessEnv): DockerConnection {
+function loadSsh(
+  settings: ConnectionSettings,
+  endpoint: Extract<DockerEndpoint, { kind: 'ssh' }>,
+  env: NodeJS.ProcessEnv,
+): DockerConnection {
   const knownHostsFile = expandHome(settings.sshKnownHosts);
   let knownHosts: KnownHost[];
   try {
     knownHosts = parseKnownHosts(readFileSync(knownHostsFile, 'utf8'));
   } catch (err) {
-    throw new ConnectionError(`--docker.ssh-known-hosts: ${knownHostsFile}: ${fileProblem(err)} (an ssh:// daemon's host key must be known, as ssh requires)`);
+    throw new ConnectionError(
+      `--docker.ssh-known-hosts: ${knownHostsFile}: ${fileProblem(err)} (an ssh:// daemon's host key must be known, as ssh requires)`,
+    );
   }
   let privateKey: Buffer | undefined;
   if (settings.sshIdentity !== '') {
@@ -98,7 +116,9 @@ function loadSsh(settings: ConnectionSettings, endpoint: Extract<DockerEndpoint,
   }
   const agent = env['SSH_AUTH_SOCK'] || undefined;
   if (!privateKey && !agent) {
-    throw new ConnectionError(`--docker.ssh-identity: no key for ${endpoint.host}: SSH_AUTH_SOCK is not set and none of ~/.ssh/${DEFAULT_IDENTITIES.join(', ~/.ssh/')} exists`);
+    throw new ConnectionError(
+      `--docker.ssh-identity: no key for ${endpoint.host}: SSH_AUTH_SOCK is not set and none of ~/.ssh/${DEFAULT_IDENTITIES.join(', ~/.ssh/')} exists`,
+    );
   }
   return {
     kind: 'ssh',
@@ -121,7 +141,9 @@ export function loadConnection(settings: ConnectionSettings, env: NodeJS.Process
     case 'tcp': {
       // The docker CLI's defaults: 2376 with TLS, 2375 without.
       const port = endpoint.port ?? (settings.tlsVerify ? 2376 : 2375);
-      return settings.tlsVerify ? { kind: 'tcp', host: endpoint.host, port, tls: loadTls(settings.certPath) } : { kind: 'tcp', host: endpoint.host, port };
+      return settings.tlsVerify
+        ? { kind: 'tcp', host: endpoint.host, port, tls: loadTls(settings.certPath) }
+        : { kind: 'tcp', host: endpoint.host, port };
     }
     case 'ssh':
       return loadSsh(settings, endpoint, env);

@@ -5,11 +5,25 @@ import { isObject, ParseProblems } from '../parse/problems';
 import { errorMessage } from '../util/errors';
 
 /** Container events that can change a container's state, name, image or network mode. */
-const CONTAINER_ACTIONS = new Set(['create', 'start', 'restart', 'stop', 'die', 'kill', 'oom', 'pause', 'unpause', 'destroy', 'rename', 'update']);
+const CONTAINER_ACTIONS = new Set([
+  'create',
+  'start',
+  'restart',
+  'stop',
+  'die',
+  'kill',
+  'oom',
+  'pause',
+  'unpause',
+  'destroy',
+  'rename',
+  'update',
+]);
 /** Network events name the container in Actor.Attributes.container. */
 const NETWORK_ACTIONS = new Set(['connect', 'disconnect']);
 
-const EVENTS_PATH = `/events?filters=${encodeURIComponent(JSON.stringify({ type: ['container', 'network', 'image', 'volume', 'daemon'] }))}` as const;
+const EVENTS_PATH =
+  `/events?filters=${encodeURIComponent(JSON.stringify({ type: ['container', 'network', 'image', 'volume', 'daemon'] }))}` as const;
 
 /** Containers inspected at once after a burst of events: bounded, so a burst never floods the daemon. */
 const INSPECT_CONCURRENCY = 8;
@@ -123,7 +137,10 @@ export class ContainerInventory {
         this.options.invalidate('volumes');
         this.options.invalidate('images');
         if (this.stopped) return;
-        this.options.logger.debug('daemon event stream closed; listing at scrape time until it is back', { reason, retry_ms: this.backoffMs });
+        this.options.logger.debug('daemon event stream closed; listing at scrape time until it is back', {
+          reason,
+          retry_ms: this.backoffMs,
+        });
         this.retryTimer = setTimeout(() => this.connect(), this.backoffMs);
         this.retryTimer.unref();
         this.backoffMs = Math.min(this.backoffMs * 2, this.options.maxBackoffMs ?? 30000);
@@ -141,7 +158,8 @@ export class ContainerInventory {
     const actor = isObject(event['Actor']) ? event['Actor'] : {};
     let id: unknown;
     if (type === 'container' && CONTAINER_ACTIONS.has(action)) id = actor['ID'];
-    else if (type === 'network' && NETWORK_ACTIONS.has(action)) id = isObject(actor['Attributes']) ? actor['Attributes']['container'] : undefined;
+    else if (type === 'network' && NETWORK_ACTIONS.has(action))
+      id = isObject(actor['Attributes']) ? actor['Attributes']['container'] : undefined;
     else return;
     if (typeof id !== 'string' || !CONTAINER_ID.test(id)) return this.options.problems.report(`events.${String(type)}`, 'no container id');
     if (action === 'destroy' && type === 'container') {

@@ -37,7 +37,11 @@ export function readContainerdRoot(configFile: string): string {
  * config as that daemon's host has it (--containerd.config); seen through
  * /proc/<pid>/root when this process is in another mount namespace.
  */
-export function containerdRootToMeasure(storage: { known: true; pid: number; externalContainerd?: string } | { known: false } | undefined, configFile: string, procRoot = '/proc'): { root: string; path: string } | undefined {
+export function containerdRootToMeasure(
+  storage: { known: true; pid: number; externalContainerd?: string } | { known: false } | undefined,
+  configFile: string,
+  procRoot = '/proc',
+): { root: string; path: string } | undefined {
   if (!storage?.known || !storage.externalContainerd) return undefined;
   const root = readContainerdRoot(configFile);
   let sameNamespace = true;

@@ -103,7 +103,8 @@ function connectFailure(err: NodeJS.ErrnoException & { level?: string }, connect
   if (err.code === 'ECONNREFUSED') return 'refused';
   if (err.code !== undefined && TLS_CODE.test(err.code)) return 'tls';
   // ssh2's errors carry a level (client-socket, client-authentication, …), not a code.
-  if (connection.kind === 'ssh' && (err.level !== undefined || /ssh|handshake|authentication|host key|verification/i.test(err.message))) return 'ssh';
+  if (connection.kind === 'ssh' && (err.level !== undefined || /ssh|handshake|authentication|host key|verification/i.test(err.message)))
+    return 'ssh';
   return 'unreachable';
 }
 
@@ -200,7 +201,14 @@ export function createEngineApi(options: EngineApiOptions): EngineApi {
     done: (err: { message: string; kind: EngineFailure; status?: number } | undefined, res?: IncomingMessage) => void,
   ) => {
     modem.dial(
-      { ...dialPath(path), method: 'GET', headers: { Accept: 'application/json' }, isStream: true, statusCodes: EVERY_STATUS, abortSignal: signal },
+      {
+        ...dialPath(path),
+        method: 'GET',
+        headers: { Accept: 'application/json' },
+        isStream: true,
+        statusCodes: EVERY_STATUS,
+        abortSignal: signal,
+      },
       (err, result) => {
         if (err) {
           if (signal.aborted) return;
@@ -227,14 +235,18 @@ export function createEngineApi(options: EngineApiOptions): EngineApi {
             // Not JSON: the text as it came.
           }
           // Plain HTTP to a daemon that speaks TLS: say what to set.
-          if (status === 400 && /HTTP request to an HTTPS server/i.test(message)) message += ' (the daemon speaks TLS: set --docker.tls-verify or DOCKER_TLS_VERIFY=1)';
+          if (status === 400 && /HTTP request to an HTTPS server/i.test(message))
+            message += ' (the daemon speaks TLS: set --docker.tls-verify or DOCKER_TLS_VERIFY=1)';
           done({ message: `HTTP ${status}${message ? `: ${message}` : ''}`, kind: 'http', status });
         });
       },
     );
   };
   /** One GET under one deadline, from connection to the reader's last byte. */
-  const request = <T>(path: string, read: (res: IncomingMessage, finish: (err: EngineError | undefined, value?: T) => void) => void): Promise<T> => {
+  const request = <T>(
+    path: string,
+    read: (res: IncomingMessage, finish: (err: EngineError | undefined, value?: T) => void) => void,
+  ): Promise<T> => {
     const controller = new AbortController();
     return new Promise<T>((resolve, reject) => {
       let settled = false;
@@ -247,7 +259,10 @@ export function createEngineApi(options: EngineApiOptions): EngineApi {
           reject(err);
         } else resolve(value as T);
       };
-      const timer = setTimeout(() => finish(new EngineError(`GET ${path}: no complete answer within ${options.timeoutMs} ms`, 'timeout')), options.timeoutMs);
+      const timer = setTimeout(
+        () => finish(new EngineError(`GET ${path}: no complete answer within ${options.timeoutMs} ms`, 'timeout')),
+        options.timeoutMs,
+      );
       open(path, controller.signal, (err, res) => {
         if (err) finish(new EngineError(`GET ${path}: ${err.message}`, err.kind, err.status));
         else read(res as IncomingMessage, finish);

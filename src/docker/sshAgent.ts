@@ -46,7 +46,9 @@ export function sshAgent(config: ConnectConfig): http.Agent {
   };
   const agent = new http.Agent({ keepAlive: true, maxSockets: MAX_CHANNELS, maxFreeSockets: 4 });
   // Node's Agent takes a connection from a callback when createConnection returns nothing.
-  (agent as unknown as { createConnection: (options: unknown, done: (err: Error | null, socket?: Duplex) => void) => undefined }).createConnection = (_options, done) => {
+  (
+    agent as unknown as { createConnection: (options: unknown, done: (err: Error | null, socket?: Duplex) => void) => undefined }
+  ).createConnection = (_options, done) => {
     connect().then(
       (c) =>
         c.exec('docker system dial-stdio', (err, channel) => {
@@ -62,7 +64,10 @@ export function sshAgent(config: ConnectConfig): http.Agent {
   const destroy = agent.destroy.bind(agent);
   agent.destroy = () => {
     destroy();
-    void client?.then((c) => c.end(), () => undefined);
+    void client?.then(
+      (c) => c.end(),
+      () => undefined,
+    );
   };
   return agent;
 }

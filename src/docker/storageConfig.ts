@@ -23,7 +23,8 @@ export interface DaemonConfiguration {
 /** daemon.json's settings, read leniently (a byte order mark skipped), or Go's complaint with its line and column. */
 export function daemonJsonSettings(bytes: Buffer): { settings?: Record<string, unknown>; problem?: string } {
   const check = checkDaemonJson(bytes, new Map(), NEWEST_FLAGS, { acceptsByteOrderMark: true, firstValueOnly: false });
-  if (check.problem?.rule === 'syntax') return { problem: `${check.problem.message} (line ${check.problem.line}, column ${check.problem.column})` };
+  if (check.problem?.rule === 'syntax')
+    return { problem: `${check.problem.message} (line ${check.problem.line}, column ${check.problem.column})` };
   if (check.problem?.rule === 'not_an_object') return { problem: check.problem.message };
   return { settings: check.settings ?? {} };
 }
@@ -67,8 +68,6 @@ export interface StorageConfigOptions {
   remoteDaemon?: string;
 }
 
-
-
 /** $XDG_<NAME>_HOME of the daemon's environment, else $HOME/<fallback> (moby pkg/homedir). */
 function xdgHome(environ: readonly string[], name: 'CONFIG' | 'DATA', fallback: string): string | undefined {
   const xdg = envValue(environ, `XDG_${name}_HOME`);
@@ -83,7 +82,12 @@ function xdgHome(environ: readonly string[], name: 'CONFIG' | 'DATA', fallback: 
  * (moby cmd/dockerd/daemon_unix.go getDefaultDaemonConfigDir: honorXDG is
  * set when ROOTLESSKIT_STATE_DIR is), else the system one.
  */
-export function daemonConfigFileOf(commandLine: ReadonlyMap<string, string>, environ: readonly string[], cwd: string, systemFile: string): string {
+export function daemonConfigFileOf(
+  commandLine: ReadonlyMap<string, string>,
+  environ: readonly string[],
+  cwd: string,
+  systemFile: string,
+): string {
   const flag = commandLine.get('config-file');
   if (flag) return path.resolve(cwd, flag);
   if (envValue(environ, 'ROOTLESSKIT_STATE_DIR')) {
@@ -94,7 +98,11 @@ export function daemonConfigFileOf(commandLine: ReadonlyMap<string, string>, env
 }
 
 /** Where the daemon keeps its data: --data-root (or the old --graph), then daemon.json, then the default (rootless: $XDG_DATA_HOME/docker). */
-export function dataRootOf(commandLine: ReadonlyMap<string, string>, settings: Record<string, unknown> | undefined, environ: readonly string[]): string {
+export function dataRootOf(
+  commandLine: ReadonlyMap<string, string>,
+  settings: Record<string, unknown> | undefined,
+  environ: readonly string[],
+): string {
   const fromFile = (key: string) => (typeof settings?.[key] === 'string' ? (settings[key] as string) : undefined);
   const configured = commandLine.get('data-root') ?? commandLine.get('graph') ?? fromFile('data-root') ?? fromFile('graph');
   if (configured) return configured;
@@ -146,7 +154,10 @@ async function readDaemonProcess(
   configFileOf: (commandLine: ReadonlyMap<string, string>, environ: string[]) => string,
 ): Promise<DaemonProcess> {
   const dir = path.join(procRoot, String(pid));
-  const [cmdline, environText] = await Promise.all([fs.readFile(path.join(dir, 'cmdline'), 'utf8'), fs.readFile(path.join(dir, 'environ'), 'utf8')]);
+  const [cmdline, environText] = await Promise.all([
+    fs.readFile(path.join(dir, 'cmdline'), 'utf8'),
+    fs.readFile(path.join(dir, 'environ'), 'utf8'),
+  ]);
   const argv = splitNul(cmdline);
   const environ = splitNul(environText);
   const commandLine = commandLineFlags(argv, NEWEST_FLAGS);
@@ -205,7 +216,9 @@ export async function readStorageConfig(options: StorageConfigOptions, memo?: Da
     daemon = remembered;
   } else {
     try {
-      daemon = await readDaemonProcess(procRoot, pid, memo !== undefined, (commandLine, environ) => daemonConfigFileOf(commandLine, environ, cwd, options.daemonConfigFile));
+      daemon = await readDaemonProcess(procRoot, pid, memo !== undefined, (commandLine, environ) =>
+        daemonConfigFileOf(commandLine, environ, cwd, options.daemonConfigFile),
+      );
     } catch (err) {
       return {
         known: false,
@@ -221,21 +234,29 @@ export async function readStorageConfig(options: StorageConfigOptions, memo?: Da
   const envDriver = envValue(environ, 'DOCKER_DRIVER') || undefined;
   const configFile = daemon.configFile;
   const envMigrationThreshold = envValue(environ, 'DOCKER_MIGRATE_SNAPSHOTTER_THRESHOLD') || undefined;
-  const configuration: DaemonConfiguration = { commandLine, ...(envDriver ? { envDriver } : {}), ...(envMigrationThreshold ? { envMigrationThreshold } : {}) };
+  const configuration: DaemonConfiguration = {
+    commandLine,
+    ...(envDriver ? { envDriver } : {}),
+    ...(envMigrationThreshold ? { envMigrationThreshold } : {}),
+  };
   let settings: Record<string, unknown> | undefined;
   try {
     const bytes = await (same && rememberedConfig ? rememberedConfig : readDaemonJson(configFile));
     if (bytes) {
       configuration.daemonJson = { file: configFile, bytes };
       const read = daemonJsonSettings(bytes);
-      if (read.problem) return { known: false, reason: `daemon.json ${configFile} is not what the daemon can read: ${read.problem}`, configuration };
+      if (read.problem)
+        return { known: false, reason: `daemon.json ${configFile} is not what the daemon can read: ${read.problem}`, configuration };
       settings = read.settings;
     }
   } catch (err) {
     // A --config-file that is missing stops the daemon, but it is running: only other errors are news.
     return { known: false, reason: `cannot read daemon config ${configFile}: ${errorCode(err)}` };
   }
-  const fromFile = typeof settings?.['storage-driver'] === 'string' && settings['storage-driver'] !== '' ? (settings['storage-driver'] as string) : undefined;
+  const fromFile =
+    typeof settings?.['storage-driver'] === 'string' && settings['storage-driver'] !== ''
+      ? (settings['storage-driver'] as string)
+      : undefined;
   const fromFlag = commandLine.get('storage-driver') || undefined;
   // dockerd reads DOCKER_DRIVER before its configuration (daemon.NewDaemon); a flag and the file both naming one is a conflict it refuses.
   const source: ExplicitSource = envDriver ? 'env' : fromFlag ? 'flag' : fromFile ? 'config_file' : 'none';

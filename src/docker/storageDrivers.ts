@@ -13,16 +13,7 @@ const DEPRECATED: Readonly<Record<string, DriverDeprecation>> = {
 };
 
 /** Every graph driver that leaves a directory of its own name in the data root. */
-export const GRAPH_DRIVERS = [
-  'aufs',
-  'btrfs',
-  'devicemapper',
-  'fuse-overlayfs',
-  'overlay',
-  'overlay2',
-  'vfs',
-  'zfs',
-] as const;
+export const GRAPH_DRIVERS = ['aufs', 'btrfs', 'devicemapper', 'fuse-overlayfs', 'overlay', 'overlay2', 'vfs', 'zfs'] as const;
 
 export function deprecationOf(driver: string): DriverDeprecation | undefined {
   return Object.prototype.hasOwnProperty.call(DEPRECATED, driver) ? DEPRECATED[driver] : undefined;

@@ -19,10 +19,11 @@ export class ContainerMetrics {
     private readonly options: ContainerMetricsOptions,
   ) {
     const set = (this.set = new GaugeSet(registry));
-    this.containers = set.gauge('docker_containers', 'Containers by state and network mode (HostConfig.NetworkMode classified: bridge, host, none, container, custom).', [
-      'state',
-      'network_mode',
-    ]);
+    this.containers = set.gauge(
+      'docker_containers',
+      'Containers by state and network mode (HostConfig.NetworkMode classified: bridge, host, none, container, custom).',
+      ['state', 'network_mode'],
+    );
     this.hostNetwork = set.gauge(
       'docker_container_host_network_info',
       `One series per container in host network mode, which is no longer recommended; always 1. At most --collector.host-network.max-series (${options.hostNetworkMaxSeries}) series, running containers first, then by name; docker_containers{network_mode="host"} counts them all.`,

@@ -2,7 +2,8 @@ import type { Registry } from 'prom-client';
 import type { CompletedScan } from '../scan/scheduler';
 import { SnapshotGauge } from './snapshotGauge';
 
-const CACHED = 'From the last complete background data-root scan (see docker_data_root_scan_timestamp_seconds), not measured at scrape time.';
+const CACHED =
+  'From the last complete background data-root scan (see docker_data_root_scan_timestamp_seconds), not measured at scrape time.';
 /** Byte figures of the walk: allocated blocks, hardlinks once, no other filesystem, no symlink followed. */
 const AS_DU = `Counted as du -sx -B1 counts, btrfs subvolumes (same mount) included. ${CACHED}`;
 
@@ -43,14 +44,25 @@ export class DataRootMetrics {
       'docker_containerd_root_bytes',
       `Bytes of the root of the external containerd the daemon uses (--containerd; containerd's config from --containerd.config), where the containerd image store keeps content and snapshots, outside the data root; absent when the daemon runs its own containerd (inside the data root). ${AS_DU}`,
     );
-    this.orphanedLayers = g('docker_data_root_orphaned_layers', `Number of layer directories of the active driver that no layer or container references. ${CACHED}`, ['driver']);
+    this.orphanedLayers = g(
+      'docker_data_root_orphaned_layers',
+      `Number of layer directories of the active driver that no layer or container references. ${CACHED}`,
+      ['driver'],
+    );
     this.buildCache = g('docker_data_root_build_cache_bytes', `Bytes of BuildKit build cache in the active driver's directory. ${AS_DU}`);
     this.fsSize = g('docker_data_root_filesystem_size_bytes', `Size of the filesystem holding the data root, from statfs. ${CACHED}`);
-    this.fsFree = g('docker_data_root_filesystem_free_bytes', `Free bytes of the filesystem holding the data root that an unprivileged user may use (statfs f_bavail). ${CACHED}`);
+    this.fsFree = g(
+      'docker_data_root_filesystem_free_bytes',
+      `Free bytes of the filesystem holding the data root that an unprivileged user may use (statfs f_bavail). ${CACHED}`,
+    );
     this.duration = g('docker_data_root_scan_duration_seconds', 'How long the last complete data-root scan took.');
     this.timestamp = g('docker_data_root_scan_timestamp_seconds', 'Unix time when the last complete data-root scan ended.');
     this.success = g('docker_data_root_scan_success', '1 when the last data-root scan could read the data root, else 0.');
-    this.errors = g('docker_data_root_scan_errors', 'Entries the last data-root scan could not read, by reason (permission, vanished, loop, missing, metadata, other); they are not counted.', ['reason']);
+    this.errors = g(
+      'docker_data_root_scan_errors',
+      'Entries the last data-root scan could not read, by reason (permission, vanished, loop, missing, metadata, other); they are not counted.',
+      ['reason'],
+    );
   }
 
   update(scan: CompletedScan | undefined): void {

@@ -20,21 +20,36 @@ export class DevicemapperMetrics {
       'metadata_loop_file',
       'library_version',
     ]);
-    const pool = (field: keyof ThinPool, name: string, help: string) => ({ field, gauge: set.gauge(name, `${help} Only on devicemapper.`) });
+    const pool = (field: keyof ThinPool, name: string, help: string) => ({
+      field,
+      gauge: set.gauge(name, `${help} Only on devicemapper.`),
+    });
     this.numbers = [
       pool('dataSpaceUsedBytes', 'docker_devicemapper_data_space_used_bytes', 'Thin pool data space used.'),
       pool('dataSpaceTotalBytes', 'docker_devicemapper_data_space_total_bytes', 'Thin pool data space total.'),
-      pool('dataSpaceAvailableBytes', 'docker_devicemapper_data_space_available_bytes', 'Thin pool data space available (on loop-lvm capped by the free space of the filesystem holding the loop file).'),
+      pool(
+        'dataSpaceAvailableBytes',
+        'docker_devicemapper_data_space_available_bytes',
+        'Thin pool data space available (on loop-lvm capped by the free space of the filesystem holding the loop file).',
+      ),
       pool('metadataSpaceUsedBytes', 'docker_devicemapper_metadata_space_used_bytes', 'Thin pool metadata space used.'),
       pool('metadataSpaceTotalBytes', 'docker_devicemapper_metadata_space_total_bytes', 'Thin pool metadata space total.'),
       pool('metadataSpaceAvailableBytes', 'docker_devicemapper_metadata_space_available_bytes', 'Thin pool metadata space available.'),
-      pool('minimumFreeSpaceBytes', 'docker_devicemapper_thin_pool_minimum_free_space_bytes', 'Free space below which the daemon refuses to create containers.'),
+      pool(
+        'minimumFreeSpaceBytes',
+        'docker_devicemapper_thin_pool_minimum_free_space_bytes',
+        'Free space below which the daemon refuses to create containers.',
+      ),
       pool('poolBlocksizeBytes', 'docker_devicemapper_pool_blocksize_bytes', 'Thin pool block size.'),
       pool('baseDeviceSizeBytes', 'docker_devicemapper_base_device_size_bytes', "Size of each container's base device."),
       pool('loopLvm', 'docker_devicemapper_loop_lvm', '1 when the thin pool sits on loop files (loop-lvm, unfit for production), else 0.'),
       pool('udevSyncSupported', 'docker_devicemapper_udev_sync_supported', '1 when udev sync is supported, else 0.'),
       pool('deferredRemovalEnabled', 'docker_devicemapper_deferred_removal_enabled', '1 when deferred device removal is enabled, else 0.'),
-      pool('deferredDeletionEnabled', 'docker_devicemapper_deferred_deletion_enabled', '1 when deferred device deletion is enabled, else 0.'),
+      pool(
+        'deferredDeletionEnabled',
+        'docker_devicemapper_deferred_deletion_enabled',
+        '1 when deferred device deletion is enabled, else 0.',
+      ),
       pool('deferredDeletedDevices', 'docker_devicemapper_deferred_deleted_devices', 'Devices marked for deferred deletion.'),
     ];
   }

@@ -14,17 +14,15 @@ export class EngineMetrics {
 
   constructor(registry: Registry) {
     const set = (this.set = new GaugeSet(registry));
-    this.up = set.gauge('docker_up', '1 when the Docker daemon answered GET /_ping in the last collection (at most --docker.min-interval before this scrape), else 0.');
-    this.engineInfo = set.gauge('docker_engine_info', 'The engine, from GET /info, and which it is (engine: docker or podman, from GET /version); always 1.', [
-      'engine',
-      'version',
-      'api_version',
-      'os',
-      'operating_system',
-      'kernel_version',
-      'architecture',
-      'data_root',
-    ]);
+    this.up = set.gauge(
+      'docker_up',
+      '1 when the Docker daemon answered GET /_ping in the last collection (at most --docker.min-interval before this scrape), else 0.',
+    );
+    this.engineInfo = set.gauge(
+      'docker_engine_info',
+      'The engine, from GET /info, and which it is (engine: docker or podman, from GET /version); always 1.',
+      ['engine', 'version', 'api_version', 'os', 'operating_system', 'kernel_version', 'architecture', 'data_root'],
+    );
     this.images = set.gauge('docker_images', 'Images the daemon holds (Images in GET /info).');
     this.volumes = set.gauge('docker_volumes', 'Volumes the daemon knows (GET /volumes); volumes survive a storage driver change.');
     this.warnings = set.gauge('docker_daemon_warnings', 'Number of warnings in GET /info.');

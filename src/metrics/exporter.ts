@@ -67,7 +67,13 @@ export class Exporter {
     const snapshot = await this.collector.collect();
     const info = snapshot.info;
     const containerd = this.containerdConfigFile ? containerdRootToMeasure(snapshot.storageConfig, this.containerdConfigFile) : undefined;
-    this.scanner?.noteDaemon(info?.dockerRootDir, info?.driver, info?.containerdSnapshotter ?? false, snapshot.engine === 'podman' ? 'podman' : 'docker', containerd?.path);
+    this.scanner?.noteDaemon(
+      info?.dockerRootDir,
+      info?.driver,
+      info?.containerdSnapshotter ?? false,
+      snapshot.engine === 'podman' ? 'podman' : 'docker',
+      containerd?.path,
+    );
     return snapshot;
   }
 

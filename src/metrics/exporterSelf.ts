@@ -45,8 +45,16 @@ export class ExporterSelfMetrics {
       'docker_exporter_info_timestamp_seconds',
       'Unix time of the GET /info answer the engine, storage driver and thin pool figures come from (cached up to --docker.info-max-age).',
     );
-    this.collectorDuration = set.gauge('docker_exporter_collector_duration_seconds', 'How long each collector took in the last collection.', ['collector']);
-    this.collectorSuccess = set.gauge('docker_exporter_collector_success', '1 when the collector succeeded in the last collection, else 0.', ['collector']);
+    this.collectorDuration = set.gauge(
+      'docker_exporter_collector_duration_seconds',
+      'How long each collector took in the last collection.',
+      ['collector'],
+    );
+    this.collectorSuccess = set.gauge(
+      'docker_exporter_collector_success',
+      '1 when the collector succeeded in the last collection, else 0.',
+      ['collector'],
+    );
     // A counter of problems found whenever they were found (at start, from events, at a scrape), not only at scrapes.
     this.parseErrors = set.gauge(
       'docker_exporter_parse_errors_total',

@@ -15,16 +15,33 @@ export class StorageDriverMetrics {
 
   constructor(registry: Registry) {
     const set = (this.set = new GaugeSet(registry));
-    this.driverInfo = set.gauge('docker_storage_driver_info', 'The storage driver in use and its backing filesystem; always 1.', ['driver', 'backing_filesystem']);
-    this.deprecated = set.gauge('docker_storage_driver_deprecated', '1 when the storage driver in use is deprecated (devicemapper, aufs, legacy overlay), else 0.', ['driver']);
-    this.removal = set.gauge('docker_storage_driver_removal_version', 'Docker Engine major version that removes the deprecated storage driver in use.', ['driver']);
+    this.driverInfo = set.gauge('docker_storage_driver_info', 'The storage driver in use and its backing filesystem; always 1.', [
+      'driver',
+      'backing_filesystem',
+    ]);
+    this.deprecated = set.gauge(
+      'docker_storage_driver_deprecated',
+      '1 when the storage driver in use is deprecated (devicemapper, aufs, legacy overlay), else 0.',
+      ['driver'],
+    );
+    this.removal = set.gauge(
+      'docker_storage_driver_removal_version',
+      'Docker Engine major version that removes the deprecated storage driver in use.',
+      ['driver'],
+    );
     this.explicit = set.gauge(
       'docker_storage_driver_explicit',
       '1 when the storage driver is explicitly configured (source: flag, config_file, env), 0 when the daemon picked it itself (source="none"). Docker 23+ refuse to start on a deprecated driver unless it is explicit.',
       ['source'],
     );
-    this.explicitKnown = set.gauge('docker_storage_driver_explicit_known', '1 when the exporter could read the daemon command line, environment and config file, else 0.');
-    this.dType = set.gauge('docker_storage_driver_dtype_supported', '1 when the overlay storage driver reports d_type support, else 0; only for overlay drivers.');
+    this.explicitKnown = set.gauge(
+      'docker_storage_driver_explicit_known',
+      '1 when the exporter could read the daemon command line, environment and config file, else 0.',
+    );
+    this.dType = set.gauge(
+      'docker_storage_driver_dtype_supported',
+      '1 when the overlay storage driver reports d_type support, else 0; only for overlay drivers.',
+    );
   }
 
   update(snapshot: DaemonSnapshot): void {

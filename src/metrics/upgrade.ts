@@ -35,8 +35,14 @@ export class UpgradeMetrics {
       'docker_daemon_config_valid',
       "1 when the daemon's daemon.json will be accepted at its next start (Go's JSON, known directives, no directive both as a flag and in the file), 0 when the daemon will refuse it; absent when it cannot be read. Docker only.",
     );
-    this.containers = set.gauge('docker_upgrade_recreate_containers', 'Containers a storage driver switch requires re-creating (0 when the driver is not deprecated).');
-    this.images = set.gauge('docker_upgrade_recreate_images', 'Images a storage driver switch requires re-creating (0 when the driver is not deprecated); volumes are not affected.');
+    this.containers = set.gauge(
+      'docker_upgrade_recreate_containers',
+      'Containers a storage driver switch requires re-creating (0 when the driver is not deprecated).',
+    );
+    this.images = set.gauge(
+      'docker_upgrade_recreate_images',
+      'Images a storage driver switch requires re-creating (0 when the driver is not deprecated); volumes are not affected.',
+    );
     this.writable = set.gauge(
       'docker_upgrade_writable_layer_bytes',
       "Bytes the containers wrote in their writable layers, summed, which a storage driver switch loses unless copied out; counted as du -sx -B1 counts (btrfs subvolumes included), from the last complete data-root scan; directory drivers only (vfs counts the image's files too). Docker only.",

@@ -26,7 +26,8 @@ const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /** The text as dockerd decodes it: with `acceptsByteOrderMark` a UTF-8 or UTF-16 BOM says the encoding; otherwise the BOM's bytes are characters. */
 function decode(bytes: Buffer, acceptsByteOrderMark: boolean): string {
-  if (bytes.subarray(0, 3).equals(UTF8_BOM)) return acceptsByteOrderMark ? bytes.subarray(3).toString('utf8') : `\u00ef\u00bb\u00bf${bytes.subarray(3).toString('utf8')}`;
+  if (bytes.subarray(0, 3).equals(UTF8_BOM))
+    return acceptsByteOrderMark ? bytes.subarray(3).toString('utf8') : `\u00ef\u00bb\u00bf${bytes.subarray(3).toString('utf8')}`;
   if (acceptsByteOrderMark && bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString('utf16le');
   if (acceptsByteOrderMark && bytes[0] === 0xfe && bytes[1] === 0xff) return Buffer.from(bytes.subarray(2)).swap16().toString('utf16le');
   return bytes.toString('utf8');
@@ -44,7 +45,10 @@ function flatten(config: Record<string, unknown>, flatOptions: readonly string[]
 }
 
 /** A version's flags by name and by daemon.json key, and sorted as dockerd reports conflicts; built once per version. */
-const indexes = new WeakMap<DockerdConfigRules, { flagNames: Set<string>; configKeys: Set<string>; sortedFlags: DockerdConfigRules['flags'] }>();
+const indexes = new WeakMap<
+  DockerdConfigRules,
+  { flagNames: Set<string>; configKeys: Set<string>; sortedFlags: DockerdConfigRules['flags'] }
+>();
 function indexOf(rules: DockerdConfigRules) {
   let index = indexes.get(rules);
   if (!index) {
@@ -94,9 +98,18 @@ export function checkDaemonJson(
   }
   const settings = flatten(parsed as Record<string, unknown>, rules.flatOptions);
   const { flagNames, configKeys, sortedFlags } = indexOf(rules);
-  const unknown = Object.keys(settings).filter((key) => !flagNames.has(key) && !configKeys.has(key) && !rules.skipValidateOptions.includes(key));
+  const unknown = Object.keys(settings).filter(
+    (key) => !flagNames.has(key) && !configKeys.has(key) && !rules.skipValidateOptions.includes(key),
+  );
   if (unknown.length > 0) {
-    return { settings, problem: { rule: 'unknown_directives', keys: unknown, message: `the following directives don't match any configuration option: ${unknown.join(', ')}` } };
+    return {
+      settings,
+      problem: {
+        rule: 'unknown_directives',
+        keys: unknown,
+        message: `the following directives don't match any configuration option: ${unknown.join(', ')}`,
+      },
+    };
   }
   const conflicts: { key: string; text: string }[] = [];
   for (const flag of sortedFlags) {

@@ -16,7 +16,8 @@ export function parseDockerHost(text: string): DockerEndpoint {
     return { kind: 'unix', socketPath };
   }
   const scheme = /^(tcp|ssh):\/\//.exec(text)?.[1];
-  if (scheme === undefined) throw new Error(`expected unix:///path, tcp://host:port or ssh://[user@]host[:port], got ${JSON.stringify(text)}`);
+  if (scheme === undefined)
+    throw new Error(`expected unix:///path, tcp://host:port or ssh://[user@]host[:port], got ${JSON.stringify(text)}`);
   let url: URL;
   try {
     // URL parses host, port and user of a special scheme only; http stands in for both.
@@ -24,7 +25,8 @@ export function parseDockerHost(text: string): DockerEndpoint {
   } catch {
     throw new Error(`not an address: ${JSON.stringify(text)}`);
   }
-  if (url.pathname !== '/' || url.search || url.hash) throw new Error(`${scheme} address takes only ${scheme === 'ssh' ? 'user, ' : ''}host and port: ${text}`);
+  if (url.pathname !== '/' || url.search || url.hash)
+    throw new Error(`${scheme} address takes only ${scheme === 'ssh' ? 'user, ' : ''}host and port: ${text}`);
   if (url.password) throw new Error(`ssh address takes no password (use a key): ${text.replace(/:[^:@/]*@/, ':***@')}`);
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (host === '') throw new Error(`no host in ${JSON.stringify(text)}`);

@@ -17,7 +17,7 @@ export interface GoJsonError {
 type Context =
   | 'looking for beginning of value'
   | 'looking for beginning of object key string'
-  | "after object key"
+  | 'after object key'
   | 'after object key:value pair'
   | 'after array element'
   | 'in string literal'
@@ -26,13 +26,13 @@ type Context =
   | 'in numeric literal'
   | 'after decimal point in numeric literal'
   | 'in exponent of numeric literal'
-  | 'in literal true (expecting \'r\')'
+  | "in literal true (expecting 'r')"
   | 'after top-level value';
 
 function quoteChar(c: string): string {
   // Go: quoteChar: "'\\''" for a quote, strconv.Quote otherwise.
   if (c === "'") return "'\\''";
-  if (c === '"') return '\'"\'';
+  if (c === '"') return "'\"'";
   const code = c.codePointAt(0) ?? 0;
   if (code < 0x20) return `'${JSON.stringify(c).slice(1, -1)}'`;
   return `'${c}'`;

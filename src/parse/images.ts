@@ -22,7 +22,9 @@ export function localOnlyImageCount(body: unknown, containerdStore: boolean): nu
 export function imageNames(body: unknown): string[] | undefined {
   if (!Array.isArray(body)) return undefined;
   return body.filter(isObject).map((image) => {
-    const tags = Array.isArray(image['RepoTags']) ? image['RepoTags'].filter((t): t is string => typeof t === 'string' && t !== '<none>:<none>') : [];
+    const tags = Array.isArray(image['RepoTags'])
+      ? image['RepoTags'].filter((t): t is string => typeof t === 'string' && t !== '<none>:<none>')
+      : [];
     const id = typeof image['Id'] === 'string' ? image['Id'].replace(/^sha256:/, '').slice(0, 12) : '?';
     return tags.length > 0 ? tags.join(', ') : id;
   });

@@ -32,7 +32,9 @@ export function parseKnownHosts(text: string): KnownHost[] {
     if (hostField === undefined || keyType === undefined || keyText === undefined) continue;
     const hashed = /^\|1\|([^|]+)\|([^|]+)$/.exec(hostField);
     out.push({
-      hosts: hashed ? { salt: Buffer.from(hashed[1] ?? '', 'base64'), hash: Buffer.from(hashed[2] ?? '', 'base64') } : { patterns: hostField.split(',') },
+      hosts: hashed
+        ? { salt: Buffer.from(hashed[1] ?? '', 'base64'), hash: Buffer.from(hashed[2] ?? '', 'base64') }
+        : { patterns: hostField.split(',') },
       keyType,
       key: Buffer.from(keyText, 'base64'),
       revoked,
@@ -47,7 +49,13 @@ export function knownHostName(host: string, port: number): string {
 }
 
 function wildcardMatch(pattern: string, name: string): boolean {
-  const regex = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+  const regex = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    'i',
+  );
   return regex.test(name);
 }
 

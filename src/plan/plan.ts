@@ -2,7 +2,6 @@ import { isObject, JsonObject } from '../parse/problems';
 import { formatBytes } from '../util/formatBytes';
 import { Recreate, recreateCommand, shellLine } from './recreate';
 
-
 export interface PlanImage {
   id: string;
   names: string[];
@@ -56,7 +55,11 @@ export function planContainer(input: {
   const host = isObject(inspect['HostConfig']) ? inspect['HostConfig'] : {};
   const state = isObject(inspect['State']) && typeof inspect['State']['Status'] === 'string' ? inspect['State']['Status'] : 'unknown';
   const networkMode = typeof host['NetworkMode'] === 'string' ? host['NetworkMode'] : 'default';
-  const recreate = recreateCommand({ inspect, ...(input.imageConfig ? { imageConfig: input.imageConfig } : {}), ...(input.defaultLogDriver ? { defaultLogDriver: input.defaultLogDriver } : {}) });
+  const recreate = recreateCommand({
+    inspect,
+    ...(input.imageConfig ? { imageConfig: input.imageConfig } : {}),
+    ...(input.defaultLogDriver ? { defaultLogDriver: input.defaultLogDriver } : {}),
+  });
   const container: PlanContainer = {
     name: String(inspect['Name'] ?? '').replace(/^\//, ''),
     id: String(inspect['Id'] ?? ''),
@@ -92,7 +95,9 @@ export function assemblePlan(daemon: Plan['daemon'], containers: PlanContainer[]
     images,
     totals: {
       containers: containers.length,
-      ...(known.length === containers.length ? { writable_layer_bytes: known.reduce((sum, c) => sum + (c.writableLayerBytes ?? 0), 0) } : {}),
+      ...(known.length === containers.length
+        ? { writable_layer_bytes: known.reduce((sum, c) => sum + (c.writableLayerBytes ?? 0), 0) }
+        : {}),
       local_only_images: images.filter((i) => i.localOnly).length,
     },
   };
@@ -101,7 +106,9 @@ export function assemblePlan(daemon: Plan['daemon'], containers: PlanContainer[]
 /** The plan for a person. */
 export function planText(plan: Plan): string {
   const out: string[] = [];
-  out.push(`Migration plan: Docker ${plan.daemon.version ?? '?'}, ${plan.daemon.driver} -> ${plan.target_driver}, data root ${plan.daemon.data_root}`);
+  out.push(
+    `Migration plan: Docker ${plan.daemon.version ?? '?'}, ${plan.daemon.driver} -> ${plan.target_driver}, data root ${plan.daemon.data_root}`,
+  );
   out.push(
     `${plan.totals.containers} containers; ${plan.totals.writable_layer_bytes !== undefined ? formatBytes(plan.totals.writable_layer_bytes) : 'unknown bytes'} written in their writable layers (lost unless copied out); ${plan.totals.local_only_images} images only on this host (lost unless saved)`,
     '',
@@ -111,11 +118,16 @@ export function planText(plan: Plan): string {
     for (const v of c.volumes) out.push(`  volume ${v.name} at ${v.destination} (survives)`);
     for (const b of c.binds) out.push(`  bind ${b.source} at ${b.destination} (survives)`);
     const vfs = plan.daemon.driver === 'vfs' ? " (vfs: the image's files included)" : '';
-    out.push(`  writable layer: ${c.writableLayerBytes !== undefined ? `${formatBytes(c.writableLayerBytes)}${vfs}` : 'unknown'}${c.writableLayerBytes ? '; copy out what matters (docker cp) before the switch' : ''}`);
+    out.push(
+      `  writable layer: ${c.writableLayerBytes !== undefined ? `${formatBytes(c.writableLayerBytes)}${vfs}` : 'unknown'}${c.writableLayerBytes ? '; copy out what matters (docker cp) before the switch' : ''}`,
+    );
     out.push(`  re-create: ${shellLine(commandFor(c))}`);
     for (const a of c.recreate.after) out.push(`             ${shellLine(a)}`);
     for (const u of c.recreate.unreproduced) out.push(`  not carried over: ${u}`);
-    if (c.bridgeSuggestion) out.push(`  suggestion, to review (bridge instead of host networking, listening ports ${c.bridgeSuggestion.ports.join(', ') || 'none found'} published): ${shellLine(c.bridgeSuggestion.argv)}`);
+    if (c.bridgeSuggestion)
+      out.push(
+        `  suggestion, to review (bridge instead of host networking, listening ports ${c.bridgeSuggestion.ports.join(', ') || 'none found'} published): ${shellLine(c.bridgeSuggestion.argv)}`,
+      );
     out.push('');
   }
   return `${out.join('\n').trimEnd()}\n`;
@@ -146,14 +158,19 @@ export function planScript(plan: Plan, switchStep: string, generatedAt: string):
     '  ;;',
     'restore)',
     ...images.map((_img, i) => `  docker load -i ${file(i)}`),
-    ...plan.images.filter((i) => !i.localOnly).flatMap((img) => img.names.filter((n) => !n.includes('<none>')).map((n) => `  docker pull ${shellLine([n])}`)),
+    ...plan.images
+      .filter((i) => !i.localOnly)
+      .flatMap((img) => img.names.filter((n) => !n.includes('<none>')).map((n) => `  docker pull ${shellLine([n])}`)),
   ];
   for (const c of plan.containers) {
     lines.push(`  # ${c.name}: ${c.state}${c.writableLayerBytes ? `, ${formatBytes(c.writableLayerBytes)} in its writable layer` : ''}`);
     for (const u of c.recreate.unreproduced) lines.push(`  #   not carried over: ${u}`);
     lines.push(`  ${shellLine(commandFor(c))}`);
     for (const a of c.recreate.after) lines.push(`  ${shellLine(a)}`);
-    if (c.bridgeSuggestion) lines.push(`  #   suggestion, to review: bridge networking with its listening ports published: ${shellLine(c.bridgeSuggestion.argv)}`);
+    if (c.bridgeSuggestion)
+      lines.push(
+        `  #   suggestion, to review: bridge networking with its listening ports published: ${shellLine(c.bridgeSuggestion.argv)}`,
+      );
   }
   lines.push('  ;;', '*)', '  echo "usage: sh $0 save|restore" >&2', '  exit 2', '  ;;', 'esac', '');
   return lines.join('\n');

@@ -98,7 +98,8 @@ export function recreateCommand(input: RecreateInput): Recreate {
   if (mode !== 'default' && mode !== '') argv.push('--network', mode);
   const networks = Object.keys(obj(obj(inspect, 'NetworkSettings'), 'Networks') ?? {});
   const primary = mode === 'default' ? 'bridge' : mode;
-  for (const network of networks) if (network !== primary && !mode.startsWith('container:')) after.push(['docker', 'network', 'connect', network, name || id]);
+  for (const network of networks)
+    if (network !== primary && !mode.startsWith('container:')) after.push(['docker', 'network', 'connect', network, name || id]);
 
   for (const [key, value] of Object.entries(obj(host, 'PortBindings') ?? {})) {
     for (const binding of Array.isArray(value) ? value.filter(isObject) : []) {
@@ -116,11 +117,16 @@ export function recreateCommand(input: RecreateInput): Recreate {
     else if (type === 'bind') argv.push('--mount', `type=bind,src=${str(mount, 'Source')},dst=${destination}${readonly}`);
     else if (type !== 'tmpfs') unreproduced.push(`mount of type ${type} at ${destination}`);
   }
-  for (const [destination, options] of Object.entries(obj(host, 'Tmpfs') ?? {})) argv.push('--tmpfs', options ? `${destination}:${options}` : destination);
+  for (const [destination, options] of Object.entries(obj(host, 'Tmpfs') ?? {}))
+    argv.push('--tmpfs', options ? `${destination}:${options}` : destination);
 
   const restart = obj(host, 'RestartPolicy');
   const policy = str(restart, 'Name') ?? '';
-  if (policy && policy !== 'no') argv.push('--restart', policy === 'on-failure' && num(restart, 'MaximumRetryCount') > 0 ? `on-failure:${num(restart, 'MaximumRetryCount')}` : policy);
+  if (policy && policy !== 'no')
+    argv.push(
+      '--restart',
+      policy === 'on-failure' && num(restart, 'MaximumRetryCount') > 0 ? `on-failure:${num(restart, 'MaximumRetryCount')}` : policy,
+    );
 
   const imageEnv = new Set(strings(image, 'Env'));
   for (const entry of strings(config, 'Env')) if (!imageEnv.has(entry)) argv.push('-e', entry);
@@ -180,14 +186,18 @@ export function recreateCommand(input: RecreateInput): Recreate {
   }
   for (const [field, defaults] of Object.entries(CONFIG_NOT_COVERED)) {
     const value = config?.[field];
-    if (!defaults.some((d) => same(d, value)) && !(value === undefined && defaults.includes(undefined))) unreproduced.push(`Config.${field} = ${JSON.stringify(value)}`);
+    if (!defaults.some((d) => same(d, value)) && !(value === undefined && defaults.includes(undefined)))
+      unreproduced.push(`Config.${field} = ${JSON.stringify(value)}`);
   }
 
   // Entrypoint and command last: the image, then what runs.
   const entrypoint = strings(config, 'Entrypoint');
   const imageEntrypoint = strings(image, 'Entrypoint');
   if (!same(entrypoint, imageEntrypoint)) {
-    if (entrypoint.length > 1) unreproduced.push(`Config.Entrypoint = ${JSON.stringify(entrypoint)} (--entrypoint takes one word; the rest would move into the command)`);
+    if (entrypoint.length > 1)
+      unreproduced.push(
+        `Config.Entrypoint = ${JSON.stringify(entrypoint)} (--entrypoint takes one word; the rest would move into the command)`,
+      );
     argv.push('--entrypoint', entrypoint[0] ?? '');
   }
   argv.push(str(config, 'Image') ?? str(inspect, 'Image') ?? '');

@@ -57,10 +57,13 @@ export function decideReclaim(facts: ReclaimFacts): ReclaimDecision {
   if (facts.engine === 'podman') refuse('this is Podman: reclaim knows Docker data roots only');
   const active = facts.activeDriver;
   if (facts.up && active === undefined) refuse('the daemon did not say which storage driver it uses');
-  if ('unknown' in facts.configured) refuse(`whether the storage driver is explicitly configured cannot be told: ${facts.configured.unknown}`);
+  if ('unknown' in facts.configured)
+    refuse(`whether the storage driver is explicitly configured cannot be told: ${facts.configured.unknown}`);
   else if (facts.containerdStore) {
     if (!facts.configured.explicitContainerdStore) {
-      refuse('the containerd image store is not explicitly configured ("features": {"containerd-snapshotter": true}): a restart could fall back to the old driver\'s data');
+      refuse(
+        'the containerd image store is not explicitly configured ("features": {"containerd-snapshotter": true}): a restart could fall back to the old driver\'s data',
+      );
     }
   } else if (facts.configured.driver !== active) {
     refuse(
@@ -72,7 +75,8 @@ export function decideReclaim(facts: ReclaimFacts): ReclaimDecision {
   if (!facts.scanComplete) refuse(`the data root could not be read in full: ${facts.scanProblem ?? 'unknown error'}`);
   const identity = facts.dataRootIdentity;
   if ('unknown' in identity) refuse(`whether ${facts.root} is the daemon's data root cannot be told: ${identity.unknown}`);
-  else if (!identity.same) refuse(`${facts.root} is not the daemon's data root: the daemon keeps its data in ${identity.daemonView}, another directory`);
+  else if (!identity.same)
+    refuse(`${facts.root} is not the daemon's data root: the daemon keeps its data in ${identity.daemonView}, another directory`);
   else if (facts.daemonRoot !== undefined && facts.daemonRoot !== facts.root) {
     // A container's /host/var/lib/docker, a bind mount or a symlink: the mount, loop, process and open-file
     // guards compare paths named the daemon's way with this one, and would see nothing.
@@ -107,7 +111,8 @@ export function decideReclaim(facts: ReclaimFacts): ReclaimDecision {
   }
   if (facts.candidates.some((c) => path.basename(c) === 'devicemapper')) {
     const pools = facts.dmNames.filter((name) => name.startsWith('docker-'));
-    if (pools.length > 0) refuse(`device-mapper devices of a Docker thin pool are active (${pools.join(', ')}): the old devicemapper data is in use`);
+    if (pools.length > 0)
+      refuse(`device-mapper devices of a Docker thin pool are active (${pools.join(', ')}): the old devicemapper data is in use`);
   }
   return { paths: refusals.length === 0 ? [...facts.candidates] : [], refusals: [...new Set(refusals)] };
 }
@@ -128,7 +133,11 @@ export interface Look {
 export function recheckBeforeRemoval(first: Look, again: Look | { unreachable: string | undefined }, target: string): string | undefined {
   if ('unreachable' in again) return `the daemon does not answer any more${again.unreachable ? ` (${again.unreachable})` : ''}`;
   if (again.daemon !== first.daemon) return `the daemon changed since the first look (${first.daemon}, now ${again.daemon})`;
-  const recheck = decideReclaim({ ...again.facts, scanComplete: first.facts.scanComplete && again.facts.scanComplete, candidates: [target] });
+  const recheck = decideReclaim({
+    ...again.facts,
+    scanComplete: first.facts.scanComplete && again.facts.scanComplete,
+    candidates: [target],
+  });
   if (recheck.refusals.length > 0) return recheck.refusals.join('; ');
   if (!again.facts.candidates.includes(target)) return `${target} is no longer what the scan attributes to another driver`;
   return undefined;

@@ -47,7 +47,11 @@ export function deviceMapperNames(sysRoot = '/sys'): string[] {
  * (/proc/<pid>/cwd, /proc/<pid>/fd/*). Processes this one may not look into
  * are reported as such, so that the guard can refuse rather than assume.
  */
-export function openPathsUnder(under: string, procRoot = '/proc', pids?: readonly string[]): { open: { pid: number; path: string; command: string }[]; unreadable: string[] } {
+export function openPathsUnder(
+  under: string,
+  procRoot = '/proc',
+  pids?: readonly string[],
+): { open: { pid: number; path: string; command: string }[]; unreadable: string[] } {
   const open: { pid: number; path: string; command: string }[] = [];
   const unreadable: string[] = [];
   const prefix = under.endsWith('/') ? under : `${under}/`;
@@ -82,11 +86,18 @@ export function openPathsUnder(under: string, procRoot = '/proc', pids?: readonl
  * the middle of an exec is briefly closed even to root. Those still closed
  * the second time are reported.
  */
-export async function openPathsUnderSettled(under: string, procRoot = '/proc'): Promise<{ open: { pid: number; path: string; command: string }[]; unreadable: string[] }> {
+export async function openPathsUnderSettled(
+  under: string,
+  procRoot = '/proc',
+): Promise<{ open: { pid: number; path: string; command: string }[]; unreadable: string[] }> {
   const first = openPathsUnder(under, procRoot);
   if (first.unreadable.length === 0) return first;
   await new Promise((resolve) => setTimeout(resolve, 250));
-  const again = openPathsUnder(under, procRoot, first.unreadable.map((u) => u.split(' ')[0] ?? ''));
+  const again = openPathsUnder(
+    under,
+    procRoot,
+    first.unreadable.map((u) => u.split(' ')[0] ?? ''),
+  );
   return { open: [...first.open, ...again.open], unreadable: again.unreadable };
 }
 
@@ -111,7 +122,13 @@ export function parseMountInfo(text: string): MountEntry[] {
     if (!left || !right) continue;
     const fields = left.split(' ');
     const [fsType = '', , superOptions = ''] = right.split(' ');
-    entries.push({ mountPoint: unescape(fields[4] ?? ''), device: fields[2] ?? '', fsRoot: unescape(fields[3] ?? ''), fsType, superOptions });
+    entries.push({
+      mountPoint: unescape(fields[4] ?? ''),
+      device: fields[2] ?? '',
+      fsRoot: unescape(fields[3] ?? ''),
+      fsType,
+      superOptions,
+    });
   }
   return entries;
 }
@@ -147,7 +164,10 @@ export function allMountTables(procRoot = '/proc'): { namespace: string; entries
  * that filesystem mounted) and an overlay's lowerdir, upperdir and workdir.
  * `own` is this process's mount table.
  */
-export function mountSources(tables: readonly { namespace: string; entries: MountEntry[] }[], own: readonly MountEntry[]): { what: string; path: string }[] {
+export function mountSources(
+  tables: readonly { namespace: string; entries: MountEntry[] }[],
+  own: readonly MountEntry[],
+): { what: string; path: string }[] {
   const out: { what: string; path: string }[] = [];
   // Every place this process sees that directory of that filesystem: through each mount of it whose directory holds it.
   const visible = (device: string, fsRoot: string): string[] =>

@@ -54,7 +54,11 @@ function mountIdOf(fd: number): string {
  * it, with a report of what was removed. `beforeEach` is asked before each
  * path; a reason from it stops removal there.
  */
-export async function removePaths(root: string, paths: readonly string[], beforeEach?: (target: string) => Promise<string | undefined>): Promise<RemoveReport> {
+export async function removePaths(
+  root: string,
+  paths: readonly string[],
+  beforeEach?: (target: string) => Promise<string | undefined>,
+): Promise<RemoveReport> {
   const report: RemoveReport = { removed: 0, done: [] };
   let rootFd: number;
   try {
@@ -95,7 +99,8 @@ function openDirectory(parentFd: number, name: string, shown: string, rootMount:
   }
   try {
     const st = fs.fstatSync(fd);
-    if (expected && (st.ino !== expected.ino || st.dev !== expected.dev)) throw new Stop(shown, 'it changed while being removed (renamed or replaced): stopped');
+    if (expected && (st.ino !== expected.ino || st.dev !== expected.dev))
+      throw new Stop(shown, 'it changed while being removed (renamed or replaced): stopped');
     if (mountIdOf(fd) !== rootMount) throw new Stop(shown, 'another filesystem is mounted here; nothing on it is removed');
     return fd;
   } catch (err) {
@@ -106,7 +111,8 @@ function openDirectory(parentFd: number, name: string, shown: string, rootMount:
 
 function removeOne(rootFd: number, rootMount: string, root: string, target: string, counted: () => void): void {
   const parts = path.relative(root, target).split(path.sep);
-  if (parts.length === 0 || parts[0] === '' || parts.includes('..') || path.isAbsolute(path.relative(root, target))) throw new Stop(target, `not inside ${root}`);
+  if (parts.length === 0 || parts[0] === '' || parts.includes('..') || path.isAbsolute(path.relative(root, target)))
+    throw new Stop(target, `not inside ${root}`);
   const name = parts.pop() as string;
   // The parent, component by component from the data root, no link followed.
   let parentFd = rootFd;
@@ -172,7 +178,13 @@ function removeTree(parentFd: number, name: string, shown: string, st: fs.Stats,
           throw new Stop(entryShown, errorMessage(err));
         }
         if (entryStat.isDirectory()) {
-          stack.push({ fd: openDirectory(frame.fd, entry, entryShown, rootMount, entryStat), parentFd: frame.fd, name: entry, shown: entryShown, next: 0 });
+          stack.push({
+            fd: openDirectory(frame.fd, entry, entryShown, rootMount, entryStat),
+            parentFd: frame.fd,
+            name: entry,
+            shown: entryShown,
+            next: 0,
+          });
         } else unlinkIn(frame.fd, entry, entryShown, counted);
         continue;
       }

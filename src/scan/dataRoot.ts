@@ -86,7 +86,6 @@ export const WRITABLE_LAYER: Readonly<Record<string, (root: string, mountId: str
   btrfs: (root, id) => path.join(root, 'btrfs', 'subvolumes', id),
 };
 
-
 function listDir(dir: string): string[] {
   try {
     return fs.readdirSync(dir);
@@ -248,7 +247,14 @@ export function planScan(view: DataRootView): ScanPlan {
 
 /** The plan's result completed with the walk's figures. */
 export function assembleScan(plan: ScanPlan, walked: WalkResult): ScanResult {
-  const result: ScanResult = { ...plan.result, topLevel: new Map(), orphaned: [], unmeasured: [...plan.result.unmeasured], errors: new Map(plan.result.errors), examples: [...plan.result.examples] };
+  const result: ScanResult = {
+    ...plan.result,
+    topLevel: new Map(),
+    orphaned: [],
+    unmeasured: [...plan.result.unmeasured],
+    errors: new Map(plan.result.errors),
+    examples: [...plan.result.examples],
+  };
   result.files = walked.files;
   result.examples.push(...walked.examples);
   for (const [reason, count] of walked.errors) result.errors.set(reason, (result.errors.get(reason) ?? 0) + count);
@@ -267,7 +273,10 @@ export function assembleScan(plan: ScanPlan, walked: WalkResult): ScanResult {
 export function scanDataRoot(view: DataRootView): ScanResult {
   const plan = planScan(view);
   if (!plan.result.complete) return plan.result;
-  return assembleScan(plan, mergeWalks([walkBuckets(view.root, plan.buckets), ...(view.containerdRoot ? [walkContainerdRoot(view.containerdRoot)] : [])]));
+  return assembleScan(
+    plan,
+    mergeWalks([walkBuckets(view.root, plan.buckets), ...(view.containerdRoot ? [walkContainerdRoot(view.containerdRoot)] : [])]),
+  );
 }
 
 /** The external containerd's root, walked whole on its own (it lies outside the data root). */

@@ -15,14 +15,20 @@ export function serializePlan(plan: ScanPlan): SerializedPlan {
 }
 
 function deserializePlan(data: SerializedPlan): ScanPlan {
-  return { result: { ...data.result, topLevel: new Map(), errors: new Map(data.result.errors) as ScanResult['errors'] }, buckets: data.buckets };
+  return {
+    result: { ...data.result, topLevel: new Map(), errors: new Map(data.result.errors) as ScanResult['errors'] },
+    buckets: data.buckets,
+  };
 }
 
 export type ScanRunner = (view: DataRootView) => Promise<ScanResult>;
 
 /** A walker process: plans the scan itself, then walks its share. */
 function startWalker(): { run(task: WalkTask): Promise<WalkAnswer>; kill(): void } {
-  const child = fork(path.join(__dirname, 'walkerProcess.js'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'advanced' });
+  const child = fork(path.join(__dirname, 'walkerProcess.js'), [], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    serialization: 'advanced',
+  });
   const answer = new Promise<WalkAnswer>((resolve, reject) => {
     child.once('message', (data) => resolve(data as WalkAnswer));
     child.once('error', reject);

@@ -42,10 +42,22 @@ export class ScanScheduler {
   }
 
   /** Called after each collection with what the daemon said (undefined when it did not answer). */
-  noteDaemon(root: string | undefined, driver: string | undefined, containerdSnapshotter: boolean, layout: 'docker' | 'podman' = 'docker', containerdRoot?: string): void {
+  noteDaemon(
+    root: string | undefined,
+    driver: string | undefined,
+    containerdSnapshotter: boolean,
+    layout: 'docker' | 'podman' = 'docker',
+    containerdRoot?: string,
+  ): void {
     const effectiveRoot = this.options.rootOverride ?? root;
     if (effectiveRoot === undefined || driver === undefined) return;
-    const next: DataRootView = { root: effectiveRoot, driver, containerdSnapshotter, layout, ...(containerdRoot ? { containerdRoot } : {}) };
+    const next: DataRootView = {
+      root: effectiveRoot,
+      driver,
+      containerdSnapshotter,
+      layout,
+      ...(containerdRoot ? { containerdRoot } : {}),
+    };
     const changed =
       !this.view ||
       this.view.root !== next.root ||
@@ -55,7 +67,8 @@ export class ScanScheduler {
       this.view.containerdRoot !== next.containerdRoot;
     this.view = next;
     if (changed) {
-      if (this.latestScan) this.options.logger.info('storage driver or data root changed; scanning again', { root: next.root, driver: next.driver });
+      if (this.latestScan)
+        this.options.logger.info('storage driver or data root changed; scanning again', { root: next.root, driver: next.driver });
       this.trigger();
     }
     if (!this.timer) {
@@ -112,7 +125,10 @@ export class ScanScheduler {
       }
       const permission = result.errors.get('permission');
       if (!failure && permission && this.lastFailure !== 'permission') {
-        this.options.logger.warn('some of the data root could not be read; those parts are not counted', { errors: permission, example: result.examples[0] });
+        this.options.logger.warn('some of the data root could not be read; those parts are not counted', {
+          errors: permission,
+          example: result.examples[0],
+        });
       }
       this.lastFailure = failure ?? (permission ? 'permission' : undefined);
     } catch (err) {

@@ -10,6 +10,7 @@ process.once('message', (task: WalkTask) => {
   const plan = planScan(task.view);
   const walk = plan.result.complete ? walkBuckets(task.view.root, plan.buckets, task.share, { changeDirectory: true }) : undefined;
   // The first walker also measures an external containerd's root, which lies outside the data root.
-  const containerd = plan.result.complete && task.share.index === 0 && task.view.containerdRoot ? walkContainerdRoot(task.view.containerdRoot) : undefined;
+  const containerd =
+    plan.result.complete && task.share.index === 0 && task.view.containerdRoot ? walkContainerdRoot(task.view.containerdRoot) : undefined;
   process.send?.({ plan: serializePlan(plan), walk, ...(containerd ? { containerd } : {}) }, () => process.exit(0));
 });

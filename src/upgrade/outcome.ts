@@ -66,7 +66,8 @@ export function outcomeFor(targetMajor: number, facts: UpgradeFacts): OutcomeVer
   if (facts.engine === 'podman') return undefined;
   const unknown = (reason: string): OutcomeVerdict => ({ targetMajor, outcome: 'unknown', reason });
   const rules = rulesFor(targetMajor);
-  if (!rules || targetMajor > NEWEST_KNOWN_MAJOR) return unknown(`Docker ${targetMajor}'s start-up rules have not been read (known: 20, 23 to ${NEWEST_KNOWN_MAJOR})`);
+  if (!rules || targetMajor > NEWEST_KNOWN_MAJOR)
+    return unknown(`Docker ${targetMajor}'s start-up rules have not been read (known: 20, 23 to ${NEWEST_KNOWN_MAJOR})`);
   const verdict = (outcome: Outcome, reason: string): OutcomeVerdict => ({ targetMajor, outcome, reason, rulesTag: rules.tag });
   if (facts.driver === undefined) return unknown('the daemon did not say which storage driver it uses');
   if ('unknown' in facts.configuration) return unknown(`the daemon's configuration cannot be read: ${facts.configuration.unknown}`);
@@ -81,7 +82,11 @@ export function outcomeFor(targetMajor: number, facts: UpgradeFacts): OutcomeVer
       acceptsByteOrderMark: rules.acceptsByteOrderMark,
       firstValueOnly: rules.major === 20,
     });
-    if (check.problem) return verdict('fails_to_start', `unable to configure the Docker daemon with file ${configuration.daemonJson.file}: ${check.problem.message}`);
+    if (check.problem)
+      return verdict(
+        'fails_to_start',
+        `unable to configure the Docker daemon with file ${configuration.daemonJson.file}: ${check.problem.message}`,
+      );
     const fromFile = check.settings?.['storage-driver'];
     fileDriver = typeof fromFile === 'string' && fromFile !== '' ? fromFile : undefined;
     const f = check.settings?.['features'];
@@ -92,7 +97,11 @@ export function outcomeFor(targetMajor: number, facts: UpgradeFacts): OutcomeVer
   const startsOn = (chosen: string, containerd: boolean): OutcomeVerdict => {
     const store: ImageStore = containerd ? 'containerd' : 'graphdriver';
     const same = containerd ? facts.containerdStore && chosen === facts.driver : !facts.containerdStore && chosen === facts.driver;
-    if (same) return { ...verdict('starts', containerd ? `starts on the containerd image store (${chosen})` : `using storage driver ${chosen}`), store };
+    if (same)
+      return {
+        ...verdict('starts', containerd ? `starts on the containerd image store (${chosen})` : `using storage driver ${chosen}`),
+        store,
+      };
     if (!anythingToLose) return { ...verdict('starts', `starts on ${chosen}; this daemon has no containers or images to lose`), store };
     return {
       ...verdict(
@@ -105,13 +114,22 @@ export function outcomeFor(targetMajor: number, facts: UpgradeFacts): OutcomeVer
   // Docker 29 on a graph driver: containerd-migration may move a daemon without containers to the containerd store.
   const graphStart = (name: string): OutcomeVerdict => {
     const snapshotter = { overlay2: 'overlayfs', vfs: 'native' }[name];
-    if (!rules.containerdMigration || features['containerd-migration'] !== true || !snapshotter || facts.containers !== 0) return startsOn(name, false);
-    const threshold = configuration.envMigrationThreshold === undefined ? 0 : (parseFromHumanSize(configuration.envMigrationThreshold) ?? 0);
-    if (facts.images === 0) return { ...verdict('starts', `migrates to the containerd image store (${snapshotter}): no containers and no images on ${name}`), store: 'containerd' };
+    if (!rules.containerdMigration || features['containerd-migration'] !== true || !snapshotter || facts.containers !== 0)
+      return startsOn(name, false);
+    const threshold =
+      configuration.envMigrationThreshold === undefined ? 0 : (parseFromHumanSize(configuration.envMigrationThreshold) ?? 0);
+    if (facts.images === 0)
+      return {
+        ...verdict('starts', `migrates to the containerd image store (${snapshotter}): no containers and no images on ${name}`),
+        store: 'containerd',
+      };
     // Images' layers total more than 0 bytes: migrated only under a threshold, which needs their sizes.
     if (threshold === 0) return startsOn(name, false);
     const stays = startsOn(name, false);
-    return verdict(stays.outcome, `${stays.reason}; or, if its images' layers total at most ${threshold} bytes, migrates them to the containerd image store (${snapshotter})`);
+    return verdict(
+      stays.outcome,
+      `${stays.reason}; or, if its images' layers total at most ${threshold} bytes, migrates them to the containerd image store (${snapshotter})`,
+    );
   };
   const feature = features['containerd-snapshotter'];
 
@@ -121,18 +139,21 @@ export function outcomeFor(targetMajor: number, facts: UpgradeFacts): OutcomeVer
   if (configured) {
     // Docker 29: a configured name other than a graph driver it knows is taken for a containerd snapshotter.
     if (rules.containerdByDefault && feature !== false && (feature === true || !['vfs', 'overlay2', 'btrfs'].includes(configured))) {
-      if (!CONTAINERD_SNAPSHOTTERS.has(configured)) return verdict('fails_to_start', `failed to start daemon: configured driver "${configured}" not available: unavailable`);
+      if (!CONTAINERD_SNAPSHOTTERS.has(configured))
+        return verdict('fails_to_start', `failed to start daemon: configured driver "${configured}" not available: unavailable`);
       return startsOn(configured, true);
     }
     // layer/layer_store.go: from v24.0.0 the configured name follows the error.
-    const named = (message: string) => `failed to start daemon: error initializing graphdriver: ${message}${rules.major >= 24 ? `: ${configured}` : ''}`;
+    const named = (message: string) =>
+      `failed to start daemon: error initializing graphdriver: ${message}${rules.major >= 24 ? `: ${configured}` : ''}`;
     if (rules.removed.includes(configured)) return verdict('fails_to_start', named(removedMessage(configured)));
     // GetDriver: neither compiled in nor a plugin (graphdriver.ErrNotSupported).
     if (!rules.registered.includes(configured)) return verdict('fails_to_start', named('driver not supported'));
     return graphStart(configured);
   }
 
-  if (facts.priorDirs === undefined) return unknown('the data root was not read, so the storage driver the daemon would find there is not known');
+  if (facts.priorDirs === undefined)
+    return unknown('the data root was not read, so the storage driver the daemon would find there is not known');
   const priors = facts.priorDirs.filter((d) => d !== 'vfs' && rules.registered.includes(d));
   if (rules.containerdByDefault && feature !== false && (feature === true || priors.length === 0)) {
     return startsOn(facts.containerdStore ? (facts.driver ?? 'overlayfs') : 'overlayfs', true);
@@ -140,7 +161,10 @@ export function outcomeFor(targetMajor: number, facts: UpgradeFacts): OutcomeVer
   for (const name of rules.priority) {
     if (!priors.includes(name)) continue;
     if (rules.refusedPrior.includes(name)) {
-      return { ...verdict('refuses_to_start', `failed to start daemon: error initializing graphdriver: ${refusedPriorMessage(name)}`), cause: 'deprecated_prior_driver' };
+      return {
+        ...verdict('refuses_to_start', `failed to start daemon: error initializing graphdriver: ${refusedPriorMessage(name)}`),
+        cause: 'deprecated_prior_driver',
+      };
     }
     if (priors.length > 1) {
       const please = rules.major === 20 ? 'Please cleanup' : 'cleanup';

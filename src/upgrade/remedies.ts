@@ -35,7 +35,8 @@ export function remediesFor(platform: Platform, daemonConfigFile = '/etc/docker/
     case 'daemon-json':
       return {
         platform,
-        pinDriver: (driver) => `Set "storage-driver": "${driver}" in ${daemonConfigFile} (and no --storage-driver flag), then sudo systemctl restart docker.`,
+        pinDriver: (driver) =>
+          `Set "storage-driver": "${driver}" in ${daemonConfigFile} (and no --storage-driver flag), then sudo systemctl restart docker.`,
         switchDriver: (driver) => `Set "storage-driver": "${driver}" in ${daemonConfigFile}, then sudo systemctl restart docker.`,
       };
   }

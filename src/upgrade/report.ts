@@ -103,9 +103,12 @@ function named(all: string[], limit: number): Named {
 
 const plural = (n: number | string, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
-
-const BLOCKER_MESSAGES: Record<Exclude<BlockerReason, 'daemon_config_invalid'>, (driver: string, removal?: number, prior?: string[]) => string> = {
-  removed_driver: (driver, removal) => `The ${driver} storage driver is removed in Docker Engine ${removal}: every image and container on this host must be re-created on overlay2 before that upgrade.`,
+const BLOCKER_MESSAGES: Record<
+  Exclude<BlockerReason, 'daemon_config_invalid'>,
+  (driver: string, removal?: number, prior?: string[]) => string
+> = {
+  removed_driver: (driver, removal) =>
+    `The ${driver} storage driver is removed in Docker Engine ${removal}: every image and container on this host must be re-created on overlay2 before that upgrade.`,
   deprecated_driver_not_explicit: (driver) =>
     `The deprecated ${driver} driver is not explicitly configured: Docker 23 and later refuse to start on this host at the next restart.`,
   several_prior_drivers_not_explicit: (_driver, _removal, prior) =>
@@ -141,7 +144,13 @@ export function buildReport(input: ReportInput): Report {
   const info = snapshot.info;
   const report: Report = {
     schema_version: 1,
-    daemon: { reachable: snapshot.up, engine: snapshot.up ? snapshot.engine : undefined, version: info?.serverVersion, api_version: snapshot.apiVersion, data_root: info?.dockerRootDir },
+    daemon: {
+      reachable: snapshot.up,
+      engine: snapshot.up ? snapshot.engine : undefined,
+      version: info?.serverVersion,
+      api_version: snapshot.apiVersion,
+      data_root: info?.dockerRootDir,
+    },
     recreate: { required: false },
     upgrade: [],
     // Skipped: --no-scan, or no daemon to tell where the data root is.
@@ -149,7 +158,11 @@ export function buildReport(input: ReportInput): Report {
     orphaned: scan?.complete ? [...scan.orphaned].sort((a, b) => b.bytes - a.bytes) : [],
     orphaned_unmeasured: scan?.complete ? [...scan.unmeasured] : [],
     ...(scan?.complete && scan.containerdRootBytes !== undefined ? { containerd_root: { bytes: scan.containerdRootBytes } } : {}),
-    host_network_containers: hostNetworkFirst(snapshot.containers ?? [], limit).map((c) => ({ name: c.name, image: c.image, state: c.state })),
+    host_network_containers: hostNetworkFirst(snapshot.containers ?? [], limit).map((c) => ({
+      name: c.name,
+      image: c.image,
+      state: c.state,
+    })),
     host_network_containers_more: Math.max(0, (snapshot.containers ?? []).filter((c) => c.networkMode === 'host').length - limit),
     verdict: { status: 'ok', blockers: [], warnings: [], next_steps: [] },
     exit_code: 0,
@@ -178,7 +191,15 @@ export function buildReport(input: ReportInput): Report {
     backing_filesystem: info.backingFilesystem,
     explicit: explicit?.known
       ? { known: true, configured: explicit.source !== 'none', source: explicit.source }
-      : { known: false, reason: snapshot.engine === 'podman' ? 'not applicable: Podman has no dockerd configuration' : explicit && !explicit.known ? explicit.reason : 'not collected' },
+      : {
+          known: false,
+          reason:
+            snapshot.engine === 'podman'
+              ? 'not applicable: Podman has no dockerd configuration'
+              : explicit && !explicit.known
+                ? explicit.reason
+                : 'not collected',
+        },
   };
   const pool = info.thinPool;
   if (pool) {
@@ -204,7 +225,8 @@ export function buildReport(input: ReportInput): Report {
 
   const { blockers, warnings, next_steps: steps } = report.verdict;
   for (const reason of ['removed_driver', 'deprecated_driver_not_explicit', 'several_prior_drivers_not_explicit'] as const) {
-    if (verdict.blockers[reason]) blockers.push({ reason, message: BLOCKER_MESSAGES[reason](driver, deprecation?.removedInMajor, scan?.priorDrivers) });
+    if (verdict.blockers[reason])
+      blockers.push({ reason, message: BLOCKER_MESSAGES[reason](driver, deprecation?.removedInMajor, scan?.priorDrivers) });
   }
   const storage = snapshot.storageConfig;
   const configuration = storage?.known ? storage.configuration : storage?.configuration;
@@ -217,7 +239,10 @@ export function buildReport(input: ReportInput): Report {
     };
   }
   if (verdict.blockers.daemon_config_invalid) {
-    blockers.push({ reason: 'daemon_config_invalid', message: `The daemon will not start again: ${report.daemon_config?.problem ?? 'daemon.json cannot be read'}.` });
+    blockers.push({
+      reason: 'daemon_config_invalid',
+      message: `The daemon will not start again: ${report.daemon_config?.problem ?? 'daemon.json cannot be read'}.`,
+    });
   }
   if (snapshot.engine !== 'podman' && !storage?.known) {
     warnings.push({
@@ -236,14 +261,22 @@ export function buildReport(input: ReportInput): Report {
       ...(o.rulesTag ? { rules: `moby ${o.rulesTag}` } : {}),
     });
     const when = restart ? `At its next restart (Docker ${o.targetMajor})` : `On Docker ${o.targetMajor}`;
-    if (o.outcome === 'unknown') warnings.push({ reason: 'outcome_unknown', message: `${when}: cannot tell what the daemon does: ${o.reason}.` });
+    if (o.outcome === 'unknown')
+      warnings.push({ reason: 'outcome_unknown', message: `${when}: cannot tell what the daemon does: ${o.reason}.` });
     else if (o.outcome !== 'starts' && !(restart && verdict.blockers.daemon_config_invalid)) {
-      const what = { refuses_to_start: 'the daemon refuses to start', fails_to_start: 'the daemon fails to start', starts_without_containers: 'the daemon starts without its containers' }[o.outcome];
+      const what = {
+        refuses_to_start: 'the daemon refuses to start',
+        fails_to_start: 'the daemon fails to start',
+        starts_without_containers: 'the daemon starts without its containers',
+      }[o.outcome];
       blockers.push({ reason: o.outcome, message: `${when} ${what}: ${o.reason}.` });
     }
   }
   const hostNetworkCount = report.host_network_containers.length + report.host_network_containers_more;
-  const hostNetworkNames = namesAndMore(report.host_network_containers.map((c) => c.name), report.host_network_containers_more);
+  const hostNetworkNames = namesAndMore(
+    report.host_network_containers.map((c) => c.name),
+    report.host_network_containers_more,
+  );
   if (hostNetworkCount > 0) {
     warnings.push({
       reason: 'host_network',
@@ -263,15 +296,28 @@ export function buildReport(input: ReportInput): Report {
       message: `The ${u.driver} driver's data is left in zfs datasets, not in the data root's files: its size cannot be measured here (zfs list -o name,used,mountpoint shows the datasets under the pool the data root's zfs/ directory names).`,
     });
   }
-  if (pool?.loopLvm) warnings.push({ reason: 'loop_lvm', message: 'The devicemapper thin pool runs on loop files (loop-lvm), unfit for production.' });
-  const low = (available?: number, total?: number) => available !== undefined && total ? available / total < THRESHOLDS.thinPoolAvailableRatio : false;
-  if (pool && low(pool.dataSpaceAvailableBytes, pool.dataSpaceTotalBytes)) warnings.push({ reason: 'thin_pool_data_low', message: `Less than ${THRESHOLDS.thinPoolAvailableRatio * 100}% of the thin pool data space is available.` });
-  if (pool && low(pool.metadataSpaceAvailableBytes, pool.metadataSpaceTotalBytes)) warnings.push({ reason: 'thin_pool_metadata_low', message: `Less than ${THRESHOLDS.thinPoolAvailableRatio * 100}% of the thin pool metadata space is available.` });
-  if (report.data_root_scan === 'failed') warnings.push({ reason: 'scan_failed', message: `The data root could not be read: ${scan?.examples[0] ?? 'unknown error'}.` });
+  if (pool?.loopLvm)
+    warnings.push({ reason: 'loop_lvm', message: 'The devicemapper thin pool runs on loop files (loop-lvm), unfit for production.' });
+  const low = (available?: number, total?: number) =>
+    available !== undefined && total ? available / total < THRESHOLDS.thinPoolAvailableRatio : false;
+  if (pool && low(pool.dataSpaceAvailableBytes, pool.dataSpaceTotalBytes))
+    warnings.push({
+      reason: 'thin_pool_data_low',
+      message: `Less than ${THRESHOLDS.thinPoolAvailableRatio * 100}% of the thin pool data space is available.`,
+    });
+  if (pool && low(pool.metadataSpaceAvailableBytes, pool.metadataSpaceTotalBytes))
+    warnings.push({
+      reason: 'thin_pool_metadata_low',
+      message: `Less than ${THRESHOLDS.thinPoolAvailableRatio * 100}% of the thin pool metadata space is available.`,
+    });
+  if (report.data_root_scan === 'failed')
+    warnings.push({ reason: 'scan_failed', message: `The data root could not be read: ${scan?.examples[0] ?? 'unknown error'}.` });
 
   // Next steps, in the order a person does them: keep the host starting, then migrate, then tidy up.
   if (verdict.blockers.daemon_config_invalid && report.daemon_config) {
-    steps.push(`Fix ${report.daemon_config.file} before anything restarts the daemon: ${report.daemon_config.problem}. Check it with dockerd --validate --config-file ${report.daemon_config.file} (Docker 23 and later).`);
+    steps.push(
+      `Fix ${report.daemon_config.file} before anything restarts the daemon: ${report.daemon_config.problem}. Check it with dockerd --validate --config-file ${report.daemon_config.file} (Docker 23 and later).`,
+    );
   }
   const notExplicit = verdict.blockers.deprecated_driver_not_explicit || verdict.blockers.several_prior_drivers_not_explicit;
   if (notExplicit || (deprecation && !storage?.known)) {

@@ -44,24 +44,33 @@ export function renderReport(report: Report, style: TextStyle): string {
         : style.green('supported');
     out.push(`  ${driver.name} on ${driver.backing_filesystem ?? 'unknown filesystem'}: ${status}`);
     const e = driver.explicit;
-    if (d.engine !== 'podman') out.push(
-      e.known
-        ? e.configured
-          ? `  explicitly configured (${e.source === 'config_file' ? 'daemon.json' : e.source === 'env' ? 'DOCKER_DRIVER' : '--storage-driver'})`
-          : `  ${driver.status === 'deprecated' ? style.red('not explicitly configured') : 'not explicitly configured'}: the daemon picked it`
-        : `  ${style.yellow('explicit configuration unknown')}: ${e.reason}`,
-    );
+    if (d.engine !== 'podman')
+      out.push(
+        e.known
+          ? e.configured
+            ? `  explicitly configured (${e.source === 'config_file' ? 'daemon.json' : e.source === 'env' ? 'DOCKER_DRIVER' : '--storage-driver'})`
+            : `  ${driver.status === 'deprecated' ? style.red('not explicitly configured') : 'not explicitly configured'}: the daemon picked it`
+          : `  ${style.yellow('explicit configuration unknown')}: ${e.reason}`,
+      );
   }
   const pool = report.thin_pool;
   if (pool) {
     head('devicemapper thin pool');
-    out.push(`  data:     ${size(pool.data_used_bytes)} used of ${size(pool.data_total_bytes)}, ${size(pool.data_available_bytes)} available (${percent(pool.data_available_bytes, pool.data_total_bytes)})`);
-    out.push(`  metadata: ${size(pool.metadata_used_bytes)} used of ${size(pool.metadata_total_bytes)}, ${size(pool.metadata_available_bytes)} available (${percent(pool.metadata_available_bytes, pool.metadata_total_bytes)})`);
+    out.push(
+      `  data:     ${size(pool.data_used_bytes)} used of ${size(pool.data_total_bytes)}, ${size(pool.data_available_bytes)} available (${percent(pool.data_available_bytes, pool.data_total_bytes)})`,
+    );
+    out.push(
+      `  metadata: ${size(pool.metadata_used_bytes)} used of ${size(pool.metadata_total_bytes)}, ${size(pool.metadata_available_bytes)} available (${percent(pool.metadata_available_bytes, pool.metadata_total_bytes)})`,
+    );
     out.push(`  minimum free space ${size(pool.minimum_free_bytes)}${pool.loop_lvm ? `; ${style.yellow('loop-lvm')}` : ''}`);
   }
   if (report.daemon_config) {
     head('daemon.json');
-    out.push(report.daemon_config.valid ? `  ${report.daemon_config.file}: the daemon reads it` : `  ${report.daemon_config.file}: ${style.red(report.daemon_config.problem ?? 'refused')}`);
+    out.push(
+      report.daemon_config.valid
+        ? `  ${report.daemon_config.file}: the daemon reads it`
+        : `  ${report.daemon_config.file}: ${style.red(report.daemon_config.problem ?? 'refused')}`,
+    );
   }
   if (report.upgrade.length > 0) {
     head('What the next start does');
@@ -69,7 +78,9 @@ export function renderReport(report: Report, style: TextStyle): string {
       const label = u.restart ? `restart (Docker ${u.target_version})` : `Docker ${u.target_version}`;
       const outcome = u.outcome.replace(/_/g, ' ');
       const coloured = u.outcome === 'starts' ? style.green(outcome) : u.outcome === 'unknown' ? style.yellow(outcome) : style.red(outcome);
-      out.push(`  ${label.padEnd(22)} ${coloured}${u.image_store ? ` (${u.image_store === 'containerd' ? 'containerd image store' : 'graph driver'})` : ''}`);
+      out.push(
+        `  ${label.padEnd(22)} ${coloured}${u.image_store ? ` (${u.image_store === 'containerd' ? 'containerd image store' : 'graph driver'})` : ''}`,
+      );
       if (u.outcome !== 'starts') out.push(`      ${u.reason}`);
     }
   }
@@ -90,9 +101,11 @@ export function renderReport(report: Report, style: TextStyle): string {
   else if (report.orphaned.length === 0 && report.orphaned_unmeasured.length === 0) out.push('  no orphaned data');
   else {
     for (const o of report.orphaned) out.push(`  ${size(o.bytes).padStart(10)}  ${o.driver} (${o.reason})`);
-    for (const u of report.orphaned_unmeasured) out.push(`  ${'unmeasured'.padStart(10)}  ${u.driver} (inactive_driver: its layers are zfs datasets)`);
+    for (const u of report.orphaned_unmeasured)
+      out.push(`  ${'unmeasured'.padStart(10)}  ${u.driver} (inactive_driver: its layers are zfs datasets)`);
   }
-  if (report.containerd_root) out.push(`  ${size(report.containerd_root.bytes).padStart(10)}  in the root of the external containerd the daemon uses`);
+  if (report.containerd_root)
+    out.push(`  ${size(report.containerd_root.bytes).padStart(10)}  in the root of the external containerd the daemon uses`);
 
   if (report.host_network_containers.length > 0 || report.host_network_containers_more > 0) {
     head('Host-network containers (no longer recommended)');

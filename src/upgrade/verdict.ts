@@ -4,7 +4,12 @@ import { deprecationOf } from '../docker/storageDrivers';
 import type { ScanResult } from '../scan/dataRoot';
 import { OutcomeVerdict, outcomes, UpgradeFacts } from './outcome';
 
-export const BLOCKER_REASONS = ['removed_driver', 'deprecated_driver_not_explicit', 'several_prior_drivers_not_explicit', 'daemon_config_invalid'] as const;
+export const BLOCKER_REASONS = [
+  'removed_driver',
+  'deprecated_driver_not_explicit',
+  'several_prior_drivers_not_explicit',
+  'daemon_config_invalid',
+] as const;
 export type BlockerReason = (typeof BLOCKER_REASONS)[number];
 
 /** The targets when nothing else is said: the platform's next Docker (25) and the newest known (29). */
@@ -38,7 +43,9 @@ export function upgradeFacts(snapshot: DaemonSnapshot, scan: ScanResult | undefi
     driver: info?.driver,
     backingFilesystem: info?.backingFilesystem,
     containerdStore: info?.containerdSnapshotter ?? false,
-    configuration: storage?.known ? storage.configuration : storage?.configuration ?? { unknown: storage ? storage.reason : 'not collected' },
+    configuration: storage?.known
+      ? storage.configuration
+      : (storage?.configuration ?? { unknown: storage ? storage.reason : 'not collected' }),
     ...(scan?.complete ? { priorDirs: scan.driverDirs } : {}),
     dataRoot: info?.dockerRootDir,
     containers: snapshot.containers?.length,
@@ -52,7 +59,11 @@ export function upgradeFacts(snapshot: DaemonSnapshot, scan: ScanResult | undefi
  * the metrics, `check` and `textfile` all read it from here. Undefined when
  * the daemon does not answer.
  */
-export function upgradeVerdict(snapshot: DaemonSnapshot, scan: ScanResult | undefined, targets: readonly number[] = DEFAULT_TARGETS): UpgradeVerdict | undefined {
+export function upgradeVerdict(
+  snapshot: DaemonSnapshot,
+  scan: ScanResult | undefined,
+  targets: readonly number[] = DEFAULT_TARGETS,
+): UpgradeVerdict | undefined {
   const driver = snapshot.info?.driver;
   if (!snapshot.up || driver === undefined) return undefined;
   const facts = upgradeFacts(snapshot, scan);
@@ -65,10 +76,21 @@ export function upgradeVerdict(snapshot: DaemonSnapshot, scan: ScanResult | unde
   // Which prior drivers count depends on the version (legacy overlay is not even compiled into 24+): the
   // outcome model says, for the restart and each target, whether the daemon will refuse to choose.
   // A configured driver is never chosen among prior ones, whatever the version.
-  const several = !docker ? undefined : notExplicit === false ? false : all.some((o) => o.cause === 'several_prior_drivers') ? true : all.length > 0 && all.every((o) => o.outcome !== 'unknown') ? false : undefined;
+  const several = !docker
+    ? undefined
+    : notExplicit === false
+      ? false
+      : all.some((o) => o.cause === 'several_prior_drivers')
+        ? true
+        : all.length > 0 && all.every((o) => o.outcome !== 'unknown')
+          ? false
+          : undefined;
   const restart = all.find((o) => o.targetMajor === facts.runningMajor);
   const configRead = 'unknown' in facts.configuration ? undefined : facts.configuration;
-  const daemonConfigValid = !docker || !configRead ? undefined : !(restart?.outcome === 'fails_to_start' && restart.reason.startsWith('unable to configure the Docker daemon with file'));
+  const daemonConfigValid =
+    !docker || !configRead
+      ? undefined
+      : !(restart?.outcome === 'fails_to_start' && restart.reason.startsWith('unable to configure the Docker daemon with file'));
   return {
     driver,
     blockers: {

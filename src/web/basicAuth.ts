@@ -36,7 +36,9 @@ export class BasicAuthChecker {
   /** 'ok', 'denied', or 'busy' when too many checks are already waiting. */
   async check(user: string, password: string): Promise<'ok' | 'denied' | 'busy'> {
     const hash = this.users.get(user);
-    const cacheKey = createHmac('sha256', this.key).update(`${user}\0${password}\0${hash ?? ''}`).digest('hex');
+    const cacheKey = createHmac('sha256', this.key)
+      .update(`${user}\0${password}\0${hash ?? ''}`)
+      .digest('hex');
     const cached = this.cache.get(cacheKey);
     if (cached !== undefined) return cached ? 'ok' : 'denied';
     if (this.running >= this.concurrency && this.waiting.length >= this.maxQueued) return 'busy';
@@ -77,4 +79,3 @@ export function parseBasicAuth(header: string | undefined): { user: string; pass
   if (colon === -1) return undefined;
   return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
-

@@ -31,7 +31,11 @@ function fingerprint(file: string, config: WebConfig | undefined): string {
   } catch {
     hash.update('unreadable');
   }
-  if (config?.tls) hash.update(config.tls.cert).update(config.tls.key).update(config.tls.ca ?? '');
+  if (config?.tls)
+    hash
+      .update(config.tls.cert)
+      .update(config.tls.key)
+      .update(config.tls.ca ?? '');
   return hash.digest('hex');
 }
 
@@ -48,7 +52,12 @@ export interface WebServer {
  * the client-auth type, needs a restart, and the log says so. A bad new file
  * keeps the old settings.
  */
-export function createWebServer(app: (security: WebSecurity | undefined) => Express, configFile: string | undefined, initial: WebConfig | undefined, logger: Logger): WebServer {
+export function createWebServer(
+  app: (security: WebSecurity | undefined) => Express,
+  configFile: string | undefined,
+  initial: WebConfig | undefined,
+  logger: Logger,
+): WebServer {
   const security = initial ? new WebSecurity(initial) : undefined;
   const handler = app(security);
   const server = initial?.tls ? https.createServer(tlsOptions(initial.tls), handler) : http.createServer(handler);
@@ -62,7 +71,8 @@ export function createWebServer(app: (security: WebSecurity | undefined) => Expr
       next = loadWebConfig(configFile);
     } catch (err) {
       const now = fingerprint(configFile, current);
-      if (now !== print) logger.error('web config changed but cannot be used; keeping the previous one', { file: configFile, err: (err as Error).message });
+      if (now !== print)
+        logger.error('web config changed but cannot be used; keeping the previous one', { file: configFile, err: (err as Error).message });
       print = now;
       return;
     }
@@ -91,4 +101,3 @@ export function createWebServer(app: (security: WebSecurity | undefined) => Expr
     },
   };
 }
-

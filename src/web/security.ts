@@ -44,14 +44,20 @@ export class WebSecurity {
         // exporter-toolkit ends the handshake; here the request is refused, saying why.
         const cert = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate() : undefined;
         if (!cert || !hasAllowedName(subjectAltNames(cert.subjectaltname), this.allowedSans)) {
-          res.status(403).type('text/plain').send('Forbidden: the client certificate carries none of the allowed names (client_allowed_sans)\n');
+          res
+            .status(403)
+            .type('text/plain')
+            .send('Forbidden: the client certificate carries none of the allowed names (client_allowed_sans)\n');
           return;
         }
       }
       if (this.clientAuthType === 'RequireAnyClientCert' || this.clientAuthType === 'VerifyClientCertIfGiven') {
         const cert = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate() : undefined;
         const given = cert !== undefined && Object.keys(cert).length > 0;
-        if ((this.clientAuthType === 'RequireAnyClientCert' && !given) || (this.clientAuthType === 'VerifyClientCertIfGiven' && given && !socket.authorized)) {
+        if (
+          (this.clientAuthType === 'RequireAnyClientCert' && !given) ||
+          (this.clientAuthType === 'VerifyClientCertIfGiven' && given && !socket.authorized)
+        ) {
           res.status(403).type('text/plain').send('Forbidden: client certificate required or not trusted\n');
           return;
         }
@@ -66,7 +72,8 @@ export class WebSecurity {
       this.checker.check(credentials.user, credentials.password).then(
         (result) => {
           if (result === 'ok') next();
-          else if (result === 'busy') res.status(503).setHeader('Retry-After', '1').type('text/plain').send('Too many authentication checks at once\n');
+          else if (result === 'busy')
+            res.status(503).setHeader('Retry-After', '1').type('text/plain').send('Too many authentication checks at once\n');
           else deny();
         },
         () => deny(),

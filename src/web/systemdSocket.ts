@@ -13,7 +13,8 @@ export function takeSystemdSocket(env: NodeJS.ProcessEnv, pid: number): { fd: nu
   delete env['LISTEN_PID'];
   delete env['LISTEN_FDS'];
   delete env['LISTEN_FDNAMES'];
-  if (listenFds === undefined) return { problem: 'no socket passed: LISTEN_FDS is not set (start it from a .socket unit, or systemd-socket-activate)' };
+  if (listenFds === undefined)
+    return { problem: 'no socket passed: LISTEN_FDS is not set (start it from a .socket unit, or systemd-socket-activate)' };
   if (listenPid !== undefined && listenPid !== String(pid)) return { problem: `the sockets are for process ${listenPid}, this is ${pid}` };
   const count = /^\d+$/.test(listenFds) ? Number(listenFds) : NaN;
   if (!(count >= 1)) return { problem: `no socket passed: LISTEN_FDS=${JSON.stringify(listenFds)}` };

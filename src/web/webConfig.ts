@@ -8,7 +8,8 @@ import { parse as parseYaml } from 'yaml';
  * node_exporter (--web.config.file): TLS, basic auth with bcrypt hashes, and
  * response headers.
  */
-export type ClientAuthType = 'NoClientCert' | 'RequestClientCert' | 'RequireAnyClientCert' | 'VerifyClientCertIfGiven' | 'RequireAndVerifyClientCert';
+export type ClientAuthType =
+  'NoClientCert' | 'RequestClientCert' | 'RequireAnyClientCert' | 'VerifyClientCertIfGiven' | 'RequireAndVerifyClientCert';
 
 export interface TlsSettings {
   cert: Buffer;
@@ -43,7 +44,13 @@ export interface WebConfig {
 
 export class WebConfigError extends Error {}
 
-const CLIENT_AUTH: readonly ClientAuthType[] = ['NoClientCert', 'RequestClientCert', 'RequireAnyClientCert', 'VerifyClientCertIfGiven', 'RequireAndVerifyClientCert'];
+const CLIENT_AUTH: readonly ClientAuthType[] = [
+  'NoClientCert',
+  'RequestClientCert',
+  'RequireAnyClientCert',
+  'VerifyClientCertIfGiven',
+  'RequireAndVerifyClientCert',
+];
 const VERSIONS: Record<string, SecureVersion> = { TLS10: 'TLSv1', TLS11: 'TLSv1.1', TLS12: 'TLSv1.2', TLS13: 'TLSv1.3' };
 // The headers exporter-toolkit lets operators set; the rest are the exporter's own business.
 const HEADERS = ['Strict-Transport-Security', 'X-Content-Type-Options', 'X-Frame-Options', 'X-XSS-Protection', 'Content-Security-Policy'];
@@ -86,7 +93,8 @@ function keysOf(obj: Obj, where: string, known: string[]): void {
 function strings(obj: Obj, key: string, where: string): string[] | undefined {
   const value = obj[key];
   if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v === '')) throw new WebConfigError(`${where}${key}: expected a list of strings`);
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v === ''))
+    throw new WebConfigError(`${where}${key}: expected a list of strings`);
   return value as string[];
 }
 
@@ -100,7 +108,7 @@ function bool(obj: Obj, key: string, where: string): boolean | undefined {
 /** A Go duration as exporter-toolkit's rate_limit takes it (1s, 100ms, 1m30s; 0 turns the limit off). */
 function goDuration(text: string): number | undefined {
   if (text === '0') return 0;
-  const units: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60000, h: 3600000 };
+  const units: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60000, h: 3600000 };
   let total = 0;
   let rest = text;
   while (rest !== '') {
@@ -146,14 +154,26 @@ export function parseWebConfig(text: string, base: string): WebConfig {
     if (!isObj(tls)) throw new WebConfigError('tls_server_config: expected a mapping');
     const w = 'tls_server_config.';
     keysOf(tls, w, [
-      'cert', 'key', 'client_ca', 'cert_file', 'key_file', 'client_auth_type', 'client_ca_file', 'client_allowed_sans',
-      'min_version', 'max_version', 'cipher_suites', 'prefer_server_cipher_suites', 'curve_preferences',
+      'cert',
+      'key',
+      'client_ca',
+      'cert_file',
+      'key_file',
+      'client_auth_type',
+      'client_ca_file',
+      'client_allowed_sans',
+      'min_version',
+      'max_version',
+      'cipher_suites',
+      'prefer_server_cipher_suites',
+      'curve_preferences',
     ]);
     // Each of certificate, key and client CA inline or from a file, not both (exporter-toolkit's rule); files are read once every setting is checked.
     const pem = (inline: string, fileKey: string): (() => Buffer) | undefined => {
       const text = str(tls, inline, w);
       const file = str(tls, fileKey, w);
-      if (text !== undefined && file !== undefined) throw new WebConfigError(`${w}${inline} and ${w}${fileKey}: give one of them, not both`);
+      if (text !== undefined && file !== undefined)
+        throw new WebConfigError(`${w}${inline} and ${w}${fileKey}: give one of them, not both`);
       return text !== undefined ? () => Buffer.from(text) : file !== undefined ? () => readFile(file, base, `${w}${fileKey}`) : undefined;
     };
     const certSource = pem('cert', 'cert_file');
@@ -168,16 +188,25 @@ export function parseWebConfig(text: string, base: string): WebConfig {
     const clientAllowedSans = strings(tls, 'client_allowed_sans', w);
     if (clientAllowedSans && clientAuthType !== 'RequireAnyClientCert' && clientAuthType !== 'RequireAndVerifyClientCert') {
       // The other types let a client in without a certificate, so with no name to check.
-      throw new WebConfigError(`${w}client_allowed_sans: needs client_auth_type RequireAndVerifyClientCert or RequireAnyClientCert, not ${clientAuthType}`);
+      throw new WebConfigError(
+        `${w}client_allowed_sans: needs client_auth_type RequireAndVerifyClientCert or RequireAnyClientCert, not ${clientAuthType}`,
+      );
     }
     const suites = strings(tls, 'cipher_suites', w)?.filter((name) => {
       if (TLS13_SUITES.includes(name)) return false;
-      if (!CIPHER_SUITES[name]) throw new WebConfigError(`${w}cipher_suites: ${name} is not one of Go's TLS cipher suites (${Object.keys(CIPHER_SUITES).join(', ')})`);
+      if (!CIPHER_SUITES[name])
+        throw new WebConfigError(
+          `${w}cipher_suites: ${name} is not one of Go's TLS cipher suites (${Object.keys(CIPHER_SUITES).join(', ')})`,
+        );
       return true;
     });
-    const curves = strings(tls, 'curve_preferences', w)?.map((name) => CURVES[name] ?? (() => {
-      throw new WebConfigError(`${w}curve_preferences: ${name} is not one this exporter can offer (${Object.keys(CURVES).join(', ')})`);
-    })());
+    const curves = strings(tls, 'curve_preferences', w)?.map(
+      (name) =>
+        CURVES[name] ??
+        (() => {
+          throw new WebConfigError(`${w}curve_preferences: ${name} is not one this exporter can offer (${Object.keys(CURVES).join(', ')})`);
+        })(),
+    );
     const version = (key: string): SecureVersion | undefined => {
       const text = str(tls, key, w);
       if (text === undefined) return undefined;
@@ -219,15 +248,19 @@ export function parseWebConfig(text: string, base: string): WebConfig {
     keysOf(http, 'http_server_config.', ['headers', 'http2']);
     // exporter-toolkit serves HTTP/2 over TLS unless told not to; this exporter serves HTTP/1.1 only (Prometheus scrapes either).
     if (bool(http, 'http2', 'http_server_config.') === true) {
-      throw new WebConfigError('http_server_config.http2: HTTP/2 is not served by this exporter; set http2: false or leave it out (HTTP/1.1 is served, which Prometheus scrapes)');
+      throw new WebConfigError(
+        'http_server_config.http2: HTTP/2 is not served by this exporter; set http2: false or leave it out (HTTP/1.1 is served, which Prometheus scrapes)',
+      );
     }
     const headers = http['headers'];
     if (headers !== undefined && headers !== null) {
       if (!isObj(headers)) throw new WebConfigError('http_server_config.headers: expected a mapping');
       for (const [name, value] of Object.entries(headers)) {
         const canonical = HEADERS.find((h) => h.toLowerCase() === name.toLowerCase());
-        if (!canonical) throw new WebConfigError(`http_server_config.headers.${name}: not a header that can be set (${HEADERS.join(', ')})`);
-        if (typeof value !== 'string' || /[\r\n]/.test(value)) throw new WebConfigError(`http_server_config.headers.${name}: expected a one-line string`);
+        if (!canonical)
+          throw new WebConfigError(`http_server_config.headers.${name}: not a header that can be set (${HEADERS.join(', ')})`);
+        if (typeof value !== 'string' || /[\r\n]/.test(value))
+          throw new WebConfigError(`http_server_config.headers.${name}: expected a one-line string`);
         config.headers[canonical] = value;
       }
     }
@@ -241,7 +274,8 @@ export function parseWebConfig(text: string, base: string): WebConfig {
     const intervalMs = typeof intervalText === 'string' ? goDuration(intervalText) : intervalText === 0 ? 0 : undefined;
     if (intervalMs === undefined) throw new WebConfigError('rate_limit.interval: expected a duration such as 1s or 100ms (0: no limit)');
     const burst = limit['burst'];
-    if (typeof burst !== 'number' || !Number.isInteger(burst) || burst < 0) throw new WebConfigError('rate_limit.burst: expected a whole number');
+    if (typeof burst !== 'number' || !Number.isInteger(burst) || burst < 0)
+      throw new WebConfigError('rate_limit.burst: expected a whole number');
     if (intervalMs > 0) {
       if (burst === 0) throw new WebConfigError('rate_limit.burst: 0 would refuse every request; give at least 1');
       config.rateLimit = { intervalMs, burst };
@@ -253,7 +287,8 @@ export function parseWebConfig(text: string, base: string): WebConfig {
     if (!isObj(users)) throw new WebConfigError('basic_auth_users: expected a mapping of user names to bcrypt hashes');
     for (const [user, hash] of Object.entries(users)) {
       if (user.includes(':')) throw new WebConfigError(`basic_auth_users.${user}: a user name cannot contain ":"`);
-      if (typeof hash !== 'string' || !BCRYPT.test(hash)) throw new WebConfigError(`basic_auth_users.${user}: expected a bcrypt hash ($2y$10$…)`);
+      if (typeof hash !== 'string' || !BCRYPT.test(hash))
+        throw new WebConfigError(`basic_auth_users.${user}: expected a bcrypt hash ($2y$10$…)`);
       config.users.set(user, hash);
     }
   }

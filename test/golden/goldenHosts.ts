@@ -58,7 +58,8 @@ export function maskVolatile(text: string): string {
     const [, name = '', rawLabels = '', value = ''] = sample;
     if (MACHINE_SAMPLES.has(name)) continue;
     let labels = rawLabels;
-    for (const label of VOLATILE_LABELS[name] ?? []) labels = labels.replace(new RegExp(`${label}="(?:[^"\\\\]|\\\\.)*"`), `${label}="${VOLATILE}"`);
+    for (const label of VOLATILE_LABELS[name] ?? [])
+      labels = labels.replace(new RegExp(`${label}="(?:[^"\\\\]|\\\\.)*"`), `${label}="${VOLATILE}"`);
     const masked = `${name}${labels} ${VOLATILE_VALUES.has(name) ? VOLATILE : value}`;
     // Masking can make two samples alike (two warnings); keep one.
     if (out[out.length - 1] !== masked) out.push(masked);
@@ -80,7 +81,7 @@ export interface GoldenHost {
 /** The first scrape of the exporter built in this process from `args`, as the binary would be. */
 async function scrapeInProcess(args: string[]): Promise<string> {
   const parsed = parseConfig([...args, '--web.disable-exporter-metrics'], {});
-  if (parsed.kind !== 'run') throw new Error('expected the exporter\'s flags');
+  if (parsed.kind !== 'run') throw new Error("expected the exporter's flags");
   const parts = buildParts(parsed.config, winston.createLogger({ silent: true }), 'serve');
   try {
     return await parts.exporter.scrape();
@@ -91,7 +92,11 @@ async function scrapeInProcess(args: string[]): Promise<string> {
 }
 
 /** A host served by `start`, read either by the built binary or in this process. */
-function replayedGoldenHost(name: string, prefix: string, start: (dir: string) => Promise<{ args: string[]; stop(): Promise<void> }>): GoldenHost {
+function replayedGoldenHost(
+  name: string,
+  prefix: string,
+  start: (dir: string) => Promise<{ args: string[]; stop(): Promise<void> }>,
+): GoldenHost {
   const run = async (read: (args: string[], dir: string) => Promise<string>) => {
     const dir = tempDir(prefix);
     const host = await start(dir);
@@ -118,7 +123,8 @@ function replayedGoldenHost(name: string, prefix: string, start: (dir: string) =
   };
 }
 
-const fixture = (name: string) => JSON.parse(readFileSync(path.join(repoRoot(), 'test', 'fixtures', 'devicemapper', `${name}.json`), 'utf8')) as Record<string, unknown>;
+const fixture = (name: string) =>
+  JSON.parse(readFileSync(path.join(repoRoot(), 'test', 'fixtures', 'devicemapper', `${name}.json`), 'utf8')) as Record<string, unknown>;
 
 /** A loop-lvm devicemapper host (captured /info), replayed with containers in several states and two volumes. */
 const devicemapperReplay = replayedGoldenHost('devicemapper-replay', 'golden-dm', async (dir) => {
@@ -126,11 +132,30 @@ const devicemapperReplay = replayedGoldenHost('devicemapper-replay', 'golden-dm'
     { Id: 'a'.repeat(64), Names: ['/web'], Image: 'nginx:1.25', State: 'running', HostConfig: { NetworkMode: 'default' } },
     { Id: 'b'.repeat(64), Names: ['/proxy'], Image: 'haproxy:2.8', State: 'running', HostConfig: { NetworkMode: 'host' } },
     { Id: 'c'.repeat(64), Names: ['/batch'], Image: 'busybox', State: 'exited', HostConfig: { NetworkMode: 'none' } },
-    { Id: 'd'.repeat(64), Names: ['/sidecar'], Image: 'busybox', State: 'paused', HostConfig: { NetworkMode: `container:${'a'.repeat(64)}` } },
+    {
+      Id: 'd'.repeat(64),
+      Names: ['/sidecar'],
+      Image: 'busybox',
+      State: 'paused',
+      HostConfig: { NetworkMode: `container:${'a'.repeat(64)}` },
+    },
     { Id: 'e'.repeat(64), Names: ['/api'], Image: 'api:3', State: 'created', HostConfig: { NetworkMode: 'shop_default' } },
   ];
-  const info = { ...fixture('loop-lvm-17.03'), ServerVersion: '17.03.1-ce', OperatingSystem: 'CentOS Linux 7 (Core)', OSType: 'linux', KernelVersion: '3.10.0-514.el7.x86_64', Architecture: 'x86_64', DockerRootDir: '/var/lib/docker', Images: 7 };
-  const server = new ReplayServer(path.join(dir, 'docker.sock'), daemonRoutes(info, containers, [{ Name: 'db' }, { Name: 'cache' }]), '1.26');
+  const info = {
+    ...fixture('loop-lvm-17.03'),
+    ServerVersion: '17.03.1-ce',
+    OperatingSystem: 'CentOS Linux 7 (Core)',
+    OSType: 'linux',
+    KernelVersion: '3.10.0-514.el7.x86_64',
+    Architecture: 'x86_64',
+    DockerRootDir: '/var/lib/docker',
+    Images: 7,
+  };
+  const server = new ReplayServer(
+    path.join(dir, 'docker.sock'),
+    daemonRoutes(info, containers, [{ Name: 'db' }, { Name: 'cache' }]),
+    '1.26',
+  );
   await server.start();
   return { args: ['--docker.host', server.host, '--docker.pid-file', path.join(dir, 'none.pid'), '--no-scan'], stop: () => server.stop() };
 });
@@ -154,7 +179,14 @@ const overlay2Dockerd: GoldenHost = {
       await daemon.docker('run', '-d', '--name', 'edge', '--network', 'host', 'busybox:test', 'sleep', '1000');
       await daemon.docker('run', '-d', '--name', 'app', '--network', 'appnet', 'busybox:test', 'sleep', '1000');
       await daemon.docker('volume', 'create', 'data');
-      await exporter.start(['--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile, '--docker.daemon-config', path.join(dir, 'absent.json')]);
+      await exporter.start([
+        '--docker.host',
+        daemon.host,
+        '--docker.pid-file',
+        daemon.pidFile,
+        '--docker.daemon-config',
+        path.join(dir, 'absent.json'),
+      ]);
       const text = await waitFor('the data-root scan and the event stream', async () => {
         const m = await exporter.scrape();
         return m.value('docker_data_root_scan_success') === 1 && m.value('docker_exporter_event_stream_up') === 1 ? m.text : undefined;
@@ -200,7 +232,14 @@ const legacyOverlayDockerd: GoldenHost = {
       await daemon.start();
       const driver = (await daemon.docker('info', '--format', '{{.Driver}}')).trim();
       if (driver !== 'overlay') throw new Error(`the daemon picked ${driver}, not its prior driver overlay`);
-      await exporter.start(['--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile, '--docker.daemon-config', path.join(dir, 'absent.json')]);
+      await exporter.start([
+        '--docker.host',
+        daemon.host,
+        '--docker.pid-file',
+        daemon.pidFile,
+        '--docker.daemon-config',
+        path.join(dir, 'absent.json'),
+      ]);
       return maskVolatile(await settled(exporter, true));
     } finally {
       await exporter.stop();
@@ -217,11 +256,27 @@ const directLvmReplay = replayedGoldenHost('direct-lvm-replay', 'golden-dl', asy
     { Id: 'b'.repeat(64), Names: ['/worker'], Image: 'shop:7', State: 'running', HostConfig: { NetworkMode: 'default' } },
     { Id: 'c'.repeat(64), Names: ['/migrate'], Image: 'shop:7', State: 'exited', HostConfig: { NetworkMode: 'default' } },
   ];
-  const info = { ...fixture('direct-lvm-18.06'), ServerVersion: '18.06.3-ce', OperatingSystem: 'CentOS Linux 7 (Core)', OSType: 'linux', KernelVersion: '3.10.0-957.el7.x86_64', Architecture: 'x86_64', DockerRootDir: '/var/lib/docker', Images: 3 };
+  const info = {
+    ...fixture('direct-lvm-18.06'),
+    ServerVersion: '18.06.3-ce',
+    OperatingSystem: 'CentOS Linux 7 (Core)',
+    OSType: 'linux',
+    KernelVersion: '3.10.0-957.el7.x86_64',
+    Architecture: 'x86_64',
+    DockerRootDir: '/var/lib/docker',
+    Images: 3,
+  };
   const server = new ReplayServer(path.join(dir, 'docker.sock'), daemonRoutes(info, containers, [{ Name: 'shopdata' }]), '1.38');
   const pidFile = path.join(dir, 'docker.pid');
   await server.start();
-  const pid = startFakeDockerd(dir, ['--storage-driver', 'devicemapper', '--storage-opt', 'dm.thinpooldev=/dev/mapper/docker-thinpool', '--config-file', path.join(dir, 'absent.json')]).pid;
+  const pid = startFakeDockerd(dir, [
+    '--storage-driver',
+    'devicemapper',
+    '--storage-opt',
+    'dm.thinpooldev=/dev/mapper/docker-thinpool',
+    '--config-file',
+    path.join(dir, 'absent.json'),
+  ]).pid;
   writeFileSync(pidFile, `${pid}\n`);
   return {
     args: ['--docker.host', server.host, '--docker.pid-file', pidFile, '--no-scan'],

@@ -27,7 +27,10 @@ export function alertsFiringFor(metrics: Metrics, dir: string, instance = 'host:
   series.push(`  - series: 'up{instance=${JSON.stringify(instance)},job="docker"}'\n    values: '1x24'`);
   const tests = alertNames().map((name) => `  - eval_time: 2h\n    alertname: ${name}\n    exp_alerts: []`);
   const file = path.join(dir, 'scraped.test.yml');
-  writeFileSync(file, `rule_files:\n  - ${RULES_FILE}\nevaluation_interval: 1m\ntests:\n- interval: 5m\n  input_series:\n${series.join('\n')}\n  alert_rule_test:\n${tests.join('\n')}\n`);
+  writeFileSync(
+    file,
+    `rule_files:\n  - ${RULES_FILE}\nevaluation_interval: 1m\ntests:\n- interval: 5m\n  input_series:\n${series.join('\n')}\n  alert_rule_test:\n${tests.join('\n')}\n`,
+  );
   const result = spawnSync('promtool', ['test', 'rules', file], { encoding: 'utf8' });
   if (result.status === 0) return [];
   const firing = [...`${result.stdout}${result.stderr}`.matchAll(/alertname: (\w+)[\s\S]*?got:\s*\[(?!\])/g)].map((m) => m[1] as string);

@@ -26,7 +26,8 @@ export function pathFor(version: DockerdVersion): string {
   const system = process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin';
   if (version === 20) return system;
   const root = path.join(ENGINES_DIR, `docker${version}`);
-  if (!existsSync(path.join(root, 'usr', 'sbin', 'dockerd'))) throw new Error(`dockerd ${version} is not unpacked under ${root}: run scripts/fetch-test-engines (install-test-packages does)`);
+  if (!existsSync(path.join(root, 'usr', 'sbin', 'dockerd')))
+    throw new Error(`dockerd ${version} is not unpacked under ${root}: run scripts/fetch-test-engines (install-test-packages does)`);
   return `${path.join(root, 'usr', 'sbin')}:${path.join(root, 'usr', 'bin')}:${system}`;
 }
 
@@ -44,7 +45,10 @@ export class TestDaemon {
   pid: number | undefined;
 
   /** `version`: which dockerd runs here (20: Debian bookworm's, the system's; 26 and 28: unpacked by scripts/fetch-test-engines). */
-  constructor(readonly dir: string, readonly version: DockerdVersion = 20) {
+  constructor(
+    readonly dir: string,
+    readonly version: DockerdVersion = 20,
+  ) {
     this.socket = path.join(dir, 'docker.sock');
     this.dataRoot = path.join(dir, 'root');
     this.execRoot = path.join(dir, 'exec');
@@ -65,21 +69,33 @@ export class TestDaemon {
   async start(options: DaemonOptions = {}): Promise<void> {
     const args = [
       '--debug',
-      '--host', this.host,
-      '--data-root', this.dataRoot,
-      '--exec-root', this.execRoot,
-      '--pidfile', this.pidFile,
-      '--bridge', 'none',
+      '--host',
+      this.host,
+      '--data-root',
+      this.dataRoot,
+      '--exec-root',
+      this.execRoot,
+      '--pidfile',
+      this.pidFile,
+      '--bridge',
+      'none',
       '--iptables=false',
       '--ip-masq=false',
-      '--config-file', this.configFile,
+      '--config-file',
+      this.configFile,
       ...(options.args ?? []),
     ];
     writeFileSync(this.configFile, options.daemonJson ?? '{}');
     const child = startLogged('dockerd', args, this.logFile, { ...process.env, PATH: pathFor(this.version), ...options.env });
     this.pid = child.pid;
     try {
-      await untilAnswering(child, 'dockerd', `${this.socket} (log: ${this.logFile})`, () => ping(this.socket), () => this.logTail());
+      await untilAnswering(
+        child,
+        'dockerd',
+        `${this.socket} (log: ${this.logFile})`,
+        () => ping(this.socket),
+        () => this.logTail(),
+      );
     } catch (err) {
       this.pid = undefined;
       throw err;
@@ -107,7 +123,9 @@ export class TestDaemon {
   /** Interfaces of this daemon's user-defined bridge networks (br-<12 hex of the network id>). */
   private async userBridges(): Promise<string[]> {
     try {
-      const lines = (await this.docker('network', 'ls', '--no-trunc', '--filter', 'driver=bridge', '--format', '{{.ID}} {{.Name}}')).split('\n');
+      const lines = (await this.docker('network', 'ls', '--no-trunc', '--filter', 'driver=bridge', '--format', '{{.ID}} {{.Name}}')).split(
+        '\n',
+      );
       return lines.filter((l) => l && !l.endsWith(' bridge')).map((l) => `br-${l.slice(0, 12)}`);
     } catch {
       return [];

@@ -41,14 +41,27 @@ export interface ReplayedContainer {
  * from its source (answers()), its containers listed and inspected in that
  * version's shapes. Podman lists no HostConfig.
  */
-export function replayRoutes(host: EngineHost, root: string, replayed: readonly ReplayedContainer[], images?: readonly { id: string; tags: string[] }[]): Record<string, Route> {
+export function replayRoutes(
+  host: EngineHost,
+  root: string,
+  replayed: readonly ReplayedContainer[],
+  images?: readonly { id: string; tags: string[] }[],
+): Record<string, Route> {
   const { info, version } = answers(host, root);
   // A graph driver lists no RepoDigests for an image built or imported here; the containerd store
   // (daemon/containerd/image_list.go) names every image by its manifest digest.
   const containerdStore = host.driverStatus.some(([k, v]) => k === 'driver-type' && v === 'io.containerd.snapshotter.v1');
   const digests = (i: { id: string; tags: string[] }) => (containerdStore ? i.tags.map((t) => `${t.replace(/:[^:/]*$/, '')}@${i.id}`) : []);
-  const imageRoutes: Record<string, Route> = images ? { '/images/json': json(images.map((i) => ({ Id: i.id, RepoTags: i.tags, RepoDigests: digests(i), Containers: -1, Size: 0 }))) } : {};
-  const containers = replayed.map((c) => ({ Id: c.id, Names: [`/${c.name}`], Image: c.image, State: c.state, ...(host.podman ? {} : { HostConfig: { NetworkMode: c.networkMode } }) }));
+  const imageRoutes: Record<string, Route> = images
+    ? { '/images/json': json(images.map((i) => ({ Id: i.id, RepoTags: i.tags, RepoDigests: digests(i), Containers: -1, Size: 0 }))) }
+    : {};
+  const containers = replayed.map((c) => ({
+    Id: c.id,
+    Names: [`/${c.name}`],
+    Image: c.image,
+    State: c.state,
+    ...(host.podman ? {} : { HostConfig: { NetworkMode: c.networkMode } }),
+  }));
   return {
     ...daemonRoutes({ ...info, Containers: replayed.length, ...(images ? { Images: images.length } : {}) }, containers),
     ...imageRoutes,
@@ -60,7 +73,15 @@ export function replayRoutes(host: EngineHost, root: string, replayed: readonly 
       const id = (req.url ?? '').replace(/^\/v[\d.]+/, '').split('/')[2] ?? '';
       const c = replayed.find((x) => x.id === id);
       res.setHeader('Content-Type', 'application/json');
-      res.end(JSON.stringify({ Id: id, Name: `/${c?.name}`, State: { Status: c?.state }, Config: { Image: c?.image }, HostConfig: { NetworkMode: c?.networkMode === 'default' ? 'bridge' : c?.networkMode } }));
+      res.end(
+        JSON.stringify({
+          Id: id,
+          Name: `/${c?.name}`,
+          State: { Status: c?.state },
+          Config: { Image: c?.image },
+          HostConfig: { NetworkMode: c?.networkMode === 'default' ? 'bridge' : c?.networkMode },
+        }),
+      );
     },
   };
 }

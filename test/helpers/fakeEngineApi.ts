@@ -1,4 +1,13 @@
-import { EngineApi, EngineError, EngineListPath, EnginePath, EngineResponse, EngineStream, EngineStreamPath, StreamHandlers } from '../../src/docker/engineApi';
+import {
+  EngineApi,
+  EngineError,
+  EngineListPath,
+  EnginePath,
+  EngineResponse,
+  EngineStream,
+  EngineStreamPath,
+  StreamHandlers,
+} from '../../src/docker/engineApi';
 
 /** An answer, an error, or a promise of either (a daemon that takes its time). */
 export type FakeAnswer = unknown | EngineError | Promise<unknown>;
@@ -66,7 +75,11 @@ export class FakeEngineApi implements EngineApi {
   private async answer(fullPath: string): Promise<unknown> {
     const bare = fullPath.split('?')[0] ?? fullPath;
     this.calls.push(`GET ${bare}`);
-    const answer = this.answers.get(bare) ?? [...this.answers.entries()].find(([key]) => key.includes('*') && new RegExp(`^${key.replace(/[.]/g, '\\.').replace('*', '[^/]+')}$`).test(bare))?.[1];
+    const answer =
+      this.answers.get(bare) ??
+      [...this.answers.entries()].find(
+        ([key]) => key.includes('*') && new RegExp(`^${key.replace(/[.]/g, '\\.').replace('*', '[^/]+')}$`).test(bare),
+      )?.[1];
     if (!answer) throw new EngineError(`GET ${bare}: HTTP 404: page not found`, 'http', 404);
     const value = await answer(fullPath);
     if (value instanceof EngineError) throw value;
@@ -76,7 +89,13 @@ export class FakeEngineApi implements EngineApi {
 
 /** A container as GET /containers/json lists it; networkMode null: without HostConfig, as Podman lists. */
 export function listed(id: string, name: string, state: string, networkMode: string | null = 'default'): Record<string, unknown> {
-  return { Id: id, Names: [`/${name}`], Image: 'busybox', State: state, ...(networkMode !== null ? { HostConfig: { NetworkMode: networkMode } } : {}) };
+  return {
+    Id: id,
+    Names: [`/${name}`],
+    Image: 'busybox',
+    State: state,
+    ...(networkMode !== null ? { HostConfig: { NetworkMode: networkMode } } : {}),
+  };
 }
 
 /** A container as GET /containers/{id}/json shows it. */

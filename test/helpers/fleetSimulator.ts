@@ -16,8 +16,18 @@ import { GOLDEN_DIR } from '../golden/goldenHosts';
 /** The kinds of host, each a golden file, and what its setup makes the shipped alerts say of it. */
 export const PROFILES = {
   'overlay2-dockerd': ['DockerHostNetworkContainers'],
-  'legacy-overlay-dockerd': ['DockerStorageDriverDeprecated', 'DockerStorageDriverNotExplicit', 'DockerUpgradeFails/25', 'DockerUpgradeFails/29'],
-  'devicemapper-replay': ['DockerStorageDriverDeprecated', 'DockerStorageDriverConfigUnknown', 'DockerDevicemapperLoopLvm', 'DockerHostNetworkContainers'],
+  'legacy-overlay-dockerd': [
+    'DockerStorageDriverDeprecated',
+    'DockerStorageDriverNotExplicit',
+    'DockerUpgradeFails/25',
+    'DockerUpgradeFails/29',
+  ],
+  'devicemapper-replay': [
+    'DockerStorageDriverDeprecated',
+    'DockerStorageDriverConfigUnknown',
+    'DockerDevicemapperLoopLvm',
+    'DockerHostNetworkContainers',
+  ],
   'direct-lvm-replay': ['DockerStorageDriverDeprecated', 'DockerUpgradeFails/25', 'DockerUpgradeFails/29'],
   'docker23-devicemapper-not-explicit': [
     'DockerStorageDriverDeprecated',
@@ -27,7 +37,12 @@ export const PROFILES = {
     'DockerUpgradeFails/25',
     'DockerUpgradeFails/29',
   ],
-  'docker24-devicemapper-pinned': ['DockerStorageDriverDeprecated', 'DockerDevicemapperLoopLvm', 'DockerUpgradeFails/25', 'DockerUpgradeFails/29'],
+  'docker24-devicemapper-pinned': [
+    'DockerStorageDriverDeprecated',
+    'DockerDevicemapperLoopLvm',
+    'DockerUpgradeFails/25',
+    'DockerUpgradeFails/29',
+  ],
   'docker25-devicemapper-data-left': [],
   'docker29-containerd-store': [],
   podman49: [],
@@ -63,7 +78,12 @@ const MIX: [ProfileName, number][] = [
   ['daemon-down', 20],
 ];
 
-const DEVICEMAPPER: ReadonlySet<ProfileName> = new Set(['devicemapper-replay', 'direct-lvm-replay', 'docker23-devicemapper-not-explicit', 'docker24-devicemapper-pinned']);
+const DEVICEMAPPER: ReadonlySet<ProfileName> = new Set([
+  'devicemapper-replay',
+  'direct-lvm-replay',
+  'docker23-devicemapper-not-explicit',
+  'docker24-devicemapper-pinned',
+]);
 
 /**
  * A fleet of `size` hosts in the proportions of MIX (at least one of each kind): every third
@@ -89,7 +109,10 @@ export function planFleet(size: number): FleetHost[] {
   }
   const down = Math.max(1, Math.round(size / 100));
   // The exporter-down hosts are healthy overlay2 hosts otherwise: nothing else should fire for them.
-  hosts.filter((h) => h.profile === 'overlay2-dockerd').slice(-down).forEach((h) => (h.exporterDown = true));
+  hosts
+    .filter((h) => h.profile === 'overlay2-dockerd')
+    .slice(-down)
+    .forEach((h) => (h.exporterDown = true));
   return hosts;
 }
 
@@ -101,10 +124,13 @@ interface Sample {
 
 /** A golden file as comment lines and samples, ready to render again and again. */
 function template(text: string): (Sample | string)[] {
-  return text.split('\n').filter(Boolean).map((line) => {
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})? (\S+)$/.exec(line);
-    return m ? { name: m[1] ?? '', labels: m[2] ?? '', value: m[3] ?? '' } : line;
-  });
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})? (\S+)$/.exec(line);
+      return m ? { name: m[1] ?? '', labels: m[2] ?? '', value: m[3] ?? '' } : line;
+    });
 }
 
 const GiB = 1024 ** 3;
@@ -114,7 +140,8 @@ export function expectedAlerts(host: FleetHost, profileText: (p: ProfileName) =>
   if (host.exporterDown) return ['DockerExporterDown'];
   const alerts: string[] = [...PROFILES[host.profile]];
   if (host.filling) alerts.push('DockerDevicemapperDataSpaceLow', 'DockerDevicemapperDataSpaceFillingUp');
-  if (host.orphanedBytes > 1e9 && /^docker_data_root_orphaned_bytes\{/m.test(profileText(host.profile))) alerts.push('DockerDataRootOrphanedData');
+  if (host.orphanedBytes > 1e9 && /^docker_data_root_orphaned_bytes\{/m.test(profileText(host.profile)))
+    alerts.push('DockerDataRootOrphanedData');
   return alerts.sort();
 }
 
@@ -173,7 +200,8 @@ export class FleetSimulator {
           break;
         case 'docker_containers':
           // Short jobs come and go on bridge networks; host-network and other counts stay as set up.
-          if (labels.includes('state="exited"') && labels.includes('network_mode="bridge"')) value = String(Number(value) + ((host.seed + Math.floor(elapsed / 60)) % 4));
+          if (labels.includes('state="exited"') && labels.includes('network_mode="bridge"'))
+            value = String(Number(value) + ((host.seed + Math.floor(elapsed / 60)) % 4));
           break;
         default:
           if (value === '<volatile>') value = volatileValue(s.name, host, elapsed);

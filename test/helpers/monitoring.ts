@@ -54,7 +54,8 @@ export type PrometheusVersion = 2 | 3;
 export function prometheusProgram(name: 'prometheus' | 'promtool', version: PrometheusVersion): string {
   if (version === 2) return name;
   const program = path.join(ENGINES_DIR, 'prometheus3', 'usr', 'bin', name);
-  if (!existsSync(program)) throw new Error(`${name} 3 is not unpacked at ${program}: run scripts/fetch-test-engines (install-test-packages does)`);
+  if (!existsSync(program))
+    throw new Error(`${name} 3 is not unpacked at ${program}: run scripts/fetch-test-engines (install-test-packages does)`);
   return program;
 }
 
@@ -88,7 +89,9 @@ export class TestPrometheus extends PrometheusFamily {
     ]);
   }
 
-  async query(expr: string): Promise<{ status: string; data?: { result: { metric: Record<string, string>; value: [number, string] }[] }; error?: string }> {
+  async query(
+    expr: string,
+  ): Promise<{ status: string; data?: { result: { metric: Record<string, string>; value: [number, string] }[] }; error?: string }> {
     const res = await fetch(`${this.url}/api/v1/query?query=${encodeURIComponent(expr)}`);
     return (await res.json()) as never;
   }

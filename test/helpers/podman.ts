@@ -35,13 +35,20 @@ export class TestPodman {
 
   private get globalFlags(): string[] {
     return [
-      '--root', this.root,
-      '--runroot', path.join(this.dir, 'run'),
-      '--runtime', this.runtime,
-      '--cgroup-manager', 'cgroupfs',
-      '--events-backend', 'file',
-      '--storage-driver', 'overlay',
-      '--tmpdir', path.join(this.dir, 'tmp'),
+      '--root',
+      this.root,
+      '--runroot',
+      path.join(this.dir, 'run'),
+      '--runtime',
+      this.runtime,
+      '--cgroup-manager',
+      'cgroupfs',
+      '--events-backend',
+      'file',
+      '--storage-driver',
+      'overlay',
+      '--tmpdir',
+      path.join(this.dir, 'tmp'),
     ];
   }
 
@@ -63,7 +70,13 @@ process.exit(spawnSync('runc', args, { stdio: 'inherit' }).status ?? 1);
     chmodSync(this.runtime, 0o755);
     const child = startLogged('podman', [...this.globalFlags, 'system', 'service', '--time=0', this.host], this.logFile);
     this.pid = child.pid;
-    await untilAnswering(child, 'podman', this.socket, () => ping(this.socket), () => readFileSync(this.logFile, 'utf8'));
+    await untilAnswering(
+      child,
+      'podman',
+      this.socket,
+      () => ping(this.socket),
+      () => readFileSync(this.logFile, 'utf8'),
+    );
   }
 
   async podman(...args: string[]): Promise<string> {

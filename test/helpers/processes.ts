@@ -2,7 +2,12 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
 
 /** Waits for a condition, polling; fails with the condition's description. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30000, everyMs = 100): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 30000,
+  everyMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -48,7 +53,13 @@ export async function stopPid(pid: number | undefined, graceMs = 15000): Promise
 }
 
 /** Starts a program with its output in a log file; the child is not tied to jest's lifetime. */
-export function startLogged(command: string, args: string[], logFile: string, env: NodeJS.ProcessEnv = process.env, as?: { uid: number; gid: number }): ChildProcess {
+export function startLogged(
+  command: string,
+  args: string[],
+  logFile: string,
+  env: NodeJS.ProcessEnv = process.env,
+  as?: { uid: number; gid: number },
+): ChildProcess {
   const log = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'], ...(as ?? {}) });
   child.stdout?.pipe(log);
@@ -61,14 +72,25 @@ export function startLogged(command: string, args: string[], logFile: string, en
  * log, when it exits first (waiting out the deadline would hide why). The
  * child is left running, not tied to the test's lifetime.
  */
-export async function untilAnswering(child: ChildProcess, name: string, where: string, answers: () => Promise<boolean>, log: () => string): Promise<void> {
+export async function untilAnswering(
+  child: ChildProcess,
+  name: string,
+  where: string,
+  answers: () => Promise<boolean>,
+  log: () => string,
+): Promise<void> {
   let exited = false;
   child.once('exit', () => (exited = true));
   child.unref();
-  await waitFor(`${name} to answer on ${where}`, async () => {
-    if (exited) throw Object.assign(new Error(`${name} exited:\n${log()}`), { final: true });
-    return (await answers()) ? true : undefined;
-  }, 60000, 200);
+  await waitFor(
+    `${name} to answer on ${where}`,
+    async () => {
+      if (exited) throw Object.assign(new Error(`${name} exited:\n${log()}`), { final: true });
+      return (await answers()) ? true : undefined;
+    },
+    60000,
+    200,
+  );
 }
 
 export function which(program: string): string | undefined {
@@ -90,5 +112,10 @@ export function startFakeDockerd(dir: string, args: readonly string[], env: Node
   execFileSync('mkfifo', [fifo]);
   const quoted = args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   // The inner bash: -c's script reads the FIFO (opened read-write: no EOF) for at most 1000 s; the flags are its positional parameters.
-  return startLogged('bash', ['-c', `exec -a /usr/bin/dockerd bash -c 'exec 9<>"$0"; read -t 1000 -u 9; :' '${fifo}' ${quoted}`], `${dir}/fake-dockerd.log`, { PATH: process.env['PATH'], ...env });
+  return startLogged(
+    'bash',
+    ['-c', `exec -a /usr/bin/dockerd bash -c 'exec 9<>"$0"; read -t 1000 -u 9; :' '${fifo}' ${quoted}`],
+    `${dir}/fake-dockerd.log`,
+    { PATH: process.env['PATH'], ...env },
+  );
 }

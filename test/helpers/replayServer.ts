@@ -41,7 +41,12 @@ export class ReplayServer {
   private patternRoute(bare: string): Route | undefined {
     for (const [key, route] of Object.entries(this.routes)) {
       if (!key.includes('*')) continue;
-      const pattern = new RegExp(`^${key.split('*').map((part) => part.replace(/[.?+^$()[\]{}|\\]/g, '\\$&')).join('[^/]+')}$`);
+      const pattern = new RegExp(
+        `^${key
+          .split('*')
+          .map((part) => part.replace(/[.?+^$()[\]{}|\\]/g, '\\$&'))
+          .join('[^/]+')}$`,
+      );
       if (pattern.test(bare)) return route;
     }
     return undefined;

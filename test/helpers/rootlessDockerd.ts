@@ -98,7 +98,13 @@ export class TestRootlessDaemon {
     const child = startLogged('sh', [script, '--bridge', 'none', '--iptables=false'], this.logFile, env, this.user);
     this.kitPid = child.pid;
     try {
-      await untilAnswering(child, 'rootless dockerd', `${this.socket} (log: ${this.logFile})`, async () => (await ping(this.socket)) && this.pid !== undefined, () => this.logTail());
+      await untilAnswering(
+        child,
+        'rootless dockerd',
+        `${this.socket} (log: ${this.logFile})`,
+        async () => (await ping(this.socket)) && this.pid !== undefined,
+        () => this.logTail(),
+      );
     } catch (err) {
       this.kitPid = undefined;
       throw err;
@@ -123,7 +129,11 @@ export class TestRootlessDaemon {
 
   logTail(lines = 20): string {
     try {
-      return readFileSync(this.logFile, 'utf8').split('\n').filter((l) => !l.startsWith('+')).slice(-lines).join('\n');
+      return readFileSync(this.logFile, 'utf8')
+        .split('\n')
+        .filter((l) => !l.startsWith('+'))
+        .slice(-lines)
+        .join('\n');
     } catch {
       return '';
     }

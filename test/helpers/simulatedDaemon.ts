@@ -100,13 +100,23 @@ export class SimulatedDaemon {
 
   routes(): Record<string, Route> {
     return {
-      '/info': json(this.options.info ?? { ServerVersion: '24.0.7', Driver: 'overlay2', DriverStatus: [['Backing Filesystem', 'extfs']], Images: 1 }),
+      '/info': json(
+        this.options.info ?? { ServerVersion: '24.0.7', Driver: 'overlay2', DriverStatus: [['Backing Filesystem', 'extfs']], Images: 1 },
+      ),
       '/volumes': json({ Volumes: [], Warnings: null }),
       '/containers/json': (req, res) => {
         const filters = new URL(req.url ?? '/', 'http://d').searchParams.get('filters');
         const wanted = filters ? ((JSON.parse(filters) as { id?: string[] }).id ?? []) : undefined;
         const entries = [...this.listed.values()].filter((c) => !wanted || wanted.some((w) => c.Id.startsWith(w)));
-        json(entries.map((c) => ({ Id: c.Id, Names: [`/${c.Name}`], Image: c.Image, State: c.State, HostConfig: { NetworkMode: c.NetworkMode } })))(req, res);
+        json(
+          entries.map((c) => ({
+            Id: c.Id,
+            Names: [`/${c.Name}`],
+            Image: c.Image,
+            State: c.State,
+            HostConfig: { NetworkMode: c.NetworkMode },
+          })),
+        )(req, res);
       },
       '/containers/*/json': (req, res) => {
         const id = (req.url ?? '').replace(/^\/v[\d.]+/, '').split('/')[2] ?? '';
@@ -116,7 +126,13 @@ export class SimulatedDaemon {
           json({ message: `No such container: ${id}` })(req, res);
           return;
         }
-        json({ Id: c.Id, Name: `/${c.Name}`, State: { Status: c.State }, Config: { Image: c.Image }, HostConfig: { NetworkMode: c.NetworkMode } })(req, res);
+        json({
+          Id: c.Id,
+          Name: `/${c.Name}`,
+          State: { Status: c.State },
+          Config: { Image: c.Image },
+          HostConfig: { NetworkMode: c.NetworkMode },
+        })(req, res);
       },
       '/events': (_req, res) => {
         res.setHeader('Content-Type', 'application/json');

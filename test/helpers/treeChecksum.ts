@@ -11,7 +11,11 @@ export function treeChecksum(dir: string, options: { intoSubvolumes?: boolean } 
   const hash = createHash('sha256');
   if (!existsSync(dir)) return 'absent';
   const device = lstatSync(dir).dev;
-  const mountPoints = new Set(readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((line) => line.split(' ')[4] ?? ''));
+  const mountPoints = new Set(
+    readFileSync('/proc/self/mountinfo', 'utf8')
+      .split('\n')
+      .map((line) => line.split(' ')[4] ?? ''),
+  );
   const walk = (p: string) => {
     const st = lstatSync(p);
     const rel = path.relative(dir, p);

@@ -58,9 +58,17 @@ describe('the shipped alert and recording rules', () => {
     expect(promtool('test', 'rules', testFile)).toContain('SUCCESS');
     const text = readFileSync(testFile, 'utf8');
     const tested = new Set([...text.matchAll(/alertname: (\w+)/g)].map((m) => m[1]));
-    expect(rules(rulesFile).map((r) => r.alert).filter((name) => !tested.has(name))).toEqual([]);
+    expect(
+      rules(rulesFile)
+        .map((r) => r.alert)
+        .filter((name) => !tested.has(name)),
+    ).toEqual([]);
     const queried = new Set([...text.matchAll(/- expr: ([\w:]+)/g)].map((m) => m[1]));
-    expect(rules(recordingFile).map((r) => r.record).filter((name) => !queried.has(name))).toEqual([]);
+    expect(
+      rules(recordingFile)
+        .map((r) => r.record)
+        .filter((name) => !queried.has(name)),
+    ).toEqual([]);
   });
 
   it('fail those tests when the selector is left out: the fleet case has a host of another job that must not fire', () => {
@@ -93,7 +101,8 @@ describe('the shipped alert and recording rules', () => {
     ]) {
       expect(names).toContain(required);
     }
-    for (const r of rules(rulesFile)) expect([r.alert, r.labels?.severity]).toEqual([r.alert, expect.stringMatching(/^(critical|warning|info)$/)]);
+    for (const r of rules(rulesFile))
+      expect([r.alert, r.labels?.severity]).toEqual([r.alert, expect.stringMatching(/^(critical|warning|info)$/)]);
   });
 
   it('point each runbook_url at a section of docs/runbook.md named for the alert', () => {

@@ -39,7 +39,17 @@ describe('a data root on btrfs, its btrfs driver switched to overlay2', () => {
     execFileSync('mount', [loop, daemon.dataRoot]);
     await daemon.start({ args: ['--storage-driver', 'btrfs'] });
     await daemon.importBusybox();
-    await daemon.docker('run', '--name', 'writer', '--network', 'none', 'busybox:test', 'sh', '-c', 'busybox dd if=/dev/urandom of=/data bs=1M count=6 2>/dev/null');
+    await daemon.docker(
+      'run',
+      '--name',
+      'writer',
+      '--network',
+      'none',
+      'busybox:test',
+      'sh',
+      '-c',
+      'busybox dd if=/dev/urandom of=/data bs=1M count=6 2>/dev/null',
+    );
   });
 
   afterAll(async () => {
@@ -69,7 +79,20 @@ describe('a data root on btrfs, its btrfs driver switched to overlay2', () => {
     await daemon.start({ args: ['--storage-driver', 'overlay2'] });
     await daemon.importBusybox();
     await daemon.docker('volume', 'create', 'kept');
-    await daemon.docker('run', '-d', '--name', 'web', '--restart', 'always', '-v', 'kept:/v', 'busybox:test', 'sh', '-c', 'echo live > /v/file; sleep 100000');
+    await daemon.docker(
+      'run',
+      '-d',
+      '--name',
+      'web',
+      '--restart',
+      'always',
+      '-v',
+      'kept:/v',
+      'busybox:test',
+      'sh',
+      '-c',
+      'echo live > /v/file; sleep 100000',
+    );
     const { stdout } = await runCli(['check', '--format', 'json', ...flags()]);
     const report = JSON.parse(stdout) as Report;
     expect(report.data_root_scan).toBe('complete');
@@ -90,7 +113,10 @@ describe('a data root on btrfs, its btrfs driver switched to overlay2', () => {
       volumes: treeChecksum(path.join(daemon.dataRoot, 'volumes'), { intoSubvolumes: true }),
     });
     const before = live();
-    const subvolumes = () => execFileSync('btrfs', ['subvolume', 'list', daemon.dataRoot], { encoding: 'utf8' }).split('\n').filter((l) => l.includes('btrfs/subvolumes/'));
+    const subvolumes = () =>
+      execFileSync('btrfs', ['subvolume', 'list', daemon.dataRoot], { encoding: 'utf8' })
+        .split('\n')
+        .filter((l) => l.includes('btrfs/subvolumes/'));
     expect(subvolumes().length).toBeGreaterThan(0);
     const { code, stdout } = await runCli(['reclaim', '--yes', ...flags(), ...hidden]);
     expect([code, stdout]).toEqual([0, expect.stringContaining('reclaim: removed')]);

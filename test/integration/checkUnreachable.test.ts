@@ -9,9 +9,14 @@ import type { Report } from '../../src/upgrade/report';
 
 function check(host: string, as?: { uid: number; gid: number }): Promise<{ code: number; report: Report }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [EXPORTER_BIN, 'check', '--format', 'json', '--no-scan', '--docker.timeout', '1s', '--docker.host', host], { ...(as ?? {}) }, (err, stdout) => {
-      resolve({ code: err ? Number((err as { code?: number }).code) : 0, report: JSON.parse(stdout) as Report });
-    });
+    execFile(
+      process.execPath,
+      [EXPORTER_BIN, 'check', '--format', 'json', '--no-scan', '--docker.timeout', '1s', '--docker.host', host],
+      { ...(as ?? {}) },
+      (err, stdout) => {
+        resolve({ code: err ? Number((err as { code?: number }).code) : 0, report: JSON.parse(stdout) as Report });
+      },
+    );
   });
 }
 

@@ -48,7 +48,9 @@ describe('container states and network modes follow the daemon under change', ()
     await daemon.importBusybox();
     await daemon.docker('network', 'create', 'appnet');
     await exporter.start(['--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile, '--no-scan']);
-    await waitFor('the event stream', async () => ((await exporter.scrape()).value('docker_exporter_event_stream_up') === 1 ? true : undefined));
+    await waitFor('the event stream', async () =>
+      (await exporter.scrape()).value('docker_exporter_event_stream_up') === 1 ? true : undefined,
+    );
   });
 
   afterAll(async () => {
@@ -72,12 +74,31 @@ describe('container states and network modes follow the daemon under change', ()
       ['start a container on the user network', ['run', '-d', '--name', 'app', '--network', 'appnet', 'busybox:test', 'sleep', '1000']],
       ['network disconnect', ['network', 'disconnect', 'appnet', 'app']],
       ['network connect', ['network', 'connect', 'appnet', 'app']],
-      ['oom', ['run', '-d', '--name', 'hungry', '--memory', '8m', '--memory-swap', '8m', 'busybox:test', 'sh', '-c', 'x=aaaaaaaaaaaaaaaa; while true; do x=$x$x; done']],
+      [
+        'oom',
+        [
+          'run',
+          '-d',
+          '--name',
+          'hungry',
+          '--memory',
+          '8m',
+          '--memory-swap',
+          '8m',
+          'busybox:test',
+          'sh',
+          '-c',
+          'x=aaaaaaaaaaaaaaaa; while true; do x=$x$x; done',
+        ],
+      ],
       ['destroy', ['rm', '-f', 'web']],
     ];
     for (const [what, args] of steps) {
       await daemon.docker(...args);
-      if (what === 'oom') await waitFor('the OOM kill', async () => ((await daemon.docker('inspect', '--format', '{{.State.OOMKilled}}', 'hungry')) === 'true' ? true : undefined));
+      if (what === 'oom')
+        await waitFor('the OOM kill', async () =>
+          (await daemon.docker('inspect', '--format', '{{.State.OOMKilled}}', 'hungry')) === 'true' ? true : undefined,
+        );
       const m = await scrapeAfterASecond();
       expect({ after: what, counts: counts(m) }).toEqual({ after: what, counts: await truth() });
       if (what === 'rename') expect(m.all('docker_container_host_network_info').map((s) => s.labels['name'])).toEqual(['edge-proxy']);
@@ -85,7 +106,9 @@ describe('container states and network modes follow the daemon under change', ()
 
     // Exiting by itself: the daemon's own "die", with no command to wait for.
     await daemon.docker('run', '-d', '--name', 'brief', 'busybox:test', 'sleep', '2');
-    await waitFor('the container to exit', async () => ((await daemon.docker('inspect', '--format', '{{.State.Status}}', 'brief')) === 'exited' ? true : undefined));
+    await waitFor('the container to exit', async () =>
+      (await daemon.docker('inspect', '--format', '{{.State.Status}}', 'brief')) === 'exited' ? true : undefined,
+    );
     const m = await scrapeAfterASecond();
     expect(counts(m)).toEqual(await truth());
     expect(counts(m)['exited/bridge']).toBeGreaterThanOrEqual(1);
@@ -145,7 +168,9 @@ describe('container states under bursts of events from a replayed daemon', () =>
     sim.start();
     await server.start();
     await exporter.start(['--docker.host', server.host, '--docker.pid-file', path.join(dir, 'none.pid'), '--no-scan']);
-    await waitFor('the event stream', async () => ((await exporter.scrape()).value('docker_exporter_event_stream_up') === 1 ? true : undefined));
+    await waitFor('the event stream', async () =>
+      (await exporter.scrape()).value('docker_exporter_event_stream_up') === 1 ? true : undefined,
+    );
   });
 
   afterAll(async () => {
@@ -159,10 +184,21 @@ describe('container states under bursts of events from a replayed daemon', () =>
     const modes = ['default', 'host', 'none', 'appnet', 'container:abc'];
     const moves: Record<SimState, [string, SimState][]> = {
       created: [['start', 'running']],
-      running: [['pause', 'paused'], ['die', 'exited'], ['restart', 'running'], ['stop', 'exited']],
-      paused: [['unpause', 'running'], ['die', 'exited']],
+      running: [
+        ['pause', 'paused'],
+        ['die', 'exited'],
+        ['restart', 'running'],
+        ['stop', 'exited'],
+      ],
+      paused: [
+        ['unpause', 'running'],
+        ['die', 'exited'],
+      ],
       restarting: [['start', 'running']],
-      exited: [['start', 'running'], ['destroy', 'exited']],
+      exited: [
+        ['start', 'running'],
+        ['destroy', 'exited'],
+      ],
       dead: [['destroy', 'dead']],
     };
     let done = 0;

@@ -38,7 +38,8 @@ function baseImageRoot(dir: string): string {
   symlinkSync('../lib/node_modules/npm/bin/npm-cli.js', path.join(rootfs, 'usr/local/bin/npm'));
   symlinkSync('../lib/node_modules/npm/bin/npx-cli.js', path.join(rootfs, 'usr/local/bin/npx'));
   put('/bin/busybox', '/bin/busybox');
-  for (const applet of ['sh', 'cp', 'mkdir', 'rm', 'awk', 'cat', 'ls', 'env', 'chmod', 'ln', 'mv']) symlinkSync('busybox', path.join(rootfs, 'bin', applet));
+  for (const applet of ['sh', 'cp', 'mkdir', 'rm', 'awk', 'cat', 'ls', 'env', 'chmod', 'ln', 'mv'])
+    symlinkSync('busybox', path.join(rootfs, 'bin', applet));
   // npm's scripts begin #!/usr/bin/env node.
   mkdirSync(path.join(rootfs, 'usr/bin'), { recursive: true });
   symlinkSync('/bin/busybox', path.join(rootfs, 'usr/bin/env'));
@@ -68,27 +69,49 @@ describe('the container image, built from the Dockerfile and run as the README s
   beforeAll(async () => {
     await daemon.start({ args: ['--storage-driver', 'overlay2'] });
     const rootfs = baseImageRoot(dir);
-    await run('sh', ['-c', `tar -C '${rootfs}' -c . | docker --host '${daemon.host}' import --change 'ENV PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin' --change 'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt' - node:20-bookworm-slim`]);
+    await run('sh', [
+      '-c',
+      `tar -C '${rootfs}' -c . | docker --host '${daemon.host}' import --change 'ENV PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin' --change 'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt' - node:20-bookworm-slim`,
+    ]);
     // The build reaches the npm registry from the host's network: this daemon has no bridge.
-    await run('docker', ['--host', daemon.host, 'build', '--network', 'host', '-t', 'docker-daemon-exporter:test', repoRoot()], { maxBuffer: 64 * 1024 * 1024 });
+    await run('docker', ['--host', daemon.host, 'build', '--network', 'host', '-t', 'docker-daemon-exporter:test', repoRoot()], {
+      maxBuffer: 64 * 1024 * 1024,
+    });
     await daemon.importBusybox();
     await daemon.docker('run', '-d', '--name', 'watched', 'busybox:test', 'sleep', '100000');
     const port = await freePort();
     // The README's docker run line, with this daemon's socket, pid file and data root in place of the defaults.
     await daemon.docker(
-      'run', '-d', '--name', 'exporter',
-      '--network', 'host',
-      '--pid', 'host',
+      'run',
+      '-d',
+      '--name',
+      'exporter',
+      '--network',
+      'host',
+      '--pid',
+      'host',
       '--read-only',
-      '--cap-drop', 'ALL', '--cap-add', 'DAC_READ_SEARCH', '--cap-add', 'SYS_PTRACE',
-      '--group-add', String(statSync(daemon.socket).gid),
-      '-v', `${daemon.socket}:/var/run/docker.sock`,
-      '-v', `${daemon.pidFile}:/var/run/docker.pid:ro`,
-      '-v', `${daemon.configFile}:/etc/docker/daemon.json:ro`,
-      '-v', `${daemon.dataRoot}:/host/var/lib/docker:ro`,
+      '--cap-drop',
+      'ALL',
+      '--cap-add',
+      'DAC_READ_SEARCH',
+      '--cap-add',
+      'SYS_PTRACE',
+      '--group-add',
+      String(statSync(daemon.socket).gid),
+      '-v',
+      `${daemon.socket}:/var/run/docker.sock`,
+      '-v',
+      `${daemon.pidFile}:/var/run/docker.pid:ro`,
+      '-v',
+      `${daemon.configFile}:/etc/docker/daemon.json:ro`,
+      '-v',
+      `${daemon.dataRoot}:/host/var/lib/docker:ro`,
       'docker-daemon-exporter:test',
-      '--docker.data-root', '/host/var/lib/docker',
-      '--web.listen-address', `127.0.0.1:${port}`,
+      '--docker.data-root',
+      '/host/var/lib/docker',
+      '--web.listen-address',
+      `127.0.0.1:${port}`,
     );
     url = `http://127.0.0.1:${port}/metrics`;
   }, 600000);
@@ -98,7 +121,9 @@ describe('the container image, built from the Dockerfile and run as the README s
   });
 
   it('runs as a user other than root, on a read-only root filesystem', async () => {
-    expect(await daemon.docker('inspect', '--format', '{{.Config.User}} {{.HostConfig.ReadonlyRootfs}}', 'exporter')).toBe('65532:65532 true');
+    expect(await daemon.docker('inspect', '--format', '{{.Config.User}} {{.HostConfig.ReadonlyRootfs}}', 'exporter')).toBe(
+      '65532:65532 true',
+    );
   });
 
   it('serves /metrics: the driver, the explicit configuration read through the host pid namespace, the data root scanned through the mount', async () => {
@@ -114,7 +139,10 @@ describe('the container image, built from the Dockerfile and run as the README s
       500,
     ).catch(async (err: Error) => {
       const state = await daemon.docker('inspect', '--format', '{{.State.Status}} {{.State.ExitCode}}', 'exporter').catch(() => '?');
-      const logs = await run('sh', ['-c', `docker --host '${daemon.host}' logs exporter 2>&1`]).then((r) => r.stdout, () => '');
+      const logs = await run('sh', ['-c', `docker --host '${daemon.host}' logs exporter 2>&1`]).then(
+        (r) => r.stdout,
+        () => '',
+      );
       throw new Error(`${err.message}\ncontainer: ${state}\n${logs}`);
     });
     expect(m.value('docker_up')).toBe(1);

@@ -23,11 +23,27 @@ describe('a daemon.json the daemon will refuse at its next start', () => {
   afterAll(() => daemon.stop());
 
   it.each([
-    ['a comment', '{\n  // pinned before the upgrade\n  "debug": true\n}', "invalid character '/' looking for beginning of object key string"],
+    [
+      'a comment',
+      '{\n  // pinned before the upgrade\n  "debug": true\n}',
+      "invalid character '/' looking for beginning of object key string",
+    ],
     ['a trailing comma', '{\n  "debug": true,\n}', "invalid character '}' looking for beginning of object key string"],
-    ['a byte order mark', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"debug": true}')]), "invalid character 'ï' looking for beginning of value"],
-    ['a directive that does not exist', '{"debug": true, "storage_driver": "overlay2"}', "the following directives don't match any configuration option: storage_driver"],
-    ['the driver both as a flag and in the file', '{"storage-driver": "overlay2"}', 'the following directives are specified both as a flag and in the configuration file: storage-driver: (from flag: overlay2, from file: overlay2)'],
+    [
+      'a byte order mark',
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"debug": true}')]),
+      "invalid character 'ï' looking for beginning of value",
+    ],
+    [
+      'a directive that does not exist',
+      '{"debug": true, "storage_driver": "overlay2"}',
+      "the following directives don't match any configuration option: storage_driver",
+    ],
+    [
+      'the driver both as a flag and in the file',
+      '{"storage-driver": "overlay2"}',
+      'the following directives are specified both as a flag and in the configuration file: storage-driver: (from flag: overlay2, from file: overlay2)',
+    ],
   ])('with %s: predicted fails_to_start, and dockerd fails with the predicted words', async (_what, content, message) => {
     if (!daemon.pid) await daemon.start({ args: ['--storage-driver', 'overlay2'] });
     writeFileSync(daemon.configFile, content);

@@ -33,7 +33,18 @@ describe('when the daemon misbehaves', () => {
 
   beforeAll(async () => {
     await server.start();
-    await exporter.start(['--docker.host', server.host, '--docker.timeout', '1s', '--docker.info-max-age', '1ms', '--docker.min-interval', '0s', '--docker.pid-file', path.join(dir, 'none.pid')]);
+    await exporter.start([
+      '--docker.host',
+      server.host,
+      '--docker.timeout',
+      '1s',
+      '--docker.info-max-age',
+      '1ms',
+      '--docker.min-interval',
+      '0s',
+      '--docker.pid-file',
+      path.join(dir, 'none.pid'),
+    ]);
     // Each test changes the daemon and then scrapes: no collection that began
     // before the change may still be in flight. This scrape ends the start-up one.
     expect((await exporter.scrape()).value('docker_up')).toBe(1);
@@ -199,7 +210,12 @@ describe('on SIGTERM', () => {
     release?.();
     release = undefined;
     // Let that collection finish, so that the test's scrape starts one of its own.
-    await waitFor('the start-up collection to end', () => (server.requests.some((r) => r.startsWith('GET /containers/json')) ? true : undefined), 5000, 20);
+    await waitFor(
+      'the start-up collection to end',
+      () => (server.requests.some((r) => r.startsWith('GET /containers/json')) ? true : undefined),
+      5000,
+      20,
+    );
     await sleep(200);
   });
   afterAll(async () => {
@@ -223,7 +239,12 @@ describe('on SIGTERM', () => {
     });
     const exited = new Promise<number | null>((resolve) => exporter.child?.once('exit', (code) => resolve(code)));
     exporter.child?.kill('SIGTERM');
-    await waitFor('the exporter to log that it stops', () => (exporter.log().includes('msg=stopping signal=SIGTERM') ? true : undefined), 5000, 20);
+    await waitFor(
+      'the exporter to log that it stops',
+      () => (exporter.log().includes('msg=stopping signal=SIGTERM') ? true : undefined),
+      5000,
+      20,
+    );
     const refused = await new Promise<string>((resolve) => {
       const socket = net.connect(Number(new URL(exporter.url).port), '127.0.0.1');
       socket.once('connect', () => {

@@ -34,10 +34,15 @@ describe('when the real daemon is killed, frozen or loaded', () => {
     daemon.clearOrphanedContainerd();
     await daemon.start({ args: ['--storage-driver', 'overlay2'] });
     await daemon.docker('create', '--name', 'after-restart', 'busybox:test', 'true');
-    const m = await waitFor('docker_up 1', async () => {
-      const scraped = await exporter.scrape();
-      return scraped.value('docker_up') === 1 ? scraped : undefined;
-    }, 20000, 200);
+    const m = await waitFor(
+      'docker_up 1',
+      async () => {
+        const scraped = await exporter.scrape();
+        return scraped.value('docker_up') === 1 ? scraped : undefined;
+      },
+      20000,
+      200,
+    );
     const total = m.all('docker_containers').reduce((sum, s) => sum + s.value, 0);
     expect(total).toBe(2);
     expect(exporter.child?.exitCode).toBeNull();
@@ -68,7 +73,10 @@ describe('when the real daemon is killed, frozen or loaded', () => {
       let ok = 0;
       let failed = 0;
       while (Date.now() < until) {
-        const res = await fetch(`${exporter.url}/metrics`).then((r) => r.text().then(() => r.status), () => 0);
+        const res = await fetch(`${exporter.url}/metrics`).then(
+          (r) => r.text().then(() => r.status),
+          () => 0,
+        );
         if (res === 200) ok++;
         else failed++;
         await sleep(everyMs);
@@ -94,7 +102,9 @@ describe('when the real daemon is killed, frozen or loaded', () => {
     expect(results.reduce((sum, r) => sum + r.ok, 0)).toBeGreaterThan(20 * 100);
     expect(twentyRate).toBeLessThanOrEqual(oneRate * 1.25 + 0.2);
     expect(rssAfter - rssBefore).toBeLessThan(15);
-    process.stdout.write(`daemon calls/s: 1 scraper ${oneRate.toFixed(2)}, 20 scrapers ${twentyRate.toFixed(2)}; RSS ${rssBefore.toFixed(1)} → ${rssAfter.toFixed(1)} MiB\n`);
+    process.stdout.write(
+      `daemon calls/s: 1 scraper ${oneRate.toFixed(2)}, 20 scrapers ${twentyRate.toFixed(2)}; RSS ${rssBefore.toFixed(1)} → ${rssAfter.toFixed(1)} MiB\n`,
+    );
   }, 180000);
 });
 
@@ -117,10 +127,13 @@ describe('when the socket is missing or not readable', () => {
     }
   });
 
-  it('a socket the exporter\'s user may not open: says EACCES once, docker_up 0', async () => {
+  it("a socket the exporter's user may not open: says EACCES once, docker_up 0", async () => {
     await daemon.start({ args: ['--storage-driver', 'vfs'] });
     const exporter = new TestExporter(path.join(dir, 'eacces.log'));
-    await exporter.start(['--docker.host', daemon.host, '--docker.min-interval', '0s', '--no-scan', '--docker.pid-file', daemon.pidFile], { uid: 65534, gid: 65534 });
+    await exporter.start(['--docker.host', daemon.host, '--docker.min-interval', '0s', '--no-scan', '--docker.pid-file', daemon.pidFile], {
+      uid: 65534,
+      gid: 65534,
+    });
     try {
       for (let i = 0; i < 10; i++) expect((await exporter.scrape()).value('docker_up')).toBe(0);
       const lines = (await exporter.logged('collector ping failed')).split('\n').filter((l) => l.includes('collector ping failed'));

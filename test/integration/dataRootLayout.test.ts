@@ -99,7 +99,9 @@ describe('scanDataRoot on an overlay2 data root laid out on disk', () => {
   it('counts the inactive drivers with their image metadata, as one du over both paths', () => {
     const r = scanDataRoot({ root, driver: 'overlay2', containerdSnapshotter: false });
     expect(orphan(r, 'vfs', 'inactive_driver')).toBe(duBytes(path.join(root, 'vfs'), path.join(root, 'image/vfs')));
-    expect(orphan(r, 'devicemapper', 'inactive_driver')).toBe(duBytes(path.join(root, 'devicemapper'), path.join(root, 'image/devicemapper')));
+    expect(orphan(r, 'devicemapper', 'inactive_driver')).toBe(
+      duBytes(path.join(root, 'devicemapper'), path.join(root, 'image/devicemapper')),
+    );
     expect(orphan(r, 'overlay2', 'inactive_driver')).toBeUndefined();
   });
 

@@ -21,7 +21,15 @@ describe('after a real daemon switched from vfs to overlay2', () => {
   beforeAll(async () => {
     await daemon.start({ args: ['--storage-driver', 'vfs'] });
     await daemon.importBusybox();
-    await daemon.docker('run', '--name', 'vfs-exited', 'busybox:test', 'sh', '-c', 'echo some output; dd if=/dev/zero of=/blob bs=1k count=300 2>/dev/null');
+    await daemon.docker(
+      'run',
+      '--name',
+      'vfs-exited',
+      'busybox:test',
+      'sh',
+      '-c',
+      'echo some output; dd if=/dev/zero of=/blob bs=1k count=300 2>/dev/null',
+    );
     await daemon.docker('create', '--name', 'vfs-created', 'busybox:test', 'true');
     vfsContainers = (await daemon.docker('ps', '-aq', '--no-trunc')).split('\n');
     await daemon.stop();
@@ -60,7 +68,12 @@ describe('after a real daemon switched from vfs to overlay2', () => {
 
   it('measures every top-level entry of the data root as du does', () => {
     const names = readdirSync(daemon.dataRoot);
-    expect(metrics.all('docker_data_root_bytes').map((s) => s.labels['dir']).sort()).toEqual([...names].sort());
+    expect(
+      metrics
+        .all('docker_data_root_bytes')
+        .map((s) => s.labels['dir'])
+        .sort(),
+    ).toEqual([...names].sort());
     for (const name of names) {
       expect([name, metrics.value('docker_data_root_bytes', { dir: name })]).toEqual([name, duBytes(path.join(daemon.dataRoot, name))]);
     }
@@ -70,6 +83,8 @@ describe('after a real daemon switched from vfs to overlay2', () => {
     expect(metrics.value('docker_data_root_orphaned_layers', { driver: 'overlay2' })).toBe(0);
     expect(metrics.value('docker_data_root_orphaned_bytes', { driver: 'overlay2', reason: 'unreferenced_layer' })).toBeUndefined();
     expect(metrics.value('docker_data_root_scan_success')).toBe(1);
-    expect(metrics.value('docker_data_root_filesystem_size_bytes')).toBeGreaterThan(metrics.value('docker_data_root_filesystem_free_bytes') ?? Infinity);
+    expect(metrics.value('docker_data_root_filesystem_size_bytes')).toBeGreaterThan(
+      metrics.value('docker_data_root_filesystem_free_bytes') ?? Infinity,
+    );
   });
 });

@@ -33,15 +33,22 @@ describe.each([2, 3] as const)('end to end: dockerd, exporter, Prometheus %i, Al
   const targetsFile = path.join(dir, 'prometheus', 'targets.json');
   // A loop-lvm host whose thin pool is nearly full: 5 GB available, minimum free 10.74 GB.
   const dmInfo = JSON.parse(readFileSync(path.join(root, 'test/fixtures/devicemapper/loop-lvm-17.03.json'), 'utf8'));
-  dmInfo.DriverStatus = dmInfo.DriverStatus.map(([k, v]: [string, string]) => [k, k === 'Data Space Available' ? '5 GB' : k === 'Metadata Space Available' ? '80 MB' : v]);
+  dmInfo.DriverStatus = dmInfo.DriverStatus.map(([k, v]: [string, string]) => [
+    k,
+    k === 'Data Space Available' ? '5 GB' : k === 'Metadata Space Available' ? '80 MB' : v,
+  ]);
   // And one value the exporter cannot use, so the parse-error panel has something to show.
-  const dmServer = new ReplayServer(path.join(dir, 'dm.sock'), {
-    ...daemonRoutes({ ...dmInfo, Images: 'unknown' }),
-    '/volumes': (_req, res) => {
-      res.statusCode = 500;
-      res.end('{"message":"volume store unavailable"}');
+  const dmServer = new ReplayServer(
+    path.join(dir, 'dm.sock'),
+    {
+      ...daemonRoutes({ ...dmInfo, Images: 'unknown' }),
+      '/volumes': (_req, res) => {
+        res.statusCode = 500;
+        res.end('{"message":"volume store unavailable"}');
+      },
     },
-  }, '1.26');
+    '1.26',
+  );
   let instance = '';
   let dmInstance = '';
 
@@ -62,7 +69,14 @@ describe.each([2, 3] as const)('end to end: dockerd, exporter, Prometheus %i, Al
     await daemon.docker('run', '-d', '--name', 'legacy-proxy', '--network', 'host', 'busybox:test', 'sleep', '100000');
     await daemon.docker('run', '-d', '--name', 'web', 'busybox:test', 'sleep', '100000');
 
-    await exporter.start(['--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile, '--docker.daemon-config', path.join(dir, 'none.json')]);
+    await exporter.start([
+      '--docker.host',
+      daemon.host,
+      '--docker.pid-file',
+      daemon.pidFile,
+      '--docker.daemon-config',
+      path.join(dir, 'none.json'),
+    ]);
     await dmServer.start();
     await dmExporter.start(['--docker.host', dmServer.host, '--docker.pid-file', path.join(dir, 'none.pid'), '--no-scan']);
     instance = exporter.url.replace('http://', '');
@@ -72,7 +86,10 @@ describe.each([2, 3] as const)('end to end: dockerd, exporter, Prometheus %i, Al
     await alertmanager.start(receiver.url);
     writeFileSync(path.join(dir, 'prometheus', 'rules.yml'), rulesWithShortFor());
     // The fleet dashboard reads the recording rules' series.
-    writeFileSync(path.join(dir, 'prometheus', 'recording.yml'), readFileSync(path.join(root, 'alerts/docker-daemon-exporter.recording.yml'), 'utf8'));
+    writeFileSync(
+      path.join(dir, 'prometheus', 'recording.yml'),
+      readFileSync(path.join(root, 'alerts/docker-daemon-exporter.recording.yml'), 'utf8'),
+    );
     writeTargets([instance]);
     await prometheus.start(`global:
   scrape_interval: 1s
@@ -128,7 +145,9 @@ scrape_configs:
 
     const notExplicit = receiver.firing('DockerStorageDriverNotExplicit', { instance })[0];
     expect(notExplicit?.labels).toMatchObject({ severity: 'critical', driver: 'overlay' });
-    expect(notExplicit?.annotations['summary']).toBe('A deprecated storage driver is in use without being configured; the daemon will refuse to start.');
+    expect(notExplicit?.annotations['summary']).toBe(
+      'A deprecated storage driver is in use without being configured; the daemon will refuse to start.',
+    );
     expect(notExplicit?.annotations['runbook_url']).toBe(`${RUNBOOK}dockerstoragedrivernotexplicit`);
 
     const hostNet = receiver.firing('DockerHostNetworkContainers', { instance });
@@ -148,7 +167,13 @@ scrape_configs:
 
   it('then, with a nearly full loop-lvm devicemapper host as a second target, pages its alerts', async () => {
     writeTargets([instance, dmInstance]);
-    const expected = ['DockerDevicemapperLoopLvm', 'DockerDevicemapperDataSpaceLow', 'DockerDevicemapperDataSpaceExhausted', 'DockerDevicemapperMetadataSpaceLow', 'DockerStorageDriverDeprecated'];
+    const expected = [
+      'DockerDevicemapperLoopLvm',
+      'DockerDevicemapperDataSpaceLow',
+      'DockerDevicemapperDataSpaceExhausted',
+      'DockerDevicemapperMetadataSpaceLow',
+      'DockerStorageDriverDeprecated',
+    ];
     await waitFor(
       'the devicemapper alerts at the webhook',
       () => (expected.every((name) => receiver.firing(name, { instance: dmInstance }).length > 0) ? true : undefined),
@@ -160,20 +185,33 @@ scrape_configs:
     expect(exhausted?.annotations['description']).toBe(
       `${dmInstance} has 5GB of thin pool data space available, at or below the pool's minimum free space: the daemon refuses to create containers.`,
     );
-    expect(receiver.firing('DockerStorageDriverDeprecated', { instance: dmInstance })[0]?.annotations['description']).toContain('Docker Engine 25 removes');
+    expect(receiver.firing('DockerStorageDriverDeprecated', { instance: dmInstance })[0]?.annotations['description']).toContain(
+      'Docker Engine 25 removes',
+    );
     // The overlay host still has none.
-    expect(receiver.alerts.filter((a) => a.labels['instance'] === instance && a.labels['alertname']?.startsWith('DockerDevicemapper'))).toEqual([]);
+    expect(
+      receiver.alerts.filter((a) => a.labels['instance'] === instance && a.labels['alertname']?.startsWith('DockerDevicemapper')),
+    ).toEqual([]);
   });
 
   it('answers every dashboard query on the live Prometheus, with data', async () => {
     // rate() needs a few samples of the counter.
-    await waitFor('parse errors counted twice', async () => ((await prometheus.query('count_over_time(docker_exporter_parse_errors_total[1m]) > 2')).data?.result.length ? true : undefined), 30000, 500);
+    await waitFor(
+      'parse errors counted twice',
+      async () =>
+        (await prometheus.query('count_over_time(docker_exporter_parse_errors_total[1m]) > 2')).data?.result.length ? true : undefined,
+      30000,
+      500,
+    );
     const failures: string[] = [];
     for (const [file, build] of Object.entries(DASHBOARDS)) {
       const dashboard = build() as { panels: { title: string; targets: { expr: string }[] }[] };
       for (const p of dashboard.panels) {
         for (const t of p.targets) {
-          const expr = t.expr.replace(/\$job/g, '.+').replace(/\$instance/g, '.+').replace(/\$__rate_interval/g, '1m');
+          const expr = t.expr
+            .replace(/\$job/g, '.+')
+            .replace(/\$instance/g, '.+')
+            .replace(/\$__rate_interval/g, '1m');
           const res = await prometheus.query(expr);
           if (res.status !== 'success') failures.push(`${file} / ${p.title}: ${res.error}`);
           else if (!res.data?.result.length) failures.push(`${file} / ${p.title}: no data for ${expr}`);

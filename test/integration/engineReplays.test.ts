@@ -15,7 +15,11 @@ function fromReport(report: Report): Outcomes {
 }
 
 function fromMetrics(m: Metrics): Outcomes {
-  return Object.fromEntries(m.all('docker_upgrade_outcome').map((s) => [s.labels['restart'] === 'true' ? 'restart' : (s.labels['target_version'] ?? ''), s.labels['outcome'] ?? '']));
+  return Object.fromEntries(
+    m
+      .all('docker_upgrade_outcome')
+      .map((s) => [s.labels['restart'] === 'true' ? 'restart' : (s.labels['target_version'] ?? ''), s.labels['outcome'] ?? '']),
+  );
 }
 
 /** The README's table of engines, situations and outcomes, as the rows below make it. */
@@ -56,7 +60,10 @@ describe.each(ENGINE_HOSTS.map((host) => [`${host.engine}: ${host.situation}`, h
     const file = path.join(dir, 'docker.prom');
     await runCli(['textfile', '--output', file, ...flags]);
     const scraped = await exporter.scrape();
-    expect({ outcomes: fromReport(report), reasons: report.upgrade.filter((u) => u.outcome === 'unknown').map((u) => u.reason) }).toEqual({ outcomes: host.expected, reasons: [] });
+    expect({ outcomes: fromReport(report), reasons: report.upgrade.filter((u) => u.outcome === 'unknown').map((u) => u.reason) }).toEqual({
+      outcomes: host.expected,
+      reasons: [],
+    });
     expect(fromMetrics(new Metrics(readFileSync(file, 'utf8')))).toEqual(host.expected);
     expect(fromMetrics(scraped)).toEqual(host.expected);
     expect(report.daemon.engine).toBe(host.podman ? 'podman' : 'docker');

@@ -28,7 +28,11 @@ describe('dockerd 28 on the containerd image store with an external containerd',
   beforeAll(async () => {
     mkdirSync(ctrd, { recursive: true });
     writeFileSync(config, `version = 3\nroot = "${ctrd}/root"\nstate = "${ctrd}/state"\n[grpc]\n  address = "${socket}"\n`);
-    containerd = startLogged(path.join(ENGINES_DIR, 'docker28', 'usr', 'bin', 'containerd'), ['--config', config], path.join(ctrd, 'containerd.log'));
+    containerd = startLogged(
+      path.join(ENGINES_DIR, 'docker28', 'usr', 'bin', 'containerd'),
+      ['--config', config],
+      path.join(ctrd, 'containerd.log'),
+    );
     await waitFor('containerd to listen', () => {
       try {
         return statSync(socket).isSocket() ? true : undefined;
@@ -48,7 +52,17 @@ describe('dockerd 28 on the containerd image store with an external containerd',
   });
 
   it('check measures the containerd root as du -sx does, beside the data root', async () => {
-    const { stdout } = await runCli(['check', '--format', 'json', '--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile, '--containerd.config', config]);
+    const { stdout } = await runCli([
+      'check',
+      '--format',
+      'json',
+      '--docker.host',
+      daemon.host,
+      '--docker.pid-file',
+      daemon.pidFile,
+      '--containerd.config',
+      config,
+    ]);
     const report = JSON.parse(stdout) as Report;
     expect(report.data_root_scan).toBe('complete');
     expect(report.containerd_root?.bytes).toBe(duBytes(path.join(ctrd, 'root')));

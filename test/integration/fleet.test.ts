@@ -25,7 +25,9 @@ function expectedFiring(): string[] {
 
 async function firing(): Promise<string[]> {
   const res = await prometheus.query('ALERTS{alertstate="firing"}');
-  return (res.data?.result ?? []).map((r) => `${r.metric['instance'] ?? '-'} ${key(r.metric['alertname'] ?? '', r.metric['target_version'])}`).sort();
+  return (res.data?.result ?? [])
+    .map((r) => `${r.metric['instance'] ?? '-'} ${key(r.metric['alertname'] ?? '', r.metric['target_version'])}`)
+    .sort();
 }
 
 async function value(expr: string): Promise<Record<string, number>> {
@@ -62,11 +64,19 @@ describe('a simulated fleet of 100 hosts on one Prometheus with the shipped rule
   it('fires exactly the alerts of the hosts set up to fire them, one per host and condition, and keeps to them', async () => {
     const expected = expectedFiring();
     let last: string[] = [];
-    await waitFor('the firing alerts to be the expected ones', async () => {
-      last = await firing();
-      return JSON.stringify(last) === JSON.stringify(expected) ? true : undefined;
-    }, 120000, 1000).catch(() => undefined);
-    expect({ missing: expected.filter((e) => !last.includes(e)), unexpected: last.filter((e) => !expected.includes(e)) }).toEqual({ missing: [], unexpected: [] });
+    await waitFor(
+      'the firing alerts to be the expected ones',
+      async () => {
+        last = await firing();
+        return JSON.stringify(last) === JSON.stringify(expected) ? true : undefined;
+      },
+      120000,
+      1000,
+    ).catch(() => undefined);
+    expect({ missing: expected.filter((e) => !last.includes(e)), unexpected: last.filter((e) => !expected.includes(e)) }).toEqual({
+      missing: [],
+      unexpected: [],
+    });
     // Five more evaluations: nothing else starts firing, nothing stops.
     await new Promise((resolve) => setTimeout(resolve, 5000));
     expect(await firing()).toEqual(expected);
@@ -78,14 +88,30 @@ describe('a simulated fleet of 100 hosts on one Prometheus with the shipped rule
       const driver = /^docker_storage_driver_info\{driver="([^"]+)"/m.exec(simulator.profileText(h.profile))?.[1];
       if (driver && !h.exporterDown) byDriver[driver] = (byDriver[driver] ?? 0) + 1;
     }
-    await waitFor('the recording rules', async () => (Object.keys(await value('docker:hosts_by_driver:count')).length ? true : undefined), 30000, 500);
-    expect(await value('docker:hosts:count')).toEqual({ [JSON.stringify({ __name__: 'docker:hosts:count', job: 'docker' })]: hosts.length });
+    await waitFor(
+      'the recording rules',
+      async () => (Object.keys(await value('docker:hosts_by_driver:count')).length ? true : undefined),
+      30000,
+      500,
+    );
+    expect(await value('docker:hosts:count')).toEqual({
+      [JSON.stringify({ __name__: 'docker:hosts:count', job: 'docker' })]: hosts.length,
+    });
     expect(Object.values(await value('docker:hosts_exporter_down:count'))).toEqual([hosts.filter((h) => h.exporterDown).length]);
     expect(Object.values(await value('docker:hosts_daemon_down:count'))).toEqual([hosts.filter((h) => h.profile === 'daemon-down').length]);
     const recorded = await value('docker:hosts_by_driver:count');
-    expect(Object.fromEntries(Object.entries(recorded).map(([labels, n]) => [(JSON.parse(labels) as Record<string, string>)['driver'], n]))).toEqual(byDriver);
-    const filling = hosts.filter((h) => h.filling).map((h) => h.instance).sort();
+    expect(
+      Object.fromEntries(Object.entries(recorded).map(([labels, n]) => [(JSON.parse(labels) as Record<string, string>)['driver'], n])),
+    ).toEqual(byDriver);
+    const filling = hosts
+      .filter((h) => h.filling)
+      .map((h) => h.instance)
+      .sort();
     const low = await value(`docker:devicemapper_data_space_available:ratio < 0.2`);
-    expect(Object.keys(low).map((l) => (JSON.parse(l) as Record<string, string>)['instance']).sort()).toEqual(filling);
+    expect(
+      Object.keys(low)
+        .map((l) => (JSON.parse(l) as Record<string, string>)['instance'])
+        .sort(),
+    ).toEqual(filling);
   });
 });

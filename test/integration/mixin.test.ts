@@ -31,8 +31,12 @@ describe('the monitoring mixin', () => {
   });
 
   it('renders in jsonnet the same rules as the committed files at its default _config', () => {
-    expect(jsonnet('mixin.prometheusAlerts')).toEqual(parse(readFileSync(path.join(root, 'alerts/docker-daemon-exporter.rules.yml'), 'utf8')));
-    expect(jsonnet('mixin.prometheusRules')).toEqual(parse(readFileSync(path.join(root, 'alerts/docker-daemon-exporter.recording.yml'), 'utf8')));
+    expect(jsonnet('mixin.prometheusAlerts')).toEqual(
+      parse(readFileSync(path.join(root, 'alerts/docker-daemon-exporter.rules.yml'), 'utf8')),
+    );
+    expect(jsonnet('mixin.prometheusRules')).toEqual(
+      parse(readFileSync(path.join(root, 'alerts/docker-daemon-exporter.recording.yml'), 'utf8')),
+    );
   });
 
   it('applies an overridden _config to every expression, runbook URL, severity and threshold, as the generator does', () => {
@@ -57,7 +61,9 @@ describe('the monitoring mixin', () => {
       expect([name, /job="docker"|SEL|HOST|AGG|THRESHOLD/.test(expr)]).toEqual([name, false]);
       expect([name, /\bon \(instance, job\)|by \(instance, job\)/.test(expr)]).toEqual([name, false]);
     }
-    const byName = new Map(alerts.groups.flatMap((g) => g.rules).map((r) => [r.alert, r as unknown as Record<string, Record<string, string>>]));
+    const byName = new Map(
+      alerts.groups.flatMap((g) => g.rules).map((r) => [r.alert, r as unknown as Record<string, Record<string, string>>]),
+    );
     expect(byName.get('DockerDataRootOrphanedData')?.['expr']).toContain('> 50000000000');
     expect(byName.get('DockerDevicemapperDataSpaceLow')?.['expr']).toContain('< 0.15');
     expect(byName.get('DockerHostNetworkContainers')?.['labels']).toEqual({ severity: 'warning' });
@@ -65,12 +71,20 @@ describe('the monitoring mixin', () => {
   });
 
   it('renders rules promtool accepts with an overridden selector', () => {
-    const config: MixinConfig = { ...DEFAULT_CONFIG, selector: 'job=~"docker|docker-hosts"', hostLabels: 'cluster, instance, job', aggregationLabels: 'cluster' };
+    const config: MixinConfig = {
+      ...DEFAULT_CONFIG,
+      selector: 'job=~"docker|docker-hosts"',
+      hostLabels: 'cluster, instance, job',
+      aggregationLabels: 'cluster',
+    };
     const files = generatedFiles(config);
     const dir = tempDir('dde-mixin-');
     for (const file of ['alerts/docker-daemon-exporter.rules.yml', 'alerts/docker-daemon-exporter.recording.yml']) {
       writeFileSync(path.join(dir, path.basename(file)), files[file] ?? '');
-      const out = execFileSync('promtool', ['check', 'rules', path.join(dir, path.basename(file))], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      const out = execFileSync('promtool', ['check', 'rules', path.join(dir, path.basename(file))], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       expect(out).toMatch(/SUCCESS: \d+ rules found/);
     }
   });
@@ -89,7 +103,8 @@ describe('the monitoring mixin', () => {
     const recording = path.join(dir, 'rules', 'docker-daemon-exporter.recording.yml');
     expect(execFileSync('promtool', ['check', 'rules', alerts, recording], { encoding: 'utf8' })).toMatch(/SUCCESS[\s\S]*SUCCESS/);
     const rendered = parse(readFileSync(alerts, 'utf8')) as Groups;
-    for (const { name, expr } of exprs(rendered)) expect([name, expr.includes('job="docker-hosts"'), expr.includes('job="docker"')]).toEqual([name, true, false]);
+    for (const { name, expr } of exprs(rendered))
+      expect([name, expr.includes('job="docker-hosts"'), expr.includes('job="docker"')]).toEqual([name, true, false]);
     expect(readFileSync(alerts, 'utf8')).toContain('https://wiki.example/docker-runbook#dockerdaemondown');
     expect(readFileSync(alerts, 'utf8')).toContain('> 50000000000');
   });

@@ -17,7 +17,10 @@ describe('the npm package', () => {
   const dir = tempDir('npm');
   const prefix = path.join(dir, 'prefix');
   const bin = path.join(prefix, 'bin', 'docker-daemon-exporter');
-  const server = new ReplayServer(path.join(dir, 'docker.sock'), daemonRoutes({ ServerVersion: '24.0.7', Driver: 'overlay2', DriverStatus: [['Backing Filesystem', 'extfs']], Images: 2 }));
+  const server = new ReplayServer(
+    path.join(dir, 'docker.sock'),
+    daemonRoutes({ ServerVersion: '24.0.7', Driver: 'overlay2', DriverStatus: [['Backing Filesystem', 'extfs']], Images: 2 }),
+  );
   let files: string[] = [];
 
   beforeAll(async () => {
@@ -27,13 +30,27 @@ describe('the npm package', () => {
     const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'));
     if (!tarball) throw new Error('npm pack made no tarball');
     // The dependencies come from npm's cache, filled by npm ci.
-    await run('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', path.join(dir, tarball)], { maxBuffer: 64 * 1024 * 1024 });
+    await run('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', path.join(dir, tarball)], {
+      maxBuffer: 64 * 1024 * 1024,
+    });
   }, 300000);
   afterAll(() => server.stop());
 
   it('ships the built exporter, the alerts, dashboards, runbook and units, and no tests or sources', () => {
-    expect(files).toEqual(expect.arrayContaining(['dist/src/main.js', 'alerts/docker-daemon-exporter.rules.yml', 'dashboards/docker-fleet.json', 'docs/runbook.md', 'packaging/systemd/docker-daemon-exporter.service', 'README.md', 'package.json']));
-    expect(files.filter((f) => f.startsWith('dist/test/') || f.startsWith('src/') || f.startsWith('test/') || f.endsWith('.ts'))).toEqual([]);
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'dist/src/main.js',
+        'alerts/docker-daemon-exporter.rules.yml',
+        'dashboards/docker-fleet.json',
+        'docs/runbook.md',
+        'packaging/systemd/docker-daemon-exporter.service',
+        'README.md',
+        'package.json',
+      ]),
+    );
+    expect(files.filter((f) => f.startsWith('dist/test/') || f.startsWith('src/') || f.startsWith('test/') || f.endsWith('.ts'))).toEqual(
+      [],
+    );
   });
 
   it('puts docker-daemon-exporter on PATH, and it tells its version', async () => {
@@ -43,9 +60,16 @@ describe('the npm package', () => {
 
   it('serves /metrics', async () => {
     const log = path.join(dir, 'exporter.log');
-    const child = startLogged(bin, ['--web.listen-address', '127.0.0.1:0', '--docker.host', server.host, '--docker.pid-file', path.join(dir, 'none.pid'), '--no-scan'], log);
+    const child = startLogged(
+      bin,
+      ['--web.listen-address', '127.0.0.1:0', '--docker.host', server.host, '--docker.pid-file', path.join(dir, 'none.pid'), '--no-scan'],
+      log,
+    );
     try {
-      const port = await waitFor('the installed exporter to listen', () => /msg=listening address=[^ ]*:(\d+)/.exec(readFileSync(log, 'utf8'))?.[1]);
+      const port = await waitFor(
+        'the installed exporter to listen',
+        () => /msg=listening address=[^ ]*:(\d+)/.exec(readFileSync(log, 'utf8'))?.[1],
+      );
       const m = new Metrics(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
       expect(m.value('docker_up')).toBe(1);
       expect(m.value('docker_storage_driver_info', { driver: 'overlay2' })).toBe(1);
@@ -55,7 +79,16 @@ describe('the npm package', () => {
   });
 
   it('runs check', async () => {
-    const { stdout } = await run(bin, ['check', '--format', 'json', '--no-scan', '--docker.host', server.host, '--docker.pid-file', path.join(dir, 'none.pid')]).catch((err: { stdout: string }) => err);
+    const { stdout } = await run(bin, [
+      'check',
+      '--format',
+      'json',
+      '--no-scan',
+      '--docker.host',
+      server.host,
+      '--docker.pid-file',
+      path.join(dir, 'none.pid'),
+    ]).catch((err: { stdout: string }) => err);
     expect((JSON.parse(stdout) as { storage_driver: { name: string } }).storage_driver.name).toBe('overlay2');
   });
 });

@@ -21,7 +21,9 @@ function covered(inspect: Record<string, any>): Record<string, unknown> {
     entrypoint: c.Entrypoint,
     env: [...(c.Env ?? [])].sort(),
     ports: h.PortBindings,
-    mounts: (inspect['Mounts'] ?? []).map((m: Record<string, unknown>) => `${m['Type']} ${m['Name'] ?? m['Source']} ${m['Destination']} ${m['RW']}`).sort(),
+    mounts: (inspect['Mounts'] ?? [])
+      .map((m: Record<string, unknown>) => `${m['Type']} ${m['Name'] ?? m['Source']} ${m['Destination']} ${m['RW']}`)
+      .sort(),
     tmpfs: h.Tmpfs,
     network: h.NetworkMode,
     networks: Object.keys(inspect['NetworkSettings']?.Networks ?? {}).sort(),
@@ -80,16 +82,70 @@ describe('plan: the migration round trip on a real dockerd, vfs to overlay2', ()
     await daemon.docker('network', 'create', '--subnet', '10.231.1.0/24', 'appnet');
     await daemon.docker('network', 'create', '--subnet', '10.231.2.0/24', 'backnet');
     await daemon.docker('volume', 'create', 'data');
-    await daemon.docker('run', '--rm', '-v', 'data:/data', 'busybox:test', 'sh', '-c', 'echo precious > /data/file; i=0; while [ $i -lt 50 ]; do echo $i >> /data/log; i=$((i+1)); done');
     await daemon.docker(
-      'run', '-d', '--name', 'full', '--network', 'appnet',
-      '-p', '127.0.0.1:18481:80', '-e', 'MODE=prod', '-e', 'EMPTY=', '--label', 'team=shop', '--label', 'tier=web',
-      '--restart', 'unless-stopped',
-      '--mount', 'type=volume,src=data,dst=/data', '--mount', `type=bind,src=${bind},dst=/bind,readonly`, '--tmpfs', '/scratch',
-      '--user', '1000:1000', '--workdir', '/data', '--hostname', 'full-host', '--add-host', 'db:10.0.0.5',
-      '--log-opt', 'max-size=10m', '--memory', '64m', '--cpus', '0.5', '--cpu-shares', '512', '--pids-limit', '100',
-      '--cap-add', 'NET_ADMIN', '--cap-drop', 'MKNOD', '--device', '/dev/null:/dev/xnull:r',
-      '--entrypoint', 'sh', 'busybox:test', '-c', 'sleep 100000',
+      'run',
+      '--rm',
+      '-v',
+      'data:/data',
+      'busybox:test',
+      'sh',
+      '-c',
+      'echo precious > /data/file; i=0; while [ $i -lt 50 ]; do echo $i >> /data/log; i=$((i+1)); done',
+    );
+    await daemon.docker(
+      'run',
+      '-d',
+      '--name',
+      'full',
+      '--network',
+      'appnet',
+      '-p',
+      '127.0.0.1:18481:80',
+      '-e',
+      'MODE=prod',
+      '-e',
+      'EMPTY=',
+      '--label',
+      'team=shop',
+      '--label',
+      'tier=web',
+      '--restart',
+      'unless-stopped',
+      '--mount',
+      'type=volume,src=data,dst=/data',
+      '--mount',
+      `type=bind,src=${bind},dst=/bind,readonly`,
+      '--tmpfs',
+      '/scratch',
+      '--user',
+      '1000:1000',
+      '--workdir',
+      '/data',
+      '--hostname',
+      'full-host',
+      '--add-host',
+      'db:10.0.0.5',
+      '--log-opt',
+      'max-size=10m',
+      '--memory',
+      '64m',
+      '--cpus',
+      '0.5',
+      '--cpu-shares',
+      '512',
+      '--pids-limit',
+      '100',
+      '--cap-add',
+      'NET_ADMIN',
+      '--cap-drop',
+      'MKNOD',
+      '--device',
+      '/dev/null:/dev/xnull:r',
+      '--entrypoint',
+      'sh',
+      'busybox:test',
+      '-c',
+      'sleep 100000',
     );
     // Created, not started: this sandbox may not grant a privileged container its capabilities.
     await daemon.docker('create', '--name', 'priv', '--privileged', 'busybox:test', 'sleep', '100000');
@@ -116,7 +172,10 @@ describe('plan: the migration round trip on a real dockerd, vfs to overlay2', ()
     expect(plan.totals).toMatchObject({ containers: 5, local_only_images: 1 });
     expect(plan.containers.flatMap((c) => c.recreate.unreproduced)).toEqual([]);
     // Host networking: the bridge form, with the port it listens on published, as a suggestion.
-    expect(plan.containers.find((c) => c.name === 'edge')?.bridgeSuggestion).toMatchObject({ ports: [19481], argv: expect.arrayContaining(['-p', '19481:19481']) });
+    expect(plan.containers.find((c) => c.name === 'edge')?.bridgeSuggestion).toMatchObject({
+      ports: [19481],
+      argv: expect.arrayContaining(['-p', '19481:19481']),
+    });
   });
 
   it('its script saves the local-only image, and after the switch loads it and makes every container again, equal on every covered field', async () => {

@@ -28,7 +28,9 @@ describe('against a real Podman', () => {
     await exporter.start(['--docker.host', podman.host, '--docker.pid-file', path.join(dir, 'none.pid')]);
     m = await waitFor('the event stream and a data-root scan', async () => {
       const scraped = await exporter.scrape();
-      return scraped.value('docker_exporter_event_stream_up') === 1 && scraped.value('docker_data_root_scan_success') === 1 ? scraped : undefined;
+      return scraped.value('docker_exporter_event_stream_up') === 1 && scraped.value('docker_data_root_scan_success') === 1
+        ? scraped
+        : undefined;
     });
   }, 180000);
   afterAll(async () => {
@@ -61,7 +63,15 @@ describe('against a real Podman', () => {
   });
 
   it('check: Podman, no verdict on Docker versions, exit 1 for the host-network container only', async () => {
-    const { code, stdout } = await runCli(['check', '--format', 'json', '--docker.host', podman.host, '--docker.pid-file', path.join(dir, 'none.pid')]);
+    const { code, stdout } = await runCli([
+      'check',
+      '--format',
+      'json',
+      '--docker.host',
+      podman.host,
+      '--docker.pid-file',
+      path.join(dir, 'none.pid'),
+    ]);
     const report = JSON.parse(stdout) as Report;
     expect(report.daemon.engine).toBe('podman');
     expect(report.upgrade).toEqual([]);

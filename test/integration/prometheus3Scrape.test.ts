@@ -31,17 +31,29 @@ describe('scraped by Prometheus 3, with and without OpenMetrics in Accept', () =
     proxy = http.createServer((req, res) => {
       const job = (req.url ?? '').split('/')[1] ?? '';
       accepts.set(job, String(req.headers['accept'] ?? ''));
-      const forward = http.request({ host: upstream.hostname, port: upstream.port, path: '/metrics', headers: { ...req.headers, host: upstream.host } }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      });
+      const forward = http.request(
+        { host: upstream.hostname, port: upstream.port, path: '/metrics', headers: { ...req.headers, host: upstream.host } },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
       forward.on('error', () => res.writeHead(502).end());
       forward.end();
     });
     await new Promise<void>((resolve) => proxy?.listen(port, '127.0.0.1', resolve));
     const job = (name: string, protocols?: string) =>
-      [`  - job_name: ${name}`, `    metrics_path: /${name}/metrics`, '    scrape_interval: 1s', ...(protocols ? [`    scrape_protocols: ${protocols}`] : []), '    static_configs:', `      - targets: ['127.0.0.1:${port}']`].join('\n');
-    await prometheus.start(['global:', '  scrape_interval: 1s', 'scrape_configs:', job('default'), job('text_only', '[PrometheusText0.0.4]'), ''].join('\n'));
+      [
+        `  - job_name: ${name}`,
+        `    metrics_path: /${name}/metrics`,
+        '    scrape_interval: 1s',
+        ...(protocols ? [`    scrape_protocols: ${protocols}`] : []),
+        '    static_configs:',
+        `      - targets: ['127.0.0.1:${port}']`,
+      ].join('\n');
+    await prometheus.start(
+      ['global:', '  scrape_interval: 1s', 'scrape_configs:', job('default'), job('text_only', '[PrometheusText0.0.4]'), ''].join('\n'),
+    );
   });
 
   afterAll(async () => {

@@ -34,10 +34,14 @@ describe('against a real dockerd on the legacy overlay driver', () => {
     await daemon.docker('run', '-d', '--name', 'u-run', '--network', 'appnet', 'busybox:test', 'sleep', '1000');
     await daemon.docker('volume', 'create', 'keep-me');
     await exporter.start([
-      '--docker.host', daemon.host,
-      '--docker.pid-file', daemon.pidFile,
-      '--docker.daemon-config', path.join(dir, 'absent-daemon.json'),
-      '--docker.timeout', '3s',
+      '--docker.host',
+      daemon.host,
+      '--docker.pid-file',
+      daemon.pidFile,
+      '--docker.daemon-config',
+      path.join(dir, 'absent-daemon.json'),
+      '--docker.timeout',
+      '3s',
     ]);
   });
 
@@ -90,21 +94,25 @@ describe('against a real dockerd on the legacy overlay driver', () => {
     expect(m.value('docker_volumes')).toBe(1);
     const warnings: string[] = JSON.parse(await daemon.docker('info', '--format', '{{json .Warnings}}')) ?? [];
     expect(m.value('docker_daemon_warnings')).toBe(warnings.length);
-    expect(m.all('docker_daemon_warning_info').map((s) => s.labels['warning'])).toEqual(
-      warnings.map((w) => w.replace(/\s+/g, ' ').trim()),
-    );
+    expect(m.all('docker_daemon_warning_info').map((s) => s.labels['warning'])).toEqual(warnings.map((w) => w.replace(/\s+/g, ' ').trim()));
   });
 
   it('reports the legacy overlay driver as deprecated, removed in 24, and explicitly set by flag', async () => {
     const m = await exporter.scrape();
     expect(m.all('docker_storage_driver_info')[0]?.labels['driver']).toBe('overlay');
     expect(m.all('docker_storage_driver_info')[0]?.labels['backing_filesystem']).toBe(
-      await daemon.docker('info', '--format', '{{range .DriverStatus}}{{if eq (index . 0) "Backing Filesystem"}}{{index . 1}}{{end}}{{end}}'),
+      await daemon.docker(
+        'info',
+        '--format',
+        '{{range .DriverStatus}}{{if eq (index . 0) "Backing Filesystem"}}{{index . 1}}{{end}}{{end}}',
+      ),
     );
     expect(m.value('docker_storage_driver_deprecated', { driver: 'overlay' })).toBe(1);
     expect(m.value('docker_storage_driver_removal_version', { driver: 'overlay' })).toBe(24);
     expect(m.value('docker_storage_driver_explicit_known')).toBe(1);
-    expect(m.all('docker_storage_driver_explicit')).toEqual([{ name: 'docker_storage_driver_explicit', labels: { source: 'flag' }, value: 1 }]);
+    expect(m.all('docker_storage_driver_explicit')).toEqual([
+      { name: 'docker_storage_driver_explicit', labels: { source: 'flag' }, value: 1 },
+    ]);
     expect(m.value('docker_storage_driver_dtype_supported')).toBe(1);
     // No thin pool on a host without devicemapper: absent, not zero.
     expect(m.samples.filter((s) => s.name.startsWith('docker_devicemapper_'))).toEqual([]);
@@ -147,7 +155,15 @@ describe('against a real dockerd on the legacy overlay driver', () => {
     const lean = new TestExporter(path.join(dir, 'lean-exporter.log'));
     const before = daemon.apiCalls().length;
     try {
-      await lean.start(['--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile, '--no-scan', '--collector.disable-defaults', '--collector.volumes']);
+      await lean.start([
+        '--docker.host',
+        daemon.host,
+        '--docker.pid-file',
+        daemon.pidFile,
+        '--no-scan',
+        '--collector.disable-defaults',
+        '--collector.volumes',
+      ]);
       const m = await lean.scrape();
       await sleep(1100);
       await lean.scrape();
@@ -156,7 +172,14 @@ describe('against a real dockerd on the legacy overlay driver', () => {
       expect(m.all('docker_containers')).toEqual([]);
       expect(m.all('docker_exporter_collector_success').map((s) => s.labels['collector'])).toEqual(['info', 'ping', 'volumes']);
       // No container list, no event stream, no image list.
-      const asked = [...new Set(daemon.apiCalls().slice(before).map((c) => c.replace(/^GET \/v[\d.]+/, 'GET ').replace(/\?.*/, '')))].sort();
+      const asked = [
+        ...new Set(
+          daemon
+            .apiCalls()
+            .slice(before)
+            .map((c) => c.replace(/^GET \/v[\d.]+/, 'GET ').replace(/\?.*/, '')),
+        ),
+      ].sort();
       expect(asked).toEqual(['GET /_ping', 'GET /info', 'GET /version', 'GET /volumes']);
     } finally {
       await lean.stop();
@@ -177,7 +200,9 @@ describe('against a real dockerd on the legacy overlay driver', () => {
     expect(daemon.logTail(400)).toContain('[graphdriver] using prior storage driver: overlay');
     const m = await exporter.scrape();
     expect(m.value('docker_storage_driver_deprecated', { driver: 'overlay' })).toBe(1);
-    expect(m.all('docker_storage_driver_explicit')).toEqual([{ name: 'docker_storage_driver_explicit', labels: { source: 'none' }, value: 0 }]);
+    expect(m.all('docker_storage_driver_explicit')).toEqual([
+      { name: 'docker_storage_driver_explicit', labels: { source: 'none' }, value: 0 },
+    ]);
   });
 
   it('with the daemon stopped, answers the scrape in time with docker_up 0; recovers when it is back', async () => {

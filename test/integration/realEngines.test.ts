@@ -45,7 +45,11 @@ async function startAndObserve(daemon: TestDaemon, options: DaemonOptions): Prom
     if (!/dockerd exited/.test(String(err))) throw err;
     return { started: false, log: readFileSync(daemon.logFile, 'utf8') };
   }
-  const info = JSON.parse(await daemon.docker('info', '--format', '{{json .}}')) as { Driver: string; DriverStatus: [string, string][] | null; Images: number };
+  const info = JSON.parse(await daemon.docker('info', '--format', '{{json .}}')) as {
+    Driver: string;
+    DriverStatus: [string, string][] | null;
+    Images: number;
+  };
   const names = (await daemon.docker('ps', '-a', '--format', '{{.Names}}')).split('\n').filter(Boolean).sort();
   return {
     started: true,
@@ -60,7 +64,9 @@ async function startAndObserve(daemon: TestDaemon, options: DaemonOptions): Prom
 /** The outcome class of what a daemon did, against the containers it had before. */
 function outcomeOf(observed: Observed, before: readonly string[]): Outcome {
   if (!observed.started) {
-    return /contains several valid graphdrivers|prior storage driver \S+ is deprecated/.test(observed.log) ? 'refuses_to_start' : 'fails_to_start';
+    return /contains several valid graphdrivers|prior storage driver \S+ is deprecated/.test(observed.log)
+      ? 'refuses_to_start'
+      : 'fails_to_start';
   }
   return before.every((name) => observed.containers?.includes(name)) ? 'starts' : 'starts_without_containers';
 }
@@ -68,7 +74,15 @@ function outcomeOf(observed: Observed, before: readonly string[]): Outcome {
 /** What the exporter predicts for the restart and for 26 and 28, by target version; and the blockers it names. */
 async function predict(daemon: TestDaemon): Promise<Map<number, Prediction> & { blockers?: string[] }> {
   const { stdout, stderr } = await runCli([
-    'check', '--format', 'json', '--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile, '--upgrade.target-version', TARGETS.join(','),
+    'check',
+    '--format',
+    'json',
+    '--docker.host',
+    daemon.host,
+    '--docker.pid-file',
+    daemon.pidFile,
+    '--upgrade.target-version',
+    TARGETS.join(','),
   ]);
   let report: Report;
   try {
@@ -77,29 +91,53 @@ async function predict(daemon: TestDaemon): Promise<Map<number, Prediction> & { 
     throw new Error(`check printed no JSON: ${stdout}\n${stderr}`);
   }
   expect(report.data_root_scan).toBe('complete');
-  const predictions: Map<number, Prediction> & { blockers?: string[] } = new Map(report.upgrade.map((u) => [u.target_version, { outcome: u.outcome, reason: u.reason, ...(u.image_store ? { store: u.image_store } : {}) }]));
+  const predictions: Map<number, Prediction> & { blockers?: string[] } = new Map(
+    report.upgrade.map((u) => [
+      u.target_version,
+      { outcome: u.outcome, reason: u.reason, ...(u.image_store ? { store: u.image_store } : {}) },
+    ]),
+  );
   predictions.blockers = report.verdict.blockers.map((b) => b.reason).sort();
   return predictions;
 }
 
 /** `source` stopped, its data root copied for a daemon of `version`, which starts on it with `next`: does it do what was predicted? */
-async function expectPredicted(source: TestDaemon, version: DockerdVersion, next: DaemonOptions, predicted: Prediction | undefined, before: string[]): Promise<Observed> {
+async function expectPredicted(
+  source: TestDaemon,
+  version: DockerdVersion,
+  next: DaemonOptions,
+  predicted: Prediction | undefined,
+  before: string[],
+): Promise<Observed> {
   expect(predicted).toBeDefined();
   const target = new TestDaemon(path.join(source.dir, `v${version}`), version);
   execFileSync('cp', ['-a', source.dataRoot, target.dataRoot]);
   try {
     const observed = await startAndObserve(target, next);
-    const said = `dockerd ${version} ${observed.started ? `started on ${observed.containerdStore ? 'the containerd store, ' : ''}${observed.driver} showing [${observed.containers?.join(', ')}]` : `exited: ${observed.log.split('\n').filter((l) => /level=(fatal|error)|failed to start/.test(l)).slice(-2).join(' | ')}`}`;
+    const said = `dockerd ${version} ${
+      observed.started
+        ? `started on ${observed.containerdStore ? 'the containerd store, ' : ''}${observed.driver} showing [${observed.containers?.join(', ')}]`
+        : `exited: ${observed.log
+            .split('\n')
+            .filter((l) => /level=(fatal|error)|failed to start/.test(l))
+            .slice(-2)
+            .join(' | ')}`
+    }`;
     expect({ version, outcome: outcomeOf(observed, before), said }).toEqual({ version, outcome: predicted?.outcome, said });
     const reason = (predicted?.reason ?? '').split(source.dataRoot).join(target.dataRoot).split(source.configFile).join(target.configFile);
     // The image store it was predicted to start on is the one it shows.
-    expect({ version, store: observed.started ? (observed.containerdStore ? 'containerd' : 'graphdriver') : undefined }).toEqual({ version, store: predicted?.store });
+    expect({ version, store: observed.started ? (observed.containerdStore ? 'containerd' : 'graphdriver') : undefined }).toEqual({
+      version,
+      store: predicted?.store,
+    });
     if (!observed.started) {
       // The line it logged is the one check quoted.
       const logged = observed.log.split('\n').filter((l) => l.includes('failed to start daemon') || l.includes('unable to configure'));
       expect(logged.map(driversInOrder)).toContainEqual(expect.stringContaining(driversInOrder(reason)));
     } else if (predicted?.outcome === 'starts_without_containers') {
-      expect(reason).toContain(`starts on ${observed.containerdStore ? `the containerd image store (${observed.driver})` : observed.driver}, `);
+      expect(reason).toContain(
+        `starts on ${observed.containerdStore ? `the containerd image store (${observed.driver})` : observed.driver}, `,
+      );
     }
     return observed;
   } finally {
@@ -112,7 +150,10 @@ async function expectPredicted(source: TestDaemon, version: DockerdVersion, next
  * (daemon/graphdriver/driver.go New ranges over driversMap): the same drivers in any order are the same line.
  */
 function driversInOrder(line: string): string {
-  return line.replace(/several valid graphdrivers: ([^;]+);/, (_all, list: string) => `several valid graphdrivers: ${list.split(', ').sort().join(', ')};`);
+  return line.replace(
+    /several valid graphdrivers: ([^;]+);/,
+    (_all, list: string) => `several valid graphdrivers: ${list.split(', ').sort().join(', ')};`,
+  );
 }
 
 interface HostCase {
@@ -256,7 +297,10 @@ export function realOutcomeTable(cases: readonly HostCase[]): string {
   return [
     '| host runs | situation | Docker 20.10 | Docker 26.1 | Docker 28.5 | proven by |',
     '|---|---|---|---|---|---|',
-    ...cases.map((c) => `| ${c.source === 26 ? 'Docker 26.1' : 'Docker 20.10'} | ${c.name} | ${cell(c, 20)} | ${cell(c, 26)} | ${cell(c, 28)} | real dockerd |`),
+    ...cases.map(
+      (c) =>
+        `| ${c.source === 26 ? 'Docker 26.1' : 'Docker 20.10'} | ${c.name} | ${cell(c, 20)} | ${cell(c, 26)} | ${cell(c, 28)} | real dockerd |`,
+    ),
   ].join('\n');
 }
 
@@ -298,7 +342,9 @@ describe('the containerd-snapshotter feature on a real dockerd 26.1 and 28.5, on
       const store = observed.started ? (observed.containerdStore ? 'containerd' : 'graphdriver') : undefined;
       expect({ outcome: outcomeOf(observed, before), store }).toEqual({ outcome: predicted?.outcome, store: predicted?.store });
       if (predicted?.outcome === 'starts_without_containers') {
-        expect(predicted.reason).toContain(`starts on ${observed.containerdStore ? `the containerd image store (${observed.driver})` : observed.driver}, `);
+        expect(predicted.reason).toContain(
+          `starts on ${observed.containerdStore ? `the containerd image store (${observed.driver})` : observed.driver}, `,
+        );
       }
       return observed;
     };

@@ -1,5 +1,17 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statfsSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statfsSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import * as path from 'node:path';
 import { runCli, CliResult } from '../helpers/cli';
 import { TestDaemon } from '../helpers/dockerd';
@@ -19,13 +31,22 @@ describe('reclaim on a daemon switched from vfs to overlay2', () => {
   const daemon = new TestDaemon(path.join(dir, 'daemon'));
   const explicit = ['--storage-driver', 'overlay2'];
   const hidden = hiddenPids();
-  const reclaim = (...args: string[]): Promise<CliResult> => runCli(['reclaim', '--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile, ...hidden, ...args]);
+  const reclaim = (...args: string[]): Promise<CliResult> =>
+    runCli(['reclaim', '--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile, ...hidden, ...args]);
   let live: () => Record<string, string>;
 
   beforeAll(async () => {
     await daemon.start({ args: ['--storage-driver', 'vfs'] });
     await daemon.importBusybox();
-    await daemon.docker('run', '--name', 'old-writer', 'busybox:test', 'sh', '-c', 'i=0; while [ $i -lt 200 ]; do echo some-data-written-in-the-layer-$i >> /data-$((i % 10)); i=$((i+1)); done');
+    await daemon.docker(
+      'run',
+      '--name',
+      'old-writer',
+      'busybox:test',
+      'sh',
+      '-c',
+      'i=0; while [ $i -lt 200 ]; do echo some-data-written-in-the-layer-$i >> /data-$((i % 10)); i=$((i+1)); done',
+    );
     await daemon.docker('create', '--name', 'old-idle', 'busybox:test', 'true');
     await daemon.docker('volume', 'create', 'shared');
     await daemon.docker('run', '--rm', '-v', 'shared:/v', 'busybox:test', 'sh', '-c', 'echo precious > /v/file');
@@ -115,7 +136,9 @@ describe('reclaim on a daemon switched from vfs to overlay2', () => {
     try {
       const { code, stdout } = await reclaim('--yes');
       expect(code).toBe(2);
-      expect(stdout).toMatch(new RegExp(`the \\S+ mount at ${rescue} \\(this process\\) uses ${layer}, inside ${path.join(daemon.dataRoot, 'vfs')}`));
+      expect(stdout).toMatch(
+        new RegExp(`the \\S+ mount at ${rescue} \\(this process\\) uses ${layer}, inside ${path.join(daemon.dataRoot, 'vfs')}`),
+      );
       expect(treeChecksum(rescue)).toBe(before);
     } finally {
       execFileSync('umount', [rescue]);
@@ -131,7 +154,9 @@ describe('reclaim on a daemon switched from vfs to overlay2', () => {
     try {
       const { code, stdout } = await reclaim('--yes');
       expect(code).toBe(2);
-      expect(stdout).toContain(`the overlay mount at ${merged} (this process), its lowerdir uses ${layer}, inside ${path.join(daemon.dataRoot, 'vfs')}`);
+      expect(stdout).toContain(
+        `the overlay mount at ${merged} (this process), its lowerdir uses ${layer}, inside ${path.join(daemon.dataRoot, 'vfs')}`,
+      );
     } finally {
       execFileSync('umount', [merged]);
     }
@@ -144,7 +169,9 @@ describe('reclaim on a daemon switched from vfs to overlay2', () => {
     writeFileSync(path.join(other, 'vfs', 'dir', 'x', 'file'), 'not docker data');
     const { code, stdout } = await reclaim('--yes', '--docker.data-root', other);
     expect(code).toBe(2);
-    expect(stdout).toContain(`${other} is not the daemon's data root: the daemon keeps its data in /proc/${daemon.pid}/root${daemon.dataRoot}, another directory`);
+    expect(stdout).toContain(
+      `${other} is not the daemon's data root: the daemon keeps its data in /proc/${daemon.pid}/root${daemon.dataRoot}, another directory`,
+    );
     expect(readFileSync(path.join(other, 'vfs', 'dir', 'x', 'file'), 'utf8')).toBe('not docker data');
   });
 
@@ -179,7 +206,14 @@ describe('reclaim on a daemon switched from vfs to overlay2', () => {
     chmodSync(daemon.socket, 0o666);
     const { status, stdout } = ((): { status: number; stdout: string } => {
       try {
-        return { status: 0, stdout: execFileSync(process.execPath, [EXPORTER_BIN, 'reclaim', '--yes', '--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile], { uid: 65534, gid: 65534, encoding: 'utf8' }) };
+        return {
+          status: 0,
+          stdout: execFileSync(
+            process.execPath,
+            [EXPORTER_BIN, 'reclaim', '--yes', '--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile],
+            { uid: 65534, gid: 65534, encoding: 'utf8' },
+          ),
+        };
       } catch (err) {
         return { status: (err as { status: number }).status, stdout: (err as { stdout: string }).stdout };
       }
@@ -238,7 +272,9 @@ describe('reclaim on a daemon switched from vfs to overlay2', () => {
 
     await daemon.stop();
     await daemon.start({ args: explicit });
-    await waitFor('the containers to run again', async () => ((await daemon.docker('ps', '--format', '{{.Names}}')).split('\n').sort().join(',') === 'web,worker' ? true : undefined));
+    await waitFor('the containers to run again', async () =>
+      (await daemon.docker('ps', '--format', '{{.Names}}')).split('\n').sort().join(',') === 'web,worker' ? true : undefined,
+    );
     expect(await daemon.docker('run', '--rm', '-v', 'shared:/v', 'busybox:test', 'sh', '-c', 'read x < /v/file; echo $x')).toBe('precious');
     expect((await reclaim()).stdout).toContain('nothing to reclaim');
   });
@@ -252,7 +288,11 @@ describe('reclaim on a daemon switched from vfs to overlay2', () => {
     const oldId = await daemon.docker('inspect', '--format', '{{.Id}}', 'old-again');
     await daemon.stop();
     await daemon.start({ args: explicit });
-    const child = spawn(process.execPath, [EXPORTER_BIN, 'reclaim', '--yes', '--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile, ...hidden], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(
+      process.execPath,
+      [EXPORTER_BIN, 'reclaim', '--yes', '--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile, ...hidden],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
@@ -267,7 +307,9 @@ describe('reclaim on a daemon switched from vfs to overlay2', () => {
     } finally {
       await stopPid(child.pid);
     }
-    expect(stdout).toMatch(/reclaim: refused to go on: the daemon (changed since the first look \(pid \d+ started \d+ on overlay2, now pid \d+ started \d+ on overlay2\)|does not answer any more)/);
+    expect(stdout).toMatch(
+      /reclaim: refused to go on: the daemon (changed since the first look \(pid \d+ started \d+ on overlay2, now pid \d+ started \d+ on overlay2\)|does not answer any more)/,
+    );
     // It stopped before a path: at most the first was removed; the old container's directory, listed last, is still there.
     expect(existsSync(path.join(daemon.dataRoot, 'containers', oldId))).toBe(true);
   });

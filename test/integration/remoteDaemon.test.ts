@@ -46,7 +46,9 @@ describe('a real dockerd behind TLS (--tlsverify)', () => {
   beforeAll(async () => {
     const port = await freePort();
     host = `tcp://127.0.0.1:${port}`;
-    await daemon.start({ args: ['--host', host, '--tlsverify', '--tlscacert', pki.caCert, '--tlscert', pki.serverCert, '--tlskey', pki.serverKey] });
+    await daemon.start({
+      args: ['--host', host, '--tlsverify', '--tlscacert', pki.caCert, '--tlscert', pki.serverCert, '--tlskey', pki.serverKey],
+    });
     await daemon.importBusybox();
     await daemon.docker('create', '--name', 'tls-web', 'busybox:test', 'sleep', '1000');
     await daemon.docker('run', '-d', '--name', 'tls-host', '--network', 'host', 'busybox:test', 'sleep', '1000');
@@ -84,7 +86,10 @@ describe('a real dockerd behind TLS (--tlsverify)', () => {
     const env = dockerEnv({ DOCKER_HOST: host, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: good });
     const check = await runCli(['check', '--format', 'json', '--no-scan', '--docker.pid-file', daemon.pidFile], env);
     const report = JSON.parse(check.stdout) as { daemon: { reachable: boolean; version?: string }; exit_code: number };
-    expect(report.daemon).toMatchObject({ reachable: true, version: (await daemon.docker('version', '--format', '{{.Server.Version}}')).trim() });
+    expect(report.daemon).toMatchObject({
+      reachable: true,
+      version: (await daemon.docker('version', '--format', '{{.Server.Version}}')).trim(),
+    });
     expect(check.code).toBe(report.exit_code);
     expect(check.code).not.toBe(3);
 
@@ -114,7 +119,10 @@ describe('a real dockerd behind TLS (--tlsverify)', () => {
 
     const check = await runCli(['check', '--format', 'json', '--no-scan', '--docker.pid-file', daemon.pidFile], env);
     expect(check.code).toBe(3);
-    const report = JSON.parse(check.stdout) as { daemon: { reachable: boolean; reason?: string; error?: string }; verdict: { next_steps: string[] } };
+    const report = JSON.parse(check.stdout) as {
+      daemon: { reachable: boolean; reason?: string; error?: string };
+      verdict: { next_steps: string[] };
+    };
     expect(report.daemon.reachable).toBe(false);
     expect(report.daemon.error).toMatch(/^GET \/_ping: /);
     if (certs() === wrongCa) {
@@ -131,7 +139,9 @@ describe('a real dockerd behind TLS (--tlsverify)', () => {
 
   it("a daemon on another host: its configuration and data root are not this host's to read, and reclaim refuses", async () => {
     // This host's own non-loopback address, in front of the daemon's unix socket: what the exporter sees of a daemon elsewhere.
-    const address = Object.values(networkInterfaces()).flat().find((a) => a?.family === 'IPv4' && !a.internal)?.address;
+    const address = Object.values(networkInterfaces())
+      .flat()
+      .find((a) => a?.family === 'IPv4' && !a.internal)?.address;
     if (!address) throw new Error('this machine has no non-loopback IPv4 address to play a remote daemon on');
     const proxy = net.createServer((client) => {
       const upstream = net.connect(daemon.socket);
@@ -143,10 +153,17 @@ describe('a real dockerd behind TLS (--tlsverify)', () => {
     const remote = `tcp://${address}:${(proxy.address() as net.AddressInfo).port}`;
     try {
       const check = await runCli(['check', '--format', 'json', '--docker.pid-file', daemon.pidFile], dockerEnv({ DOCKER_HOST: remote }));
-      const report = JSON.parse(check.stdout) as { daemon: { reachable: boolean }; data_root_scan: string; storage_driver: { explicit: { known: boolean; reason?: string } } };
+      const report = JSON.parse(check.stdout) as {
+        daemon: { reachable: boolean };
+        data_root_scan: string;
+        storage_driver: { explicit: { known: boolean; reason?: string } };
+      };
       expect(report.daemon.reachable).toBe(true);
       expect(report.data_root_scan).toBe('skipped');
-      expect(report.storage_driver.explicit).toEqual({ known: false, reason: `the daemon is on another host (${remote}): its command line and daemon.json are not readable from here` });
+      expect(report.storage_driver.explicit).toEqual({
+        known: false,
+        reason: `the daemon is on another host (${remote}): its command line and daemon.json are not readable from here`,
+      });
       const reclaim = await runCli(['reclaim', '--yes'], dockerEnv({ DOCKER_HOST: remote }));
       expect(reclaim.code).toBe(2);
       expect(reclaim.stdout).toContain(`reclaim: refused: ${remote} is a daemon on another host`);
@@ -219,7 +236,13 @@ const SSHD = '/usr/sbin/sshd';
     }
     const child = startLogged(SSHD, ['-D', '-e', '-f', path.join(dir, 'sshd_config')], sshdLog);
     sshdPid = child.pid;
-    await untilAnswering(child, 'sshd', `127.0.0.1:${port}`, async () => readFileSync(sshdLog, 'utf8').includes('Server listening'), () => readFileSync(sshdLog, 'utf8'));
+    await untilAnswering(
+      child,
+      'sshd',
+      `127.0.0.1:${port}`,
+      async () => readFileSync(sshdLog, 'utf8').includes('Server listening'),
+      () => readFileSync(sshdLog, 'utf8'),
+    );
   });
 
   afterAll(async () => {
@@ -229,16 +252,30 @@ const SSHD = '/usr/sbin/sshd';
     await daemon.stop();
   });
 
-  const sshArgs = (knownHosts: string) => ['--docker.host', host, '--docker.ssh-identity', path.join(dir, 'id_ed25519'), '--docker.ssh-known-hosts', path.join(dir, knownHosts)];
+  const sshArgs = (knownHosts: string) => [
+    '--docker.host',
+    host,
+    '--docker.ssh-identity',
+    path.join(dir, 'id_ed25519'),
+    '--docker.ssh-known-hosts',
+    path.join(dir, knownHosts),
+  ];
 
   it('is scraped over ssh, the host key checked against known_hosts', async () => {
     const exporter = new TestExporter(path.join(dir, 'exporter.log'));
     exporters.push(exporter);
-    await exporter.start([...sshArgs('known_hosts'), '--docker.pid-file', daemon.pidFile, '--docker.timeout', '5s'], undefined, dockerEnv({}));
+    await exporter.start(
+      [...sshArgs('known_hosts'), '--docker.pid-file', daemon.pidFile, '--docker.timeout', '5s'],
+      undefined,
+      dockerEnv({}),
+    );
     const m = await exporter.scrape();
     expect(m.value('docker_up')).toBe(1);
     expect(m.value('docker_containers', { state: 'created', network_mode: 'bridge' })).toBe(1);
-    const check = await runCli(['check', '--format', 'json', '--no-scan', ...sshArgs('known_hosts'), '--docker.pid-file', daemon.pidFile], dockerEnv({}));
+    const check = await runCli(
+      ['check', '--format', 'json', '--no-scan', ...sshArgs('known_hosts'), '--docker.pid-file', daemon.pidFile],
+      dockerEnv({}),
+    );
     expect(check.code).not.toBe(3);
     expect(JSON.parse(check.stdout)).toMatchObject({ daemon: { reachable: true } });
   });
@@ -246,7 +283,11 @@ const SSHD = '/usr/sbin/sshd';
   it('refuses a host whose key is not the one known_hosts lists: docker_up 0, check exit 3 saying so', async () => {
     const exporter = new TestExporter(path.join(dir, 'exporter-wrong.log'));
     exporters.push(exporter);
-    await exporter.start([...sshArgs('wrong_known_hosts'), '--docker.pid-file', daemon.pidFile, '--docker.timeout', '5s'], undefined, dockerEnv({}));
+    await exporter.start(
+      [...sshArgs('wrong_known_hosts'), '--docker.pid-file', daemon.pidFile, '--docker.timeout', '5s'],
+      undefined,
+      dockerEnv({}),
+    );
     expect((await exporter.scrape()).value('docker_up')).toBe(0);
     await exporter.logged(/the host key of \[127\.0\.0\.1\]:\d+ is not the one listed in/);
     const check = await runCli(['check', '--format', 'json', '--no-scan', ...sshArgs('wrong_known_hosts')], dockerEnv({}));

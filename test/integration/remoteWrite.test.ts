@@ -34,7 +34,13 @@ describe('remote_write: agent at the site, rules and Alertmanager at the centre'
     replay = await startEngineReplay(host, path.join(dir, 'host'));
     await replayed.start(replay.flags);
     // This one leaves its own process metrics out, as a site short of series budget would.
-    await down.start(['--docker.host', `unix://${path.join(dir, 'nothing.sock')}`, '--docker.pid-file', path.join(dir, 'none.pid'), '--web.disable-exporter-metrics']);
+    await down.start([
+      '--docker.host',
+      `unix://${path.join(dir, 'nothing.sock')}`,
+      '--docker.pid-file',
+      path.join(dir, 'none.pid'),
+      '--web.disable-exporter-metrics',
+    ]);
     replayedInstance = replayed.url.replace('http://', '');
     downInstance = down.url.replace('http://', '');
 
@@ -94,24 +100,45 @@ remote_write:
       90000,
       250,
     );
-    expect(receiver.firing('DockerRestartFails', { instance: replayedInstance })[0]?.labels).toMatchObject({ cluster: 'eu-1', job: 'docker', target_version: '23', outcome: 'refuses_to_start', severity: 'critical' });
-    expect(receiver.firing('DockerStorageDriverNotExplicit', { instance: replayedInstance })[0]?.labels).toMatchObject({ cluster: 'eu-1', driver: 'devicemapper' });
-    expect(receiver.firing('DockerDaemonDown', { instance: downInstance })[0]?.labels).toMatchObject({ cluster: 'eu-1', severity: 'critical' });
+    expect(receiver.firing('DockerRestartFails', { instance: replayedInstance })[0]?.labels).toMatchObject({
+      cluster: 'eu-1',
+      job: 'docker',
+      target_version: '23',
+      outcome: 'refuses_to_start',
+      severity: 'critical',
+    });
+    expect(receiver.firing('DockerStorageDriverNotExplicit', { instance: replayedInstance })[0]?.labels).toMatchObject({
+      cluster: 'eu-1',
+      driver: 'devicemapper',
+    });
+    expect(receiver.firing('DockerDaemonDown', { instance: downInstance })[0]?.labels).toMatchObject({
+      cluster: 'eu-1',
+      severity: 'critical',
+    });
     // The healthy exporters are up: nothing says they are down, and nothing fires for the down daemon's
     // host but that its daemon is down.
     expect(receiver.firing('DockerExporterDown')).toEqual([]);
     expect(receiver.firing('DockerExporterAbsent')).toEqual([]);
-    expect(new Set(receiver.alerts.filter((a) => a.labels['instance'] === downInstance).map((a) => a.labels['alertname']))).toEqual(new Set(['DockerDaemonDown']));
+    expect(new Set(receiver.alerts.filter((a) => a.labels['instance'] === downInstance).map((a) => a.labels['alertname']))).toEqual(
+      new Set(['DockerDaemonDown']),
+    );
   });
 
   it('records the fleet views per cluster at the centre, which scrapes nothing itself', async () => {
-    const hosts = await waitFor('docker:hosts:count', async () => {
-      const res = await central.query('docker:hosts:count');
-      return res.data?.result.length ? res.data.result : undefined;
-    }, 30000, 500);
+    const hosts = await waitFor(
+      'docker:hosts:count',
+      async () => {
+        const res = await central.query('docker:hosts:count');
+        return res.data?.result.length ? res.data.result : undefined;
+      },
+      30000,
+      500,
+    );
     expect(hosts.map((r) => [r.metric, r.value[1]])).toEqual([[{ __name__: 'docker:hosts:count', cluster: 'eu-1', job: 'docker' }, '2']]);
     const drivers = await central.query('docker:hosts_by_driver:count');
-    expect(drivers.data?.result.map((r) => r.metric)).toEqual([{ __name__: 'docker:hosts_by_driver:count', cluster: 'eu-1', job: 'docker', driver: 'devicemapper' }]);
+    expect(drivers.data?.result.map((r) => r.metric)).toEqual([
+      { __name__: 'docker:hosts_by_driver:count', cluster: 'eu-1', job: 'docker', driver: 'devicemapper' },
+    ]);
     const targets = (await (await fetch(`${central.url}/api/v1/targets`)).json()) as { data: { activeTargets: unknown[] } };
     expect(targets.data.activeTargets).toEqual([]);
   });

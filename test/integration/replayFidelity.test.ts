@@ -51,7 +51,9 @@ async function exporterView(socketPath: string, containerIds: readonly string[])
   const version = await get(socketPath, '/version');
   const info = parseInfo((await get(socketPath, '/info')).body, problems);
   const listed = (await get(socketPath, '/containers/json?all=1')).body as unknown[];
-  const inspected = await Promise.all(containerIds.map(async (id) => parseContainerInspect((await get(socketPath, `/containers/${id}/json`)).body, problems)));
+  const inspected = await Promise.all(
+    containerIds.map(async (id) => parseContainerInspect((await get(socketPath, `/containers/${id}/json`)).body, problems)),
+  );
   const v = version.body as { ApiVersion?: unknown; Components?: { Name?: unknown; Details?: { ApiVersion?: unknown } }[] };
   return {
     ping: { body: ping.body, apiVersion: ping.headers['api-version'] },
@@ -80,7 +82,6 @@ async function exporterView(socketPath: string, containerIds: readonly string[])
   };
 }
 
-
 describe.each([
   [26, '26.1.5', '1.45'],
   [28, '28.5.2', '1.51'],
@@ -95,7 +96,12 @@ describe.each([
 
   it.each([
     ['on overlay2', '{}', 'overlay2', overlay2Status],
-    ['on the containerd image store', '{"features": {"containerd-snapshotter": true}}', 'overlayfs', [['driver-type', 'io.containerd.snapshotter.v1']]],
+    [
+      'on the containerd image store',
+      '{"features": {"containerd-snapshotter": true}}',
+      'overlayfs',
+      [['driver-type', 'io.containerd.snapshotter.v1']],
+    ],
   ] as const)('%s', async (_what, daemonJson, driver, driverStatus) => {
     await replay?.stop();
     await daemon.stop();
@@ -103,13 +109,26 @@ describe.each([
     await daemon.importBusybox();
     await daemon.docker('volume', 'create', 'data');
     const started: ReplayedContainer[] = [];
-    for (const [name, state, network] of [['web', 'running', 'none'], ['job', 'created', 'none'], ['edge', 'running', 'host']] as const) {
+    for (const [name, state, network] of [
+      ['web', 'running', 'none'],
+      ['job', 'created', 'none'],
+      ['edge', 'running', 'host'],
+    ] as const) {
       const id = await daemon.docker('create', '--name', name, '--network', network, 'busybox:test', 'sleep', '100000');
       if (state === 'running') await daemon.docker('start', name);
       started.push({ id, name, image: 'busybox:test', state, networkMode: network });
     }
     const imageId = await daemon.docker('image', 'inspect', '--format', '{{.Id}}', 'busybox:test');
-    const host: EngineHost = { engine: `Docker ${major}`, situation: 'fidelity', version, apiVersion, driver, driverStatus: driverStatus.map(([k, v]) => [k, v] as [string, string]), dirs: [], expected: {} };
+    const host: EngineHost = {
+      engine: `Docker ${major}`,
+      situation: 'fidelity',
+      version,
+      apiVersion,
+      driver,
+      driverStatus: driverStatus.map(([k, v]) => [k, v] as [string, string]),
+      dirs: [],
+      expected: {},
+    };
     const routes = replayRoutes(host, daemon.dataRoot, started, [{ id: imageId, tags: ['busybox:test'] }]);
     routes['/volumes'] = (_req, res) => {
       res.setHeader('Content-Type', 'application/json');
@@ -124,7 +143,12 @@ describe.each([
     expect(real.problems).toEqual([]);
     expect(replayed).toEqual(real);
     // What the comparison rests on: the real daemon said what the replay was built to say.
-    expect([real.engine, real.info.driver, real.info.containerdSnapshotter, real.ping.apiVersion]).toEqual(['docker', driver, driver === 'overlayfs', apiVersion]);
+    expect([real.engine, real.info.driver, real.info.containerdSnapshotter, real.ping.apiVersion]).toEqual([
+      'docker',
+      driver,
+      driver === 'overlayfs',
+      apiVersion,
+    ]);
     await replay.stop();
     replay = undefined;
   });

@@ -21,7 +21,11 @@ describe('a real rootless dockerd, started by an unprivileged user', () => {
   const PINNED = '{"storage-driver": "vfs"}';
 
   async function check(as?: { uid: number; gid: number }): Promise<Report> {
-    const { stdout } = await runCli(['check', '--format', 'json', '--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile], process.env, as);
+    const { stdout } = await runCli(
+      ['check', '--format', 'json', '--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile],
+      process.env,
+      as,
+    );
     return JSON.parse(stdout) as Report;
   }
 
@@ -49,7 +53,7 @@ describe('a real rootless dockerd, started by an unprivileged user', () => {
     expect(report.exit_code).toBe(0);
   });
 
-  it('check run as the daemon\'s own user (as a systemd --user unit runs it) says the same', async () => {
+  it("check run as the daemon's own user (as a systemd --user unit runs it) says the same", async () => {
     const asRoot = await check();
     const asUser = await check(daemon.user);
     expect(asUser.storage_driver?.explicit).toEqual({ known: true, configured: true, source: 'config_file' });
@@ -102,7 +106,16 @@ describe('a real rootless dockerd on the deprecated overlay driver, pinned and t
   const exporter = new TestExporter(path.join(dir, 'exporter.log'));
 
   async function check(): Promise<Report> {
-    const { stdout } = await runCli(['check', '--format', 'json', '--no-scan', '--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile]);
+    const { stdout } = await runCli([
+      'check',
+      '--format',
+      'json',
+      '--no-scan',
+      '--docker.host',
+      daemon.host,
+      '--docker.pid-file',
+      daemon.pidFile,
+    ]);
     return JSON.parse(stdout) as Report;
   }
 
@@ -191,7 +204,16 @@ describe('a rootless dockerd pinned to devicemapper (its process imitated, its A
 
   it('is explicitly configured by the daemon.json under $XDG_CONFIG_HOME of its own environment', async () => {
     const report = await waitFor('check', async () => {
-      const { stdout } = await runCli(['check', '--format', 'json', '--no-scan', '--docker.host', server.host, '--docker.pid-file', pidFile]);
+      const { stdout } = await runCli([
+        'check',
+        '--format',
+        'json',
+        '--no-scan',
+        '--docker.host',
+        server.host,
+        '--docker.pid-file',
+        pidFile,
+      ]);
       return JSON.parse(stdout) as Report;
     });
     expect(report.storage_driver?.explicit).toEqual({ known: true, configured: true, source: 'config_file' });

@@ -21,9 +21,18 @@ describe('socket activation (--web.systemd-socket)', () => {
     await server.start();
     const port = await freePort();
     url = `http://127.0.0.1:${port}/metrics`;
-    const child = startLogged('systemd-socket-activate', ['-l', `127.0.0.1:${port}`, process.execPath, EXPORTER_BIN, '--web.systemd-socket', '--docker.host', server.host, '--no-scan'], logFile);
+    const child = startLogged(
+      'systemd-socket-activate',
+      ['-l', `127.0.0.1:${port}`, process.execPath, EXPORTER_BIN, '--web.systemd-socket', '--docker.host', server.host, '--no-scan'],
+      logFile,
+    );
     pid = child.pid;
-    await waitFor('systemd-socket-activate to listen', () => (/Listening on/.test(readFileSync(logFile, 'utf8')) ? true : undefined), 10000, 25);
+    await waitFor(
+      'systemd-socket-activate to listen',
+      () => (/Listening on/.test(readFileSync(logFile, 'utf8')) ? true : undefined),
+      10000,
+      25,
+    );
   });
 
   afterAll(async () => {

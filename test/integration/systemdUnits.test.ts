@@ -14,7 +14,9 @@ describe('the systemd units', () => {
   });
 
   it('the service is hardened: exposure at most 3.0 (OK) by systemd-analyze security', () => {
-    const text = execFileSync('systemd-analyze', ['security', '--offline=yes', path.join(dir, 'docker-daemon-exporter.service')], { encoding: 'utf8' });
+    const text = execFileSync('systemd-analyze', ['security', '--offline=yes', path.join(dir, 'docker-daemon-exporter.service')], {
+      encoding: 'utf8',
+    });
     const exposure = Number(/Overall exposure level for \S+: ([\d.]+)/.exec(text)?.[1]);
     expect(exposure).toBeLessThanOrEqual(3.0);
   });
@@ -25,7 +27,9 @@ describe('the systemd units', () => {
       expect(text).toMatch(/^CapabilityBoundingSet=CAP_DAC_READ_SEARCH CAP_SYS_PTRACE$/m);
       expect(text).toMatch(/^NoNewPrivileges=yes$/m);
       expect(text).toMatch(/^ProtectSystem=strict$/m);
-      expect(text.match(/^ReadWritePaths=.*$/gm) ?? []).toEqual(unit.includes('textfile') ? ['ReadWritePaths=/var/lib/node_exporter/textfile'] : []);
+      expect(text.match(/^ReadWritePaths=.*$/gm) ?? []).toEqual(
+        unit.includes('textfile') ? ['ReadWritePaths=/var/lib/node_exporter/textfile'] : [],
+      );
     }
   });
 });

@@ -26,7 +26,18 @@ function expectSchema(report: Report): void {
 }
 
 async function check(daemon: { host: string; pidFile: string }, ...extra: string[]): Promise<{ code: number; report: Report }> {
-  const { code, stdout, stderr } = await runCli(['check', '--format', 'json', '--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile, '--docker.daemon-config', noConfig, ...extra]);
+  const { code, stdout, stderr } = await runCli([
+    'check',
+    '--format',
+    'json',
+    '--docker.host',
+    daemon.host,
+    '--docker.pid-file',
+    daemon.pidFile,
+    '--docker.daemon-config',
+    noConfig,
+    ...extra,
+  ]);
   let report: Report;
   try {
     report = JSON.parse(stdout) as Report;
@@ -53,7 +64,15 @@ describe('check and textfile against a daemon on the legacy overlay driver', () 
   it('explicitly configured: blocked by the removed driver only; check and textfile send the daemon only GETs', async () => {
     const before = daemon.apiCalls().length;
     const { code, report } = await check(daemon);
-    await runCli(['textfile', '--output', path.join(dir, 'readonly.prom'), '--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile]);
+    await runCli([
+      'textfile',
+      '--output',
+      path.join(dir, 'readonly.prom'),
+      '--docker.host',
+      daemon.host,
+      '--docker.pid-file',
+      daemon.pidFile,
+    ]);
     const calls = daemon.apiCalls().slice(before);
     expect(calls).toEqual(expect.arrayContaining(['GET /_ping', 'GET /info', 'GET /images/json']));
     expect(calls.filter((c) => !c.startsWith('GET '))).toEqual([]);
@@ -61,7 +80,12 @@ describe('check and textfile against a daemon on the legacy overlay driver', () 
     // Legacy overlay pinned: a restart works; Docker 25 fails on the removed driver, 29 finds no such snapshotter.
     expect(reasons(report.verdict.blockers)).toEqual(['fails_to_start', 'fails_to_start', 'removed_driver']);
     expect(report.upgrade.map((u) => `${u.target_version}:${u.outcome}`)).toEqual(['20:starts', '25:fails_to_start', '29:fails_to_start']);
-    expect(report.storage_driver).toMatchObject({ name: 'overlay', status: 'deprecated', removed_in_major: 24, explicit: { known: true, configured: true, source: 'flag' } });
+    expect(report.storage_driver).toMatchObject({
+      name: 'overlay',
+      status: 'deprecated',
+      removed_in_major: 24,
+      explicit: { known: true, configured: true, source: 'flag' },
+    });
   });
 
   it('picked by the daemon itself: blocked, and the report names what to re-create and how to pin the driver', async () => {
@@ -73,7 +97,12 @@ describe('check and textfile against a daemon on the legacy overlay driver', () 
     const { code, report } = await check(daemon, '--remedies', 'flyingcircus');
     expect(code).toBe(2);
     // 20.10 restarts on it; from 24 legacy overlay is not compiled in, so its data is not recognised: the daemon starts empty.
-    expect(reasons(report.verdict.blockers)).toEqual(['deprecated_driver_not_explicit', 'removed_driver', 'starts_without_containers', 'starts_without_containers']);
+    expect(reasons(report.verdict.blockers)).toEqual([
+      'deprecated_driver_not_explicit',
+      'removed_driver',
+      'starts_without_containers',
+      'starts_without_containers',
+    ]);
     expect(report.storage_driver?.explicit).toEqual({ known: true, configured: false, source: 'none' });
     expect(report.recreate.containers).toEqual({ count: 2, names: ['app', 'proxy'], more: 0 });
     expect(report.recreate.images).toEqual({ count: 1, names: ['busybox:test'], more: 0 });
@@ -95,7 +124,15 @@ describe('check and textfile against a daemon on the legacy overlay driver', () 
   });
 
   it('prints plain text, without colour, when not on a terminal', async () => {
-    const { code, stdout } = await runCli(['check', '--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile, '--docker.daemon-config', noConfig]);
+    const { code, stdout } = await runCli([
+      'check',
+      '--docker.host',
+      daemon.host,
+      '--docker.pid-file',
+      daemon.pidFile,
+      '--docker.daemon-config',
+      noConfig,
+    ]);
     expect(code).toBe(2);
     expect(stdout).not.toContain('\u001b[');
     expect(stdout).toContain('overlay on extfs: deprecated since 18.09, removed in Docker Engine 24');
@@ -106,14 +143,32 @@ describe('check and textfile against a daemon on the legacy overlay driver', () 
   it('colours the text on a terminal, unless NO_COLOR is set', () => {
     // script(1) gives the command a pseudo-terminal, as a person's shell would.
     const onTty = (env: string) =>
-      execFileSync('script', ['-qec', `${env} '${process.execPath}' '${EXPORTER_BIN}' check --docker.host '${daemon.host}' --docker.pid-file '${daemon.pidFile}' --docker.daemon-config '${noConfig}'; true`, '/dev/null'], { encoding: 'utf8' });
+      execFileSync(
+        'script',
+        [
+          '-qec',
+          `${env} '${process.execPath}' '${EXPORTER_BIN}' check --docker.host '${daemon.host}' --docker.pid-file '${daemon.pidFile}' --docker.daemon-config '${noConfig}'; true`,
+          '/dev/null',
+        ],
+        { encoding: 'utf8' },
+      );
     expect(onTty('')).toContain('\u001b[31mBLOCKED');
     expect(onTty('NO_COLOR=1')).not.toContain('\u001b[');
   });
 
   it('textfile writes the same verdict as metrics, without process metrics, accepted by promtool', async () => {
     const file = path.join(dir, 'docker.prom');
-    const { code, stderr } = await runCli(['textfile', '--output', file, '--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile, '--docker.daemon-config', noConfig]);
+    const { code, stderr } = await runCli([
+      'textfile',
+      '--output',
+      file,
+      '--docker.host',
+      daemon.host,
+      '--docker.pid-file',
+      daemon.pidFile,
+      '--docker.daemon-config',
+      noConfig,
+    ]);
     expect([code, stderr]).toEqual([0, expect.any(String)]);
     const text = readFileSync(file, 'utf8');
     expect(text).toContain('docker_upgrade_blocker{reason="removed_driver"} 1');
@@ -138,13 +193,23 @@ describe('check and textfile against a daemon on the legacy overlay driver', () 
     const poller = (async () => {
       while (polling) {
         const text = readFileSync(file, 'utf8');
-        if (text !== '# first\n' && !(text.startsWith('# HELP') && text.endsWith('\n') && text.includes('docker_upgrade_recreate_images'))) torn++;
+        if (text !== '# first\n' && !(text.startsWith('# HELP') && text.endsWith('\n') && text.includes('docker_upgrade_recreate_images')))
+          torn++;
         seen.add(text.length > 20 ? 'metrics' : text);
         await new Promise((r) => setImmediate(r));
       }
     })();
     for (let i = 0; i < 5; i++) {
-      const { code } = await runCli(['textfile', '--no-scan', '--output', file, '--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile]);
+      const { code } = await runCli([
+        'textfile',
+        '--no-scan',
+        '--output',
+        file,
+        '--docker.host',
+        daemon.host,
+        '--docker.pid-file',
+        daemon.pidFile,
+      ]);
       expect(code).toBe(0);
     }
     polling = false;
@@ -154,7 +219,14 @@ describe('check and textfile against a daemon on the legacy overlay driver', () 
   });
 
   it('textfile says clearly when it cannot write, and exits non-zero', async () => {
-    const { code, stderr } = await runCli(['textfile', '--no-scan', '--output', path.join(dir, 'no-such-dir', 'x.prom'), '--docker.host', daemon.host]);
+    const { code, stderr } = await runCli([
+      'textfile',
+      '--no-scan',
+      '--output',
+      path.join(dir, 'no-such-dir', 'x.prom'),
+      '--docker.host',
+      daemon.host,
+    ]);
     expect(code).toBe(1);
     expect(stderr).toContain(`cannot write ${path.join(dir, 'no-such-dir', 'x.prom')}: ENOENT`);
   });
@@ -187,13 +259,18 @@ describe('check against overlay2 daemons', () => {
     expect(code).toBe(0);
   });
 
-  it('with another driver\'s data appearing and no explicit driver: blocked, as dockerd proves by refusing to start', async () => {
+  it("with another driver's data appearing and no explicit driver: blocked, as dockerd proves by refusing to start", async () => {
     mkdirSync(path.join(daemon.dataRoot, 'devicemapper', 'metadata'), { recursive: true });
     writeFileSync(path.join(daemon.dataRoot, 'devicemapper', 'metadata', 'base'), '{}');
     const { code, report } = await check(daemon);
     expect(code).toBe(2);
     expect(reasons(report.verdict.blockers)).toEqual(['refuses_to_start', 'several_prior_drivers_not_explicit']);
-    expect(report.upgrade[0]).toMatchObject({ target_version: 20, restart: true, outcome: 'refuses_to_start', reason: expect.stringContaining('contains several valid graphdrivers: devicemapper, overlay2') });
+    expect(report.upgrade[0]).toMatchObject({
+      target_version: 20,
+      restart: true,
+      outcome: 'refuses_to_start',
+      reason: expect.stringContaining('contains several valid graphdrivers: devicemapper, overlay2'),
+    });
     expect(report.verdict.blockers[0]?.message).toContain('devicemapper, overlay2');
     await daemon.stop();
     await expect(daemon.start()).rejects.toThrow(/contains several valid graphdrivers/);
@@ -214,11 +291,22 @@ describe('check against a replayed devicemapper host', () => {
   afterAll(() => server.stop());
 
   it('is blocked by the removed driver, warns of loop-lvm and unknown configuration, and reports the thin pool', async () => {
-    const { code, report } = await check({ host: server.host, pidFile: path.join(dir, 'none.pid') }, '--no-scan', '--remedies', 'flyingcircus');
+    const { code, report } = await check(
+      { host: server.host, pidFile: path.join(dir, 'none.pid') },
+      '--no-scan',
+      '--remedies',
+      'flyingcircus',
+    );
     expect(code).toBe(2);
     expect(reasons(report.verdict.blockers)).toEqual(['removed_driver']);
     // Docker 17.03: no rules read for it; 25 and 29: the configuration cannot be read. Unknown, never a guess.
-    expect(reasons(report.verdict.warnings)).toEqual(['loop_lvm', 'outcome_unknown', 'outcome_unknown', 'outcome_unknown', 'unknown_configuration']);
+    expect(reasons(report.verdict.warnings)).toEqual([
+      'loop_lvm',
+      'outcome_unknown',
+      'outcome_unknown',
+      'outcome_unknown',
+      'unknown_configuration',
+    ]);
     expect(report.storage_driver).toMatchObject({ name: 'devicemapper', removed_in_major: 25, explicit: { known: false } });
     expect(report.thin_pool).toEqual({
       data_used_bytes: 11_160_000_000,

@@ -39,7 +39,15 @@ basic_auth_users:
     pki = makePki(dir);
     writeConfig('s3cret');
     await server.start();
-    await exporter.start(['--docker.host', server.host, '--web.config.file', webConfig, '--no-scan', '--docker.pid-file', path.join(dir, 'none.pid')]);
+    await exporter.start([
+      '--docker.host',
+      server.host,
+      '--web.config.file',
+      webConfig,
+      '--no-scan',
+      '--docker.pid-file',
+      path.join(dir, 'none.pid'),
+    ]);
     url = exporter.url.replace('http://', 'https://');
   });
   afterAll(async () => {
@@ -80,7 +88,8 @@ basic_auth_users:
     expect(post.status).toBe(405);
     expect(post.headers['allow']).toBe('GET, HEAD');
     expect((await httpsRequest(`${url}/metrics`, { ca: pki.caCert, auth, method: 'HEAD' })).status).toBe(200);
-    for (const p of ['/', '/-/healthy', '/-/ready']) expect([p, (await httpsRequest(`${url}${p}`, { ca: pki.caCert, auth })).status]).toEqual([p, 200]);
+    for (const p of ['/', '/-/healthy', '/-/ready'])
+      expect([p, (await httpsRequest(`${url}${p}`, { ca: pki.caCert, auth })).status]).toEqual([p, 200]);
   });
 
   it('is scraped by a real Prometheus through TLS with basic auth', async () => {
@@ -122,14 +131,25 @@ scrape_configs:
 
   it('re-reads the file when it changes: the new password works, the old one no longer does', async () => {
     writeConfig('n3w-s3cret');
-    await waitFor('the new password to be accepted', async () => ((await httpsRequest(`${url}/metrics`, { ca: pki.caCert, auth: 'prometheus:n3w-s3cret' })).status === 200 ? true : undefined), 20000, 500);
+    await waitFor(
+      'the new password to be accepted',
+      async () =>
+        (await httpsRequest(`${url}/metrics`, { ca: pki.caCert, auth: 'prometheus:n3w-s3cret' })).status === 200 ? true : undefined,
+      20000,
+      500,
+    );
     expect((await httpsRequest(`${url}/metrics`, { ca: pki.caCert, auth: 'prometheus:s3cret' })).status).toBe(401);
     await exporter.logged('web config reloaded');
   });
 
   it('keeps the working settings when the file is changed into something unusable', async () => {
     writeFileSync(webConfig, 'basic_auth_users: [not, a, map]\n');
-    await waitFor('the log to say so', () => (exporter.log().includes('web config changed but cannot be used') ? true : undefined), 20000, 500);
+    await waitFor(
+      'the log to say so',
+      () => (exporter.log().includes('web config changed but cannot be used') ? true : undefined),
+      20000,
+      500,
+    );
     expect((await httpsRequest(`${url}/metrics`, { ca: pki.caCert, auth: 'prometheus:n3w-s3cret' })).status).toBe(200);
   });
 });
@@ -142,7 +162,10 @@ describe('with client certificates required', () => {
 
   beforeAll(async () => {
     pki = makePki(dir);
-    writeFileSync(path.join(dir, 'web.yml'), `tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ca.crt\n`);
+    writeFileSync(
+      path.join(dir, 'web.yml'),
+      `tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ca.crt\n`,
+    );
     await server.start();
     await exporter.start(['--docker.host', server.host, '--web.config.file', path.join(dir, 'web.yml'), '--no-scan']);
   });
@@ -169,7 +192,12 @@ describe('with client_allowed_sans', () => {
 
   beforeAll(async () => {
     pki = makePki(dir);
-    allowed = issueCertificate(dir, 'prom-a', '/CN=prom-a', 'subjectAltName=DNS:prometheus-a.example,URI:spiffe://monitoring/prometheus\nextendedKeyUsage=clientAuth\n');
+    allowed = issueCertificate(
+      dir,
+      'prom-a',
+      '/CN=prom-a',
+      'subjectAltName=DNS:prometheus-a.example,URI:spiffe://monitoring/prometheus\nextendedKeyUsage=clientAuth\n',
+    );
     other = issueCertificate(dir, 'prom-b', '/CN=prom-b', 'subjectAltName=DNS:grafana.example,IP:10.0.0.9\nextendedKeyUsage=clientAuth\n');
     writeFileSync(
       path.join(dir, 'web.yml'),
@@ -204,7 +232,10 @@ describe('a web config that cannot be used', () => {
     ['tls_server_config:\n  cert_file: missing.crt\n  key_file: missing.key\n', 'tls_server_config.cert_file: cannot read'],
     ['tls_server_config:\n  cert_file: a\n', 'cert_file (or cert) and tls_server_config.key_file (or key) are both required'],
     ['http_server_config:\n  http2: true\n', 'http_server_config.http2: HTTP/2 is not served by this exporter'],
-    ['tls_server_config:\n  cert_file: a\n  key_file: b\n  client_allowed_sans: [prometheus]\n', 'client_allowed_sans: needs client_auth_type RequireAndVerifyClientCert or RequireAnyClientCert, not NoClientCert'],
+    [
+      'tls_server_config:\n  cert_file: a\n  key_file: b\n  client_allowed_sans: [prometheus]\n',
+      'client_allowed_sans: needs client_auth_type RequireAndVerifyClientCert or RequireAnyClientCert, not NoClientCert',
+    ],
     ['http_server_config:\n  headers:\n    Set-Cookie: x\n', 'http_server_config.headers.Set-Cookie: not a header that can be set'],
     ['tls_server_config: [\n', 'not valid YAML'],
   ])('%j: exits 2 naming the problem', async (text, problem) => {

@@ -25,7 +25,12 @@ export function ours(): string[] {
   }
   // Bridges of test daemons' networks outlive them (br-<network id>); a bridge made by docker itself has a name like that too.
   const bridges = readdirSync('/sys/class/net').filter((name) => /^br-[0-9a-f]{12}$/.test(name));
-  return [...dirs.map((d) => `directory ${d}`), ...mounts.map((m) => `mount ${m}`), ...processes.map((p) => `process ${p}`), ...bridges.map((b) => `network interface ${b}`)];
+  return [
+    ...dirs.map((d) => `directory ${d}`),
+    ...mounts.map((m) => `mount ${m}`),
+    ...processes.map((p) => `process ${p}`),
+    ...bridges.map((b) => `network interface ${b}`),
+  ];
 }
 
 const BEFORE = Symbol.for('dde.leftBeforeTheRun');

@@ -61,7 +61,7 @@ describe('the host dashboard', () => {
   const host = JSON.parse(readFileSync(path.join(dir, 'docker-host.json'), 'utf8')) as { panels: Panel[] };
   const panel = (title: string) => host.panels.find((p) => p.title === title);
 
-  it('shows the storage driver by name, as text, not the info metric\'s value 1', () => {
+  it("shows the storage driver by name, as text, not the info metric's value 1", () => {
     const driver = panel('Storage driver');
     expect(driver?.options?.textMode).toBe('name');
     expect(driver?.targets?.[0]?.legendFormat).toContain('{{driver}}');
@@ -69,7 +69,10 @@ describe('the host dashboard', () => {
 
   it('maps the values of its 0/1 stats to words', () => {
     expect(panel('Daemon up')?.fieldConfig?.defaults?.mappings?.[0]?.options).toMatchObject({ '0': { text: 'down' }, '1': { text: 'up' } });
-    expect(panel('Driver explicitly configured')?.fieldConfig?.defaults?.mappings?.[0]?.options).toMatchObject({ '0': { text: 'not explicit' }, '1': { text: 'explicit' } });
+    expect(panel('Driver explicitly configured')?.fieldConfig?.defaults?.mappings?.[0]?.options).toMatchObject({
+      '0': { text: 'not explicit' },
+      '1': { text: 'explicit' },
+    });
   });
 });
 
@@ -79,9 +82,18 @@ describe('the fleet dashboard', () => {
   it('counts hosts from the recording rules, not by aggregating every host at each refresh', () => {
     const stats = fleet.panels.filter((p) => p.type === 'stat' && p.title !== 'Containers to re-create');
     expect(stats.length).toBeGreaterThanOrEqual(5);
-    for (const p of stats) expect([p.title, metricNames(p.targets?.[0]?.expr ?? '').every((n) => RECORDED.has(n))]).toEqual([p.title, true]);
-    const recordedUsed = new Set(fleet.panels.flatMap((p) => (p.targets ?? []).flatMap((t) => metricNames(t.expr))).filter((n) => RECORDED.has(n)));
-    for (const view of ['docker:hosts_by_driver:count', 'docker:hosts_by_outcome:count', 'docker:hosts_by_blocker:count', 'docker:data_root_orphaned_bytes:sum', 'docker:devicemapper_data_space_available:ratio']) {
+    for (const p of stats)
+      expect([p.title, metricNames(p.targets?.[0]?.expr ?? '').every((n) => RECORDED.has(n))]).toEqual([p.title, true]);
+    const recordedUsed = new Set(
+      fleet.panels.flatMap((p) => (p.targets ?? []).flatMap((t) => metricNames(t.expr))).filter((n) => RECORDED.has(n)),
+    );
+    for (const view of [
+      'docker:hosts_by_driver:count',
+      'docker:hosts_by_outcome:count',
+      'docker:hosts_by_blocker:count',
+      'docker:data_root_orphaned_bytes:sum',
+      'docker:devicemapper_data_space_available:ratio',
+    ]) {
       expect(recordedUsed.has(view)).toBe(true);
     }
   });
@@ -89,8 +101,12 @@ describe('the fleet dashboard', () => {
 
 describe('metricNames', () => {
   it('finds the metrics of an expression and nothing else', () => {
-    expect(metricNames('count by (driver) (docker_storage_driver_info{job=~"$job"} == 1) or vector(0)')).toEqual(['docker_storage_driver_info']);
-    expect(metricNames('sum(rate(a_total{x="y"}[$__rate_interval])) / on (instance, job) group_left b and c unless d offset 5m > 1e9').sort()).toEqual(['a_total', 'b', 'c', 'd']);
+    expect(metricNames('count by (driver) (docker_storage_driver_info{job=~"$job"} == 1) or vector(0)')).toEqual([
+      'docker_storage_driver_info',
+    ]);
+    expect(
+      metricNames('sum(rate(a_total{x="y"}[$__rate_interval])) / on (instance, job) group_left b and c unless d offset 5m > 1e9').sort(),
+    ).toEqual(['a_total', 'b', 'c', 'd']);
     expect(metricNames('time() - docker_data_root_scan_timestamp_seconds > 7200')).toEqual(['docker_data_root_scan_timestamp_seconds']);
   });
 });

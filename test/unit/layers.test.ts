@@ -6,11 +6,28 @@ import * as path from 'node:path';
  * and from folders below it, never above. wiring.ts builds the parts the
  * commands run; main.ts dispatches the commands.
  */
-const LAYERS = ['util', 'parse', 'config', 'docker', 'collector', 'scan', 'upgrade', 'metrics', 'plan', 'reclaim', 'web', 'wiring.ts', 'commands', 'main.ts'];
+const LAYERS = [
+  'util',
+  'parse',
+  'config',
+  'docker',
+  'collector',
+  'scan',
+  'upgrade',
+  'metrics',
+  'plan',
+  'reclaim',
+  'web',
+  'wiring.ts',
+  'commands',
+  'main.ts',
+];
 const SRC = path.join(__dirname, '../../src');
 
 function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sources(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : [],
+  );
 }
 
 /** The layer of a file of src/: its top folder, or its own name at the top. */
@@ -32,7 +49,11 @@ export function relativeImports(text: string): string[] {
 
 describe('layers', () => {
   it('finds the imports of every form', () => {
-    expect(relativeImports("import { a } from './a';\nexport { b } from '../b';\nconst c = require('./c');\nawait import('../d');\nimport x from 'express';")).toEqual(['./a', '../b', './c', '../d']);
+    expect(
+      relativeImports(
+        "import { a } from './a';\nexport { b } from '../b';\nconst c = require('./c');\nawait import('../d');\nimport x from 'express';",
+      ),
+    ).toEqual(['./a', '../b', './c', '../d']);
   });
 
   it('every folder of src/ only imports from its own layer and the ones below', () => {
@@ -40,7 +61,8 @@ describe('layers', () => {
     for (const file of sources(SRC)) {
       for (const spec of relativeImports(readFileSync(file, 'utf8'))) {
         const target = path.resolve(path.dirname(file), spec);
-        if (layerOf(target) > layerOf(file)) upward.push(`src/${path.relative(SRC, file)} imports ${spec} (${LAYERS[layerOf(target)]} is above ${LAYERS[layerOf(file)]})`);
+        if (layerOf(target) > layerOf(file))
+          upward.push(`src/${path.relative(SRC, file)} imports ${spec} (${LAYERS[layerOf(target)]} is above ${LAYERS[layerOf(file)]})`);
       }
     }
     expect(upward).toEqual([]);

@@ -27,7 +27,10 @@ function humanSize(bytes: number, space: boolean): string {
     value /= 1000;
     unit++;
   }
-  const g = value.toPrecision(4).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+  const g = value
+    .toPrecision(4)
+    .replace(/(\.\d*?)0+$/, '$1')
+    .replace(/\.$/, '');
   return `${g}${space ? ' ' : ''}${UNITS[unit]}`;
 }
 
@@ -60,14 +63,29 @@ describe('properties of the parsers', () => {
   });
 
   it('a DriverStatus of anything never crashes, and every size is either exported right or counted as a problem', () => {
-    const key = fc.constantFrom('Data Space Used', 'Data Space Total', 'Metadata Space Available', 'Pool Blocksize', 'Udev Sync Supported', 'Deferred Deleted Device Count', 'Data loop file', 'whatever');
-    const value = fc.oneof(fc.string(), fc.integer({ min: 0, max: 10 ** 12 }).map((n) => humanSize(n, false)), fc.constantFrom('true', 'false', '0', '12', '', '1e999 GB', 'NaN kB'));
+    const key = fc.constantFrom(
+      'Data Space Used',
+      'Data Space Total',
+      'Metadata Space Available',
+      'Pool Blocksize',
+      'Udev Sync Supported',
+      'Deferred Deleted Device Count',
+      'Data loop file',
+      'whatever',
+    );
+    const value = fc.oneof(
+      fc.string(),
+      fc.integer({ min: 0, max: 10 ** 12 }).map((n) => humanSize(n, false)),
+      fc.constantFrom('true', 'false', '0', '12', '', '1e999 GB', 'NaN kB'),
+    );
     fc.assert(
       fc.property(fc.array(fc.oneof(fc.tuple(key, value), fc.anything()), { maxLength: 30 }), (raw) => {
         const problems = new ProblemList();
         const pool = parseThinPool(driverStatusMap(raw, problems), problems);
         const last = new Map<string, string>();
-        for (const entry of raw) if (Array.isArray(entry) && typeof entry[0] === 'string' && typeof entry[1] === 'string') last.set(entry[0].trim(), entry[1].trim());
+        for (const entry of raw)
+          if (Array.isArray(entry) && typeof entry[0] === 'string' && typeof entry[1] === 'string')
+            last.set(entry[0].trim(), entry[1].trim());
         const text = last.get('Data Space Used');
         if (text !== undefined) {
           const expected = parseHumanSize(text);
@@ -90,7 +108,16 @@ describe('properties of the parsers', () => {
     );
     fc.assert(
       fc.property(
-        fc.record({ Driver: fc.jsonValue(), DriverStatus: fc.jsonValue(), Warnings: fc.jsonValue(), Images: fc.jsonValue(), ServerVersion: fc.jsonValue() }, { requiredKeys: [] }),
+        fc.record(
+          {
+            Driver: fc.jsonValue(),
+            DriverStatus: fc.jsonValue(),
+            Warnings: fc.jsonValue(),
+            Images: fc.jsonValue(),
+            ServerVersion: fc.jsonValue(),
+          },
+          { requiredKeys: [] },
+        ),
         (value) => {
           const info = parseInfo(value, new ProblemList());
           if (info.images !== undefined) expect(Number.isInteger(info.images) && info.images >= 0).toBe(true);
@@ -140,11 +167,18 @@ describe('properties of the parsers', () => {
 
   it('reads daemon.json of any content without crashing: a driver, nothing, or an error to report', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.jsonValue().map((v) => JSON.stringify(v)), fc.jsonValue().map((v) => `// comment\n${JSON.stringify({ 'storage-driver': v })}`)), (text) => {
-        const read = daemonJsonSettings(Buffer.from(text));
-        expect(read.settings === undefined).toBe(read.problem !== undefined);
-        if (read.problem) expect(read.problem).toMatch(/^(invalid character|unexpected end|json: cannot unmarshal)/);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.jsonValue().map((v) => JSON.stringify(v)),
+          fc.jsonValue().map((v) => `// comment\n${JSON.stringify({ 'storage-driver': v })}`),
+        ),
+        (text) => {
+          const read = daemonJsonSettings(Buffer.from(text));
+          expect(read.settings === undefined).toBe(read.problem !== undefined);
+          if (read.problem) expect(read.problem).toMatch(/^(invalid character|unexpected end|json: cannot unmarshal)/);
+        },
+      ),
       { numRuns: 2000 },
     );
     const huge = JSON.stringify({ 'storage-driver': 'devicemapper', labels: Array.from({ length: 200_000 }, (_, i) => `label-${i}=x`) });
@@ -166,21 +200,37 @@ describe('container names with every character a label value can hold', () => {
 
   it('come back out of the metrics text exactly as they went in', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.uniqueArray(fc.oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 30 }), fc.stringMatching(/^[\\n"a]{1,8}$/)), { minLength: 1, maxLength: 8 }), async (names) => {
-        const registry = new SortedRegistry();
-        for (const area of registerMetricAreas(registry, { version: 'test', processMetrics: false, hostNetworkMaxSeries: 50, upgradeTargets: [25, 29] }, false).daemon) area.update(snapshotWith(names));
-        const parsed = new Metrics(await registry.metrics());
-        const out = parsed.all('docker_container_host_network_info').map((s) => s.labels['name']);
-        expect(out.sort()).toEqual([...names].sort());
-      }),
+      fc.asyncProperty(
+        fc.uniqueArray(fc.oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 30 }), fc.stringMatching(/^[\\n"a]{1,8}$/)), {
+          minLength: 1,
+          maxLength: 8,
+        }),
+        async (names) => {
+          const registry = new SortedRegistry();
+          for (const area of registerMetricAreas(
+            registry,
+            { version: 'test', processMetrics: false, hostNetworkMaxSeries: 50, upgradeTargets: [25, 29] },
+            false,
+          ).daemon)
+            area.update(snapshotWith(names));
+          const parsed = new Metrics(await registry.metrics());
+          const out = parsed.all('docker_container_host_network_info').map((s) => s.labels['name']);
+          expect(out.sort()).toEqual([...names].sort());
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('make a text that promtool accepts', async () => {
     const registry = new SortedRegistry();
-    const areas = registerMetricAreas(registry, { version: 'test', processMetrics: false, hostNetworkMaxSeries: 50, upgradeTargets: [25, 29] }, false).daemon;
-    for (const area of areas) area.update(snapshotWith(['quote"d', 'back\\slash', 'new\nline', 'carriage\rreturn', 'ünïcödé ☃', '{braces}=,', ' ', '\u0000nul']));
+    const areas = registerMetricAreas(
+      registry,
+      { version: 'test', processMetrics: false, hostNetworkMaxSeries: 50, upgradeTargets: [25, 29] },
+      false,
+    ).daemon;
+    for (const area of areas)
+      area.update(snapshotWith(['quote"d', 'back\\slash', 'new\nline', 'carriage\rreturn', 'ünïcödé ☃', '{braces}=,', ' ', '\u0000nul']));
     const file = path.join(tempDir('labels'), 'metrics.txt');
     writeFileSync(file, await registry.metrics());
     expect(execFileSync('sh', ['-c', `promtool check metrics < '${file}'; echo "exit=$?"`], { encoding: 'utf8' }).trim()).toBe('exit=0');

@@ -5,7 +5,13 @@ import { EngineError } from '../../../src/docker/engineApi';
 import { FakeEngineApi, id, listed, settle } from '../../helpers/fakeEngineApi';
 
 const silent = winston.createLogger({ silent: true });
-const info = { ServerVersion: '24.0.7', Driver: 'overlay2', DriverStatus: [['Backing Filesystem', 'extfs']], Images: 3, DockerRootDir: '/var/lib/docker' };
+const info = {
+  ServerVersion: '24.0.7',
+  Driver: 'overlay2',
+  DriverStatus: [['Backing Filesystem', 'extfs']],
+  Images: 3,
+  DockerRootDir: '/var/lib/docker',
+};
 
 function daemon(): FakeEngineApi {
   return new FakeEngineApi()
@@ -13,10 +19,23 @@ function daemon(): FakeEngineApi {
     .on('/info', info)
     .on('/containers/json', [listed(id(1), 'web', 'running'), listed(id(2), 'edge', 'running', 'host')])
     .on('/volumes', { Volumes: [{ Name: 'data' }], Warnings: null })
-    .on('/images/json', [{ Id: 'sha256:a', RepoTags: ['app:1'], RepoDigests: [] }, { Id: 'sha256:b', RepoTags: ['busybox:1'], RepoDigests: ['busybox@sha256:c'] }]);
+    .on('/images/json', [
+      { Id: 'sha256:a', RepoTags: ['app:1'], RepoDigests: [] },
+      { Id: 'sha256:b', RepoTags: ['busybox:1'], RepoDigests: ['busybox@sha256:c'] },
+    ]);
 }
 
-function collector(api: FakeEngineApi, options: { watchEvents?: boolean; minIntervalMs?: number; infoMaxAgeMs?: number; imagesResyncMs?: number; now?: () => number; collectors?: OptionalCollectors } = {}) {
+function collector(
+  api: FakeEngineApi,
+  options: {
+    watchEvents?: boolean;
+    minIntervalMs?: number;
+    infoMaxAgeMs?: number;
+    imagesResyncMs?: number;
+    now?: () => number;
+    collectors?: OptionalCollectors;
+  } = {},
+) {
   return new DaemonCollector({
     api,
     storageConfig: { pidFile: '/nonexistent/docker.pid', daemonConfigFile: '/nonexistent/daemon.json' },
@@ -42,7 +61,14 @@ describe('DaemonCollector', () => {
     expect(s.info?.driver).toBe('overlay2');
     expect(s.containers?.map((c) => `${c.name}/${c.networkMode}`)).toEqual(['web/bridge', 'edge/host']);
     expect(s.volumes).toBe(1);
-    expect(s.collectors.map((c) => `${c.collector}:${c.success}`)).toEqual(['containers:true', 'images:true', 'info:true', 'ping:true', 'storage_config:true', 'volumes:true']);
+    expect(s.collectors.map((c) => `${c.collector}:${c.success}`)).toEqual([
+      'containers:true',
+      'images:true',
+      'info:true',
+      'ping:true',
+      'storage_config:true',
+      'volumes:true',
+    ]);
     expect(s.localOnlyImages).toBe(1);
     expect(s.storageConfig).toMatchObject({ known: false });
   });
@@ -117,7 +143,13 @@ describe('DaemonCollector', () => {
     made = collector(api, { watchEvents: true, minIntervalMs: 1000, now: () => now });
     await settle();
     await made.collect();
-    api.on(`/containers/${id(1)}/json`, { Id: id(1), Name: '/web', State: { Status: 'exited' }, Config: { Image: 'busybox' }, HostConfig: { NetworkMode: 'default' } });
+    api.on(`/containers/${id(1)}/json`, {
+      Id: id(1),
+      Name: '/web',
+      State: { Status: 'exited' },
+      Config: { Image: 'busybox' },
+      HostConfig: { NetworkMode: 'default' },
+    });
     api.emit({ Type: 'container', Action: 'die', Actor: { ID: id(1) } });
     now = 500;
     const s = await made.collect();
@@ -158,7 +190,10 @@ describe('DaemonCollector', () => {
     for (now = 31000; now < 300000; now += 31000) await made.collect();
     expect([api.count('/info') > 5, api.count('/images/json')]).toEqual([true, 1]);
     // An image event: asked at the next collection.
-    api.on('/images/json', [{ Id: 'sha256:a', RepoTags: ['app:1'], RepoDigests: [] }, { Id: 'sha256:b', RepoTags: ['app:2'], RepoDigests: [] }]);
+    api.on('/images/json', [
+      { Id: 'sha256:a', RepoTags: ['app:1'], RepoDigests: [] },
+      { Id: 'sha256:b', RepoTags: ['app:2'], RepoDigests: [] },
+    ]);
     api.emit({ Type: 'image', Action: 'tag', Actor: { ID: 'sha256:b' } });
     expect((await made.collect()).localOnlyImages).toBe(2);
     expect(api.count('/images/json')).toBe(2);

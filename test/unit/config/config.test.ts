@@ -15,7 +15,13 @@ describe('parseConfig', () => {
     const config = run([]);
     expect(config.listen).toEqual({ port: 9326 });
     expect(config.telemetryPath).toBe('/metrics');
-    expect(config.docker).toEqual({ endpoint: { kind: 'unix', socketPath: '/var/run/docker.sock' }, tlsVerify: false, certPath: '~/.docker', sshIdentity: '', sshKnownHosts: '~/.ssh/known_hosts' });
+    expect(config.docker).toEqual({
+      endpoint: { kind: 'unix', socketPath: '/var/run/docker.sock' },
+      tlsVerify: false,
+      certPath: '~/.docker',
+      sshIdentity: '',
+      sshKnownHosts: '~/.ssh/known_hosts',
+    });
     expect(config.dockerTimeoutMs).toBe(5000);
     expect(config.pidFile).toBe('/var/run/docker.pid');
     expect(config.daemonConfigFile).toBe('/etc/docker/daemon.json');
@@ -27,18 +33,39 @@ describe('parseConfig', () => {
 
   it('takes DOCKER_HOST, then its own variable, then the flag', () => {
     expect(run([], { DOCKER_HOST: 'tcp://10.0.0.1:2375' }).docker.endpoint).toEqual({ kind: 'tcp', host: '10.0.0.1', port: 2375 });
-    expect(run([], { DOCKER_HOST: 'tcp://a:1', DOCKER_EXPORTER_DOCKER_HOST: 'unix:///x.sock' }).docker.endpoint).toEqual({ kind: 'unix', socketPath: '/x.sock' });
-    expect(run(['--docker.host', 'unix:///y.sock'], { DOCKER_EXPORTER_DOCKER_HOST: 'unix:///x.sock' }).docker.endpoint).toEqual({ kind: 'unix', socketPath: '/y.sock' });
+    expect(run([], { DOCKER_HOST: 'tcp://a:1', DOCKER_EXPORTER_DOCKER_HOST: 'unix:///x.sock' }).docker.endpoint).toEqual({
+      kind: 'unix',
+      socketPath: '/x.sock',
+    });
+    expect(run(['--docker.host', 'unix:///y.sock'], { DOCKER_EXPORTER_DOCKER_HOST: 'unix:///x.sock' }).docker.endpoint).toEqual({
+      kind: 'unix',
+      socketPath: '/y.sock',
+    });
   });
 
   it('runs every optional collector unless told; --collector.disable-defaults turns them off, each flag back on', () => {
     expect(run([]).collectors).toEqual({ containers: true, volumes: true, images: true, storageConfig: true });
     expect(run(['--no-collector.images']).collectors).toEqual({ containers: true, volumes: true, images: false, storageConfig: true });
-    expect(run(['--collector.disable-defaults', '--collector.containers']).collectors).toEqual({ containers: true, volumes: false, images: false, storageConfig: false });
-    expect(run([], { DOCKER_EXPORTER_COLLECTOR_DISABLE_DEFAULTS: '1', DOCKER_EXPORTER_COLLECTOR_VOLUMES: 'true' }).collectors).toEqual({ containers: false, volumes: true, images: false, storageConfig: false });
+    expect(run(['--collector.disable-defaults', '--collector.containers']).collectors).toEqual({
+      containers: true,
+      volumes: false,
+      images: false,
+      storageConfig: false,
+    });
+    expect(run([], { DOCKER_EXPORTER_COLLECTOR_DISABLE_DEFAULTS: '1', DOCKER_EXPORTER_COLLECTOR_VOLUMES: 'true' }).collectors).toEqual({
+      containers: false,
+      volumes: true,
+      images: false,
+      storageConfig: false,
+    });
     // check reads everything: the collector flags are the exporter's and textfile's.
     const check = parseConfig(['check'], { DOCKER_EXPORTER_COLLECTOR_DISABLE_DEFAULTS: '1' });
-    expect(check.kind === 'check' && check.config.collectors).toEqual({ containers: true, volumes: true, images: true, storageConfig: true });
+    expect(check.kind === 'check' && check.config.collectors).toEqual({
+      containers: true,
+      volumes: true,
+      images: true,
+      storageConfig: true,
+    });
     expect(() => parseConfig(['check', '--no-collector.images'], {})).toThrow('--no-collector.images');
   });
 
@@ -79,7 +106,9 @@ describe('parseConfig', () => {
   });
 
   it("names the command a flag belongs to, and ignores another command's environment", () => {
-    expect(() => parseConfig(['check', '--web.listen-address', ':1'], {})).toThrow('--web.listen-address: not a flag of check; it belongs to the exporter');
+    expect(() => parseConfig(['check', '--web.listen-address', ':1'], {})).toThrow(
+      '--web.listen-address: not a flag of check; it belongs to the exporter',
+    );
     expect(parseConfig(['check'], { DOCKER_EXPORTER_WEB_LISTEN_ADDRESS: 'nonsense' }).kind).toBe('check');
     expect(() => parseConfig([], { DOCKER_EXPORTER_WEB_LISTEN_ADDRESS: 'nonsense' })).toThrow('--web.listen-address');
   });

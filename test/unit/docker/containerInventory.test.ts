@@ -9,11 +9,19 @@ const silent = winston.createLogger({ silent: true });
 function inventory(api: FakeEngineApi, maxWaitMs = 1000) {
   const problems = new ProblemTally();
   const invalidated: string[] = [];
-  const inv = new ContainerInventory({ api, logger: silent, problems, invalidate: (what) => invalidated.push(what), maxWaitMs, maxBackoffMs: 10 });
+  const inv = new ContainerInventory({
+    api,
+    logger: silent,
+    problems,
+    invalidate: (what) => invalidated.push(what),
+    maxWaitMs,
+    maxBackoffMs: 10,
+  });
   return { inv, problems, invalidated };
 }
 
-const states = async (inv: ContainerInventory) => Object.fromEntries(((await inv.current()) ?? []).map((c) => [c.name, `${c.state}/${c.networkMode}`]));
+const states = async (inv: ContainerInventory) =>
+  Object.fromEntries(((await inv.current()) ?? []).map((c) => [c.name, `${c.state}/${c.networkMode}`]));
 
 describe('ContainerInventory', () => {
   let inv: ContainerInventory | undefined;
@@ -51,7 +59,9 @@ describe('ContainerInventory', () => {
 
   it('follows network connect and disconnect by the container in the event attributes, and renames', async () => {
     let name = 'app';
-    const api = new FakeEngineApi().on('/containers/json', []).on(`/containers/${id(3)}/json`, () => inspected(id(3), name, 'running', 'appnet'));
+    const api = new FakeEngineApi()
+      .on('/containers/json', [])
+      .on(`/containers/${id(3)}/json`, () => inspected(id(3), name, 'running', 'appnet'));
     inv = inventory(api).inv;
     inv.start();
     await settle();
@@ -87,7 +97,9 @@ describe('ContainerInventory', () => {
   });
 
   it('inspects a Podman container (listed without HostConfig) once for its network mode, and keeps it across resyncs', async () => {
-    const api = new FakeEngineApi().on('/containers/json', [listed(id(5), 'pod', 'running', null)]).on(`/containers/${id(5)}/json`, inspected(id(5), 'pod', 'running', 'host'));
+    const api = new FakeEngineApi()
+      .on('/containers/json', [listed(id(5), 'pod', 'running', null)])
+      .on(`/containers/${id(5)}/json`, inspected(id(5), 'pod', 'running', 'host'));
     const made = inventory(api);
     inv = made.inv;
     inv.start();
@@ -113,7 +125,9 @@ describe('ContainerInventory', () => {
   });
 
   it('gives up on the stream when an inspect fails, so the collector lists instead', async () => {
-    const api = new FakeEngineApi().on('/containers/json', [listed(id(1), 'web', 'running')]).on(`/containers/${id(1)}/json`, new EngineError('GET: no complete answer within 5 ms', 'timeout'));
+    const api = new FakeEngineApi()
+      .on('/containers/json', [listed(id(1), 'web', 'running')])
+      .on(`/containers/${id(1)}/json`, new EngineError('GET: no complete answer within 5 ms', 'timeout'));
     inv = inventory(api).inv;
     api.autoOpen = true;
     inv.start();
@@ -124,7 +138,9 @@ describe('ContainerInventory', () => {
   });
 
   it('waits at most maxWaitMs for events to be applied when the daemon is slow', async () => {
-    const api = new FakeEngineApi().on('/containers/json', [listed(id(1), 'web', 'running')]).on(`/containers/${id(1)}/json`, () => new Promise(() => undefined));
+    const api = new FakeEngineApi()
+      .on('/containers/json', [listed(id(1), 'web', 'running')])
+      .on(`/containers/${id(1)}/json`, () => new Promise(() => undefined));
     inv = inventory(api, 50).inv;
     inv.start();
     await settle();

@@ -23,10 +23,12 @@ describe('createEngineApi', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  const reply = (status: number, body: string, headers: Record<string, string> = {}): http.RequestListener => (_req, res) => {
-    res.writeHead(status, { 'Content-Type': 'application/json', 'Api-Version': '1.43', ...headers });
-    res.end(body);
-  };
+  const reply =
+    (status: number, body: string, headers: Record<string, string> = {}): http.RequestListener =>
+    (_req, res) => {
+      res.writeHead(status, { 'Content-Type': 'application/json', 'Api-Version': '1.43', ...headers });
+      res.end(body);
+    };
 
   it('GETs the path as given, parses JSON and reads the Api-Version header', async () => {
     handler = reply(200, '{"ServerVersion":"24.0.7"}');
@@ -36,7 +38,11 @@ describe('createEngineApi', () => {
 
   it("fails with the daemon's own message and the status on an HTTP error", async () => {
     handler = reply(404, '{"message":"No such container: abc"}');
-    await expect(api.get('/containers/abc/json')).rejects.toMatchObject({ kind: 'http', status: 404, message: 'GET /containers/abc/json: HTTP 404: No such container: abc' });
+    await expect(api.get('/containers/abc/json')).rejects.toMatchObject({
+      kind: 'http',
+      status: 404,
+      message: 'GET /containers/abc/json: HTTP 404: No such container: abc',
+    });
   });
 
   it('holds to one deadline for the whole answer, however slowly it drips', async () => {
@@ -69,7 +75,9 @@ describe('createEngineApi', () => {
 
   it('says to turn TLS on when a TLS daemon gets plain HTTP', async () => {
     handler = reply(400, 'Client sent an HTTP request to an HTTPS server.\n', { 'Content-Type': 'text/plain' });
-    await expect(api.get('/version')).rejects.toThrow('GET /version: HTTP 400: Client sent an HTTP request to an HTTPS server. (the daemon speaks TLS: set --docker.tls-verify or DOCKER_TLS_VERIFY=1)');
+    await expect(api.get('/version')).rejects.toThrow(
+      'GET /version: HTTP 400: Client sent an HTTP request to an HTTPS server. (the daemon speaks TLS: set --docker.tls-verify or DOCKER_TLS_VERIFY=1)',
+    );
   });
 
   it('sends the query of a path as given (the events filter, all containers)', async () => {
@@ -78,7 +86,9 @@ describe('createEngineApi', () => {
     expect(requests.at(-1)).toBe('GET /containers/json?all=1');
     const filters = encodeURIComponent(JSON.stringify({ type: ['container', 'image'] }));
     handler = (_req, res) => res.writeHead(200).end();
-    await new Promise<string>((resolve) => api.stream(`/events?filters=${filters}`, { onOpen: () => undefined, onEvent: () => undefined, onClose: resolve }));
+    await new Promise<string>((resolve) =>
+      api.stream(`/events?filters=${filters}`, { onOpen: () => undefined, onEvent: () => undefined, onClose: resolve }),
+    );
     expect(decodeURIComponent(requests.at(-1) ?? '')).toBe(`GET /events?filters=${JSON.stringify({ type: ['container', 'image'] })}`);
   });
 
@@ -130,30 +140,56 @@ describe('createEngineApi over TLS', () => {
   const pki = makePki(dir);
   const other = makePki(tempDir('engine-tls-other'));
   const server = https.createServer(
-    { key: readFileSync(pki.serverKey), cert: readFileSync(pki.serverCert), ca: readFileSync(pki.caCert), requestCert: true, rejectUnauthorized: true },
+    {
+      key: readFileSync(pki.serverKey),
+      cert: readFileSync(pki.serverCert),
+      ca: readFileSync(pki.caCert),
+      requestCert: true,
+      rejectUnauthorized: true,
+    },
     (_req, res) => res.writeHead(200, { 'Api-Version': '1.41' }).end('{"Version":"20.10.24"}'),
   );
   let port = 0;
-  beforeAll(() => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => ((port = (server.address() as { port: number }).port), resolve()))));
+  beforeAll(
+    () =>
+      new Promise<void>((resolve) =>
+        server.listen(0, '127.0.0.1', () => ((port = (server.address() as { port: number }).port), resolve())),
+      ),
+  );
   afterAll(async () => {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   });
   const connect = (files: { ca: string; cert: string; key: string }) =>
-    createEngineApi({ connection: { kind: 'tcp', host: '127.0.0.1', port, tls: { ca: readFileSync(files.ca), cert: readFileSync(files.cert), key: readFileSync(files.key) } }, timeoutMs: 2000 });
+    createEngineApi({
+      connection: {
+        kind: 'tcp',
+        host: '127.0.0.1',
+        port,
+        tls: { ca: readFileSync(files.ca), cert: readFileSync(files.cert), key: readFileSync(files.key) },
+      },
+      timeoutMs: 2000,
+    });
 
   it('reads the daemon with the right certificates', async () => {
-    await expect(connect({ ca: pki.caCert, cert: pki.clientCert, key: pki.clientKey }).get('/version')).resolves.toEqual({ body: { Version: '20.10.24' }, apiVersion: '1.41' });
+    await expect(connect({ ca: pki.caCert, cert: pki.clientCert, key: pki.clientKey }).get('/version')).resolves.toEqual({
+      body: { Version: '20.10.24' },
+      apiVersion: '1.41',
+    });
   });
 
-  it("refuses a daemon whose certificate another CA signed, and says it is TLS", async () => {
-    const err = await connect({ ca: other.caCert, cert: pki.clientCert, key: pki.clientKey }).get('/version').catch((e: unknown) => e);
+  it('refuses a daemon whose certificate another CA signed, and says it is TLS', async () => {
+    const err = await connect({ ca: other.caCert, cert: pki.clientCert, key: pki.clientKey })
+      .get('/version')
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ kind: 'tls' });
     expect((err as Error).message).toMatch(/^GET \/version: .*certificate/);
   });
 
   it('fails, not hangs, when the daemon refuses the client certificate', async () => {
-    const err = await connect({ ca: pki.caCert, cert: other.clientCert, key: other.clientKey }).get('/version').catch((e: unknown) => e);
+    const err = await connect({ ca: pki.caCert, cert: other.clientCert, key: other.clientKey })
+      .get('/version')
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EngineError);
     expect(['tls', 'unreachable']).toContain((err as EngineError).kind);
   });

@@ -17,7 +17,11 @@ describe('readStorageConfig over a /proc laid out on disk', () => {
     if (configText !== undefined) writeFileSync(path.join(dir, 'daemon.json'), configText);
   };
   const detect = () =>
-    readStorageConfig({ pidFile: path.join(dir, 'docker.pid'), daemonConfigFile: path.join(dir, 'daemon.json'), procRoot: path.join(dir, 'proc') });
+    readStorageConfig({
+      pidFile: path.join(dir, 'docker.pid'),
+      daemonConfigFile: path.join(dir, 'daemon.json'),
+      procRoot: path.join(dir, 'proc'),
+    });
 
   beforeEach(() => {
     dir = tempDir('explicit');
@@ -70,16 +74,28 @@ describe('readStorageConfig over a /proc laid out on disk', () => {
     layout(['/usr/bin/dockerd'], [], '{\n  "storage-driver": "devicemapper", // pinned\n}');
     expect(await detect()).toMatchObject({
       known: false,
-      reason: expect.stringContaining("is not what the daemon can read: invalid character '/' looking for beginning of object key string (line 2, column 37)"),
+      reason: expect.stringContaining(
+        "is not what the daemon can read: invalid character '/' looking for beginning of object key string (line 2, column 37)",
+      ),
       configuration: { daemonJson: { file: path.join(dir, 'daemon.json') } },
     });
   });
 
   it("reads a rootless daemon's daemon.json from $XDG_CONFIG_HOME of its own environment, and its data root from $XDG_DATA_HOME", async () => {
-    layout(['/usr/bin/dockerd'], ['ROOTLESSKIT_STATE_DIR=/run/user/1000/dockerd-rootlesskit', 'HOME=/home/u', `XDG_CONFIG_HOME=${dir}/config`]);
+    layout(
+      ['/usr/bin/dockerd'],
+      ['ROOTLESSKIT_STATE_DIR=/run/user/1000/dockerd-rootlesskit', 'HOME=/home/u', `XDG_CONFIG_HOME=${dir}/config`],
+    );
     mkdirSync(path.join(dir, 'config', 'docker'), { recursive: true });
     writeFileSync(path.join(dir, 'config', 'docker', 'daemon.json'), '{"storage-driver": "overlay2"}');
-    expect(await detect()).toMatchObject({ known: true, source: 'config_file', driver: 'overlay2', rootless: true, configFile: path.join(dir, 'config', 'docker', 'daemon.json'), dataRoot: '/home/u/.local/share/docker' });
+    expect(await detect()).toMatchObject({
+      known: true,
+      source: 'config_file',
+      driver: 'overlay2',
+      rootless: true,
+      configFile: path.join(dir, 'config', 'docker', 'daemon.json'),
+      dataRoot: '/home/u/.local/share/docker',
+    });
   });
 
   it('takes the data root from the flag, then daemon.json', async () => {
@@ -90,10 +106,14 @@ describe('readStorageConfig over a /proc laid out on disk', () => {
   });
 
   describe('remembering the daemon process between collections', () => {
-    const stat = (startTime: number) => `${pid} (dockerd) S 1 ${pid} ${pid} 0 -1 4194560 ${Array.from({ length: 12 }, () => '0').join(' ')} ${startTime} 1234 56 18446744073709551615`;
+    const stat = (startTime: number) =>
+      `${pid} (dockerd) S 1 ${pid} ${pid} 0 -1 4194560 ${Array.from({ length: 12 }, () => '0').join(' ')} ${startTime} 1234 56 18446744073709551615`;
     const setStartTime = (startTime: number) => writeFileSync(path.join(dir, 'proc', String(pid), 'stat'), stat(startTime));
     const remembered = (memo: DaemonProcessMemo) =>
-      readStorageConfig({ pidFile: path.join(dir, 'docker.pid'), daemonConfigFile: path.join(dir, 'daemon.json'), procRoot: path.join(dir, 'proc') }, memo);
+      readStorageConfig(
+        { pidFile: path.join(dir, 'docker.pid'), daemonConfigFile: path.join(dir, 'daemon.json'), procRoot: path.join(dir, 'proc') },
+        memo,
+      );
 
     it('reads the start time after the command name, whatever it holds', () => {
       expect(startTimeOf(stat(777))).toBe('777');

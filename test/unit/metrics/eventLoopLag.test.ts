@@ -27,7 +27,10 @@ describe('the event-loop lag metrics', () => {
     const ours = new Registry();
     registerEventLoopLag(ours);
     const describe = async (r: Registry) =>
-      (await r.getMetricsAsJSON()).filter((m) => m.name.startsWith('nodejs_eventloop')).map((m) => `${m.name} ${m.type} ${m.help}`).sort();
+      (await r.getMetricsAsJSON())
+        .filter((m) => m.name.startsWith('nodejs_eventloop'))
+        .map((m) => `${m.name} ${m.type} ${m.help}`)
+        .sort();
     const expected = (await describe(theirs)).filter((line) => !line.startsWith('nodejs_eventloop_lag_stddev_seconds'));
     expect(await describe(ours)).toEqual(expected);
     expect([...PROM_CLIENT_EVENT_LOOP_METRICS].sort()).toEqual((await describe(theirs)).map((l) => l.split(' ')[0]));

@@ -3,8 +3,7 @@ import * as path from 'node:path';
 import { parseInfo } from '../../../src/parse/info';
 import { ProblemList } from '../../../src/parse/problems';
 
-const fixture = (name: string): unknown =>
-  JSON.parse(readFileSync(path.join(__dirname, '../../fixtures/devicemapper', name), 'utf8'));
+const fixture = (name: string): unknown => JSON.parse(readFileSync(path.join(__dirname, '../../fixtures/devicemapper', name), 'utf8'));
 
 describe('devicemapper DriverStatus', () => {
   it('reads every thin pool figure of a loop-lvm 17.03 host (sizes with a space)', () => {
@@ -98,7 +97,13 @@ describe('devicemapper DriverStatus', () => {
 
   it('has no thin pool for other drivers, and reads overlay2 d_type and the containerd snapshotter', () => {
     const overlay = parseInfo(
-      { Driver: 'overlay2', DriverStatus: [['Backing Filesystem', 'extfs'], ['Supports d_type', 'true']] },
+      {
+        Driver: 'overlay2',
+        DriverStatus: [
+          ['Backing Filesystem', 'extfs'],
+          ['Supports d_type', 'true'],
+        ],
+      },
       new ProblemList(),
     );
     expect(overlay.thinPool).toBeUndefined();

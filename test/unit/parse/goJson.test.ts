@@ -5,7 +5,7 @@ describe('goJsonError', () => {
   it.each([
     ['{ // pinned\n  "storage-driver": "devicemapper" }', "invalid character '/' looking for beginning of object key string", 1, 3],
     ['{\n  "storage-driver": "devicemapper",\n}', "invalid character '}' looking for beginning of object key string", 3, 1],
-    ['{"storage-driver" "overlay2"}', 'invalid character \'"\' after object key', 1, 19],
+    ['{"storage-driver" "overlay2"}', "invalid character '\"' after object key", 1, 19],
     ['{"debug": tru}', "invalid character '}' in literal true (expecting 'e')", 1, 14],
     ['{"a": [1 2]}', "invalid character '2' after array element", 1, 10],
     ['{"a": "x\ty"}', "invalid character '\\t' in string literal", 1, 9],
@@ -23,7 +23,19 @@ describe('goJsonError', () => {
   });
 
   it('agrees with JSON.parse on what is JSON', () => {
-    for (const text of ['{}', '[]', '"x"', '-0.5e+3', 'null', '{"a":[{"b":"\\u00e9\\n"}]}', '{"a":01}', '{"a":.5}', '{"a":+1}', "{'a':1}", '{"a":1,}']) {
+    for (const text of [
+      '{}',
+      '[]',
+      '"x"',
+      '-0.5e+3',
+      'null',
+      '{"a":[{"b":"\\u00e9\\n"}]}',
+      '{"a":01}',
+      '{"a":.5}',
+      '{"a":+1}',
+      "{'a':1}",
+      '{"a":1,}',
+    ]) {
       let parses = true;
       try {
         JSON.parse(text);

@@ -26,10 +26,7 @@ describe('parseHumanSize', () => {
     expect(parseHumanSize('1.0005 kB')).toBe(1001);
   });
 
-  it.each(['', 'GB', '12', '12 XB', '-1 GB', '1,5 GB', 'NaN GB', '1  GB', 'Infinity B', '1e999 GB'])(
-    'refuses %j',
-    (text) => {
-      expect(parseHumanSize(text)).toBeUndefined();
-    },
-  );
+  it.each(['', 'GB', '12', '12 XB', '-1 GB', '1,5 GB', 'NaN GB', '1  GB', 'Infinity B', '1e999 GB'])('refuses %j', (text) => {
+    expect(parseHumanSize(text)).toBeUndefined();
+  });
 });

@@ -17,7 +17,13 @@ describe('known_hosts', () => {
 
   it('knows a plain line, a hashed line and a wildcard line', () => {
     const entries = parseKnownHosts(
-      [`# comment`, `h.example,10.0.0.1 ssh-ed25519 ${b64(keyA)}`, `${hashed('[127.0.0.1]:2222')} ssh-ed25519 ${b64(keyB)}`, `*.lab,!bad.lab ssh-rsa ${b64(keyA)}`, ''].join('\n'),
+      [
+        `# comment`,
+        `h.example,10.0.0.1 ssh-ed25519 ${b64(keyA)}`,
+        `${hashed('[127.0.0.1]:2222')} ssh-ed25519 ${b64(keyB)}`,
+        `*.lab,!bad.lab ssh-rsa ${b64(keyA)}`,
+        '',
+      ].join('\n'),
     );
     expect(verifyHostKey(entries, '10.0.0.1', keyA)).toBe('known');
     expect(verifyHostKey(entries, '[127.0.0.1]:2222', keyB)).toBe('known');
@@ -26,7 +32,13 @@ describe('known_hosts', () => {
   });
 
   it('tells a changed key from an unknown host, and honours @revoked', () => {
-    const entries = parseKnownHosts([`h.example ssh-ed25519 ${b64(keyA)}`, `@revoked * ssh-ed25519 ${b64(keyB)}`, `@cert-authority *.example ssh-ed25519 ${b64(keyB)}`].join('\n'));
+    const entries = parseKnownHosts(
+      [
+        `h.example ssh-ed25519 ${b64(keyA)}`,
+        `@revoked * ssh-ed25519 ${b64(keyB)}`,
+        `@cert-authority *.example ssh-ed25519 ${b64(keyB)}`,
+      ].join('\n'),
+    );
     expect(verifyHostKey(entries, 'h.example', keyB)).toBe('revoked');
     expect(verifyHostKey(entries, 'h.example', Buffer.from('key-c'))).toBe('changed');
     expect(verifyHostKey(entries, 'other.example', Buffer.from('key-c'))).toBe('unknown');

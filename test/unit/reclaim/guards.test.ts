@@ -26,15 +26,27 @@ describe('decideReclaim', () => {
   it.each<[string, Partial<ReclaimFacts>, string]>([
     ['the daemon is down', { up: false }, 'the daemon does not answer'],
     ['the driver in use is not pinned', { configured: { explicitContainerdStore: false } }, 'is not explicitly configured'],
-    ['the configuration names another driver', { configured: { driver: 'vfs', explicitContainerdStore: false } }, 'a restart would change driver'],
-    ['the configuration cannot be read', { configured: { unknown: 'cannot read /proc/1 (EACCES)' } }, 'cannot be told: cannot read /proc/1 (EACCES)'],
+    [
+      'the configuration names another driver',
+      { configured: { driver: 'vfs', explicitContainerdStore: false } },
+      'a restart would change driver',
+    ],
+    [
+      'the configuration cannot be read',
+      { configured: { unknown: 'cannot read /proc/1 (EACCES)' } },
+      'cannot be told: cannot read /proc/1 (EACCES)',
+    ],
     ['the data root was not read in full', { scanComplete: false, scanProblem: 'EACCES' }, 'could not be read in full: EACCES'],
     ['a path lies inside the active driver', { candidates: [`${root}/overlay2/${'c'.repeat(64)}`] }, 'belongs to what the daemon uses'],
     ['a path is the volumes', { candidates: [`${root}/volumes`] }, 'belongs to what the daemon uses'],
     ['a path holds the active driver', { candidates: [`${root}/image`] }, 'belongs to what the daemon uses'],
     ['a path lies outside the data root', { candidates: ['/etc'] }, 'is not inside the data root'],
     ['something is mounted inside', { mounts: [`${root}/vfs/dir/x/proc`] }, 'is mounted inside /var/lib/docker/vfs'],
-    ['a loop device is backed by a file inside', { loopBackingFiles: [`${root}/vfs/data.img`] }, 'a loop device is backed by /var/lib/docker/vfs/data.img'],
+    [
+      'a loop device is backed by a file inside',
+      { loopBackingFiles: [`${root}/vfs/data.img`] },
+      'a loop device is backed by /var/lib/docker/vfs/data.img',
+    ],
     ['a process works inside', { openPaths: [{ pid: 42, path: `${root}/vfs/dir/x`, command: 'bash' }] }, 'process 42 (bash)'],
     ['it is Podman', { engine: 'podman' }, 'this is Podman'],
     [
@@ -42,17 +54,34 @@ describe('decideReclaim', () => {
       { mountSources: [{ what: 'the ext4 mount at /srv/rescue (this process)', path: `${root}/vfs/dir/x` }] },
       `the ext4 mount at /srv/rescue (this process) uses ${root}/vfs/dir/x, inside ${root}/vfs`,
     ],
-    ['an overlay uses a layer inside', { mountSources: [{ what: 'the overlay mount at /m (process 7), its lowerdir', path: `${root}/vfs/dir/y` }] }, 'its lowerdir uses'],
-    ['the path given is not the daemon\'s data root', { dataRootIdentity: { same: false, daemonView: '/proc/99/root/var/lib/docker' } }, `${root} is not the daemon's data root`],
+    [
+      'an overlay uses a layer inside',
+      { mountSources: [{ what: 'the overlay mount at /m (process 7), its lowerdir', path: `${root}/vfs/dir/y` }] },
+      'its lowerdir uses',
+    ],
+    [
+      "the path given is not the daemon's data root",
+      { dataRootIdentity: { same: false, daemonView: '/proc/99/root/var/lib/docker' } },
+      `${root} is not the daemon's data root`,
+    ],
     [
       'the data root is seen at another path than the daemon names it (a container view)',
       { root: '/host/var/lib/docker', daemonRoot: root, candidates: ['/host/var/lib/docker/vfs'] },
       'the data root is /host/var/lib/docker here but /var/lib/docker to the daemon',
     ],
-    ['whether it is the daemon\'s data root cannot be told', { dataRootIdentity: { unknown: 'EACCES' } }, "whether /var/lib/docker is the daemon's data root cannot be told: EACCES"],
+    [
+      "whether it is the daemon's data root cannot be told",
+      { dataRootIdentity: { unknown: 'EACCES' } },
+      "whether /var/lib/docker is the daemon's data root cannot be told: EACCES",
+    ],
     [
       'the containerd image store is not pinned',
-      { containerdStore: true, activeDriver: 'overlayfs', configured: { explicitContainerdStore: false }, candidates: [`${root}/overlay2`] },
+      {
+        containerdStore: true,
+        activeDriver: 'overlayfs',
+        configured: { explicitContainerdStore: false },
+        candidates: [`${root}/overlay2`],
+      },
       'the containerd image store is not explicitly configured',
     ],
   ])('refuses when %s, and removes nothing', (_what, change, reason) => {
@@ -75,7 +104,12 @@ describe('decideReclaim', () => {
       candidates: [`${root}/overlay2`, `${root}/image/overlay2`],
       mounts: ['/', `${root}/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots/1/fs`],
       openPaths: [],
-      mountSources: [{ what: 'the overlay mount at /m (this process), its lowerdir', path: `${root}/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots/1/fs` }],
+      mountSources: [
+        {
+          what: 'the overlay mount at /m (this process), its lowerdir',
+          path: `${root}/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots/1/fs`,
+        },
+      ],
     };
     expect(decideReclaim(facts)).toEqual({ paths: facts.candidates, refusals: [] });
   });
@@ -89,11 +123,34 @@ describe('recheckBeforeRemoval', () => {
   });
   it.each<[string, Parameters<typeof recheckBeforeRemoval>[1], string]>([
     ['the daemon stopped answering', { unreachable: 'connect ENOENT' }, 'the daemon does not answer any more (connect ENOENT)'],
-    ['the daemon was restarted (same pid, another start time)', { daemon: 'pid 100 started 7000 on overlay2', facts: safe }, 'the daemon changed since the first look'],
-    ['the daemon came back on the old driver', { daemon: 'pid 230 started 9000 on vfs', facts: { ...safe, activeDriver: 'vfs', configured: { driver: 'vfs', explicitContainerdStore: false } } }, 'the daemon changed'],
-    ['a mount appeared inside the path', { ...first, facts: { ...safe, mounts: [...safe.mounts, `${root}/vfs/dir/x`] } }, `${root}/vfs/dir/x is mounted inside ${root}/vfs`],
-    ['a process started working inside', { ...first, facts: { ...safe, openPaths: [{ pid: 9, path: `${root}/vfs/dir`, command: 'sh' }] } }, 'process 9 (sh)'],
-    ['the path is no longer a candidate', { ...first, facts: { ...safe, candidates: [`${root}/image/vfs`] } }, 'is no longer what the scan attributes'],
+    [
+      'the daemon was restarted (same pid, another start time)',
+      { daemon: 'pid 100 started 7000 on overlay2', facts: safe },
+      'the daemon changed since the first look',
+    ],
+    [
+      'the daemon came back on the old driver',
+      {
+        daemon: 'pid 230 started 9000 on vfs',
+        facts: { ...safe, activeDriver: 'vfs', configured: { driver: 'vfs', explicitContainerdStore: false } },
+      },
+      'the daemon changed',
+    ],
+    [
+      'a mount appeared inside the path',
+      { ...first, facts: { ...safe, mounts: [...safe.mounts, `${root}/vfs/dir/x`] } },
+      `${root}/vfs/dir/x is mounted inside ${root}/vfs`,
+    ],
+    [
+      'a process started working inside',
+      { ...first, facts: { ...safe, openPaths: [{ pid: 9, path: `${root}/vfs/dir`, command: 'sh' }] } },
+      'process 9 (sh)',
+    ],
+    [
+      'the path is no longer a candidate',
+      { ...first, facts: { ...safe, candidates: [`${root}/image/vfs`] } },
+      'is no longer what the scan attributes',
+    ],
   ])('stops when %s', (_what, again, reason) => {
     expect(recheckBeforeRemoval(first, again, target)).toContain(reason);
   });

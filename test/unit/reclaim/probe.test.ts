@@ -13,7 +13,13 @@ const own = parseMountInfo(
 describe('mountSources', () => {
   it('finds a bind mount source where this process sees it, and an overlay lower, upper and work dirs', () => {
     const container = parseMountInfo('90 80 254:0 /var/lib/docker/vfs/dir/ghi /app rw - ext4 /dev/vda rw\n');
-    const sources = mountSources([{ namespace: 'this process', entries: own }, { namespace: 'process 4242', entries: container }], own);
+    const sources = mountSources(
+      [
+        { namespace: 'this process', entries: own },
+        { namespace: 'process 4242', entries: container },
+      ],
+      own,
+    );
     expect(sources).toEqual(
       expect.arrayContaining([
         { what: 'the ext4 mount at /srv/rescue (this process)', path: '/var/lib/docker/vfs/dir/abc' },

@@ -104,7 +104,13 @@ describe('removePaths', () => {
       // A user who owns the data root (a rootless daemon's, run as root) swaps each directory for a link to the canaries, over and over.
       const swapper = spawn(
         'bash',
-        ['-c', `while :; do for d in $(seq 0 39); do mv "$0/d$d" "$0/.h$d" 2>/dev/null && ln -s "$1" "$0/d$d" && echo -n . >> "$2" && rm -f "$0/d$d" && mv "$0/.h$d" "$0/d$d"; done; done`, target, canaries, swaps],
+        [
+          '-c',
+          `while :; do for d in $(seq 0 39); do mv "$0/d$d" "$0/.h$d" 2>/dev/null && ln -s "$1" "$0/d$d" && echo -n . >> "$2" && rm -f "$0/d$d" && mv "$0/.h$d" "$0/d$d"; done; done`,
+          target,
+          canaries,
+          swaps,
+        ],
         { stdio: 'ignore' },
       );
       try {

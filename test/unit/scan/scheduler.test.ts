@@ -5,8 +5,21 @@ import { ScanScheduler } from '../../../src/scan/scheduler';
 const logger = winston.createLogger({ silent: true });
 
 function result(view: DataRootView): ScanResult {
-  return { root: view.root, driver: view.driver, topLevel: new Map([["x", 1]]), orphaned: [], unmeasured: [], orphanedLayers: 0, buildCacheBytes: 0, errors: new Map(), examples: [], priorDrivers: [],
-  driverDirs: [], complete: true, files: 1 };
+  return {
+    root: view.root,
+    driver: view.driver,
+    topLevel: new Map([['x', 1]]),
+    orphaned: [],
+    unmeasured: [],
+    orphanedLayers: 0,
+    buildCacheBytes: 0,
+    errors: new Map(),
+    examples: [],
+    priorDrivers: [],
+    driverDirs: [],
+    complete: true,
+    files: 1,
+  };
 }
 
 /** A scan runner the test releases by hand, recording what it was asked to scan. */
@@ -25,7 +38,14 @@ function controlledRunner() {
         resolve(result(view));
       });
     });
-  return { run, calls, release: () => pending.shift()?.(), get maxRunning() { return maxRunning; } };
+  return {
+    run,
+    calls,
+    release: () => pending.shift()?.(),
+    get maxRunning() {
+      return maxRunning;
+    },
+  };
 }
 
 const tick = () => new Promise((r) => setImmediate(r));
@@ -75,7 +95,7 @@ describe('ScanScheduler', () => {
     scheduler.stop();
   });
 
-  it('scans the path it was given instead of the daemon\'s, when the data root is mounted elsewhere', async () => {
+  it("scans the path it was given instead of the daemon's, when the data root is mounted elsewhere", async () => {
     const runner = controlledRunner();
     const scheduler = new ScanScheduler({ run: runner.run, intervalMs: 3_600_000, logger, rootOverride: '/host/var/lib/docker' });
     scheduler.noteDaemon('/var/lib/docker', 'overlay2', false);

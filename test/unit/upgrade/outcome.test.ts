@@ -3,14 +3,33 @@ import { DaemonConfiguration, Outcome, outcomeFor, outcomes, UpgradeFacts } from
 const config = (options: { flags?: Record<string, string>; file?: string | Buffer; env?: string } = {}): DaemonConfiguration => ({
   ...(options.env ? { envDriver: options.env } : {}),
   commandLine: new Map(Object.entries(options.flags ?? {})),
-  ...(options.file !== undefined ? { daemonJson: { file: '/etc/docker/daemon.json', bytes: Buffer.isBuffer(options.file) ? options.file : Buffer.from(options.file) } } : {}),
+  ...(options.file !== undefined
+    ? { daemonJson: { file: '/etc/docker/daemon.json', bytes: Buffer.isBuffer(options.file) ? options.file : Buffer.from(options.file) } }
+    : {}),
 });
 
-function facts(driver: string, priorDirs: string[] | undefined, configuration: UpgradeFacts['configuration'], extra: Partial<UpgradeFacts> = {}): UpgradeFacts {
-  return { engine: 'docker', runningMajor: 20, driver, containerdStore: false, configuration, ...(priorDirs ? { priorDirs } : {}), dataRoot: '/var/lib/docker', containers: 3, images: 2, ...extra };
+function facts(
+  driver: string,
+  priorDirs: string[] | undefined,
+  configuration: UpgradeFacts['configuration'],
+  extra: Partial<UpgradeFacts> = {},
+): UpgradeFacts {
+  return {
+    engine: 'docker',
+    runningMajor: 20,
+    driver,
+    containerdStore: false,
+    configuration,
+    ...(priorDirs ? { priorDirs } : {}),
+    dataRoot: '/var/lib/docker',
+    containers: 3,
+    images: 2,
+    ...extra,
+  };
 }
 
-const at = (f: UpgradeFacts, ...majors: number[]): Record<number, Outcome> => Object.fromEntries(majors.map((m) => [m, outcomeFor(m, f)?.outcome as Outcome]));
+const at = (f: UpgradeFacts, ...majors: number[]): Record<number, Outcome> =>
+  Object.fromEntries(majors.map((m) => [m, outcomeFor(m, f)?.outcome as Outcome]));
 
 /** Each row: a host as operators have them, and what every version does when it starts on it (moby's rules at each release tag). */
 describe('what each Docker version does at start', () => {
@@ -43,13 +62,27 @@ describe('what each Docker version does at start', () => {
   });
 
   it('legacy overlay picked by the daemon: refuses on 23, starts without its containers from 24 (no longer compiled in)', () => {
-    expect(at(facts('overlay', ['overlay'], config()), 20, 23, 24, 25)).toEqual({ 20: 'starts', 23: 'refuses_to_start', 24: 'starts_without_containers', 25: 'starts_without_containers' });
-    expect(at(facts('overlay', ['overlay'], config({ flags: { 'storage-driver': 'overlay' } })), 23, 24)).toEqual({ 23: 'starts', 24: 'fails_to_start' });
+    expect(at(facts('overlay', ['overlay'], config()), 20, 23, 24, 25)).toEqual({
+      20: 'starts',
+      23: 'refuses_to_start',
+      24: 'starts_without_containers',
+      25: 'starts_without_containers',
+    });
+    expect(at(facts('overlay', ['overlay'], config({ flags: { 'storage-driver': 'overlay' } })), 23, 24)).toEqual({
+      23: 'starts',
+      24: 'fails_to_start',
+    });
   });
 
   it('overlay2 with a devicemapper directory left behind and nothing explicit: refuses to choose up to 24, starts from 25', () => {
     const f = facts('overlay2', ['overlay2', 'devicemapper'], config());
-    expect(at(f, 20, 23, 24, 25, 29)).toEqual({ 20: 'refuses_to_start', 23: 'refuses_to_start', 24: 'refuses_to_start', 25: 'starts', 29: 'starts' });
+    expect(at(f, 20, 23, 24, 25, 29)).toEqual({
+      20: 'refuses_to_start',
+      23: 'refuses_to_start',
+      24: 'refuses_to_start',
+      25: 'starts',
+      29: 'starts',
+    });
     expect(outcomeFor(23, f)?.reason).toBe(
       'failed to start daemon: error initializing graphdriver: /var/lib/docker contains several valid graphdrivers: devicemapper, overlay2; cleanup or explicitly choose storage driver (-s <DRIVER>)',
     );
@@ -60,23 +93,40 @@ describe('what each Docker version does at start', () => {
   });
 
   it('the containerd image store chosen in daemon.json keeps starting on 29, whatever graph-driver directories are left', () => {
-    const f = facts('overlayfs', ['overlay2', 'devicemapper'], config({ file: '{"features": {"containerd-snapshotter": true}}' }), { runningMajor: 29, containerdStore: true });
+    const f = facts('overlayfs', ['overlay2', 'devicemapper'], config({ file: '{"features": {"containerd-snapshotter": true}}' }), {
+      runningMajor: 29,
+      containerdStore: true,
+    });
     expect(outcomes([25, 29], f).map((o) => `${o.targetMajor}:${o.outcome}`)).toEqual(['29:starts']);
   });
 
   it('tells the image store each version starts on: the graph driver until 29, containerd on 29 for a fresh host, and 24-28 with the feature', () => {
     const store = (f: UpgradeFacts, ...majors: number[]) => Object.fromEntries(majors.map((m) => [m, outcomeFor(m, f)?.store]));
-    expect(store(facts('overlay2', ['overlay2'], config()), 20, 28, 29)).toEqual({ 20: 'graphdriver', 28: 'graphdriver', 29: 'graphdriver' });
+    expect(store(facts('overlay2', ['overlay2'], config()), 20, 28, 29)).toEqual({
+      20: 'graphdriver',
+      28: 'graphdriver',
+      29: 'graphdriver',
+    });
     expect(store(facts('overlay2', [], config(), { containers: 0, images: 0 }), 28, 29)).toEqual({ 28: 'graphdriver', 29: 'containerd' });
-    expect(store(facts('overlay2', ['overlay2'], config({ file: '{"features": {"containerd-snapshotter": true}}' })), 23, 24, 28)).toEqual({ 23: 'graphdriver', 24: 'containerd', 28: 'containerd' });
+    expect(store(facts('overlay2', ['overlay2'], config({ file: '{"features": {"containerd-snapshotter": true}}' })), 23, 24, 28)).toEqual({
+      23: 'graphdriver',
+      24: 'containerd',
+      28: 'containerd',
+    });
     // Nothing to tell when it does not start.
-    expect(store(facts('devicemapper', ['devicemapper'], config({ flags: { 'storage-driver': 'devicemapper' } })), 25)).toEqual({ 25: undefined });
+    expect(store(facts('devicemapper', ['devicemapper'], config({ flags: { 'storage-driver': 'devicemapper' } })), 25)).toEqual({
+      25: undefined,
+    });
   });
 
   it("Docker 29's containerd-migration: a graph-driver daemon with no containers and no images moves to containerd; images stay unless under the threshold", () => {
     const migrate = config({ file: '{"features": {"containerd-migration": true}}' });
     const empty = facts('overlay2', ['overlay2'], migrate, { containers: 0, images: 0 });
-    expect([outcomeFor(29, empty)?.outcome, outcomeFor(29, empty)?.store, outcomeFor(28, empty)?.store]).toEqual(['starts', 'containerd', 'graphdriver']);
+    expect([outcomeFor(29, empty)?.outcome, outcomeFor(29, empty)?.store, outcomeFor(28, empty)?.store]).toEqual([
+      'starts',
+      'containerd',
+      'graphdriver',
+    ]);
     // Images (with layers) and no threshold: stays on overlay2.
     expect(outcomeFor(29, facts('overlay2', ['overlay2'], migrate, { containers: 0, images: 3 }))?.store).toBe('graphdriver');
     // A threshold: it depends on the images' sizes, which are not known: no store said.
@@ -95,19 +145,34 @@ describe('what each Docker version does at start', () => {
 
 describe('daemon.json as each version reads it', () => {
   it.each([
-    ['a comment', '{\n  // pinned for the upgrade\n  "storage-driver": "devicemapper"\n}', "invalid character '/' looking for beginning of object key string"],
+    [
+      'a comment',
+      '{\n  // pinned for the upgrade\n  "storage-driver": "devicemapper"\n}',
+      "invalid character '/' looking for beginning of object key string",
+    ],
     ['a trailing comma', '{"storage-driver": "devicemapper",}', "invalid character '}' looking for beginning of object key string"],
     ['no object', '["storage-driver"]', 'json: cannot unmarshal array into Go value of type map[string]interface {}'],
-    ['a misspelt key', '{"storage_driver": "devicemapper"}', "the following directives don't match any configuration option: storage_driver"],
+    [
+      'a misspelt key',
+      '{"storage_driver": "devicemapper"}',
+      "the following directives don't match any configuration option: storage_driver",
+    ],
   ])('with %s, no version starts', (_what, text, message) => {
     const f = facts('devicemapper', ['devicemapper'], config({ file: text }));
     for (const major of [20, 23, 24, 25, 29]) {
-      expect(outcomeFor(major, f)).toMatchObject({ outcome: 'fails_to_start', reason: `unable to configure the Docker daemon with file /etc/docker/daemon.json: ${message}` });
+      expect(outcomeFor(major, f)).toMatchObject({
+        outcome: 'fails_to_start',
+        reason: `unable to configure the Docker daemon with file /etc/docker/daemon.json: ${message}`,
+      });
     }
   });
 
   it('refuses a directive given both as a flag and in the file, naming both values', () => {
-    const f = facts('overlay2', ['overlay2'], config({ flags: { 'storage-driver': 'overlay2' }, file: '{"storage-driver": "devicemapper"}' }));
+    const f = facts(
+      'overlay2',
+      ['overlay2'],
+      config({ flags: { 'storage-driver': 'overlay2' }, file: '{"storage-driver": "devicemapper"}' }),
+    );
     expect(outcomeFor(20, f)?.reason).toBe(
       'unable to configure the Docker daemon with file /etc/docker/daemon.json: the following directives are specified both as a flag and in the configuration file: storage-driver: (from flag: overlay2, from file: devicemapper)',
     );
@@ -117,7 +182,11 @@ describe('daemon.json as each version reads it', () => {
   });
 
   it('a byte order mark stops 20.10 only; text after the object stops 23 and later only', () => {
-    const bom = facts('overlay2', ['overlay2'], config({ file: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"storage-driver": "overlay2"}')]) }));
+    const bom = facts(
+      'overlay2',
+      ['overlay2'],
+      config({ file: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"storage-driver": "overlay2"}')]) }),
+    );
     expect(at(bom, 20, 23, 29)).toEqual({ 20: 'fails_to_start', 23: 'starts', 29: 'starts' });
     expect(outcomeFor(20, bom)?.reason).toContain("invalid character 'ï' looking for beginning of value");
     const trailing = facts('overlay2', ['overlay2'], config({ file: '{"storage-driver": "overlay2"}\n}' }));
@@ -125,14 +194,19 @@ describe('daemon.json as each version reads it', () => {
   });
 
   it('a directive a later version dropped stops that version only', () => {
-    const f = facts('overlay2', ['overlay2'], config({ file: '{"storage-driver": "overlay2", "api-cors-header": "*"}' }), { runningMajor: 24 });
+    const f = facts('overlay2', ['overlay2'], config({ file: '{"storage-driver": "overlay2", "api-cors-header": "*"}' }), {
+      runningMajor: 24,
+    });
     expect(at(f, 24, 28, 29)).toEqual({ 24: 'starts', 28: 'starts', 29: 'fails_to_start' });
   });
 });
 
 describe('what cannot be told', () => {
   it('is unknown, with the reason, never a guess', () => {
-    expect(outcomeFor(25, facts('devicemapper', ['devicemapper'], { unknown: 'cannot read /proc/1234 (EACCES)' }))).toMatchObject({ outcome: 'unknown', reason: expect.stringContaining('EACCES') });
+    expect(outcomeFor(25, facts('devicemapper', ['devicemapper'], { unknown: 'cannot read /proc/1234 (EACCES)' }))).toMatchObject({
+      outcome: 'unknown',
+      reason: expect.stringContaining('EACCES'),
+    });
     expect(outcomeFor(25, facts('devicemapper', undefined, config()))?.outcome).toBe('unknown');
     expect(outcomeFor(31, facts('overlay2', ['overlay2'], config()))?.outcome).toBe('unknown');
     // Pinned: the data root does not matter.

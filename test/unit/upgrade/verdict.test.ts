@@ -36,21 +36,49 @@ function snapshot(driver: string, explicit: StorageConfig, extra: Partial<Daemon
 }
 
 function scan(priorDrivers: string[], orphaned: ScanResult['orphaned'] = []): ScanResult {
-  return { root: '/var/lib/docker', driver: 'x', topLevel: new Map(), orphaned, unmeasured: [], orphanedLayers: 0, buildCacheBytes: 0, errors: new Map(), examples: [], priorDrivers, driverDirs: priorDrivers, complete: true, files: 0 };
+  return {
+    root: '/var/lib/docker',
+    driver: 'x',
+    topLevel: new Map(),
+    orphaned,
+    unmeasured: [],
+    orphanedLayers: 0,
+    buildCacheBytes: 0,
+    errors: new Map(),
+    examples: [],
+    priorDrivers,
+    driverDirs: priorDrivers,
+    complete: true,
+    files: 0,
+  };
 }
 
 describe('upgradeVerdict', () => {
   it('devicemapper picked by the daemon: removed and not explicit', () => {
     const v = upgradeVerdict(snapshot('devicemapper', known('none')), scan(['devicemapper']));
-    expect(v?.blockers).toEqual({ removed_driver: true, deprecated_driver_not_explicit: true, several_prior_drivers_not_explicit: false, daemon_config_invalid: false });
+    expect(v?.blockers).toEqual({
+      removed_driver: true,
+      deprecated_driver_not_explicit: true,
+      several_prior_drivers_not_explicit: false,
+      daemon_config_invalid: false,
+    });
     expect([v?.recreateContainers, v?.recreateImages]).toEqual([2, 4]);
     // Running 24: a restart refuses; 25 and 29 start without the containers.
-    expect(v?.outcomes.map((o) => `${o.targetMajor}:${o.outcome}`)).toEqual(['24:refuses_to_start', '25:starts_without_containers', '29:starts_without_containers']);
+    expect(v?.outcomes.map((o) => `${o.targetMajor}:${o.outcome}`)).toEqual([
+      '24:refuses_to_start',
+      '25:starts_without_containers',
+      '29:starts_without_containers',
+    ]);
   });
 
   it('devicemapper pinned in daemon.json: still removed in 25, but starts', () => {
     const v = upgradeVerdict(snapshot('devicemapper', known('config_file')), scan(['devicemapper']));
-    expect(v?.blockers).toEqual({ removed_driver: true, deprecated_driver_not_explicit: false, several_prior_drivers_not_explicit: false, daemon_config_invalid: false });
+    expect(v?.blockers).toEqual({
+      removed_driver: true,
+      deprecated_driver_not_explicit: false,
+      several_prior_drivers_not_explicit: false,
+      daemon_config_invalid: false,
+    });
   });
 
   it('overlay2 after a migration, old devicemapper data left, nothing explicit: Docker 23/24 refuse to choose', () => {
@@ -61,17 +89,28 @@ describe('upgradeVerdict', () => {
   });
 
   it('Docker 25 with old devicemapper data left beside overlay2: 25 and later ignore it (not compiled in), so nothing blocks', () => {
-    const on25 = (s: DaemonSnapshot): DaemonSnapshot => ({ ...s, info: { ...(s.info as NonNullable<DaemonSnapshot['info']>), serverVersion: '25.0.3' } });
+    const on25 = (s: DaemonSnapshot): DaemonSnapshot => ({
+      ...s,
+      info: { ...(s.info as NonNullable<DaemonSnapshot['info']>), serverVersion: '25.0.3' },
+    });
     const v = upgradeVerdict(on25(snapshot('overlay2', known('none'))), scan(['devicemapper', 'overlay2']));
     expect(v?.outcomes.map((o) => `${o.targetMajor}:${o.outcome}`)).toEqual(['25:starts', '29:starts']);
     expect(v?.blockers.several_prior_drivers_not_explicit).toBe(false);
     // The same data on 24: the restart refuses to choose.
-    expect(upgradeVerdict(snapshot('overlay2', known('none')), scan(['devicemapper', 'overlay2']))?.outcomes[0]).toMatchObject({ outcome: 'refuses_to_start', cause: 'several_prior_drivers' });
+    expect(upgradeVerdict(snapshot('overlay2', known('none')), scan(['devicemapper', 'overlay2']))?.outcomes[0]).toMatchObject({
+      outcome: 'refuses_to_start',
+      cause: 'several_prior_drivers',
+    });
   });
 
   it('says "cannot tell" rather than guessing', () => {
     const v = upgradeVerdict(snapshot('devicemapper', unknown), undefined);
-    expect(v?.blockers).toEqual({ removed_driver: true, deprecated_driver_not_explicit: undefined, several_prior_drivers_not_explicit: undefined, daemon_config_invalid: undefined });
+    expect(v?.blockers).toEqual({
+      removed_driver: true,
+      deprecated_driver_not_explicit: undefined,
+      several_prior_drivers_not_explicit: undefined,
+      daemon_config_invalid: undefined,
+    });
     expect(v?.outcomes.map((o) => o.outcome)).toEqual(['unknown', 'unknown', 'unknown']);
     expect(upgradeVerdict(snapshot('overlay2', known('none')), undefined)?.blockers.several_prior_drivers_not_explicit).toBeUndefined();
     // Explicit settles it even without a scan.
@@ -84,7 +123,10 @@ describe('upgradeVerdict', () => {
 });
 
 describe('remedies, chosen by what the host is', () => {
-  const probe = (paths: string[], programs: string[] = []) => ({ exists: (p: string) => paths.includes(p), onPath: (p: string) => programs.includes(p) });
+  const probe = (paths: string[], programs: string[] = []) => ({
+    exists: (p: string) => paths.includes(p),
+    onPath: (p: string) => programs.includes(p),
+  });
   it('is the platform procedure with fc-manage, NixOS settings on NixOS, daemon.json elsewhere', () => {
     expect(detectPlatform(probe([], ['fc-manage']))).toBe('flyingcircus');
     expect(detectPlatform(probe(['/etc/NIXOS']))).toBe('nixos');
@@ -94,11 +136,18 @@ describe('remedies, chosen by what the host is', () => {
     expect(remediesFor('daemon-json', '/home/u/.config/docker/daemon.json').pinDriver('devicemapper')).toBe(
       'Set "storage-driver": "devicemapper" in /home/u/.config/docker/daemon.json (and no --storage-driver flag), then sudo systemctl restart docker.',
     );
-    expect(remediesFor('flyingcircus').switchDriver('overlay2')).toContain('/etc/local/nixos/docker.nix: virtualisation.docker.daemon.settings = { storage-driver = "overlay2"; };');
+    expect(remediesFor('flyingcircus').switchDriver('overlay2')).toContain(
+      '/etc/local/nixos/docker.nix: virtualisation.docker.daemon.settings = { storage-driver = "overlay2"; };',
+    );
     expect(remediesFor('nixos').pinDriver('overlay2')).toContain('nixos-rebuild switch');
   });
   it('puts daemon.json in the steps of a report for a host that is not NixOS', () => {
-    const report = buildReport({ snapshot: snapshot('devicemapper', known('none')), scanSkipped: true, limit: 10, remedies: remediesFor('daemon-json') });
+    const report = buildReport({
+      snapshot: snapshot('devicemapper', known('none')),
+      scanSkipped: true,
+      limit: 10,
+      remedies: remediesFor('daemon-json'),
+    });
     expect(report.verdict.next_steps[0]).toContain('"storage-driver": "devicemapper" in /etc/docker/daemon.json');
     expect(report.verdict.next_steps.join(' ')).not.toContain('fc-manage');
   });
@@ -106,9 +155,22 @@ describe('remedies, chosen by what the host is', () => {
 
 describe('buildReport and its text', () => {
   it('blocks a devicemapper host picked by the daemon, with the steps in order', () => {
-    const report = buildReport({ snapshot: snapshot('devicemapper', known('none')), scan: scan(['devicemapper'], [{ driver: 'vfs', reason: 'inactive_driver', bytes: 2_500_000_000 }]), scanSkipped: false, images: ['nginx:1', 'haproxy:2'], limit: 10, remedies: remediesFor('flyingcircus') });
+    const report = buildReport({
+      snapshot: snapshot('devicemapper', known('none')),
+      scan: scan(['devicemapper'], [{ driver: 'vfs', reason: 'inactive_driver', bytes: 2_500_000_000 }]),
+      scanSkipped: false,
+      images: ['nginx:1', 'haproxy:2'],
+      limit: 10,
+      remedies: remediesFor('flyingcircus'),
+    });
     expect(report.exit_code).toBe(2);
-    expect(report.verdict.blockers.map((b) => b.reason)).toEqual(['removed_driver', 'deprecated_driver_not_explicit', 'refuses_to_start', 'starts_without_containers', 'starts_without_containers']);
+    expect(report.verdict.blockers.map((b) => b.reason)).toEqual([
+      'removed_driver',
+      'deprecated_driver_not_explicit',
+      'refuses_to_start',
+      'starts_without_containers',
+      'starts_without_containers',
+    ]);
     expect(report.upgrade.map((u) => [u.target_version, u.restart, u.outcome])).toEqual([
       [24, true, 'refuses_to_start'],
       [25, false, 'starts_without_containers'],
@@ -126,7 +188,13 @@ describe('buildReport and its text', () => {
 
   it('is OK for a clean overlay2 host', () => {
     const s = snapshot('overlay2', known('none'), { containers: [] });
-    const report = buildReport({ snapshot: s, scan: scan(['overlay2']), scanSkipped: false, limit: 10, remedies: remediesFor('daemon-json') });
+    const report = buildReport({
+      snapshot: s,
+      scan: scan(['overlay2']),
+      scanSkipped: false,
+      limit: 10,
+      remedies: remediesFor('daemon-json'),
+    });
     expect(report.verdict).toEqual({ status: 'ok', blockers: [], warnings: [], next_steps: [] });
     expect(report.recreate).toEqual({ required: false });
   });

@@ -12,13 +12,23 @@ function fakeExporter(scrape: () => Promise<string>): Exporter {
 }
 
 async function serve(exporter: Exporter, maxRequests?: number): Promise<{ url: string; close(): void }> {
-  const app = createApp({ exporter, telemetryPath: '/metrics', version: '1.2.3', logger: winston.createLogger({ silent: true }), ...(maxRequests !== undefined ? { maxRequests } : {}) });
+  const app = createApp({
+    exporter,
+    telemetryPath: '/metrics',
+    version: '1.2.3',
+    logger: winston.createLogger({ silent: true }),
+    ...(maxRequests !== undefined ? { maxRequests } : {}),
+  });
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
 }
 
-function request(url: string, method = 'GET', headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+function request(
+  url: string,
+  method = 'GET',
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method, headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -33,7 +43,10 @@ function request(url: string, method = 'GET', headers: Record<string, string> = 
 describe('createApp', () => {
   it('serves at most --web.max-requests scrapes at once; the next gets 503, and a slot frees when one ends', async () => {
     const waiting: (() => void)[] = [];
-    const web = await serve(fakeExporter(() => new Promise<string>((resolve) => waiting.push(() => resolve('docker_up 1\n')))), 2);
+    const web = await serve(
+      fakeExporter(() => new Promise<string>((resolve) => waiting.push(() => resolve('docker_up 1\n')))),
+      2,
+    );
     try {
       const first = request(`${web.url}/metrics`);
       const second = request(`${web.url}/metrics`);

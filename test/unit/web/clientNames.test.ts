@@ -3,12 +3,9 @@ import { TokenBucket } from '../../../src/web/rateLimit';
 
 describe('client certificate names', () => {
   it("reads Node's subjectAltName text, quoted values included", () => {
-    expect(subjectAltNames('DNS:prometheus.example, IP Address:10.0.0.1, email:ops@example.org, URI:spiffe://monitoring/prometheus')).toEqual([
-      'prometheus.example',
-      '10.0.0.1',
-      'ops@example.org',
-      'spiffe://monitoring/prometheus',
-    ]);
+    expect(
+      subjectAltNames('DNS:prometheus.example, IP Address:10.0.0.1, email:ops@example.org, URI:spiffe://monitoring/prometheus'),
+    ).toEqual(['prometheus.example', '10.0.0.1', 'ops@example.org', 'spiffe://monitoring/prometheus']);
     expect(subjectAltNames('DNS:a, DNS:"b, c", DNS:d')).toEqual(['a', 'b, c', 'd']);
     expect(subjectAltNames(undefined)).toEqual([]);
   });

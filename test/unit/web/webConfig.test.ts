@@ -11,7 +11,10 @@ describe('parseWebConfig', () => {
   });
 
   it('reads users and headers, with header names in their canonical spelling', () => {
-    const config = parseWebConfig(`basic_auth_users:\n  prometheus: ${HASH}\nhttp_server_config:\n  headers:\n    x-frame-options: DENY\n`, '/');
+    const config = parseWebConfig(
+      `basic_auth_users:\n  prometheus: ${HASH}\nhttp_server_config:\n  headers:\n    x-frame-options: DENY\n`,
+      '/',
+    );
     expect(config.users).toEqual(new Map([['prometheus', HASH]]));
     expect(config.headers).toEqual({ 'X-Frame-Options': 'DENY' });
   });
@@ -56,18 +59,36 @@ describe('parseWebConfig', () => {
     ['tls_server_config: [1]', 'tls_server_config: expected a mapping'],
     ['tls_server_config:\n  cert_file: a.crt', 'cert_file (or cert) and tls_server_config.key_file (or key) are both required'],
     ['tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  client_auth_type: Sometimes', 'client_auth_type: expected one of'],
-    ['tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  client_auth_type: RequireAndVerifyClientCert', 'client_ca_file: required'],
+    [
+      'tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  client_auth_type: RequireAndVerifyClientCert',
+      'client_ca_file: required',
+    ],
     ['tls_server_config:\n  cert_file: /nonexistent.crt\n  key_file: /nonexistent.key', 'cert_file: cannot read /nonexistent.crt: ENOENT'],
     ['basic_auth_users:\n  alice: plaintext', 'basic_auth_users.alice: expected a bcrypt hash'],
     [`basic_auth_users:\n  "a:b": ${HASH}`, 'cannot contain ":"'],
     ['http_server_config:\n  headers:\n    Set-Cookie: x', 'not a header that can be set'],
     ['nonsense: [', 'not valid YAML'],
     ['http_server_config:\n  http2: true', 'http_server_config.http2: HTTP/2 is not served by this exporter'],
-    ['tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  client_allowed_sans: [x]', 'client_allowed_sans: needs client_auth_type'],
-    ['tls_server_config:\n  cert_file: a.crt\n  cert: x\n  key_file: a.key', 'tls_server_config.cert and tls_server_config.cert_file: give one of them, not both'],
-    ['tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  cipher_suites: [TLS_RSA_WITH_RC4_128_SHA]', "cipher_suites: TLS_RSA_WITH_RC4_128_SHA is not one of Go's TLS cipher suites"],
-    ['tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  curve_preferences: [X25519MLKEM768]', 'curve_preferences: X25519MLKEM768 is not one this exporter can offer'],
-    ['tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  session_tickets: false', 'tls_server_config.session_tickets: unknown setting'],
+    [
+      'tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  client_allowed_sans: [x]',
+      'client_allowed_sans: needs client_auth_type',
+    ],
+    [
+      'tls_server_config:\n  cert_file: a.crt\n  cert: x\n  key_file: a.key',
+      'tls_server_config.cert and tls_server_config.cert_file: give one of them, not both',
+    ],
+    [
+      'tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  cipher_suites: [TLS_RSA_WITH_RC4_128_SHA]',
+      "cipher_suites: TLS_RSA_WITH_RC4_128_SHA is not one of Go's TLS cipher suites",
+    ],
+    [
+      'tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  curve_preferences: [X25519MLKEM768]',
+      'curve_preferences: X25519MLKEM768 is not one this exporter can offer',
+    ],
+    [
+      'tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  session_tickets: false',
+      'tls_server_config.session_tickets: unknown setting',
+    ],
     ['rate_limit:\n  interval: soon\n  burst: 1', 'rate_limit.interval: expected a duration'],
     ['rate_limit:\n  interval: 1s\n  burst: 0', 'rate_limit.burst: 0 would refuse every request'],
     ['- a list', 'expected a mapping at the top'],
