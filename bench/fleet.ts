@@ -186,7 +186,7 @@ ${simulator.scrapeConfig(address)}
     const scraped = await instant(prometheus.url, 'sum(scrape_samples_scraped{job="docker"})');
     const headSeries = (await ownMetrics(prometheus.url)).get('prometheus_tsdb_head_series');
     figures['hosts (targets up / planned)'] = `${up[0]?.value[1] ?? 0} / ${size}`;
-    figures['samples per scrape of the fleet'] = `${scraped[0]?.value[1] ?? '?'}`;
+    figures['samples per scrape of the fleet'] = scraped[0]?.value[1] ?? '?';
     figures['samples ingested per second (scrapes and rules)'] = fmt(ingestRate, 0);
     figures['head series'] = `${headSeries ?? '?'}`;
     for (const [group, values] of ruleDurations) {

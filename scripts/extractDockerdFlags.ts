@@ -111,7 +111,7 @@ export function extract(repo: string, tag: string): DockerdConfigRules {
       const fn = call[1] as string;
       // Every flag definition (BoolVar, StringVarP, IPSliceVar, Var, …), none of the other methods of a FlagSet.
       if (/^(Mark|Lookup|Changed|Visit|Set|Parse|Arg|NArg|Add|Get|Has|Sort|Print|Usage|Init|Shorthand)/.test(fn)) continue;
-      const args = callArguments(source, (call.index ?? 0) + call[0].length - 1);
+      const args = callArguments(source, call.index + call[0].length - 1);
       const isVar = fn.endsWith('Var') || fn.endsWith('VarP');
       const nameAt = isVar ? 1 : 0;
       const name = stringValue(args[nameAt], constants);

@@ -50,7 +50,7 @@ export async function runPlan(
   const driver = info.driver;
   const imagesBody = (await api.get('/images/json')).body;
   const images: PlanImage[] = (Array.isArray(imagesBody) ? imagesBody.filter(isObject) : []).map((img) => ({
-    id: String(img['Id'] ?? ''),
+    id: typeof img['Id'] === 'string' ? img['Id'] : '',
     names: (Array.isArray(img['RepoTags']) ? img['RepoTags'] : []).filter(
       (t): t is string => typeof t === 'string' && t !== '<none>:<none>',
     ),

@@ -319,7 +319,7 @@ function collectorsOf(read: FlagReader): OptionalCollectors {
 }
 
 export function parseListenAddress(text: string): ListenAddress | undefined {
-  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\[\]]*)):(\d{1,5})$/.exec(text);
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(text);
   if (!match) return undefined;
   const port = Number(match[3]);
   if (port > 65535) return undefined;

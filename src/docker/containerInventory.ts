@@ -107,6 +107,8 @@ export class ContainerInventory {
     });
     await Promise.race([this.work, waited]);
     clearTimeout(timer);
+    // The stream may have dropped while waiting: synced is read again, whatever the narrowing above says.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
     return this.synced ? [...this.containers.values()] : undefined;
   }
 
@@ -161,12 +163,15 @@ export class ContainerInventory {
     else if (type === 'network' && NETWORK_ACTIONS.has(action))
       id = isObject(actor['Attributes']) ? actor['Attributes']['container'] : undefined;
     else return;
-    if (typeof id !== 'string' || !CONTAINER_ID.test(id)) return this.options.problems.report(`events.${String(type)}`, 'no container id');
+    if (typeof id !== 'string' || !CONTAINER_ID.test(id)) return this.options.problems.report(`events.${type}`, 'no container id');
     if (action === 'destroy' && type === 'container') {
       // In the queue, so that an inspect already on its way cannot bring the container back.
       this.dirty.delete(id);
       const gone = id;
-      this.enqueue(async () => void (epoch === this.epoch && this.containers.delete(gone)));
+      this.enqueue(() => {
+        if (epoch === this.epoch) this.containers.delete(gone);
+        return Promise.resolve();
+      });
       return;
     }
     this.dirty.add(id);

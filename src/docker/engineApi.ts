@@ -4,7 +4,7 @@ import * as https from 'node:https';
 import Docker from 'dockerode';
 import type Modem from 'docker-modem';
 import { HostKeyVerdict, knownHostName, verifyHostKey } from '../parse/knownHosts';
-import { accessReason } from '../util/errors';
+import { accessReason, errorMessage } from '../util/errors';
 import type { DockerConnection } from './connection';
 import { JsonArraySplitter } from './jsonArraySplitter';
 import { sshAgent } from './sshAgent';
@@ -297,9 +297,9 @@ export function createEngineApi(options: EngineApiOptions): EngineApi {
           res?.destroy();
           return;
         }
-        if (err) return close(`GET /events: ${err.message}`);
+        if (err || !res) return close(`GET /events: ${err?.message ?? 'no answer'}`);
         clearTimeout(connectTimer);
-        response = res as IncomingMessage;
+        response = res;
         handlers.onOpen();
         let pending = '';
         response.setEncoding('utf8');
@@ -354,7 +354,7 @@ function readList(
     try {
       elements = splitter.push(chunk);
     } catch (err) {
-      return fail(new EngineError(`GET ${path}: ${(err as Error).message}`, 'invalid_json'));
+      return fail(new EngineError(`GET ${path}: ${errorMessage(err)}`, 'invalid_json'));
     }
     for (const element of elements) {
       let item: unknown;
@@ -371,7 +371,7 @@ function readList(
     try {
       splitter.end();
     } catch (err) {
-      return finish(new EngineError(`GET ${path}: ${(err as Error).message}`, 'invalid_json'));
+      return finish(new EngineError(`GET ${path}: ${errorMessage(err)}`, 'invalid_json'));
     }
     finish(undefined, { apiVersion: apiVersionOf(res) });
   });

@@ -57,7 +57,7 @@ export function sshAgent(config: ConnectConfig): http.Agent {
           channel.stderr.resume();
           done(null, socketLike(channel));
         }),
-      (err: Error) => done(err),
+      (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
     );
     return undefined;
   };

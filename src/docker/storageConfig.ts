@@ -103,7 +103,7 @@ export function dataRootOf(
   settings: Record<string, unknown> | undefined,
   environ: readonly string[],
 ): string {
-  const fromFile = (key: string) => (typeof settings?.[key] === 'string' ? (settings[key] as string) : undefined);
+  const fromFile = (key: string) => (typeof settings?.[key] === 'string' ? settings[key] : undefined);
   const configured = commandLine.get('data-root') ?? commandLine.get('graph') ?? fromFile('data-root') ?? fromFile('graph');
   if (configured) return configured;
   if (envValue(environ, 'ROOTLESSKIT_STATE_DIR')) {
@@ -212,7 +212,7 @@ export async function readStorageConfig(options: StorageConfigOptions, memo?: Da
   const cwd = path.join(procRoot, String(pid), 'cwd');
   const same = remembered?.pid === pid && remembered.startTime === startTimeNow(procRoot, pid);
   let daemon: DaemonProcess;
-  if (same && remembered) {
+  if (same) {
     daemon = remembered;
   } else {
     try {
@@ -254,9 +254,7 @@ export async function readStorageConfig(options: StorageConfigOptions, memo?: Da
     return { known: false, reason: `cannot read daemon config ${configFile}: ${errorCode(err)}` };
   }
   const fromFile =
-    typeof settings?.['storage-driver'] === 'string' && settings['storage-driver'] !== ''
-      ? (settings['storage-driver'] as string)
-      : undefined;
+    typeof settings?.['storage-driver'] === 'string' && settings['storage-driver'] !== '' ? settings['storage-driver'] : undefined;
   const fromFlag = commandLine.get('storage-driver') || undefined;
   // dockerd reads DOCKER_DRIVER before its configuration (daemon.NewDaemon); a flag and the file both naming one is a conflict it refuses.
   const source: ExplicitSource = envDriver ? 'env' : fromFlag ? 'flag' : fromFile ? 'config_file' : 'none';

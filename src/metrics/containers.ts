@@ -39,7 +39,7 @@ export class ContainerMetrics {
     const counts = new Map<string, Map<string, number>>();
     for (const container of snapshot.containers) {
       let byMode = counts.get(container.state);
-      if (!byMode) counts.set(container.state, (byMode = new Map()));
+      if (!byMode) counts.set(container.state, (byMode = new Map<string, number>()));
       byMode.set(container.networkMode, (byMode.get(container.networkMode) ?? 0) + 1);
     }
     for (const [state, byMode] of counts) {

@@ -1,4 +1,5 @@
 import { goJsonError } from './goJson';
+import { errorMessage } from '../util/errors';
 
 /** What one Docker version's dockerd knows of its flags (src/docker/dockerdFlags.json). */
 export interface DockerdConfigRules {
@@ -88,7 +89,7 @@ export function checkDaemonJson(
     parsed = options.firstValueOnly ? JSON.parse(firstValue(text)) : JSON.parse(text);
   } catch (err) {
     // goJsonError accepts what JSON.parse accepts; a difference is a bug here, not in the file.
-    return { problem: { rule: 'syntax', message: (err as Error).message, line: 1, column: 1 } };
+    return { problem: { rule: 'syntax', message: errorMessage(err), line: 1, column: 1 } };
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     const kind = parsed === null ? 'null' : Array.isArray(parsed) ? 'array' : typeof parsed === 'string' ? 'string' : typeof parsed;

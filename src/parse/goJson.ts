@@ -14,21 +14,6 @@ export interface GoJsonError {
   column: number;
 }
 
-type Context =
-  | 'looking for beginning of value'
-  | 'looking for beginning of object key string'
-  | 'after object key'
-  | 'after object key:value pair'
-  | 'after array element'
-  | 'in string literal'
-  | 'in string escape code'
-  | 'in \\u hexadecimal character escape'
-  | 'in numeric literal'
-  | 'after decimal point in numeric literal'
-  | 'in exponent of numeric literal'
-  | "in literal true (expecting 'r')"
-  | 'after top-level value';
-
 function quoteChar(c: string): string {
   // Go: quoteChar: "'\\''" for a quote, strconv.Quote otherwise.
   if (c === "'") return "'\\''";
@@ -61,7 +46,8 @@ const isDigit = (c: string) => c >= '0' && c <= '9';
  */
 export function goJsonError(text: string, firstValueOnly = false): GoJsonError | undefined {
   let i = 0;
-  const fail = (context: Context | string, at = i): GoJsonError => {
+  // One of Go's scanner contexts ('looking for beginning of value', 'after object key', …), or a message of its own.
+  const fail = (context: string, at = i): GoJsonError => {
     const c = text[at];
     if (c === undefined) return { message: 'unexpected end of JSON input', offset: at, ...position(text, at) };
     return { message: `invalid character ${quoteChar(c)} ${context}`, offset: at, ...position(text, at) };

@@ -57,6 +57,6 @@ export function countField(obj: JsonObject, key: string, problems: ParseProblems
   const value = obj[key];
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
-  problems.report(`${context}.${key}`, `expected a count, got ${JSON.stringify(value)?.slice(0, 40)}`);
+  problems.report(`${context}.${key}`, `expected a count, got ${(JSON.stringify(value) as string | undefined)?.slice(0, 40) ?? 'nothing'}`);
   return undefined;
 }

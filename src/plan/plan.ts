@@ -2,6 +2,9 @@ import { isObject, JsonObject } from '../parse/problems';
 import { formatBytes } from '../util/formatBytes';
 import { Recreate, recreateCommand, shellLine } from './recreate';
 
+/** A string field of the daemon's JSON, or '' when it is absent or not a string. */
+const textOf = (value: unknown): string => (typeof value === 'string' ? value : '');
+
 export interface PlanImage {
   id: string;
   names: string[];
@@ -61,9 +64,9 @@ export function planContainer(input: {
     ...(input.defaultLogDriver ? { defaultLogDriver: input.defaultLogDriver } : {}),
   });
   const container: PlanContainer = {
-    name: String(inspect['Name'] ?? '').replace(/^\//, ''),
-    id: String(inspect['Id'] ?? ''),
-    image: isObject(inspect['Config']) ? String(inspect['Config']['Image'] ?? '') : '',
+    name: textOf(inspect['Name']).replace(/^\//, ''),
+    id: textOf(inspect['Id']),
+    image: isObject(inspect['Config']) ? textOf(inspect['Config']['Image']) : '',
     state,
     networkMode,
     volumes: mounts.filter((m) => m['Type'] === 'volume').map((m) => ({ name: String(m['Name']), destination: String(m['Destination']) })),

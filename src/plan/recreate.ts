@@ -18,11 +18,11 @@ export interface Recreate {
   unreproduced: string[];
 }
 
-const str = (o: JsonObject | undefined, key: string): string | undefined => (typeof o?.[key] === 'string' ? (o[key] as string) : undefined);
-const num = (o: JsonObject | undefined, key: string): number => (typeof o?.[key] === 'number' ? (o[key] as number) : 0);
+const str = (o: JsonObject | undefined, key: string): string | undefined => (typeof o?.[key] === 'string' ? o[key] : undefined);
+const num = (o: JsonObject | undefined, key: string): number => (typeof o?.[key] === 'number' ? o[key] : 0);
 const list = (o: JsonObject | undefined, key: string): unknown[] => (Array.isArray(o?.[key]) ? (o[key] as unknown[]) : []);
 const strings = (o: JsonObject | undefined, key: string): string[] => list(o, key).filter((v): v is string => typeof v === 'string');
-const obj = (o: JsonObject | undefined, key: string): JsonObject | undefined => (isObject(o?.[key]) ? (o[key] as JsonObject) : undefined);
+const obj = (o: JsonObject | undefined, key: string): JsonObject | undefined => (isObject(o?.[key]) ? o[key] : undefined);
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 /** HostConfig fields with values other than these are not carried over, and are listed. */
@@ -118,7 +118,7 @@ export function recreateCommand(input: RecreateInput): Recreate {
     else if (type !== 'tmpfs') unreproduced.push(`mount of type ${type} at ${destination}`);
   }
   for (const [destination, options] of Object.entries(obj(host, 'Tmpfs') ?? {}))
-    argv.push('--tmpfs', options ? `${destination}:${options}` : destination);
+    argv.push('--tmpfs', typeof options === 'string' && options !== '' ? `${destination}:${options}` : destination);
 
   const restart = obj(host, 'RestartPolicy');
   const policy = str(restart, 'Name') ?? '';

@@ -69,10 +69,10 @@ export class ScanScheduler {
     if (changed) {
       if (this.latestScan)
         this.options.logger.info('storage driver or data root changed; scanning again', { root: next.root, driver: next.driver });
-      this.trigger();
+      void this.trigger();
     }
     if (!this.timer) {
-      this.timer = setInterval(() => this.trigger(), this.options.intervalMs);
+      this.timer = setInterval(() => void this.trigger(), this.options.intervalMs);
       this.timer.unref();
     }
   }
@@ -121,7 +121,10 @@ export class ScanScheduler {
       });
       const failure = result.complete ? undefined : `cannot read the data root ${view.root}: ${result.examples[0] ?? 'unknown error'}`;
       if (failure && failure !== this.lastFailure) {
-        this.options.logger.error(`${failure} (the exporter needs root or CAP_DAC_READ_SEARCH to read it; see the README)`);
+        this.options.logger.error('cannot read the data root; the exporter needs root or CAP_DAC_READ_SEARCH to read it (see the README)', {
+          root: view.root,
+          err: result.examples[0] ?? 'unknown error',
+        });
       }
       const permission = result.errors.get('permission');
       if (!failure && permission && this.lastFailure !== 'permission') {

@@ -196,7 +196,7 @@ export function buildReport(input: ReportInput): Report {
           reason:
             snapshot.engine === 'podman'
               ? 'not applicable: Podman has no dockerd configuration'
-              : explicit && !explicit.known
+              : explicit
                 ? explicit.reason
                 : 'not collected',
         },

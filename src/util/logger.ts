@@ -4,7 +4,9 @@ export type LogFormat = 'logfmt' | 'json';
 
 function logfmtValue(value: unknown): string {
   const text = typeof value === 'string' ? value : value instanceof Error ? value.message : JSON.stringify(value);
-  return /^[^\s"=]+$/.test(text ?? '') ? (text as string) : JSON.stringify(text ?? '');
+  // JSON.stringify(undefined) is undefined, whatever its type says.
+  const shown = text as string | undefined;
+  return /^[^\s"=]+$/.test(shown ?? '') ? (shown ?? '') : JSON.stringify(shown ?? '');
 }
 
 /** logfmt, as Prometheus' own components log: ts=… level=… msg="…" key=value. */
@@ -22,6 +24,8 @@ export function createLogger(level: LogLevel, format: LogFormat): winston.Logger
   return winston.createLogger({
     level,
     format: winston.format.combine(winston.format.timestamp(), format === 'json' ? winston.format.json() : logfmt),
+    // winston's types declare Console both as an interface and as its constructor.
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
     transports: [new winston.transports.Console({ stderrLevels: ['error', 'warn', 'info', 'debug'] })],
   });
 }

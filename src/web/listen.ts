@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { errorMessage } from '../util/errors';
 import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -72,7 +73,7 @@ export function createWebServer(
     } catch (err) {
       const now = fingerprint(configFile, current);
       if (now !== print)
-        logger.error('web config changed but cannot be used; keeping the previous one', { file: configFile, err: (err as Error).message });
+        logger.error('web config changed but cannot be used; keeping the previous one', { file: configFile, err: errorMessage(err) });
       print = now;
       return;
     }

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import type { TLSSocket } from 'node:tls';
+import { TLSSocket } from 'node:tls';
 import { BasicAuthChecker, parseBasicAuth } from './basicAuth';
 import { hasAllowedName, subjectAltNames } from './clientNames';
 import { TokenBucket } from './rateLimit';
@@ -39,10 +39,11 @@ export class WebSecurity {
         return;
       }
       for (const [name, value] of Object.entries(this.headers)) res.setHeader(name, value);
-      const socket = req.socket as TLSSocket;
+      // Over HTTPS the request's socket is a TLSSocket; over HTTP there is no certificate to look at.
+      const socket = req.socket instanceof TLSSocket ? req.socket : undefined;
       if (this.allowedSans) {
         // exporter-toolkit ends the handshake; here the request is refused, saying why.
-        const cert = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate() : undefined;
+        const cert = socket?.getPeerCertificate();
         if (!cert || !hasAllowedName(subjectAltNames(cert.subjectaltname), this.allowedSans)) {
           res
             .status(403)
@@ -52,11 +53,11 @@ export class WebSecurity {
         }
       }
       if (this.clientAuthType === 'RequireAnyClientCert' || this.clientAuthType === 'VerifyClientCertIfGiven') {
-        const cert = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate() : undefined;
+        const cert = socket?.getPeerCertificate();
         const given = cert !== undefined && Object.keys(cert).length > 0;
         if (
           (this.clientAuthType === 'RequireAnyClientCert' && !given) ||
-          (this.clientAuthType === 'VerifyClientCertIfGiven' && given && !socket.authorized)
+          (this.clientAuthType === 'VerifyClientCertIfGiven' && given && !socket?.authorized)
         ) {
           res.status(403).type('text/plain').send('Forbidden: client certificate required or not trusted\n');
           return;

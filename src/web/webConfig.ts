@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { errorCode, errorMessage } from '../util/errors';
 import * as path from 'node:path';
 import { createSecureContext, SecureVersion } from 'node:tls';
 import { parse as parseYaml } from 'yaml';
@@ -132,7 +133,7 @@ function readFile(file: string, base: string, what: string): Buffer {
   try {
     return readFileSync(full);
   } catch (err) {
-    throw new WebConfigError(`${what}: cannot read ${full}: ${(err as { code?: string }).code ?? (err as Error).message}`);
+    throw new WebConfigError(`${what}: cannot read ${full}: ${errorCode(err)}`);
   }
 }
 
@@ -142,7 +143,7 @@ export function parseWebConfig(text: string, base: string): WebConfig {
   try {
     doc = parseYaml(text, { maxAliasCount: 100 });
   } catch (err) {
-    throw new WebConfigError(`not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+    throw new WebConfigError(`not valid YAML: ${errorMessage(err).split('\n')[0]}`);
   }
   const config: WebConfig = { headers: {}, users: new Map() };
   if (doc === null || doc === undefined) return config;
@@ -237,7 +238,7 @@ export function parseWebConfig(text: string, base: string): WebConfig {
         ...(settings.ecdhCurve ? { ecdhCurve: settings.ecdhCurve } : {}),
       });
     } catch (err) {
-      throw new WebConfigError(`tls_server_config: the certificate, key or CA cannot be used: ${(err as Error).message}`);
+      throw new WebConfigError(`tls_server_config: the certificate, key or CA cannot be used: ${errorMessage(err)}`);
     }
     config.tls = settings;
   }
@@ -300,7 +301,7 @@ export function loadWebConfig(file: string): WebConfig {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new WebConfigError(`cannot read ${file}: ${(err as { code?: string }).code ?? (err as Error).message}`);
+    throw new WebConfigError(`cannot read ${file}: ${errorCode(err)}`);
   }
   return parseWebConfig(text, path.dirname(path.resolve(file)));
 }

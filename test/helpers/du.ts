@@ -7,7 +7,7 @@ export function duBytes(...paths: string[]): number {
     out = execFileSync('du', ['-sxc', '-B1', ...paths], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   } catch (err) {
     // du exits 1 after reporting unreadable directories, and still prints its totals.
-    out = String((err as { stdout?: string }).stdout ?? '');
+    out = (err as { stdout?: string }).stdout ?? '';
   }
   const total = out.trim().split('\n').pop() ?? '';
   const match = /^(\d+)\s+total$/.exec(total);

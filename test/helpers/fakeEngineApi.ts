@@ -10,7 +10,8 @@ import {
 } from '../../src/docker/engineApi';
 
 /** An answer, an error, or a promise of either (a daemon that takes its time). */
-export type FakeAnswer = unknown | EngineError | Promise<unknown>;
+/** An answer, an EngineError to fail with, or a promise of either (any value: the daemon's JSON). */
+export type FakeAnswer = unknown;
 
 /**
  * The Engine API in-process, typed, for unit tests of what reads it: answers
@@ -25,7 +26,7 @@ export class FakeEngineApi implements EngineApi {
   autoOpen = true;
 
   /** Answers GETs of `path` (no query; `*` for one segment) with `answer`, a function of the full path, or an error. */
-  on(path: string, answer: FakeAnswer | ((fullPath: string) => FakeAnswer)): this {
+  on(path: string, answer: FakeAnswer): this {
     this.answers.set(path, typeof answer === 'function' ? (answer as (p: string) => FakeAnswer) : () => answer);
     return this;
   }

@@ -108,7 +108,7 @@ export class WebhookReceiver {
   readonly alerts: ReceivedAlert[] = [];
   private server = http.createServer((req, res) => {
     let body = '';
-    req.on('data', (chunk) => (body += chunk));
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
       try {
         const payload = JSON.parse(body) as { alerts?: ReceivedAlert[] };

@@ -21,7 +21,9 @@ export async function waitFor<T>(
     }
     await sleep(everyMs);
   }
-  throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+  throw new Error(
+    `timed out waiting for ${what}${lastError ? `: ${lastError instanceof Error ? lastError.message : JSON.stringify(lastError)}` : ''}`,
+  );
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -62,8 +64,8 @@ export function startLogged(
 ): ChildProcess {
   const log = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'], ...(as ?? {}) });
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
   return child;
 }
 

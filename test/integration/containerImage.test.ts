@@ -137,13 +137,13 @@ describe('the container image, built from the Dockerfile and run as the README s
       },
       60000,
       500,
-    ).catch(async (err: Error) => {
+    ).catch(async (err: unknown) => {
       const state = await daemon.docker('inspect', '--format', '{{.State.Status}} {{.State.ExitCode}}', 'exporter').catch(() => '?');
       const logs = await run('sh', ['-c', `docker --host '${daemon.host}' logs exporter 2>&1`]).then(
         (r) => r.stdout,
         () => '',
       );
-      throw new Error(`${err.message}\ncontainer: ${state}\n${logs}`);
+      throw new Error(`${err instanceof Error ? err.message : String(err)}\ncontainer: ${state}\n${logs}`);
     });
     expect(m.value('docker_up')).toBe(1);
     expect(m.value('docker_storage_driver_info', { driver: 'overlay2' })).toBe(1);

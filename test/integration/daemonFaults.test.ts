@@ -234,8 +234,8 @@ describe('on SIGTERM', () => {
         })
         .on('error', reject);
     });
-    await waitFor('the scrape to reach the daemon', () => (release ? true : undefined), 5000, 20).catch((err: Error) => {
-      throw new Error(`${err.message}; the daemon saw ${JSON.stringify(server.requests)}`);
+    await waitFor('the scrape to reach the daemon', () => (release ? true : undefined), 5000, 20).catch((err: unknown) => {
+      throw new Error(`${err instanceof Error ? err.message : String(err)}; the daemon saw ${JSON.stringify(server.requests)}`);
     });
     const exited = new Promise<number | null>((resolve) => exporter.child?.once('exit', (code) => resolve(code)));
     exporter.child?.kill('SIGTERM');

@@ -8,7 +8,8 @@ import { tempDir } from '../helpers/tempDir';
 
 const run = promisify(execFile);
 const fixtureDir = path.join(__dirname, '../fixtures/devicemapper');
-const fixture = (name: string) => JSON.parse(readFileSync(path.join(fixtureDir, `${name}.json`), 'utf8'));
+const fixture = (name: string) =>
+  JSON.parse(readFileSync(path.join(fixtureDir, `${name}.json`), 'utf8')) as { DriverStatus: [string, string][]; ServerVersion?: string };
 
 /** The `docker info` text of the fixture host, as "key: value" pairs of its storage section. */
 function infoText(name: string): Map<string, string> {

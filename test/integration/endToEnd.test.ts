@@ -32,8 +32,10 @@ describe.each([2, 3] as const)('end to end: dockerd, exporter, Prometheus %i, Al
   const receiver = new WebhookReceiver();
   const targetsFile = path.join(dir, 'prometheus', 'targets.json');
   // A loop-lvm host whose thin pool is nearly full: 5 GB available, minimum free 10.74 GB.
-  const dmInfo = JSON.parse(readFileSync(path.join(root, 'test/fixtures/devicemapper/loop-lvm-17.03.json'), 'utf8'));
-  dmInfo.DriverStatus = dmInfo.DriverStatus.map(([k, v]: [string, string]) => [
+  const dmInfo = JSON.parse(readFileSync(path.join(root, 'test/fixtures/devicemapper/loop-lvm-17.03.json'), 'utf8')) as {
+    DriverStatus: [string, string][];
+  };
+  dmInfo.DriverStatus = dmInfo.DriverStatus.map(([k, v]): [string, string] => [
     k,
     k === 'Data Space Available' ? '5 GB' : k === 'Metadata Space Available' ? '80 MB' : v,
   ]);

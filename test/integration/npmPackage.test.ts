@@ -88,7 +88,7 @@ describe('the npm package', () => {
       server.host,
       '--docker.pid-file',
       path.join(dir, 'none.pid'),
-    ]).catch((err: { stdout: string }) => err);
+    ]).catch((err: unknown) => err as { stdout: string });
     expect((JSON.parse(stdout) as { storage_driver: { name: string } }).storage_driver.name).toBe('overlay2');
   });
 });

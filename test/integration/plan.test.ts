@@ -11,6 +11,8 @@ import type { Plan } from '../../src/plan/plan';
 const run = promisify(execFile);
 
 /** The fields the plan's re-create command covers, as docker inspect shows them. */
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument, @typescript-eslint/restrict-template-expressions --
+   docker inspect's JSON, read field by field as docker prints it: a type of it would repeat Docker's API here. */
 function covered(inspect: Record<string, any>): Record<string, unknown> {
   const c = inspect['Config'] ?? {};
   const h = inspect['HostConfig'] ?? {};
@@ -42,6 +44,7 @@ function covered(inspect: Record<string, any>): Record<string, unknown> {
     running: inspect['State']?.Running,
   };
 }
+/* eslint-enable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument, @typescript-eslint/restrict-template-expressions */
 
 function checksum(dir: string): string {
   const hash = createHash('sha256');
@@ -153,7 +156,8 @@ describe('plan: the migration round trip on a real dockerd, vfs to overlay2', ()
     await daemon.docker('create', '--name', 'stopped', '--restart', 'on-failure:3', 'busybox:test', 'true');
     await daemon.docker('run', '-d', '--name', 'multi', '--network', 'appnet', 'busybox:test', 'sleep', '100000');
     await daemon.docker('network', 'connect', 'backnet', 'multi');
-    for (const name of names) before[name] = covered(JSON.parse(await daemon.docker('inspect', name))[0]);
+    for (const name of names)
+      before[name] = covered((JSON.parse(await daemon.docker('inspect', name)) as Record<string, unknown>[])[0] ?? {});
     volumeBefore = checksum(path.join(daemon.dataRoot, 'volumes', 'data', '_data'));
     const cli = ['--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile];
     plan = JSON.parse((await runCli(['plan', '--format', 'json', ...cli])).stdout) as Plan;
@@ -186,7 +190,7 @@ describe('plan: the migration round trip on a real dockerd, vfs to overlay2', ()
     expect(await daemon.docker('ps', '-aq')).toBe('');
     await run('sh', [path.join(dir, 'migrate.sh'), 'restore'], { env });
     for (const name of names) {
-      const after = covered(JSON.parse(await daemon.docker('inspect', name))[0]);
+      const after = covered((JSON.parse(await daemon.docker('inspect', name)) as Record<string, unknown>[])[0] ?? {});
       expect({ name, ...after }).toEqual({ name, ...before[name] });
     }
     expect(await daemon.docker('images', '--format', '{{.Repository}}:{{.Tag}}')).toBe('busybox:test');

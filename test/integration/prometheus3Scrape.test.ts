@@ -30,7 +30,7 @@ describe('scraped by Prometheus 3, with and without OpenMetrics in Accept', () =
     // /<job>/metrics → the exporter's /metrics, remembering what the job asked to get.
     proxy = http.createServer((req, res) => {
       const job = (req.url ?? '').split('/')[1] ?? '';
-      accepts.set(job, String(req.headers['accept'] ?? ''));
+      accepts.set(job, req.headers.accept ?? '');
       const forward = http.request(
         { host: upstream.hostname, port: upstream.port, path: '/metrics', headers: { ...req.headers, host: upstream.host } },
         (answer) => {

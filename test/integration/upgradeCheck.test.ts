@@ -189,9 +189,10 @@ describe('check and textfile against a daemon on the legacy overlay driver', () 
     writeFileSync(file, '# first\n');
     const seen = new Set<string>();
     let torn = 0;
-    let polling = true;
+    // Set to false by the test while the poller runs.
+    const state = { polling: true };
     const poller = (async () => {
-      while (polling) {
+      while (state.polling) {
         const text = readFileSync(file, 'utf8');
         if (text !== '# first\n' && !(text.startsWith('# HELP') && text.endsWith('\n') && text.includes('docker_upgrade_recreate_images')))
           torn++;
@@ -212,7 +213,7 @@ describe('check and textfile against a daemon on the legacy overlay driver', () 
       ]);
       expect(code).toBe(0);
     }
-    polling = false;
+    state.polling = false;
     await poller;
     expect(torn).toBe(0);
     expect(seen.has('metrics')).toBe(true);

@@ -75,7 +75,7 @@ basic_auth_users:
   it('refuses plain HTTP on the TLS port', async () => {
     const answer = await fetch(`${exporter.url}/metrics`).then(
       (res) => `status ${res.status}`,
-      (err: Error) => `refused: ${err.message}`,
+      (err: unknown) => `refused: ${err instanceof Error ? err.message : String(err)}`,
     );
     expect(answer).toMatch(/^refused|^status 400$/);
   });
