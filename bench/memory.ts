@@ -10,6 +10,8 @@ import { replayedHost } from './replayedHost';
 import { fmt, rssMiB } from './stats';
 
 const RSS_MINUTES = Number(process.env['BENCH_RSS_MINUTES'] ?? 5);
+/** As the systemd unit and the container image run it: V8's young generation capped at 2 MiB. */
+const NODE_FLAGS = ['--max-semi-space-size=2'];
 const REAL = Number(process.env['BENCH_MEMORY_REAL'] ?? 1000);
 const REPLAYED = Number(process.env['BENCH_MEMORY_REPLAYED'] ?? 10000);
 
@@ -25,7 +27,7 @@ async function libraryFloor(): Promise<number> {
     'client.collectDefaultMetrics();',
     'client.register.metrics().then(() => setInterval(() => undefined, 1000));',
   ].join(' ');
-  const child = spawn(process.execPath, ['-e', script], { cwd: repoRoot(), stdio: 'ignore' });
+  const child = spawn(process.execPath, [...NODE_FLAGS, '-e', script], { cwd: repoRoot(), stdio: 'ignore' });
   try {
     await sleep(3000);
     return rssMiB(child.pid as number);
@@ -41,6 +43,7 @@ async function libraryFloor(): Promise<number> {
  */
 export async function benchMemory(): Promise<Record<string, string>> {
   const floor = await libraryFloor();
+  const retained = await retainedHeap([0, REAL, REPLAYED]);
   const figures: Record<string, string> = { "libraries' floor (prom-client, dockerode, express, winston), MiB": fmt(floor) };
   const report = (label: string, rss: { rss: number; peak: number }, goal: number) => {
     figures[`RSS after ${RSS_MINUTES} min of scrapes every second, MiB (${label})`] = `${fmt(rss.rss)} (peak ${fmt(rss.peak)})`;
@@ -57,7 +60,10 @@ export async function benchMemory(): Promise<Record<string, string>> {
       await daemon.docker('network', 'create', 'benchnet');
       process.stderr.write(`memory: creating ${REAL} containers…\n`);
       await populate(daemon, REAL);
-      await exporter.start(['--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile]);
+      await exporter.start(['--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile], undefined, {
+        ...process.env,
+        NODE_OPTIONS: NODE_FLAGS.join(' '),
+      });
       process.stderr.write(`memory: ${REAL} real containers, scraping every second for ${RSS_MINUTES} min…\n`);
       report(`${REAL} real containers`, await rssAfter(exporter, RSS_MINUTES), 10);
     } finally {
@@ -72,7 +78,10 @@ export async function benchMemory(): Promise<Record<string, string>> {
     const exporter = new TestExporter(path.join(dir, 'exporter.log'));
     try {
       await server.start();
-      await exporter.start(['--docker.host', server.host, '--docker.pid-file', path.join(dir, 'none.pid'), '--no-scan']);
+      await exporter.start(['--docker.host', server.host, '--docker.pid-file', path.join(dir, 'none.pid'), '--no-scan'], undefined, {
+        ...process.env,
+        NODE_OPTIONS: NODE_FLAGS.join(' '),
+      });
       process.stderr.write(`memory: ${REPLAYED} replayed containers, scraping every second for ${RSS_MINUTES} min…\n`);
       report(`${REPLAYED} replayed containers`, await rssAfter(exporter, RSS_MINUTES), 30);
     } finally {
@@ -81,5 +90,27 @@ export async function benchMemory(): Promise<Record<string, string>> {
       rmSync(dir, { recursive: true, force: true });
     }
   }
+  for (const [size, mib] of retained) figures[`live heap after GC, MiB (${size} replayed containers, in process)`] = fmt(mib, 2);
   return figures;
+}
+
+/**
+ * What the exporter holds, without the garbage V8 keeps until its next
+ * collection: its parts built in a child process with --expose-gc, 30
+ * scrapes of a replayed host, then the heap used after a full GC, less the
+ * heap before anything was built.
+ */
+async function retainedHeap(sizes: number[]): Promise<[number, number][]> {
+  const out: [number, number][] = [];
+  for (const size of sizes) {
+    const child = spawn(process.execPath, ['--expose-gc', ...NODE_FLAGS, path.join(__dirname, 'retainedHeap.js'), String(size)], {
+      cwd: repoRoot(),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let text = '';
+    child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    await new Promise((resolve) => child.on('exit', resolve));
+    out.push([size, Number(text.trim())]);
+  }
+  return out;
 }
