@@ -137,6 +137,14 @@ function readFile(file: string, base: string, what: string): Buffer {
   }
 }
 
+/** A section of the file: absent (or empty) is undefined, anything but a mapping is refused. */
+function section(doc: Obj, key: string, expected = 'a mapping', where = ''): Obj | undefined {
+  const value = doc[key];
+  if (value === undefined || value === null) return undefined;
+  if (!isObj(value)) throw new WebConfigError(`${where}${key}: expected ${expected}`);
+  return value;
+}
+
 /** Parses and checks a web configuration; files it names are read relative to the file's own directory. */
 export function parseWebConfig(text: string, base: string): WebConfig {
   let doc: unknown;
@@ -149,151 +157,182 @@ export function parseWebConfig(text: string, base: string): WebConfig {
   if (doc === null || doc === undefined) return config;
   if (!isObj(doc)) throw new WebConfigError('expected a mapping at the top');
   keysOf(doc, '', ['tls_server_config', 'http_server_config', 'basic_auth_users', 'rate_limit']);
-
-  const tls = doc['tls_server_config'];
-  if (tls !== undefined && tls !== null) {
-    if (!isObj(tls)) throw new WebConfigError('tls_server_config: expected a mapping');
-    const w = 'tls_server_config.';
-    keysOf(tls, w, [
-      'cert',
-      'key',
-      'client_ca',
-      'cert_file',
-      'key_file',
-      'client_auth_type',
-      'client_ca_file',
-      'client_allowed_sans',
-      'min_version',
-      'max_version',
-      'cipher_suites',
-      'prefer_server_cipher_suites',
-      'curve_preferences',
-    ]);
-    // Each of certificate, key and client CA inline or from a file, not both (exporter-toolkit's rule); files are read once every setting is checked.
-    const pem = (inline: string, fileKey: string): (() => Buffer) | undefined => {
-      const text = str(tls, inline, w);
-      const file = str(tls, fileKey, w);
-      if (text !== undefined && file !== undefined)
-        throw new WebConfigError(`${w}${inline} and ${w}${fileKey}: give one of them, not both`);
-      return text !== undefined ? () => Buffer.from(text) : file !== undefined ? () => readFile(file, base, `${w}${fileKey}`) : undefined;
-    };
-    const certSource = pem('cert', 'cert_file');
-    const keySource = pem('key', 'key_file');
-    if (!certSource || !keySource) throw new WebConfigError(`${w}cert_file (or cert) and ${w}key_file (or key) are both required`);
-    const clientAuthType = (str(tls, 'client_auth_type', w) ?? 'NoClientCert') as ClientAuthType;
-    if (!CLIENT_AUTH.includes(clientAuthType)) throw new WebConfigError(`${w}client_auth_type: expected one of ${CLIENT_AUTH.join(', ')}`);
-    const caSource = pem('client_ca', 'client_ca_file');
-    if ((clientAuthType === 'VerifyClientCertIfGiven' || clientAuthType === 'RequireAndVerifyClientCert') && !caSource) {
-      throw new WebConfigError(`${w}client_ca_file: required with client_auth_type ${clientAuthType}`);
-    }
-    const clientAllowedSans = strings(tls, 'client_allowed_sans', w);
-    if (clientAllowedSans && clientAuthType !== 'RequireAnyClientCert' && clientAuthType !== 'RequireAndVerifyClientCert') {
-      // The other types let a client in without a certificate, so with no name to check.
-      throw new WebConfigError(
-        `${w}client_allowed_sans: needs client_auth_type RequireAndVerifyClientCert or RequireAnyClientCert, not ${clientAuthType}`,
-      );
-    }
-    const suites = strings(tls, 'cipher_suites', w)?.filter((name) => {
-      if (TLS13_SUITES.includes(name)) return false;
-      if (!CIPHER_SUITES[name])
-        throw new WebConfigError(
-          `${w}cipher_suites: ${name} is not one of Go's TLS cipher suites (${Object.keys(CIPHER_SUITES).join(', ')})`,
-        );
-      return true;
-    });
-    const curves = strings(tls, 'curve_preferences', w)?.map(
-      (name) =>
-        CURVES[name] ??
-        (() => {
-          throw new WebConfigError(`${w}curve_preferences: ${name} is not one this exporter can offer (${Object.keys(CURVES).join(', ')})`);
-        })(),
-    );
-    const version = (key: string): SecureVersion | undefined => {
-      const text = str(tls, key, w);
-      if (text === undefined) return undefined;
-      const v = VERSIONS[text];
-      if (!v) throw new WebConfigError(`${w}${key}: expected one of ${Object.keys(VERSIONS).join(', ')}`);
-      return v;
-    };
-    const settings: TlsSettings = {
-      cert: certSource(),
-      key: keySource(),
-      ...(caSource ? { ca: caSource() } : {}),
-      clientAuthType,
-      minVersion: version('min_version') ?? 'TLSv1.2',
-      maxVersion: version('max_version'),
-      ...(clientAllowedSans ? { clientAllowedSans } : {}),
-      ...(suites && suites.length > 0 ? { ciphers: suites.map((name) => CIPHER_SUITES[name]).join(':') } : {}),
-      honorCipherOrder: bool(tls, 'prefer_server_cipher_suites', w) ?? true,
-      ...(curves && curves.length > 0 ? { ecdhCurve: curves.join(':') } : {}),
-    };
-    try {
-      createSecureContext({
-        cert: settings.cert,
-        key: settings.key,
-        ca: settings.ca,
-        minVersion: settings.minVersion,
-        maxVersion: settings.maxVersion,
-        ...(settings.ciphers ? { ciphers: settings.ciphers } : {}),
-        ...(settings.ecdhCurve ? { ecdhCurve: settings.ecdhCurve } : {}),
-      });
-    } catch (err) {
-      throw new WebConfigError(`tls_server_config: the certificate, key or CA cannot be used: ${errorMessage(err)}`);
-    }
-    config.tls = settings;
-  }
-
-  const http = doc['http_server_config'];
-  if (http !== undefined && http !== null) {
-    if (!isObj(http)) throw new WebConfigError('http_server_config: expected a mapping');
-    keysOf(http, 'http_server_config.', ['headers', 'http2']);
-    // exporter-toolkit serves HTTP/2 over TLS unless told not to; this exporter serves HTTP/1.1 only (Prometheus scrapes either).
-    if (bool(http, 'http2', 'http_server_config.') === true) {
-      throw new WebConfigError(
-        'http_server_config.http2: HTTP/2 is not served by this exporter; set http2: false or leave it out (HTTP/1.1 is served, which Prometheus scrapes)',
-      );
-    }
-    const headers = http['headers'];
-    if (headers !== undefined && headers !== null) {
-      if (!isObj(headers)) throw new WebConfigError('http_server_config.headers: expected a mapping');
-      for (const [name, value] of Object.entries(headers)) {
-        const canonical = HEADERS.find((h) => h.toLowerCase() === name.toLowerCase());
-        if (!canonical)
-          throw new WebConfigError(`http_server_config.headers.${name}: not a header that can be set (${HEADERS.join(', ')})`);
-        if (typeof value !== 'string' || /[\r\n]/.test(value))
-          throw new WebConfigError(`http_server_config.headers.${name}: expected a one-line string`);
-        config.headers[canonical] = value;
-      }
-    }
-  }
-
-  const limit = doc['rate_limit'];
-  if (limit !== undefined && limit !== null) {
-    if (!isObj(limit)) throw new WebConfigError('rate_limit: expected a mapping with interval and burst');
-    keysOf(limit, 'rate_limit.', ['interval', 'burst']);
-    const intervalText = limit['interval'];
-    const intervalMs = typeof intervalText === 'string' ? goDuration(intervalText) : intervalText === 0 ? 0 : undefined;
-    if (intervalMs === undefined) throw new WebConfigError('rate_limit.interval: expected a duration such as 1s or 100ms (0: no limit)');
-    const burst = limit['burst'];
-    if (typeof burst !== 'number' || !Number.isInteger(burst) || burst < 0)
-      throw new WebConfigError('rate_limit.burst: expected a whole number');
-    if (intervalMs > 0) {
-      if (burst === 0) throw new WebConfigError('rate_limit.burst: 0 would refuse every request; give at least 1');
-      config.rateLimit = { intervalMs, burst };
-    }
-  }
-
-  const users = doc['basic_auth_users'];
-  if (users !== undefined && users !== null) {
-    if (!isObj(users)) throw new WebConfigError('basic_auth_users: expected a mapping of user names to bcrypt hashes');
-    for (const [user, hash] of Object.entries(users)) {
-      if (user.includes(':')) throw new WebConfigError(`basic_auth_users.${user}: a user name cannot contain ":"`);
-      if (typeof hash !== 'string' || !BCRYPT.test(hash))
-        throw new WebConfigError(`basic_auth_users.${user}: expected a bcrypt hash ($2y$10$…)`);
-      config.users.set(user, hash);
-    }
-  }
+  const tls = section(doc, 'tls_server_config');
+  if (tls) config.tls = parseTlsServerConfig(tls, base);
+  const http = section(doc, 'http_server_config');
+  if (http) config.headers = parseHttpServerConfig(http);
+  const limit = section(doc, 'rate_limit', 'a mapping with interval and burst');
+  const rateLimit = limit ? parseRateLimit(limit) : undefined;
+  if (rateLimit) config.rateLimit = rateLimit;
+  const users = section(doc, 'basic_auth_users', 'a mapping of user names to bcrypt hashes');
+  if (users) config.users = parseUsers(users);
   return config;
+}
+
+const TLS_KEYS = [
+  'cert',
+  'key',
+  'client_ca',
+  'cert_file',
+  'key_file',
+  'client_auth_type',
+  'client_ca_file',
+  'client_allowed_sans',
+  'min_version',
+  'max_version',
+  'cipher_suites',
+  'prefer_server_cipher_suites',
+  'curve_preferences',
+];
+
+/** tls_server_config: certificate and key, client certificates and their names, versions, suites, curves; checked by OpenSSL at the end. */
+function parseTlsServerConfig(tls: Obj, base: string): TlsSettings {
+  const w = 'tls_server_config.';
+  keysOf(tls, w, TLS_KEYS);
+  // Each of certificate, key and client CA inline or from a file, not both (exporter-toolkit's rule); files are read once every setting is checked.
+  const pem = (inline: string, fileKey: string): (() => Buffer) | undefined => {
+    const text = str(tls, inline, w);
+    const file = str(tls, fileKey, w);
+    if (text !== undefined && file !== undefined) throw new WebConfigError(`${w}${inline} and ${w}${fileKey}: give one of them, not both`);
+    return text !== undefined ? () => Buffer.from(text) : file !== undefined ? () => readFile(file, base, `${w}${fileKey}`) : undefined;
+  };
+  const certSource = pem('cert', 'cert_file');
+  const keySource = pem('key', 'key_file');
+  if (!certSource || !keySource) throw new WebConfigError(`${w}cert_file (or cert) and ${w}key_file (or key) are both required`);
+  const clientAuthType = (str(tls, 'client_auth_type', w) ?? 'NoClientCert') as ClientAuthType;
+  if (!CLIENT_AUTH.includes(clientAuthType)) throw new WebConfigError(`${w}client_auth_type: expected one of ${CLIENT_AUTH.join(', ')}`);
+  const caSource = pem('client_ca', 'client_ca_file');
+  if ((clientAuthType === 'VerifyClientCertIfGiven' || clientAuthType === 'RequireAndVerifyClientCert') && !caSource) {
+    throw new WebConfigError(`${w}client_ca_file: required with client_auth_type ${clientAuthType}`);
+  }
+  const clientAllowedSans = allowedSans(tls, clientAuthType);
+  const suites = cipherSuites(tls);
+  const curves = curvePreferences(tls);
+  const version = (key: string): SecureVersion | undefined => {
+    const text = str(tls, key, w);
+    if (text === undefined) return undefined;
+    const v = VERSIONS[text];
+    if (!v) throw new WebConfigError(`${w}${key}: expected one of ${Object.keys(VERSIONS).join(', ')}`);
+    return v;
+  };
+  const settings: TlsSettings = {
+    cert: certSource(),
+    key: keySource(),
+    ...(caSource ? { ca: caSource() } : {}),
+    clientAuthType,
+    minVersion: version('min_version') ?? 'TLSv1.2',
+    maxVersion: version('max_version'),
+    ...(clientAllowedSans ? { clientAllowedSans } : {}),
+    ...(suites ? { ciphers: suites } : {}),
+    honorCipherOrder: bool(tls, 'prefer_server_cipher_suites', w) ?? true,
+    ...(curves ? { ecdhCurve: curves } : {}),
+  };
+  checkWithOpenSsl(settings);
+  return settings;
+}
+
+/** client_allowed_sans: only with a client auth type that makes a certificate required (the others let a client in without names to check). */
+function allowedSans(tls: Obj, clientAuthType: ClientAuthType): string[] | undefined {
+  const names = strings(tls, 'client_allowed_sans', 'tls_server_config.');
+  if (names && clientAuthType !== 'RequireAnyClientCert' && clientAuthType !== 'RequireAndVerifyClientCert') {
+    throw new WebConfigError(
+      `tls_server_config.client_allowed_sans: needs client_auth_type RequireAndVerifyClientCert or RequireAnyClientCert, not ${clientAuthType}`,
+    );
+  }
+  return names;
+}
+
+/** cipher_suites in OpenSSL's names, colon-separated; TLS 1.3's names accepted and left out, as Go does. */
+function cipherSuites(tls: Obj): string | undefined {
+  const names = strings(tls, 'cipher_suites', 'tls_server_config.')?.filter((name) => !TLS13_SUITES.includes(name));
+  const openssl = names?.map((name) => {
+    const suite = CIPHER_SUITES[name];
+    if (!suite) {
+      throw new WebConfigError(
+        `tls_server_config.cipher_suites: ${name} is not one of Go's TLS cipher suites (${Object.keys(CIPHER_SUITES).join(', ')})`,
+      );
+    }
+    return suite;
+  });
+  return openssl && openssl.length > 0 ? openssl.join(':') : undefined;
+}
+
+/** curve_preferences in OpenSSL's names, colon-separated, in order. */
+function curvePreferences(tls: Obj): string | undefined {
+  const curves = strings(tls, 'curve_preferences', 'tls_server_config.')?.map((name) => {
+    const curve = CURVES[name];
+    if (!curve) {
+      throw new WebConfigError(
+        `tls_server_config.curve_preferences: ${name} is not one this exporter can offer (${Object.keys(CURVES).join(', ')})`,
+      );
+    }
+    return curve;
+  });
+  return curves && curves.length > 0 ? curves.join(':') : undefined;
+}
+
+/** The certificate, key, CA, versions, suites and curves as OpenSSL will take them: refused now rather than at the first client. */
+function checkWithOpenSsl(settings: TlsSettings): void {
+  try {
+    createSecureContext({
+      cert: settings.cert,
+      key: settings.key,
+      ca: settings.ca,
+      minVersion: settings.minVersion,
+      maxVersion: settings.maxVersion,
+      ...(settings.ciphers ? { ciphers: settings.ciphers } : {}),
+      ...(settings.ecdhCurve ? { ecdhCurve: settings.ecdhCurve } : {}),
+    });
+  } catch (err) {
+    throw new WebConfigError(`tls_server_config: the certificate, key or CA cannot be used: ${errorMessage(err)}`);
+  }
+}
+
+/** http_server_config: the headers to send; HTTP/2 refused (only HTTP/1.1 is served). */
+function parseHttpServerConfig(http: Obj): Record<string, string> {
+  keysOf(http, 'http_server_config.', ['headers', 'http2']);
+  // exporter-toolkit serves HTTP/2 over TLS unless told not to; this exporter serves HTTP/1.1 only (Prometheus scrapes either).
+  if (bool(http, 'http2', 'http_server_config.') === true) {
+    throw new WebConfigError(
+      'http_server_config.http2: HTTP/2 is not served by this exporter; set http2: false or leave it out (HTTP/1.1 is served, which Prometheus scrapes)',
+    );
+  }
+  const out: Record<string, string> = {};
+  const headers = section(http, 'headers', 'a mapping', 'http_server_config.');
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    const canonical = HEADERS.find((h) => h.toLowerCase() === name.toLowerCase());
+    if (!canonical) throw new WebConfigError(`http_server_config.headers.${name}: not a header that can be set (${HEADERS.join(', ')})`);
+    if (typeof value !== 'string' || /[\r\n]/.test(value))
+      throw new WebConfigError(`http_server_config.headers.${name}: expected a one-line string`);
+    out[canonical] = value;
+  }
+  return out;
+}
+
+/** rate_limit: interval and burst; an interval of 0 is no limit. */
+function parseRateLimit(limit: Obj): RateLimit | undefined {
+  keysOf(limit, 'rate_limit.', ['interval', 'burst']);
+  const intervalText = limit['interval'];
+  const intervalMs = typeof intervalText === 'string' ? goDuration(intervalText) : intervalText === 0 ? 0 : undefined;
+  if (intervalMs === undefined) throw new WebConfigError('rate_limit.interval: expected a duration such as 1s or 100ms (0: no limit)');
+  const burst = limit['burst'];
+  if (typeof burst !== 'number' || !Number.isInteger(burst) || burst < 0)
+    throw new WebConfigError('rate_limit.burst: expected a whole number');
+  if (intervalMs === 0) return undefined;
+  if (burst === 0) throw new WebConfigError('rate_limit.burst: 0 would refuse every request; give at least 1');
+  return { intervalMs, burst };
+}
+
+/** basic_auth_users: user names to bcrypt hashes. */
+function parseUsers(users: Obj): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [user, hash] of Object.entries(users)) {
+    if (user.includes(':')) throw new WebConfigError(`basic_auth_users.${user}: a user name cannot contain ":"`);
+    if (typeof hash !== 'string' || !BCRYPT.test(hash))
+      throw new WebConfigError(`basic_auth_users.${user}: expected a bcrypt hash ($2y$10$…)`);
+    out.set(user, hash);
+  }
+  return out;
 }
 
 export function loadWebConfig(file: string): WebConfig {
