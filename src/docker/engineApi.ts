@@ -175,31 +175,52 @@ function dialPath(path: string): Pick<Modem.DialOptions, 'path' | 'options'> {
  */
 export function createEngineApi(options: EngineApiOptions): EngineApi {
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
-  const { connection } = options;
-  /** The last ssh host key's verdict, to say why a connection was refused. */
-  let hostKey: HostKeyVerdict = 'known';
-  const modem = modemFor(
-    connection,
-    (key) => {
-      if (connection.kind !== 'ssh') return false;
-      hostKey = verifyHostKey(connection.knownHosts, knownHostName(connection.host, connection.port), key);
-      return hostKey === 'known';
-    },
-    options.timeoutMs,
-  );
-  const failureMessage = (err: Error): string => {
-    if (connection.kind === 'ssh' && hostKey !== 'known' && /verification failed/i.test(err.message)) {
-      const name = knownHostName(connection.host, connection.port);
-      return `ssh: the host key of ${name} is ${hostKey === 'unknown' ? 'not listed' : hostKey === 'changed' ? 'not the one listed' : 'revoked'} in ${connection.knownHostsFile}`;
-    }
-    return err.message.trim();
+  const hostKeys = hostKeyCheck(options.connection);
+  const modem = modemFor(options.connection, hostKeys.check, options.timeoutMs);
+  const open = opener(modem, (err) => ({ message: hostKeys.explain(err), kind: connectFailure(err, options.connection) }));
+  const request = <T>(path: string, read: AnswerReader<T>) => withDeadline(open, path, options.timeoutMs, read);
+  return {
+    get: (path: EnginePath) => request<EngineResponse>(path, (res, finish) => readBody(res, maxBody, path, finish)),
+    getEach: (path: EngineListPath, onItem: (item: unknown) => void) =>
+      request<Omit<EngineResponse, 'body'>>(path, (res, finish) => readList(res, path, onItem, finish)),
+    stream: (path: EngineStreamPath, handlers: StreamHandlers) => openEventStream(open, path, handlers, options.timeoutMs),
   };
-  /** One GET whose answer is handed over as a stream; `err` is already a one-line reason. */
-  const open = (
-    path: string,
-    signal: AbortSignal,
-    done: (err: { message: string; kind: EngineFailure; status?: number } | undefined, res?: IncomingMessage) => void,
-  ) => {
+}
+
+/** Why a GET got no answer, in one line: connection, TLS, ssh or HTTP. */
+interface OpenFailure {
+  message: string;
+  kind: EngineFailure;
+  status?: number;
+}
+
+/** One GET whose answer (status 200) is handed over as a stream. */
+type Open = (path: string, signal: AbortSignal, done: (err: OpenFailure | undefined, res?: IncomingMessage) => void) => void;
+
+type AnswerReader<T> = (res: IncomingMessage, finish: (err: EngineError | undefined, value?: T) => void) => void;
+
+/** ssh host keys checked against known_hosts; the last verdict says why a connection was refused. */
+function hostKeyCheck(connection: DockerConnection): { check: (key: Buffer) => boolean; explain: (err: Error) => string } {
+  let verdict: HostKeyVerdict = 'known';
+  return {
+    check: (key) => {
+      if (connection.kind !== 'ssh') return false;
+      verdict = verifyHostKey(connection.knownHosts, knownHostName(connection.host, connection.port), key);
+      return verdict === 'known';
+    },
+    explain: (err) => {
+      if (connection.kind === 'ssh' && verdict !== 'known' && /verification failed/i.test(err.message)) {
+        const listed = verdict === 'unknown' ? 'not listed' : verdict === 'changed' ? 'not the one listed' : 'revoked';
+        return `ssh: the host key of ${knownHostName(connection.host, connection.port)} is ${listed} in ${connection.knownHostsFile}`;
+      }
+      return err.message.trim();
+    },
+  };
+}
+
+/** GETs through the modem: every status comes back as a stream; anything but 200 is read (a little of it) into the daemon's message. */
+function opener(modem: Modem, failure: (err: Error) => OpenFailure): Open {
+  return (path, signal, done) => {
     modem.dial(
       {
         ...dialPath(path),
@@ -211,122 +232,133 @@ export function createEngineApi(options: EngineApiOptions): EngineApi {
       },
       (err, result) => {
         if (err) {
-          if (signal.aborted) return;
-          return done({ message: failureMessage(err), kind: connectFailure(err, connection) });
+          if (!signal.aborted) done(failure(err));
+          return;
         }
         const res = result as IncomingMessage;
-        const status = res.statusCode ?? 0;
-        if (status === 200) return done(undefined, res);
-        // The daemon's own words: {"message": "No such container: …"}; a few hundred bytes are enough.
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          if (text.length < 512) text += chunk;
-        });
-        res.on('error', () => undefined);
-        res.on('end', () => {
-          let message = text.trim().slice(0, 200);
-          try {
-            const parsed: unknown = JSON.parse(text);
-            if (typeof parsed === 'object' && parsed !== null && typeof (parsed as { message?: unknown }).message === 'string') {
-              message = (parsed as { message: string }).message;
-            }
-          } catch {
-            // Not JSON: the text as it came.
-          }
-          // Plain HTTP to a daemon that speaks TLS: say what to set.
-          if (status === 400 && /HTTP request to an HTTPS server/i.test(message))
-            message += ' (the daemon speaks TLS: set --docker.tls-verify or DOCKER_TLS_VERIFY=1)';
-          done({ message: `HTTP ${status}${message ? `: ${message}` : ''}`, kind: 'http', status });
-        });
+        if (res.statusCode === 200) done(undefined, res);
+        else readErrorAnswer(res, done);
       },
     );
   };
-  /** One GET under one deadline, from connection to the reader's last byte. */
-  const request = <T>(
-    path: string,
-    read: (res: IncomingMessage, finish: (err: EngineError | undefined, value?: T) => void) => void,
-  ): Promise<T> => {
-    const controller = new AbortController();
-    return new Promise<T>((resolve, reject) => {
-      let settled = false;
-      const finish = (err: EngineError | undefined, value?: T) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        if (err) {
-          controller.abort();
-          reject(err);
-        } else resolve(value as T);
-      };
-      const timer = setTimeout(
-        () => finish(new EngineError(`GET ${path}: no complete answer within ${options.timeoutMs} ms`, 'timeout')),
-        options.timeoutMs,
-      );
-      open(path, controller.signal, (err, res) => {
-        if (err) finish(new EngineError(`GET ${path}: ${err.message}`, err.kind, err.status));
-        else read(res as IncomingMessage, finish);
-      });
-    });
+}
+
+/**
+ * The daemon's own words for an error: {"message": "No such container: …"}. A few hundred bytes are
+ * enough; the rest is not read (an answer of any length costs no more).
+ */
+function readErrorAnswer(res: IncomingMessage, done: (err: OpenFailure) => void): void {
+  const status = res.statusCode ?? 0;
+  let text = '';
+  let reported = false;
+  const report = () => {
+    if (reported) return;
+    reported = true;
+    done({ message: `HTTP ${status}${daemonMessage(status, text)}`, kind: 'http', status });
   };
-  return {
-    get(path: EnginePath): Promise<EngineResponse> {
-      return request(path, (res, finish) => readBody(res, maxBody, path, finish));
-    },
+  res.setEncoding('utf8');
+  res.on('data', (chunk: string) => {
+    text += chunk;
+    if (text.length >= 512) {
+      report();
+      res.destroy();
+    }
+  });
+  res.on('error', () => undefined);
+  res.on('end', report);
+}
 
-    getEach(path: EngineListPath, onItem: (item: unknown) => void): Promise<Omit<EngineResponse, 'body'>> {
-      return request(path, (res, finish) => readList(res, path, onItem, finish));
-    },
+/** ": <the message>" of an error answer, its JSON message when it is JSON; with a hint when plain HTTP reached a TLS daemon. */
+function daemonMessage(status: number, text: string): string {
+  let message = text.trim().slice(0, 200);
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed === 'object' && parsed !== null && typeof (parsed as { message?: unknown }).message === 'string') {
+      message = (parsed as { message: string }).message;
+    }
+  } catch {
+    // Not JSON (or cut short): the text as it came.
+  }
+  if (status === 400 && /HTTP request to an HTTPS server/i.test(message)) {
+    message += ' (the daemon speaks TLS: set --docker.tls-verify or DOCKER_TLS_VERIFY=1)';
+  }
+  return message ? `: ${message}` : '';
+}
 
-    stream(path: EngineStreamPath, handlers: StreamHandlers): EngineStream {
-      const controller = new AbortController();
-      let closed = false;
-      let response: IncomingMessage | undefined;
-      const close = (reason: string) => {
-        if (closed) return;
-        closed = true;
-        clearTimeout(connectTimer);
+/** One GET under one deadline, from connection to the reader's last byte. */
+function withDeadline<T>(open: Open, path: string, timeoutMs: number, read: AnswerReader<T>): Promise<T> {
+  const controller = new AbortController();
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const finish = (err: EngineError | undefined, value?: T) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (err) {
         controller.abort();
-        response?.destroy();
-        handlers.onClose(reason);
-      };
-      // Only the subscription has a deadline; the stream itself is meant to stay open.
-      const connectTimer = setTimeout(() => close(`GET ${path}: no answer within ${options.timeoutMs} ms`), options.timeoutMs);
-      open(path, controller.signal, (err, res) => {
-        if (closed) {
-          res?.destroy();
-          return;
-        }
-        if (err || !res) return close(`GET /events: ${err?.message ?? 'no answer'}`);
-        clearTimeout(connectTimer);
-        response = res;
-        handlers.onOpen();
-        let pending = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => {
-          pending += chunk;
-          let newline: number;
-          while ((newline = pending.indexOf('\n')) !== -1) {
-            const line = pending.slice(0, newline).trim();
-            pending = pending.slice(newline + 1);
-            if (line === '') continue;
-            let event: unknown;
-            try {
-              event = JSON.parse(line);
-            } catch {
-              return close('GET /events: an event is not JSON');
-            }
-            handlers.onEvent(event);
-            if (closed) return;
-          }
-          if (pending.length > MAX_EVENT_LINE) close('GET /events: an event line is too long');
-        });
-        response.on('end', () => close('GET /events: the daemon closed the stream'));
-        response.on('error', (e) => close(`GET /events: ${e.message}`));
-      });
-      return { close: () => close('closed by the exporter') };
-    },
+        reject(err);
+      } else resolve(value as T);
+    };
+    const timer = setTimeout(() => finish(new EngineError(`GET ${path}: no complete answer within ${timeoutMs} ms`, 'timeout')), timeoutMs);
+    open(path, controller.signal, (err, res) => {
+      if (err || !res) finish(new EngineError(`GET ${path}: ${err?.message ?? 'no answer'}`, err?.kind ?? 'unreachable', err?.status));
+      else read(res, finish);
+    });
+  });
+}
+
+/** The event stream: only the subscription has a deadline; the stream itself is meant to stay open. */
+function openEventStream(open: Open, path: EngineStreamPath, handlers: StreamHandlers, timeoutMs: number): EngineStream {
+  const controller = new AbortController();
+  let closed = false;
+  let response: IncomingMessage | undefined;
+  const close = (reason: string) => {
+    if (closed) return;
+    closed = true;
+    clearTimeout(connectTimer);
+    controller.abort();
+    response?.destroy();
+    handlers.onClose(reason);
   };
+  const connectTimer = setTimeout(() => close(`GET ${path}: no answer within ${timeoutMs} ms`), timeoutMs);
+  open(path, controller.signal, (err, res) => {
+    if (closed) {
+      res?.destroy();
+      return;
+    }
+    if (err || !res) return close(`GET /events: ${err?.message ?? 'no answer'}`);
+    clearTimeout(connectTimer);
+    response = res;
+    handlers.onOpen();
+    readEventLines(res, handlers, close, () => closed);
+  });
+  return { close: () => close('closed by the exporter') };
+}
+
+/** Events are lines of JSON; a line that is not JSON, or too long to be an event, ends the stream. */
+function readEventLines(res: IncomingMessage, handlers: StreamHandlers, close: (reason: string) => void, isClosed: () => boolean): void {
+  let pending = '';
+  res.setEncoding('utf8');
+  res.on('data', (chunk: string) => {
+    pending += chunk;
+    let newline: number;
+    while ((newline = pending.indexOf('\n')) !== -1) {
+      const line = pending.slice(0, newline).trim();
+      pending = pending.slice(newline + 1);
+      if (line === '') continue;
+      let event: unknown;
+      try {
+        event = JSON.parse(line);
+      } catch {
+        return close('GET /events: an event is not JSON');
+      }
+      handlers.onEvent(event);
+      if (isClosed()) return;
+    }
+    if (pending.length > MAX_EVENT_LINE) close('GET /events: an event line is too long');
+  });
+  res.on('end', () => close('GET /events: the daemon closed the stream'));
+  res.on('error', (e) => close(`GET /events: ${e.message}`));
 }
 
 function apiVersionOf(res: IncomingMessage): string | undefined {
