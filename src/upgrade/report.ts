@@ -7,7 +7,7 @@ import type { ImageStore, Outcome } from './outcome';
 import type { Remedies } from './remedies';
 import { THRESHOLDS } from './thresholds';
 import { deprecationOf } from '../docker/storageDrivers';
-import { BlockerReason, upgradeVerdict } from './verdict';
+import { BlockerReason, upgradeVerdict, UpgradeVerdict } from './verdict';
 
 export type VerdictStatus = 'ok' | 'warning' | 'blocked' | 'unreachable';
 
@@ -140,8 +140,42 @@ function unreachableStep(kind: string | undefined, dockerHost = 'the Docker sock
  * scan and verdict the exporter's metrics come from.
  */
 export function buildReport(input: ReportInput): Report {
+  const { snapshot, scan } = input;
+  const report = reportOfWhatWasSeen(input);
+  const info = snapshot.info;
+  const verdict = upgradeVerdict(snapshot, scan, input.targets);
+  if (!snapshot.up || !info?.driver || !verdict) return unreachableReport(report, snapshot, input.dockerHost);
+  const deprecation = snapshot.engine === 'podman' ? undefined : deprecationOf(info.driver);
+  const facts: Facts = { input, info, driver: info.driver, deprecation, verdict };
+  report.storage_driver = storageDriverSection(snapshot, info, deprecation);
+  if (info.thinPool) report.thin_pool = thinPoolSection(info.thinPool);
+  if (deprecation) report.recreate = recreateSection(input);
+  const daemonConfig = daemonConfigSection(snapshot, verdict);
+  if (daemonConfig) report.daemon_config = daemonConfig;
+  addVerdictBlockers(report, facts);
+  addOutcomes(report, facts);
+  addWarnings(report, facts);
+  report.verdict.next_steps.push(...nextSteps(report, facts));
+  const { blockers, warnings } = report.verdict;
+  report.verdict.status = blockers.length > 0 ? 'blocked' : warnings.length > 0 ? 'warning' : 'ok';
+  report.exit_code = EXIT_CODES[report.verdict.status];
+  return report;
+}
+
+/** What every step reads: the input, the daemon's /info, its driver and whether that is deprecated, and the verdict. */
+interface Facts {
+  input: ReportInput;
+  info: NonNullable<DaemonSnapshot['info']>;
+  driver: string;
+  deprecation: ReturnType<typeof deprecationOf>;
+  verdict: UpgradeVerdict;
+}
+
+/** The daemon, the data-root scan and the host-network containers: what holds whether or not the daemon answered. */
+function reportOfWhatWasSeen(input: ReportInput): Report {
   const { snapshot, scan, limit } = input;
   const info = snapshot.info;
+  const containers = snapshot.containers ?? [];
   const report: Report = {
     schema_version: 1,
     daemon: {
@@ -158,85 +192,89 @@ export function buildReport(input: ReportInput): Report {
     orphaned: scan?.complete ? [...scan.orphaned].sort((a, b) => b.bytes - a.bytes) : [],
     orphaned_unmeasured: scan?.complete ? [...scan.unmeasured] : [],
     ...(scan?.complete && scan.containerdRootBytes !== undefined ? { containerd_root: { bytes: scan.containerdRootBytes } } : {}),
-    host_network_containers: hostNetworkFirst(snapshot.containers ?? [], limit).map((c) => ({
-      name: c.name,
-      image: c.image,
-      state: c.state,
-    })),
-    host_network_containers_more: Math.max(0, (snapshot.containers ?? []).filter((c) => c.networkMode === 'host').length - limit),
+    host_network_containers: hostNetworkFirst(containers, limit).map((c) => ({ name: c.name, image: c.image, state: c.state })),
+    host_network_containers_more: Math.max(0, containers.filter((c) => c.networkMode === 'host').length - limit),
     verdict: { status: 'ok', blockers: [], warnings: [], next_steps: [] },
     exit_code: 0,
   };
   if (snapshot.volumes !== undefined) report.volumes = { count: snapshot.volumes, affected: false };
-  const verdict = upgradeVerdict(snapshot, scan, input.targets);
-  if (!snapshot.up || !info?.driver || !verdict) {
-    report.verdict.status = 'unreachable';
-    if (snapshot.unreachable) {
-      report.daemon.reason = snapshot.unreachable.kind;
-      report.daemon.error = snapshot.unreachable.message;
-    }
-    report.verdict.next_steps.push(unreachableStep(snapshot.unreachable?.kind, input.dockerHost));
-    report.exit_code = EXIT_CODES.unreachable;
-    return report;
-  }
+  return report;
+}
 
-  const driver = info.driver;
-  const deprecation = snapshot.engine === 'podman' ? undefined : deprecationOf(driver);
+/** No daemon, or no driver named: why, and what to do about it. */
+function unreachableReport(report: Report, snapshot: DaemonSnapshot, dockerHost: string | undefined): Report {
+  report.verdict.status = 'unreachable';
+  if (snapshot.unreachable) {
+    report.daemon.reason = snapshot.unreachable.kind;
+    report.daemon.error = snapshot.unreachable.message;
+  }
+  report.verdict.next_steps.push(unreachableStep(snapshot.unreachable?.kind, dockerHost));
+  report.exit_code = EXIT_CODES.unreachable;
+  return report;
+}
+
+function storageDriverSection(snapshot: DaemonSnapshot, info: Facts['info'], deprecation: Facts['deprecation']): Report['storage_driver'] {
   const explicit = snapshot.storageConfig;
-  report.storage_driver = {
-    name: driver,
+  const unknownReason =
+    snapshot.engine === 'podman'
+      ? 'not applicable: Podman has no dockerd configuration'
+      : explicit?.known === false
+        ? explicit.reason
+        : 'not collected';
+  return {
+    name: info.driver ?? '',
     status: deprecation ? 'deprecated' : 'supported',
     deprecated_in: deprecation?.deprecatedIn,
     removed_in_major: deprecation?.removedInMajor,
     backing_filesystem: info.backingFilesystem,
     explicit: explicit?.known
       ? { known: true, configured: explicit.source !== 'none', source: explicit.source }
-      : {
-          known: false,
-          reason:
-            snapshot.engine === 'podman'
-              ? 'not applicable: Podman has no dockerd configuration'
-              : explicit
-                ? explicit.reason
-                : 'not collected',
-        },
+      : { known: false, reason: unknownReason },
   };
-  const pool = info.thinPool;
-  if (pool) {
-    report.thin_pool = {
-      data_used_bytes: pool.dataSpaceUsedBytes,
-      data_total_bytes: pool.dataSpaceTotalBytes,
-      data_available_bytes: pool.dataSpaceAvailableBytes,
-      metadata_used_bytes: pool.metadataSpaceUsedBytes,
-      metadata_total_bytes: pool.metadataSpaceTotalBytes,
-      metadata_available_bytes: pool.metadataSpaceAvailableBytes,
-      minimum_free_bytes: pool.minimumFreeSpaceBytes,
-      loop_lvm: pool.loopLvm,
-    };
-  }
-  if (deprecation) {
-    const containerNames = (snapshot.containers ?? []).map((c) => c.name).sort();
-    report.recreate = {
-      required: true,
-      containers: named(containerNames, limit),
-      images: input.images ? named([...input.images].sort(), limit) : undefined,
-    };
-  }
+}
 
-  const { blockers, warnings, next_steps: steps } = report.verdict;
-  for (const reason of ['removed_driver', 'deprecated_driver_not_explicit', 'several_prior_drivers_not_explicit'] as const) {
-    if (verdict.blockers[reason])
-      blockers.push({ reason, message: BLOCKER_MESSAGES[reason](driver, deprecation?.removedInMajor, scan?.priorDrivers) });
-  }
+function thinPoolSection(pool: NonNullable<Facts['info']['thinPool']>): Report['thin_pool'] {
+  return {
+    data_used_bytes: pool.dataSpaceUsedBytes,
+    data_total_bytes: pool.dataSpaceTotalBytes,
+    data_available_bytes: pool.dataSpaceAvailableBytes,
+    metadata_used_bytes: pool.metadataSpaceUsedBytes,
+    metadata_total_bytes: pool.metadataSpaceTotalBytes,
+    metadata_available_bytes: pool.metadataSpaceAvailableBytes,
+    minimum_free_bytes: pool.minimumFreeSpaceBytes,
+    loop_lvm: pool.loopLvm,
+  };
+}
+
+/** A deprecated driver: every container and image must be made again. */
+function recreateSection(input: ReportInput): Report['recreate'] {
+  const containerNames = (input.snapshot.containers ?? []).map((c) => c.name).sort();
+  return {
+    required: true,
+    containers: named(containerNames, input.limit),
+    images: input.images ? named([...input.images].sort(), input.limit) : undefined,
+  };
+}
+
+/** daemon.json as the running version reads it at its next start, when there is one. */
+function daemonConfigSection(snapshot: DaemonSnapshot, verdict: UpgradeVerdict): Report['daemon_config'] {
   const storage = snapshot.storageConfig;
   const configuration = storage?.known ? storage.configuration : storage?.configuration;
-  if (configuration?.daemonJson && verdict.daemonConfigValid !== undefined) {
-    const restart = verdict.outcomes.find((o) => o.targetMajor === verdict.runningMajor);
-    report.daemon_config = {
-      file: configuration.daemonJson.file,
-      valid: verdict.daemonConfigValid,
-      ...(verdict.daemonConfigValid ? {} : { problem: restart?.reason ?? 'unknown' }),
-    };
+  if (!configuration?.daemonJson || verdict.daemonConfigValid === undefined) return undefined;
+  const restart = verdict.outcomes.find((o) => o.targetMajor === verdict.runningMajor);
+  return {
+    file: configuration.daemonJson.file,
+    valid: verdict.daemonConfigValid,
+    ...(verdict.daemonConfigValid ? {} : { problem: restart?.reason ?? 'unknown' }),
+  };
+}
+
+/** The verdict's own blockers (the driver, daemon.json) and whether the driver's configuration could be read. */
+function addVerdictBlockers(report: Report, { input, driver, deprecation, verdict }: Facts): void {
+  const { blockers, warnings } = report.verdict;
+  for (const reason of ['removed_driver', 'deprecated_driver_not_explicit', 'several_prior_drivers_not_explicit'] as const) {
+    if (verdict.blockers[reason])
+      blockers.push({ reason, message: BLOCKER_MESSAGES[reason](driver, deprecation?.removedInMajor, input.scan?.priorDrivers) });
   }
   if (verdict.blockers.daemon_config_invalid) {
     blockers.push({
@@ -244,12 +282,17 @@ export function buildReport(input: ReportInput): Report {
       message: `The daemon will not start again: ${report.daemon_config?.problem ?? 'daemon.json cannot be read'}.`,
     });
   }
-  if (snapshot.engine !== 'podman' && !storage?.known) {
+  if (input.snapshot.engine !== 'podman' && !input.snapshot.storageConfig?.known) {
     warnings.push({
       reason: 'unknown_configuration',
-      message: `Cannot tell whether the storage driver is explicitly configured: ${report.storage_driver.explicit.reason}.`,
+      message: `Cannot tell whether the storage driver is explicitly configured: ${report.storage_driver?.explicit.reason ?? 'not collected'}.`,
     });
   }
+}
+
+/** What a restart and each target version do; each that does not start cleanly blocks, each that cannot be told warns. */
+function addOutcomes(report: Report, { verdict }: Facts): void {
+  const { blockers, warnings } = report.verdict;
   for (const o of verdict.outcomes) {
     const restart = o.targetMajor === verdict.runningMajor;
     report.upgrade.push({
@@ -263,24 +306,27 @@ export function buildReport(input: ReportInput): Report {
     const when = restart ? `At its next restart (Docker ${o.targetMajor})` : `On Docker ${o.targetMajor}`;
     if (o.outcome === 'unknown')
       warnings.push({ reason: 'outcome_unknown', message: `${when}: cannot tell what the daemon does: ${o.reason}.` });
+    // A daemon.json the restart refuses is already the blocker above.
     else if (o.outcome !== 'starts' && !(restart && verdict.blockers.daemon_config_invalid)) {
-      const what = {
-        refuses_to_start: 'the daemon refuses to start',
-        fails_to_start: 'the daemon fails to start',
-        starts_without_containers: 'the daemon starts without its containers',
-      }[o.outcome];
-      blockers.push({ reason: o.outcome, message: `${when} ${what}: ${o.reason}.` });
+      blockers.push({ reason: o.outcome, message: `${when} ${OUTCOME_WORDS[o.outcome]}: ${o.reason}.` });
     }
   }
+}
+
+const OUTCOME_WORDS = {
+  refuses_to_start: 'the daemon refuses to start',
+  fails_to_start: 'the daemon fails to start',
+  starts_without_containers: 'the daemon starts without its containers',
+} as const;
+
+/** Host networking, data left behind, the thin pool, a scan that failed. */
+function addWarnings(report: Report, { input, info }: Facts): void {
+  const { warnings } = report.verdict;
   const hostNetworkCount = report.host_network_containers.length + report.host_network_containers_more;
-  const hostNetworkNames = namesAndMore(
-    report.host_network_containers.map((c) => c.name),
-    report.host_network_containers_more,
-  );
   if (hostNetworkCount > 0) {
     warnings.push({
       reason: 'host_network',
-      message: `${plural(hostNetworkCount, 'container uses', 'containers use')} host networking, which is no longer recommended: ${hostNetworkNames}.`,
+      message: `${plural(hostNetworkCount, 'container uses', 'containers use')} host networking, which is no longer recommended: ${hostNetworkNames(report)}.`,
     });
   }
   const orphanedTotal = report.orphaned.reduce((sum, o) => sum + o.bytes, 0);
@@ -296,31 +342,47 @@ export function buildReport(input: ReportInput): Report {
       message: `The ${u.driver} driver's data is left in zfs datasets, not in the data root's files: its size cannot be measured here (zfs list -o name,used,mountpoint shows the datasets under the pool the data root's zfs/ directory names).`,
     });
   }
-  if (pool?.loopLvm)
-    warnings.push({ reason: 'loop_lvm', message: 'The devicemapper thin pool runs on loop files (loop-lvm), unfit for production.' });
+  warnings.push(...thinPoolWarnings(info.thinPool));
+  if (report.data_root_scan === 'failed') {
+    warnings.push({ reason: 'scan_failed', message: `The data root could not be read: ${input.scan?.examples[0] ?? 'unknown error'}.` });
+  }
+}
+
+function thinPoolWarnings(pool: Facts['info']['thinPool']): Finding[] {
+  if (!pool) return [];
+  const out: Finding[] = [];
   const low = (available?: number, total?: number) =>
     available !== undefined && total ? available / total < THRESHOLDS.thinPoolAvailableRatio : false;
-  if (pool && low(pool.dataSpaceAvailableBytes, pool.dataSpaceTotalBytes))
-    warnings.push({
-      reason: 'thin_pool_data_low',
-      message: `Less than ${THRESHOLDS.thinPoolAvailableRatio * 100}% of the thin pool data space is available.`,
-    });
-  if (pool && low(pool.metadataSpaceAvailableBytes, pool.metadataSpaceTotalBytes))
-    warnings.push({
-      reason: 'thin_pool_metadata_low',
-      message: `Less than ${THRESHOLDS.thinPoolAvailableRatio * 100}% of the thin pool metadata space is available.`,
-    });
-  if (report.data_root_scan === 'failed')
-    warnings.push({ reason: 'scan_failed', message: `The data root could not be read: ${scan?.examples[0] ?? 'unknown error'}.` });
+  const percent = THRESHOLDS.thinPoolAvailableRatio * 100;
+  if (pool.loopLvm)
+    out.push({ reason: 'loop_lvm', message: 'The devicemapper thin pool runs on loop files (loop-lvm), unfit for production.' });
+  if (low(pool.dataSpaceAvailableBytes, pool.dataSpaceTotalBytes)) {
+    out.push({ reason: 'thin_pool_data_low', message: `Less than ${percent}% of the thin pool data space is available.` });
+  }
+  if (low(pool.metadataSpaceAvailableBytes, pool.metadataSpaceTotalBytes)) {
+    out.push({ reason: 'thin_pool_metadata_low', message: `Less than ${percent}% of the thin pool metadata space is available.` });
+  }
+  return out;
+}
 
-  // Next steps, in the order a person does them: keep the host starting, then migrate, then tidy up.
+function hostNetworkNames(report: Report): string {
+  return namesAndMore(
+    report.host_network_containers.map((c) => c.name),
+    report.host_network_containers_more,
+  );
+}
+
+/** Next steps, in the order a person does them: keep the host starting, then migrate, then tidy up. */
+function nextSteps(report: Report, { input, info, driver, deprecation, verdict }: Facts): string[] {
+  const steps: string[] = [];
+  const known = input.snapshot.storageConfig?.known === true;
   if (verdict.blockers.daemon_config_invalid && report.daemon_config) {
     steps.push(
-      `Fix ${report.daemon_config.file} before anything restarts the daemon: ${report.daemon_config.problem}. Check it with dockerd --validate --config-file ${report.daemon_config.file} (Docker 23 and later).`,
+      `Fix ${report.daemon_config.file} before anything restarts the daemon: ${report.daemon_config.problem ?? 'unknown'}. Check it with dockerd --validate --config-file ${report.daemon_config.file} (Docker 23 and later).`,
     );
   }
   const notExplicit = verdict.blockers.deprecated_driver_not_explicit || verdict.blockers.several_prior_drivers_not_explicit;
-  if (notExplicit || (deprecation && !storage?.known)) {
+  if (notExplicit || (deprecation && !known)) {
     steps.push(`Pin the storage driver in use so the daemon keeps starting. ${input.remedies.pinDriver(driver)}`);
   }
   if (deprecation) {
@@ -331,11 +393,8 @@ export function buildReport(input: ReportInput): Report {
       `The old ${driver} data stays in ${info.dockerRootDir ?? 'the data root'}/${driver}; keep storage-driver set explicitly while it is there (Docker 23/24 refuse to choose between several drivers' data).`,
     );
   }
-  if (hostNetworkCount > 0) {
-    steps.push(`Re-create the host-network containers on a bridge network, publishing their ports: ${hostNetworkNames}.`);
+  if (report.host_network_containers.length + report.host_network_containers_more > 0) {
+    steps.push(`Re-create the host-network containers on a bridge network, publishing their ports: ${hostNetworkNames(report)}.`);
   }
-
-  report.verdict.status = blockers.length > 0 ? 'blocked' : warnings.length > 0 ? 'warning' : 'ok';
-  report.exit_code = EXIT_CODES[report.verdict.status];
-  return report;
+  return steps;
 }
