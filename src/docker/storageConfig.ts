@@ -195,85 +195,46 @@ async function readDaemonJson(file: string): Promise<Buffer | undefined> {
   }
 }
 
+type Unknown = Extract<StorageConfig, { known: false }>;
+
+/**
+ * Reads the daemon's configuration as its next start will see it: the pid
+ * file names the process; its command line and environment (remembered in
+ * `memo` while the same process runs) name its daemon.json and flags; the
+ * data root is resolved as dockerd resolved it.
+ */
 export async function readStorageConfig(options: StorageConfigOptions, memo?: DaemonProcessMemo): Promise<StorageConfig> {
   const procRoot = options.procRoot ?? '/proc';
   // The remembered process's daemon.json is read while the pid file is: one round for both when the daemon is the same.
   const remembered = memo?.process;
   const rememberedConfig = remembered && readDaemonJson(remembered.configFile);
   rememberedConfig?.catch(() => undefined);
-  let pid: number;
-  try {
-    const text = (await fs.readFile(options.pidFile, 'utf8')).trim();
-    if (!/^\d+$/.test(text)) return { known: false, reason: `pid file ${options.pidFile} does not hold a pid` };
-    pid = Number(text);
-  } catch (err) {
-    return { known: false, reason: `cannot read pid file ${options.pidFile}: ${errorCode(err)}` };
-  }
-  const cwd = path.join(procRoot, String(pid), 'cwd');
+  const pid = await readPid(options.pidFile);
+  if (typeof pid !== 'number') return pid;
   const same = remembered?.pid === pid && remembered.startTime === startTimeNow(procRoot, pid);
-  let daemon: DaemonProcess;
-  if (same) {
-    daemon = remembered;
-  } else {
-    try {
-      daemon = await readDaemonProcess(procRoot, pid, memo !== undefined, (commandLine, environ) =>
-        daemonConfigFileOf(commandLine, environ, cwd, options.daemonConfigFile),
-      );
-    } catch (err) {
-      return {
-        known: false,
-        reason: `cannot read ${procRoot}/${pid} (${errorCode(err)}): is dockerd in another pid namespace, or is the exporter not root?`,
-      };
-    }
-  }
-  const { argv, commandLine, environ } = daemon;
-  if (!isDockerd(argv[0] ?? '')) {
-    return { known: false, reason: `pid ${pid} from ${options.pidFile} is not dockerd (${(argv[0] ?? '?').slice(0, 80)})` };
+  const daemon = same ? remembered : await daemonProcess(procRoot, pid, options, memo !== undefined);
+  if ('known' in daemon) return daemon;
+  if (!isDockerd(daemon.argv[0] ?? '')) {
+    return { known: false, reason: `pid ${pid} from ${options.pidFile} is not dockerd (${(daemon.argv[0] ?? '?').slice(0, 80)})` };
   }
   if (memo && daemon.startTime) memo.process = daemon;
+  const { commandLine, environ, configFile } = daemon;
   const envDriver = envValue(environ, 'DOCKER_DRIVER') || undefined;
-  const configFile = daemon.configFile;
   const envMigrationThreshold = envValue(environ, 'DOCKER_MIGRATE_SNAPSHOTTER_THRESHOLD') || undefined;
   const configuration: DaemonConfiguration = {
     commandLine,
     ...(envDriver ? { envDriver } : {}),
     ...(envMigrationThreshold ? { envMigrationThreshold } : {}),
   };
-  let settings: Record<string, unknown> | undefined;
-  try {
-    const bytes = await (same && rememberedConfig ? rememberedConfig : readDaemonJson(configFile));
-    if (bytes) {
-      configuration.daemonJson = { file: configFile, bytes };
-      const read = daemonJsonSettings(bytes);
-      if (read.problem)
-        return { known: false, reason: `daemon.json ${configFile} is not what the daemon can read: ${read.problem}`, configuration };
-      settings = read.settings;
-    }
-  } catch (err) {
-    // A --config-file that is missing stops the daemon, but it is running: only other errors are news.
-    return { known: false, reason: `cannot read daemon config ${configFile}: ${errorCode(err)}` };
-  }
-  const fromFile =
-    typeof settings?.['storage-driver'] === 'string' && settings['storage-driver'] !== '' ? settings['storage-driver'] : undefined;
+  const read = await daemonJsonOf(configFile, same && rememberedConfig ? rememberedConfig : readDaemonJson(configFile), configuration);
+  if ('failure' in read) return read.failure;
+  const settings = read.settings;
+  const fromFile = nonEmptyString(settings?.['storage-driver']);
   const fromFlag = commandLine.get('storage-driver') || undefined;
   // dockerd reads DOCKER_DRIVER before its configuration (daemon.NewDaemon); a flag and the file both naming one is a conflict it refuses.
   const source: ExplicitSource = envDriver ? 'env' : fromFlag ? 'flag' : fromFile ? 'config_file' : 'none';
   const driver = envDriver ?? fromFlag ?? fromFile;
-  const configuredRoot = dataRootOf(commandLine, settings, environ);
-  let dataRoot = daemon.resolvedRoots.get(configuredRoot);
-  if (dataRoot === undefined) {
-    // dockerd resolved a symlinked data root (/var/lib/docker -> /data/docker) when it started and reports the target: so do we, in its mount namespace.
-    const inItsRoot = path.join(procRoot, String(pid), 'root');
-    dataRoot = await fs.realpath(path.join(inItsRoot, configuredRoot)).then(
-      (real) => (real.startsWith(`${inItsRoot}/`) ? real.slice(inItsRoot.length) : real),
-      () => undefined,
-    );
-    // Not there yet (or not readable): try again next time.
-    if (dataRoot !== undefined) daemon.resolvedRoots.set(configuredRoot, dataRoot);
-    else dataRoot = configuredRoot;
-  }
-  const fileContainerd = typeof settings?.['containerd'] === 'string' && settings['containerd'] !== '' ? settings['containerd'] : undefined;
-  const externalContainerd = commandLine.get('containerd') || fileContainerd;
+  const externalContainerd = commandLine.get('containerd') || nonEmptyString(settings?.['containerd']);
   return {
     known: true,
     source,
@@ -281,8 +242,85 @@ export async function readStorageConfig(options: StorageConfigOptions, memo?: Da
     pid,
     configFile,
     rootless: Boolean(envValue(environ, 'ROOTLESSKIT_STATE_DIR')),
-    dataRoot,
+    dataRoot: await resolvedDataRoot(daemon, procRoot, dataRootOf(commandLine, settings, environ)),
     configuration,
     ...(externalContainerd ? { externalContainerd } : {}),
   };
+}
+
+const nonEmptyString = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+
+/** The pid in the pid file, or why there is none. */
+async function readPid(pidFile: string): Promise<number | Unknown> {
+  try {
+    const text = (await fs.readFile(pidFile, 'utf8')).trim();
+    if (!/^\d+$/.test(text)) return { known: false, reason: `pid file ${pidFile} does not hold a pid` };
+    return Number(text);
+  } catch (err) {
+    return { known: false, reason: `cannot read pid file ${pidFile}: ${errorCode(err)}` };
+  }
+}
+
+/** The process's command line and environment, read afresh; or why they cannot be read. */
+async function daemonProcess(
+  procRoot: string,
+  pid: number,
+  options: StorageConfigOptions,
+  withStartTime: boolean,
+): Promise<DaemonProcess | Unknown> {
+  const cwd = path.join(procRoot, String(pid), 'cwd');
+  try {
+    return await readDaemonProcess(procRoot, pid, withStartTime, (commandLine, environ) =>
+      daemonConfigFileOf(commandLine, environ, cwd, options.daemonConfigFile),
+    );
+  } catch (err) {
+    return {
+      known: false,
+      reason: `cannot read ${procRoot}/${pid} (${errorCode(err)}): is dockerd in another pid namespace, or is the exporter not root?`,
+    };
+  }
+}
+
+/**
+ * daemon.json's settings (none when there is no file: the defaults apply), recorded in
+ * `configuration`; or why the daemon could not read it at its next start.
+ */
+async function daemonJsonOf(
+  configFile: string,
+  bytesRead: Promise<Buffer | undefined>,
+  configuration: DaemonConfiguration,
+): Promise<{ settings?: Record<string, unknown> } | { failure: Unknown }> {
+  let bytes: Buffer | undefined;
+  try {
+    bytes = await bytesRead;
+  } catch (err) {
+    // A --config-file that is missing stops the daemon, but it is running: only other errors are news.
+    return { failure: { known: false, reason: `cannot read daemon config ${configFile}: ${errorCode(err)}` } };
+  }
+  if (!bytes) return {};
+  configuration.daemonJson = { file: configFile, bytes };
+  const read = daemonJsonSettings(bytes);
+  if (read.problem)
+    return {
+      failure: { known: false, reason: `daemon.json ${configFile} is not what the daemon can read: ${read.problem}`, configuration },
+    };
+  return read.settings ? { settings: read.settings } : {};
+}
+
+/**
+ * The data root as dockerd reports it: it resolved a symlinked one (/var/lib/docker -> /data/docker)
+ * when it started, so the target, in its own mount namespace; remembered once found.
+ */
+async function resolvedDataRoot(daemon: DaemonProcess, procRoot: string, configuredRoot: string): Promise<string> {
+  const known = daemon.resolvedRoots.get(configuredRoot);
+  if (known !== undefined) return known;
+  const inItsRoot = path.join(procRoot, String(daemon.pid), 'root');
+  const resolved = await fs.realpath(path.join(inItsRoot, configuredRoot)).then(
+    (real) => (real.startsWith(`${inItsRoot}/`) ? real.slice(inItsRoot.length) : real),
+    () => undefined,
+  );
+  // Not there yet (or not readable): try again next time.
+  if (resolved === undefined) return configuredRoot;
+  daemon.resolvedRoots.set(configuredRoot, resolved);
+  return resolved;
 }
