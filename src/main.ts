@@ -4,7 +4,8 @@ import { runPlan } from './commands/plan';
 import { runReclaim } from './commands/reclaim';
 import { runServe } from './commands/serve';
 import { runTextfile } from './commands/textfile';
-import { commandHelpText, ConfigError, helpText, parseConfig, Parsed } from './config/config';
+import type { Logger } from 'winston';
+import { commandHelpText, Config, ConfigError, helpText, parseConfig, Parsed } from './config/config';
 import { ConnectionError, loadConnection } from './docker/connection';
 import { EXIT } from './util/exitCodes';
 import { errorMessage } from './util/errors';
@@ -29,6 +30,20 @@ function exitWhenWritten(code: number): void {
   process.stderr.write('', done);
 }
 
+/** A command that ends: its exit status when it returns, `failed` with its message when it throws. */
+function finish(command: string, done: Promise<number>, failed: number): void {
+  done.then(exitWhenWritten, (err: unknown) => {
+    process.stderr.write(`${PROGRAM} ${command}: ${errorMessage(err)}\n`);
+    exitWhenWritten(failed);
+  });
+}
+
+/** Bad configuration: the message (naming the flag), exit status 2. */
+function refuse(message: string): void {
+  process.stderr.write(`${PROGRAM}: ${message}\n`);
+  exitWhenWritten(EXIT.usage);
+}
+
 function main(): void {
   // A reader that went away (`| head`) is not an error worth a stack trace.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -40,80 +55,60 @@ function main(): void {
     parsed = parseConfig(process.argv.slice(2), process.env);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`${PROGRAM}: ${err.message}\n(see --help)\n`);
-    return exitWhenWritten(EXIT.usage);
+    return refuse(`${err.message}\n(see --help)`);
   }
-  if (parsed.kind !== 'help' && parsed.kind !== 'version') {
-    // Certificates and keys the connection flags name are read before anything starts: a bad one is bad configuration.
-    try {
-      loadConnection(parsed.config.docker);
-    } catch (err) {
-      if (!(err instanceof ConnectionError)) throw err;
-      process.stderr.write(`${PROGRAM}: ${err.message}\n`);
-      return exitWhenWritten(EXIT.usage);
-    }
+  if (parsed.kind === 'help') {
+    process.stdout.write(`${parsed.command ? commandHelpText(PROGRAM, parsed.command, process.env) : helpText(PROGRAM, process.env)}\n`);
+    return;
   }
+  if (parsed.kind === 'version') {
+    process.stdout.write(`${PROGRAM} ${VERSION} (node ${process.version})\n`);
+    return;
+  }
+  // Certificates and keys the connection flags name are read before anything starts: a bad one is bad configuration.
+  try {
+    loadConnection(parsed.config.docker);
+  } catch (err) {
+    if (!(err instanceof ConnectionError)) throw err;
+    return refuse(err.message);
+  }
+  const logger = createLogger(parsed.config.logLevel, parsed.config.logFormat);
   switch (parsed.kind) {
-    case 'help':
-      process.stdout.write(`${parsed.command ? commandHelpText(PROGRAM, parsed.command, process.env) : helpText(PROGRAM, process.env)}\n`);
-      return;
-    case 'version':
-      process.stdout.write(`${PROGRAM} ${VERSION} (node ${process.version})\n`);
-      return;
-    case 'plan': {
-      const logger = createLogger(parsed.config.logLevel, parsed.config.logFormat);
-      runPlan(parsed.config, { format: parsed.format, remedies: parsed.remedies }, logger).then(exitWhenWritten, (err: unknown) => {
-        process.stderr.write(`${PROGRAM} plan: ${errorMessage(err)}\n`);
-        exitWhenWritten(EXIT.plan.unreachable);
-      });
-      return;
-    }
-    case 'reclaim': {
-      const logger = createLogger(parsed.config.logLevel, parsed.config.logFormat);
-      runReclaim(parsed.config, { yes: parsed.yes, ignorePids: parsed.ignorePids }, logger).then(exitWhenWritten, (err: unknown) => {
-        process.stderr.write(`${PROGRAM} reclaim: ${errorMessage(err)}\n`);
-        exitWhenWritten(EXIT.reclaim.failed);
-      });
-      return;
-    }
+    case 'plan':
+      return finish('plan', runPlan(parsed.config, { format: parsed.format, remedies: parsed.remedies }, logger), EXIT.plan.unreachable);
+    case 'reclaim':
+      return finish('reclaim', runReclaim(parsed.config, { yes: parsed.yes, ignorePids: parsed.ignorePids }, logger), EXIT.reclaim.failed);
     case 'check':
-    case 'textfile': {
-      const logger = createLogger(parsed.config.logLevel, parsed.config.logFormat);
-      const done =
-        parsed.kind === 'check'
-          ? runCheck(parsed.config, { format: parsed.format, limit: parsed.limit, remedies: parsed.remedies }, logger)
-          : runTextfile(parsed.config, parsed.output, logger);
-      const kind = parsed.kind;
-      done.then(exitWhenWritten, (err: unknown) => {
-        process.stderr.write(`${PROGRAM} ${kind}: ${errorMessage(err)}\n`);
-        exitWhenWritten(kind === 'check' ? EXIT.check.unreachable : EXIT.textfile.cannotWrite);
-      });
-      return;
-    }
-    case 'run': {
-      // A bad web config is bad configuration: refuse to start, naming the problem.
-      let webConfig: WebConfig | undefined;
-      if (parsed.config.webConfigFile) {
-        try {
-          webConfig = loadWebConfig(parsed.config.webConfigFile);
-        } catch (err) {
-          if (!(err instanceof WebConfigError)) throw err;
-          process.stderr.write(`${PROGRAM}: --web.config.file: ${parsed.config.webConfigFile}: ${err.message}\n`);
-          return exitWhenWritten(EXIT.usage);
-        }
-      }
-      let systemdFd: number | undefined;
-      if (parsed.config.systemdSocket) {
-        const socket = takeSystemdSocket(process.env, process.pid);
-        if ('problem' in socket) {
-          process.stderr.write(`${PROGRAM}: --web.systemd-socket: ${socket.problem}\n`);
-          return exitWhenWritten(EXIT.usage);
-        }
-        systemdFd = socket.fd;
-      }
-      runServe(parsed.config, webConfig, createLogger(parsed.config.logLevel, parsed.config.logFormat), systemdFd);
+      return finish(
+        'check',
+        runCheck(parsed.config, { format: parsed.format, limit: parsed.limit, remedies: parsed.remedies }, logger),
+        EXIT.check.unreachable,
+      );
+    case 'textfile':
+      return finish('textfile', runTextfile(parsed.config, parsed.output, logger), EXIT.textfile.cannotWrite);
+    case 'run':
+      return serve(parsed.config, logger);
+  }
+}
+
+/** The exporter: its web config and systemd socket checked first (bad ones are bad configuration), then serving. */
+function serve(config: Config, logger: Logger): void {
+  let webConfig: WebConfig | undefined;
+  if (config.webConfigFile) {
+    try {
+      webConfig = loadWebConfig(config.webConfigFile);
+    } catch (err) {
+      if (!(err instanceof WebConfigError)) throw err;
+      return refuse(`--web.config.file: ${config.webConfigFile}: ${err.message}`);
     }
   }
+  let systemdFd: number | undefined;
+  if (config.systemdSocket) {
+    const socket = takeSystemdSocket(process.env, process.pid);
+    if ('problem' in socket) return refuse(`--web.systemd-socket: ${socket.problem}`);
+    systemdFd = socket.fd;
+  }
+  runServe(config, webConfig, logger, systemdFd);
 }
 
 main();

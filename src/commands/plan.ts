@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from 'winston';
 import type { Config } from '../config/config';
+import type { EngineApi } from '../docker/engineApi';
 import { isObject, JsonObject } from '../parse/problems';
 import { isLocalOnly } from '../parse/images';
 import { containerListeningPorts } from '../plan/listeningPorts';
@@ -36,7 +37,6 @@ export async function runPlan(
   options: { format: 'text' | 'json' | 'script'; remedies: Platform | 'auto' },
   logger: Logger,
 ): Promise<number> {
-  const { format } = options;
   const { api, collector, remote } = buildParts(config, logger, 'once');
   const snapshot = await collector.collect();
   const info = snapshot.info;
@@ -47,77 +47,114 @@ export async function runPlan(
     );
     return PLAN_EXIT.unreachable;
   }
-  const driver = info.driver;
-  const imagesBody = (await api.get('/images/json')).body;
-  const images: PlanImage[] = (Array.isArray(imagesBody) ? imagesBody.filter(isObject) : []).map((img) => ({
-    id: typeof img['Id'] === 'string' ? img['Id'] : '',
-    names: (Array.isArray(img['RepoTags']) ? img['RepoTags'] : []).filter(
-      (t): t is string => typeof t === 'string' && t !== '<none>:<none>',
-    ),
-    // Where it cannot be told (the containerd image store), saved as if local: a save too many costs disk, a pull that cannot work loses the image.
-    localOnly: isLocalOnly(img, info.containerdSnapshotter) ?? true,
-  }));
-  const localOnly = new Map(images.map((i) => [i.id, i.localOnly]));
-  const imageConfigs = new Map<string, JsonObject | undefined>();
-  const measure = WRITABLE_LAYER[driver];
-  const containers: PlanContainer[] = [];
-  for (const summary of snapshot.containers ?? []) {
-    // One at a time: inspecting with its size makes the daemon measure the layer.
-    const sized = driver === 'devicemapper';
-    const inspect = (await api.get(sized ? `/containers/${summary.id}/json?size=1` : `/containers/${summary.id}/json`)).body;
-    if (!isObject(inspect)) continue;
-    const imageId = typeof inspect['Image'] === 'string' ? inspect['Image'] : '';
-    if (!imageConfigs.has(imageId)) {
-      const image = await api.get(`/images/${imageId}/json`).then(
-        (res) => (isObject(res.body) && isObject(res.body['Config']) ? res.body['Config'] : undefined),
-        (err: unknown) => {
-          logger.warn('cannot inspect an image; the re-create command repeats what the image already says', {
-            image: imageId,
-            err: errorMessage(err),
-          });
-          return undefined;
-        },
-      );
-      imageConfigs.set(imageId, image);
-    }
-    let writableLayerBytes: number | undefined;
-    let writableLayerSource: PlanContainer['writableLayerSource'] = 'unknown';
+  const images = planImages((await api.get('/images/json')).body, info.containerdSnapshotter);
+  const host: PlanHost = {
+    api,
+    logger,
+    driver: info.driver,
+    root,
     // A remote daemon's layers are on its host (unless --docker.data-root says where they are mounted here).
-    const id = remote && config.dataRoot === undefined ? undefined : mountId(root, driver, summary.id);
-    if (measure && id) {
-      // The layer's own directory only: a walk from the data root would cross every other layer for each container.
-      const layer = measure(root, id);
-      writableLayerBytes = mergeWalks([walkBuckets(layer, [{ id: 'w', paths: [layer] }])]).bytes.get('w') ?? 0;
-      writableLayerSource = 'data_root';
-    } else if (sized && typeof inspect['SizeRw'] === 'number') {
-      writableLayerBytes = inspect['SizeRw'];
-      writableLayerSource = 'daemon';
-    }
-    const state = isObject(inspect['State']) ? inspect['State'] : {};
-    const hostMode = isObject(inspect['HostConfig']) && inspect['HostConfig']['NetworkMode'] === 'host';
-    const imageConfig = imageConfigs.get(imageId);
-    containers.push(
-      planContainer({
-        inspect,
-        ...(imageConfig ? { imageConfig } : {}),
-        ...(info.loggingDriver ? { defaultLogDriver: info.loggingDriver } : {}),
-        ...(writableLayerBytes !== undefined ? { writableLayerBytes } : {}),
-        writableLayerSource,
-        ...(localOnly.has(imageId) ? { imageLocalOnly: localOnly.get(imageId) } : {}),
-        ...(hostMode ? { listeningPorts: containerListeningPorts(typeof state['Pid'] === 'number' ? state['Pid'] : 0) } : {}),
-      }),
-    );
+    layersHere: !remote || config.dataRoot !== undefined,
+    defaultLogDriver: info.loggingDriver,
+    localOnly: new Map(images.map((i) => [i.id, i.localOnly])),
+    imageConfigs: new Map(),
+  };
+  const containers: PlanContainer[] = [];
+  // One at a time: inspecting with its size makes the daemon measure the layer.
+  for (const summary of snapshot.containers ?? []) {
+    const container = await planOne(host, summary.id);
+    if (container) containers.push(container);
   }
   const plan = assemblePlan(
-    { ...(info.serverVersion ? { version: info.serverVersion } : {}), driver, data_root: root },
+    { ...(info.serverVersion ? { version: info.serverVersion } : {}), driver: info.driver, data_root: root },
     containers,
     images,
   );
-  if (format === 'json') process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
-  else if (format === 'script') {
+  if (options.format === 'json') process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+  else if (options.format === 'script') {
     const storage = snapshot.storageConfig;
     const remedies = remediesFor(hostPlatform(options.remedies), storage?.known ? storage.configFile : undefined);
     process.stdout.write(planScript(plan, remedies.switchDriver(plan.target_driver), new Date().toISOString()));
   } else process.stdout.write(planText(plan));
   return PLAN_EXIT.done;
+}
+
+/** What planning each container reads, and the image configs already asked for. */
+interface PlanHost {
+  api: EngineApi;
+  logger: Logger;
+  driver: string;
+  root: string;
+  /** The writable layers can be measured from this host's files. */
+  layersHere: boolean;
+  defaultLogDriver: string | undefined;
+  localOnly: ReadonlyMap<string, boolean>;
+  imageConfigs: Map<string, JsonObject | undefined>;
+}
+
+/** The images of GET /images/json, each with whether only this host has it. */
+function planImages(body: unknown, containerdStore: boolean): PlanImage[] {
+  return (Array.isArray(body) ? body.filter(isObject) : []).map((img) => ({
+    id: typeof img['Id'] === 'string' ? img['Id'] : '',
+    names: (Array.isArray(img['RepoTags']) ? img['RepoTags'] : []).filter(
+      (t): t is string => typeof t === 'string' && t !== '<none>:<none>',
+    ),
+    // Where it cannot be told (the containerd image store), saved as if local: a save too many costs disk, a pull that cannot work loses the image.
+    localOnly: isLocalOnly(img, containerdStore) ?? true,
+  }));
+}
+
+/** One container: inspected, its image's config, its writable layer measured, its listening ports when on the host network. */
+async function planOne(host: PlanHost, id: string): Promise<PlanContainer | undefined> {
+  const sized = host.driver === 'devicemapper';
+  const inspect = (await host.api.get(sized ? `/containers/${id}/json?size=1` : `/containers/${id}/json`)).body;
+  if (!isObject(inspect)) return undefined;
+  const imageId = typeof inspect['Image'] === 'string' ? inspect['Image'] : '';
+  const imageConfig = await imageConfigOf(host, imageId);
+  const layer = writableLayer(host, id, sized ? inspect['SizeRw'] : undefined);
+  const state = isObject(inspect['State']) ? inspect['State'] : {};
+  const hostMode = isObject(inspect['HostConfig']) && inspect['HostConfig']['NetworkMode'] === 'host';
+  return planContainer({
+    inspect,
+    ...(imageConfig ? { imageConfig } : {}),
+    ...(host.defaultLogDriver ? { defaultLogDriver: host.defaultLogDriver } : {}),
+    ...(layer.bytes !== undefined ? { writableLayerBytes: layer.bytes } : {}),
+    writableLayerSource: layer.source,
+    ...(host.localOnly.has(imageId) ? { imageLocalOnly: host.localOnly.get(imageId) } : {}),
+    ...(hostMode ? { listeningPorts: containerListeningPorts(typeof state['Pid'] === 'number' ? state['Pid'] : 0) } : {}),
+  });
+}
+
+/** An image's Config, asked once per image; without it the re-create command repeats what the image already says. */
+async function imageConfigOf(host: PlanHost, imageId: string): Promise<JsonObject | undefined> {
+  if (host.imageConfigs.has(imageId)) return host.imageConfigs.get(imageId);
+  const config = await host.api.get(`/images/${imageId}/json`).then(
+    (res) => (isObject(res.body) && isObject(res.body['Config']) ? res.body['Config'] : undefined),
+    (err: unknown) => {
+      host.logger.warn('cannot inspect an image; the re-create command repeats what the image already says', {
+        image: imageId,
+        err: errorMessage(err),
+      });
+      return undefined;
+    },
+  );
+  host.imageConfigs.set(imageId, config);
+  return config;
+}
+
+/** The writable layer's bytes: walked in the data root (its own directory only), else the daemon's SizeRw on devicemapper. */
+function writableLayer(
+  host: PlanHost,
+  containerId: string,
+  sizeRw: unknown,
+): { bytes?: number; source: PlanContainer['writableLayerSource'] } {
+  const measure = WRITABLE_LAYER[host.driver];
+  const id = host.layersHere ? mountId(host.root, host.driver, containerId) : undefined;
+  if (measure && id) {
+    // A walk from the data root would cross every other layer for each container.
+    const layer = measure(host.root, id);
+    return { bytes: mergeWalks([walkBuckets(layer, [{ id: 'w', paths: [layer] }])]).bytes.get('w') ?? 0, source: 'data_root' };
+  }
+  if (typeof sizeRw === 'number') return { bytes: sizeRw, source: 'daemon' };
+  return { source: 'unknown' };
 }
