@@ -24,19 +24,6 @@ export function hostNetworkFirst(containers: readonly ContainerSummary[], limit:
   );
 }
 
-export function parseContainerList(raw: unknown, problems: ParseProblems): ContainerSummary[] {
-  if (!Array.isArray(raw)) {
-    problems.report('containers', 'the answer is not a JSON list');
-    return [];
-  }
-  const out: ContainerSummary[] = [];
-  for (const entry of raw) {
-    const container = parseContainerEntry(entry, problems);
-    if (container) out.push(container);
-  }
-  return out;
-}
-
 /** One element of `GET /containers/json?all=1`; undefined (and a problem) when it is not an object. */
 export function parseContainerEntry(entry: unknown, problems: ParseProblems): ContainerSummary | undefined {
   if (!isObject(entry)) {

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import * as path from 'node:path';
+import { listDir, readTrimmed } from '../util/files';
 
 /** Mount points, from /proc/self/mountinfo (octal escapes undone). */
 export function mountPoints(procRoot = '/proc'): string[] {
@@ -9,25 +10,9 @@ export function mountPoints(procRoot = '/proc'): string[] {
     .filter((mountPoint) => mountPoint !== '');
 }
 
-function readDir(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
-
-function readTrimmed(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8').trim();
-  } catch {
-    return undefined;
-  }
-}
-
 /** Files backing loop devices: /sys/block/loop<N>/loop/backing_file (devicemapper's loop-lvm files are exactly that). */
 export function loopBackingFiles(sysRoot = '/sys'): string[] {
-  return readDir(path.join(sysRoot, 'block'))
+  return listDir(path.join(sysRoot, 'block'))
     .filter((name) => name.startsWith('loop'))
     .map((name) => readTrimmed(path.join(sysRoot, 'block', name, 'loop', 'backing_file')))
     .filter((file): file is string => file !== undefined && file !== '')
@@ -36,7 +21,7 @@ export function loopBackingFiles(sysRoot = '/sys'): string[] {
 
 /** Names of active device-mapper devices: /sys/block/dm-<N>/dm/name. */
 export function deviceMapperNames(sysRoot = '/sys'): string[] {
-  return readDir(path.join(sysRoot, 'block'))
+  return listDir(path.join(sysRoot, 'block'))
     .filter((name) => name.startsWith('dm-'))
     .map((name) => readTrimmed(path.join(sysRoot, 'block', name, 'dm', 'name')))
     .filter((name): name is string => name !== undefined && name !== '');
@@ -56,7 +41,7 @@ export function openPathsUnder(
   const unreadable: string[] = [];
   const prefix = under.endsWith('/') ? under : `${under}/`;
   const below = (p: string) => p === under || p.startsWith(prefix);
-  for (const entry of pids ?? readDir(procRoot)) {
+  for (const entry of pids ?? listDir(procRoot)) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     const base = path.join(procRoot, entry);
     const command = readTrimmed(path.join(base, 'comm')) ?? '?';
@@ -142,7 +127,7 @@ export function parseMountInfo(text: string): MountEntry[] {
 export function allMountTables(procRoot = '/proc'): { namespace: string; entries: MountEntry[] }[] {
   const seen = new Set<string>();
   const tables: { namespace: string; entries: MountEntry[] }[] = [];
-  for (const entry of ['self', ...readDir(procRoot).filter((e) => /^\d+$/.test(e))]) {
+  for (const entry of ['self', ...listDir(procRoot).filter((e) => /^\d+$/.test(e))]) {
     let ns: string;
     let text: string;
     try {

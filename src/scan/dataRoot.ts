@@ -1,8 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { GRAPH_DRIVERS } from '../docker/storageDrivers';
-import { Bucket, mergeWalks, PartialWalk, walkBuckets, WalkErrorReason, WalkResult } from './walk';
+import { Bucket, PartialWalk, walkBuckets, WalkErrorReason, WalkResult } from './walk';
 import { accessReason, errorMessage } from '../util/errors';
+import { listDir, readTrimmed } from '../util/files';
 
 /** What the scan needs to know of the daemon. */
 export interface DataRootView {
@@ -85,22 +86,6 @@ export const WRITABLE_LAYER: Readonly<Record<string, (root: string, mountId: str
   vfs: (root, id) => path.join(root, 'vfs', 'dir', id),
   btrfs: (root, id) => path.join(root, 'btrfs', 'subvolumes', id),
 };
-
-function listDir(dir: string): string[] {
-  try {
-    return fs.readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
-
-function readTrimmed(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, 'utf8').trim();
-  } catch {
-    return undefined;
-  }
-}
 
 function isDir(p: string): boolean {
   try {
@@ -267,16 +252,6 @@ export function assembleScan(plan: ScanPlan, walked: WalkResult): ScanResult {
     else result.orphaned.push({ driver: name, reason: kind as OrphanReason, bytes });
   }
   return result;
-}
-
-/** Measures a data root in one walk, on this thread (tests and one-shot use; the exporter uses runScan). */
-export function scanDataRoot(view: DataRootView): ScanResult {
-  const plan = planScan(view);
-  if (!plan.result.complete) return plan.result;
-  return assembleScan(
-    plan,
-    mergeWalks([walkBuckets(view.root, plan.buckets), ...(view.containerdRoot ? [walkContainerdRoot(view.containerdRoot)] : [])]),
-  );
 }
 
 /** The external containerd's root, walked whole on its own (it lies outside the data root). */

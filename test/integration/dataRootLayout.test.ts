@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, linkSync, mkdirSync, rmSync, symlinkSync, writeFileSync, openSync, writeSync, closeSync, ftruncateSync } from 'node:fs';
 import * as path from 'node:path';
-import { planScan, scanDataRoot, ScanResult } from '../../src/scan/dataRoot';
+import { planScan, ScanResult } from '../../src/scan/dataRoot';
+import { scanDataRoot } from '../helpers/scanInProcess';
 import { mergeWalks, walkBuckets } from '../../src/scan/walk';
 import { duBytes } from '../helpers/du';
 import { tempDir } from '../helpers/tempDir';

@@ -6,7 +6,7 @@ import type { DaemonSnapshot } from '../../src/collector/snapshot';
 import { parseHumanSize } from '../../src/parse/humanSize';
 import { registerMetricAreas } from '../../src/metrics/exporter';
 import { SortedRegistry } from '../../src/metrics/sortedRegistry';
-import { parseContainerList } from '../../src/parse/containers';
+import { parseContainerEntry } from '../../src/parse/containers';
 import dockerdFlags from '../../src/docker/dockerdFlags.json';
 import { daemonJsonSettings } from '../../src/docker/storageConfig';
 import { commandLineFlags, DockerdConfigRules } from '../../src/parse/daemonJson';
@@ -98,11 +98,11 @@ describe('properties of the parsers', () => {
     );
   });
 
-  it('parseInfo and parseContainerList survive any JSON the daemon could send', () => {
+  it('parseInfo and parseContainerEntry survive any JSON the daemon could send', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (value) => {
         parseInfo(value, new ProblemList());
-        parseContainerList(value, new ProblemList());
+        for (const entry of Array.isArray(value) ? value : [value]) parseContainerEntry(entry, new ProblemList());
       }),
       { numRuns: 2000 },
     );

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { scanDataRoot } from '../../../src/scan/dataRoot';
+import {} from '../../../src/scan/dataRoot';
+import { scanDataRoot } from '../../helpers/scanInProcess';
 import { tempDir } from '../../helpers/tempDir';
 
 describe('the data-root scan of a host switched away from zfs', () => {
