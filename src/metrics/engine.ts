@@ -2,15 +2,13 @@ import type { Registry } from 'prom-client';
 import type { DaemonSnapshot } from '../collector/snapshot';
 import { GaugeSet } from './gaugeSet';
 
-/** Whether the daemon answers, what engine it is, and what it holds: images, volumes, warnings. */
+/** Whether the daemon answers, what engine it is, and what it holds: images, volumes. */
 export class EngineMetrics {
   private readonly set: GaugeSet;
   private readonly up;
   private readonly engineInfo;
   private readonly images;
   private readonly volumes;
-  private readonly warnings;
-  private readonly warningInfo;
 
   constructor(registry: Registry) {
     const set = (this.set = new GaugeSet(registry));
@@ -25,8 +23,6 @@ export class EngineMetrics {
     );
     this.images = set.gauge('docker_images', 'Images the daemon holds (Images in GET /info).');
     this.volumes = set.gauge('docker_volumes', 'Volumes the daemon knows (GET /volumes); volumes survive a storage driver change.');
-    this.warnings = set.gauge('docker_daemon_warnings', 'Number of warnings in GET /info.');
-    this.warningInfo = set.gauge('docker_daemon_warning_info', 'One series per daemon warning, folded to one line; always 1.', ['warning']);
   }
 
   update(snapshot: DaemonSnapshot): void {
@@ -49,7 +45,5 @@ export class EngineMetrics {
       1,
     );
     if (info.images !== undefined) this.images.set({}, info.images);
-    this.warnings.set({}, info.warnings.length);
-    for (const warning of new Set(info.warnings)) this.warningInfo.set({ warning }, 1);
   }
 }

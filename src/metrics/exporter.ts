@@ -3,6 +3,7 @@ import type { DaemonSnapshot } from '../collector/snapshot';
 import type { ScanScheduler } from '../scan/scheduler';
 import { upgradeVerdict } from '../upgrade/verdict';
 import { ContainerMetrics } from './containers';
+import { DaemonMetrics } from './daemon';
 import { DataRootMetrics } from './dataRoot';
 import { DevicemapperMetrics } from './devicemapper';
 import { EngineMetrics } from './engine';
@@ -26,16 +27,21 @@ export interface ExporterOptions {
 /** Every metric area, registered in `registry`: each file of this folder owns its metrics and how a snapshot sets them. */
 export interface MetricAreas {
   daemon: { update(snapshot: DaemonSnapshot): void }[];
+  /** docker_daemon_*: set from the snapshot, and from the verdict for daemon.json. */
+  daemonSelf: DaemonMetrics;
   /** Only when the data root is scanned. */
   dataRoot: DataRootMetrics | undefined;
   upgrade: UpgradeMetrics;
 }
 
 export function registerMetricAreas(registry: SortedRegistry, options: ExporterOptions, withDataRoot: boolean): MetricAreas {
+  const daemonSelf = new DaemonMetrics(registry);
   return {
+    daemonSelf,
     daemon: [
       new ExporterSelfMetrics(registry, options),
       new EngineMetrics(registry),
+      daemonSelf,
       new StorageDriverMetrics(registry),
       new DevicemapperMetrics(registry),
       new ContainerMetrics(registry, options),
@@ -82,7 +88,9 @@ export class Exporter {
     const scan = this.scanner?.latest();
     for (const area of this.areas.daemon) area.update(snapshot);
     this.areas.dataRoot?.update(scan);
-    this.areas.upgrade.update(upgradeVerdict(snapshot, scan?.result, this.upgradeTargets));
+    const verdict = upgradeVerdict(snapshot, scan?.result, this.upgradeTargets);
+    this.areas.daemonSelf.updateVerdict(verdict);
+    this.areas.upgrade.update(verdict);
     return this.registry.metrics();
   }
 

@@ -7,7 +7,6 @@ export class UpgradeMetrics {
   private readonly set: GaugeSet;
   private readonly blocker;
   private readonly outcome;
-  private readonly configValid;
   private readonly containers;
   private readonly images;
   private readonly writable;
@@ -30,10 +29,6 @@ export class UpgradeMetrics {
       'docker_upgrade_image_store',
       'The image store the daemon starts on as Docker target_version (store: graphdriver or containerd; Docker 29 defaults fresh hosts to containerd); restart="true" for the running version; always 1, absent when it does not start or cannot be told. Docker only.',
       ['target_version', 'restart', 'store'],
-    );
-    this.configValid = set.gauge(
-      'docker_daemon_config_valid',
-      "1 when the daemon's daemon.json will be accepted at its next start (Go's JSON, known directives, no directive both as a flag and in the file), 0 when the daemon will refuse it; absent when it cannot be read. Docker only.",
     );
     this.containers = set.gauge(
       'docker_upgrade_recreate_containers',
@@ -65,7 +60,6 @@ export class UpgradeMetrics {
       this.outcome.set({ target_version: String(o.targetMajor), restart, outcome: o.outcome }, 1);
       if (o.store) this.imageStore.set({ target_version: String(o.targetMajor), restart, store: o.store }, 1);
     }
-    if (verdict.daemonConfigValid !== undefined) this.configValid.set({}, verdict.daemonConfigValid ? 1 : 0);
     if (verdict.recreateContainers !== undefined) this.containers.set({}, verdict.recreateContainers);
     if (verdict.recreateImages !== undefined) this.images.set({}, verdict.recreateImages);
     if (verdict.writableLayerBytes !== undefined) this.writable.set({}, verdict.writableLayerBytes);
