@@ -20,7 +20,12 @@ export interface CheckOptions {
 /** `docker-daemon-exporter check`: prints the report and returns the exit status. */
 export async function runCheck(config: Config, options: CheckOptions, logger: Logger): Promise<number> {
   const { format, limit } = options;
-  const { api, collector, runScan, remote } = buildParts(config, logger, 'once');
+  // check lists the images itself, by name: the collector's image count would ask the daemon twice.
+  const { api, collector, runScan, remote } = buildParts(
+    { ...config, collectors: { ...config.collectors, images: false } },
+    logger,
+    'once',
+  );
   // A remote daemon's data root is on its host: scanned only where --docker.data-root says it is mounted here.
   const scanned = config.scan && (!remote || config.dataRoot !== undefined);
   const snapshot = await collector.collect();

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import type { Logger } from 'winston';
 import type { Config } from '../config/config';
 import type { EngineApi } from '../docker/engineApi';
@@ -7,7 +5,7 @@ import { isObject, JsonObject } from '../parse/problems';
 import { isLocalOnly } from '../parse/images';
 import { containerListeningPorts } from '../plan/listeningPorts';
 import { assemblePlan, planContainer, PlanContainer, PlanImage, planScript, planText } from '../plan/plan';
-import { WRITABLE_LAYER } from '../scan/dataRoot';
+import { mountIdOf, WRITABLE_LAYER } from '../scan/dataRoot';
 import { mergeWalks, walkBuckets } from '../scan/walk';
 import type { Platform } from '../config/platforms';
 import { remediesFor } from '../upgrade/remedies';
@@ -17,14 +15,6 @@ import { buildParts } from '../wiring';
 import { EXIT } from '../util/exitCodes';
 
 const PLAN_EXIT = EXIT.plan;
-
-function mountId(root: string, driver: string, containerId: string): string | undefined {
-  try {
-    return readFileSync(path.join(root, 'image', driver, 'layerdb', 'mounts', containerId, 'mount-id'), 'utf8').trim();
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * `docker-daemon-exporter plan`: what a storage-driver switch costs, container
@@ -37,7 +27,8 @@ export async function runPlan(
   options: { format: 'text' | 'json' | 'script'; remedies: Platform | 'auto' },
   logger: Logger,
 ): Promise<number> {
-  const { api, collector, remote } = buildParts(config, logger, 'once');
+  // plan lists the images itself, with what it needs of each: the collector's image count would ask the daemon twice.
+  const { api, collector, remote } = buildParts({ ...config, collectors: { ...config.collectors, images: false } }, logger, 'once');
   const snapshot = await collector.collect();
   const info = snapshot.info;
   const root = config.dataRoot ?? info?.dockerRootDir;
@@ -149,7 +140,7 @@ function writableLayer(
   sizeRw: unknown,
 ): { bytes?: number; source: PlanContainer['writableLayerSource'] } {
   const measure = WRITABLE_LAYER[host.driver];
-  const id = host.layersHere ? mountId(host.root, host.driver, containerId) : undefined;
+  const id = host.layersHere ? mountIdOf(host.root, host.driver, containerId) : undefined;
   if (measure && id) {
     // A walk from the data root would cross every other layer for each container.
     const layer = measure(host.root, id);

@@ -4,6 +4,7 @@ import type { Logger } from 'winston';
 import type { Config } from '../config/config';
 import { describeConnection, isRemote, loadConnection } from '../docker/connection';
 import { daemonJsonSettings } from '../docker/storageConfig';
+import { featuresOf } from '../parse/daemonJson';
 import { decideReclaim, ReclaimFacts, recheckBeforeRemoval } from '../reclaim/guards';
 import {
   allMountTables,
@@ -147,7 +148,7 @@ async function gatherFacts(
   const storage = snapshot.storageConfig;
   const settings =
     storage?.known && storage.configuration.daemonJson ? daemonJsonSettings(storage.configuration.daemonJson.bytes).settings : undefined;
-  const features = settings?.['features'];
+  const features = featuresOf(settings);
   const settled = await openPathsUnderSettled(root);
   // The operator has checked these: their unreadable working directories do not block.
   const open = { open: settled.open, unreadable: settled.unreadable.filter((u) => !ignorePids.includes(Number(u.split(' ')[0]))) };
@@ -162,8 +163,7 @@ async function gatherFacts(
     configured: storage?.known
       ? {
           ...(storage.driver ? { driver: storage.driver } : {}),
-          explicitContainerdStore:
-            typeof features === 'object' && features !== null && (features as Record<string, unknown>)['containerd-snapshotter'] === true,
+          explicitContainerdStore: features['containerd-snapshotter'] === true,
         }
       : { unknown: storage?.reason ?? 'not collected' },
     scanComplete: plan.result.complete && walkErrors === 0 && open.unreadable.length === 0,

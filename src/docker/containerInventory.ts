@@ -45,8 +45,8 @@ export interface InventoryOptions {
 /**
  * The daemon's containers, kept current from its event stream: one full list
  * when the stream opens (and every few minutes), then one inspect per
- * container an event names. Listing 1,000 containers costs dockerd ~100 ms; a
- * scrape should not.
+ * container an event names. Listing thousands of containers costs dockerd
+ * real work; a scrape should not.
  *
  * Why inspect and not a filtered list: dockerd announces a state change before
  * it copies the container into the in-memory view that GET /containers/json

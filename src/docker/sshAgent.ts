@@ -22,8 +22,8 @@ const MAX_CHANNELS = 8;
  * An http.Agent whose connections are `docker system dial-stdio` on the far
  * side of one shared ssh connection, as the docker CLI reaches ssh://
  * daemons. docker-modem's own ssh transport opens a new ssh connection (and
- * a new dial-stdio) for every request: over a real sshd here a scrape took
- * 3.3–5.5 s that way. Here the ssh connection is kept, and each dial-stdio
+ * a new dial-stdio) for every request, which made a scrape take seconds
+ * (README, Remote daemons). Here the ssh connection is kept, and each dial-stdio
  * channel carries keep-alive HTTP requests one after another.
  */
 export function sshAgent(config: ConnectConfig): http.Agent {

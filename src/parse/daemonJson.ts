@@ -206,3 +206,9 @@ export function commandLineFlags(argv: readonly string[], rules: DockerdConfigRu
   }
   return out;
 }
+
+/** daemon.json's "features" map (containerd-snapshotter, containerd-migration, …); empty when absent or not a map. */
+export function featuresOf(settings: Record<string, unknown> | undefined): Record<string, unknown> {
+  const features = settings?.['features'];
+  return typeof features === 'object' && features !== null && !Array.isArray(features) ? (features as Record<string, unknown>) : {};
+}

@@ -95,6 +95,11 @@ function isDir(p: string): boolean {
   }
 }
 
+/** The mount id of a container's layers under `driver` (image/<driver>/layerdb/mounts/<container>/mount-id): its writable layer's directory name. */
+export function mountIdOf(root: string, driver: string, containerId: string): string | undefined {
+  return readTrimmed(path.join(root, 'image', driver, 'layerdb', 'mounts', containerId, 'mount-id')) || undefined;
+}
+
 /** Layer directory names that a layer or a container of `driver` refers to (layerdb). */
 export function referencedLayerDirs(root: string, driver: string): Set<string> {
   const layerdb = path.join(root, 'image', driver, 'layerdb');
@@ -104,7 +109,7 @@ export function referencedLayerDirs(root: string, driver: string): Set<string> {
     if (cacheId) referenced.add(cacheId);
   }
   for (const container of listDir(path.join(layerdb, 'mounts'))) {
-    const mountId = readTrimmed(path.join(layerdb, 'mounts', container, 'mount-id'));
+    const mountId = mountIdOf(root, driver, container);
     const initId = readTrimmed(path.join(layerdb, 'mounts', container, 'init-id'));
     if (mountId) {
       referenced.add(mountId);
@@ -221,7 +226,7 @@ export function planScan(view: DataRootView): ScanPlan {
   if (active !== undefined && writable) {
     const mounts = path.join(root, 'image', active, 'layerdb', 'mounts');
     const paths = listDir(mounts).flatMap((container) => {
-      const mountId = readTrimmed(path.join(mounts, container, 'mount-id'));
+      const mountId = mountIdOf(root, active, container);
       return mountId ? [writable(root, mountId)] : [];
     });
     result.writableLayerBytes = 0;

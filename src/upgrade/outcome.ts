@@ -1,7 +1,7 @@
 import dockerdFlags from '../docker/dockerdFlags.json';
 import type { DaemonConfiguration } from '../docker/storageConfig';
 import { NEWEST_KNOWN_MAJOR, rulesFor } from '../docker/engineVersions';
-import { checkDaemonJson, DockerdConfigRules } from '../parse/daemonJson';
+import { checkDaemonJson, DockerdConfigRules, featuresOf } from '../parse/daemonJson';
 import { parseFromHumanSize } from '../parse/humanSize';
 
 /** What a daemon does when it starts as a given version. */
@@ -89,8 +89,7 @@ export function outcomeFor(targetMajor: number, facts: UpgradeFacts): OutcomeVer
       );
     const fromFile = check.settings?.['storage-driver'];
     fileDriver = typeof fromFile === 'string' && fromFile !== '' ? fromFile : undefined;
-    const f = check.settings?.['features'];
-    if (typeof f === 'object' && f !== null && !Array.isArray(f)) features = f as Record<string, unknown>;
+    features = featuresOf(check.settings);
   }
   const configured = configuration.envDriver || configuration.commandLine.get('storage-driver') || fileDriver;
   const anythingToLose = (facts.containers ?? 1) > 0 || (facts.images ?? 1) > 0;

@@ -17,21 +17,17 @@ export function detectPlatform(probe: { exists(path: string): boolean; onPath(pr
   return 'daemon-json';
 }
 
-/** `daemonConfigFile`: the daemon.json the running daemon reads, when known. */
+/**
+ * `daemonConfigFile`: the daemon.json the running daemon reads, when known. Pinning the driver in use and
+ * switching to another are the same setting on NixOS; with daemon.json, a pin must also not fight a
+ * --storage-driver flag.
+ */
 export function remediesFor(platform: Platform, daemonConfigFile = '/etc/docker/daemon.json'): Remedies {
   switch (platform) {
     case 'flyingcircus':
-      return {
-        platform,
-        pinDriver: (driver) => `In /etc/local/nixos/docker.nix: ${nixSetting(driver)} Then sudo fc-manage switch.`,
-        switchDriver: (driver) => `In /etc/local/nixos/docker.nix: ${nixSetting(driver)} Then sudo fc-manage switch.`,
-      };
+      return sameForBoth(platform, (driver) => `In /etc/local/nixos/docker.nix: ${nixSetting(driver)} Then sudo fc-manage switch.`);
     case 'nixos':
-      return {
-        platform,
-        pinDriver: (driver) => `In the NixOS configuration: ${nixSetting(driver)} Then sudo nixos-rebuild switch.`,
-        switchDriver: (driver) => `In the NixOS configuration: ${nixSetting(driver)} Then sudo nixos-rebuild switch.`,
-      };
+      return sameForBoth(platform, (driver) => `In the NixOS configuration: ${nixSetting(driver)} Then sudo nixos-rebuild switch.`);
     case 'daemon-json':
       return {
         platform,
@@ -40,4 +36,8 @@ export function remediesFor(platform: Platform, daemonConfigFile = '/etc/docker/
         switchDriver: (driver) => `Set "storage-driver": "${driver}" in ${daemonConfigFile}, then sudo systemctl restart docker.`,
       };
   }
+}
+
+function sameForBoth(platform: Platform, setDriver: (driver: string) => string): Remedies {
+  return { platform, pinDriver: setDriver, switchDriver: setDriver };
 }

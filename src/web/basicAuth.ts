@@ -3,7 +3,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 
 /**
  * Checks basic-auth credentials against bcrypt hashes. bcrypt is slow by
- * design (~100 ms here), so: results are cached (keyed by an HMAC of the
+ * design, so: results are cached (keyed by an HMAC of the
  * credentials under a per-process key, never the password itself), at most
  * `concurrency` checks run at once and at most `maxQueued` wait; an unknown
  * user is checked against a fixed hash so the answer takes as long as for a
