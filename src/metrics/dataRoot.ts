@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { CompletedScan } from '../scan/scheduler';
-import { SnapshotGauge } from './snapshotGauge';
+import { GaugeSet } from './gaugeSet';
+import type { SnapshotGauge } from './snapshotGauge';
 
 const CACHED =
   'From the last complete background data-root scan (see docker_data_root_scan_timestamp_seconds), not measured at scrape time.';
@@ -9,7 +10,7 @@ const AS_DU = `Counted as du -sx -B1 counts, btrfs subvolumes (same mount) inclu
 
 /** The data-root scan's figures; the last complete scan, served as it is. */
 export class DataRootMetrics {
-  private readonly gauges: SnapshotGauge[] = [];
+  private readonly set: GaugeSet;
   private readonly dirBytes: SnapshotGauge;
   private readonly orphanedBytes: SnapshotGauge;
   private readonly orphanedLayers: SnapshotGauge;
@@ -24,11 +25,8 @@ export class DataRootMetrics {
   private readonly errors: SnapshotGauge;
 
   constructor(registry: Registry) {
-    const g = (name: string, help: string, labels: string[] = []) => {
-      const gauge = new SnapshotGauge(name, help, labels).register(registry);
-      this.gauges.push(gauge);
-      return gauge;
-    };
+    const set = (this.set = new GaugeSet(registry));
+    const g = (name: string, help: string, labels: string[] = []) => set.gauge(name, help, labels);
     this.dirBytes = g('docker_data_root_bytes', `Bytes of each top-level entry of the data root. ${AS_DU}`, ['dir']);
     this.orphanedBytes = g(
       'docker_data_root_orphaned_bytes',
@@ -66,7 +64,7 @@ export class DataRootMetrics {
   }
 
   update(scan: CompletedScan | undefined): void {
-    for (const gauge of this.gauges) gauge.reset();
+    this.set.reset();
     if (!scan) return;
     const { result } = scan;
     this.duration.set({}, scan.durationSeconds);
