@@ -12,9 +12,9 @@ import {
   loopBackingFiles,
   mountSources,
   openPathsUnderSettled,
-  parseMountInfo,
   processStartTime,
 } from '../reclaim/probe';
+import { parseMountInfo } from '../parse/mountInfo';
 import { removePaths } from '../reclaim/remove';
 import { planScan } from '../scan/dataRoot';
 import { mergeWalks, walkBuckets } from '../scan/walk';

@@ -1,13 +1,11 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import * as path from 'node:path';
+import { MountEntry, parseMountInfo } from '../parse/mountInfo';
 import { listDir, readTrimmed } from '../util/files';
 
-/** Mount points, from /proc/self/mountinfo (octal escapes undone). */
+/** Mount points, from /proc/self/mountinfo. */
 export function mountPoints(procRoot = '/proc'): string[] {
-  return readFileSync(path.join(procRoot, 'self', 'mountinfo'), 'utf8')
-    .split('\n')
-    .map((line) => (line.split(' ')[4] ?? '').replace(/\\(\d{3})/g, (_m, octal: string) => String.fromCharCode(parseInt(octal, 8))))
-    .filter((mountPoint) => mountPoint !== '');
+  return parseMountInfo(readFileSync(path.join(procRoot, 'self', 'mountinfo'), 'utf8')).map((m) => m.mountPoint);
 }
 
 /** Files backing loop devices: /sys/block/loop<N>/loop/backing_file (devicemapper's loop-lvm files are exactly that). */
@@ -84,38 +82,6 @@ export async function openPathsUnderSettled(
     first.unreadable.map((u) => u.split(' ')[0] ?? ''),
   );
   return { open: [...first.open, ...again.open], unreadable: again.unreadable };
-}
-
-/** One line of a mountinfo file: where it is mounted, which filesystem and which directory of it. */
-export interface MountEntry {
-  mountPoint: string;
-  /** major:minor of the filesystem. */
-  device: string;
-  /** The directory of that filesystem mounted there ("/" for a whole filesystem; a bind mount's source otherwise). */
-  fsRoot: string;
-  fsType: string;
-  superOptions: string;
-}
-
-const unescape = (field: string) => field.replace(/\\(\d{3})/g, (_m, octal: string) => String.fromCharCode(parseInt(octal, 8)));
-
-/** Parses a mountinfo file (proc(5)): fields before " - " then type, source and super options. */
-export function parseMountInfo(text: string): MountEntry[] {
-  const entries: MountEntry[] = [];
-  for (const line of text.split('\n')) {
-    const [left, right] = line.split(' - ');
-    if (!left || !right) continue;
-    const fields = left.split(' ');
-    const [fsType = '', , superOptions = ''] = right.split(' ');
-    entries.push({
-      mountPoint: unescape(fields[4] ?? ''),
-      device: fields[2] ?? '',
-      fsRoot: unescape(fields[3] ?? ''),
-      fsType,
-      superOptions,
-    });
-  }
-  return entries;
 }
 
 /**

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { accessReason, errorCode, errorMessage } from '../util/errors';
+import { parseMountInfo } from '../parse/mountInfo';
 
 /** A sum of disk usage over one or more paths, as one `du -sxc -B1 PATH…` run counts it (btrfs subvolumes of the same mount included). */
 export interface Bucket {
@@ -176,12 +177,11 @@ export function mountPointsBelow(root: string, mountInfo = '/proc/self/mountinfo
     return undefined;
   }
   const prefix = root.endsWith('/') ? root : `${root}/`;
-  const out = new Set<string>();
-  for (const line of text.split('\n')) {
-    const mountPoint = (line.split(' ')[4] ?? '').replace(/\\(\d{3})/g, (_m, octal: string) => String.fromCharCode(parseInt(octal, 8)));
-    if (mountPoint.startsWith(prefix)) out.add(mountPoint);
-  }
-  return out;
+  return new Set(
+    parseMountInfo(text)
+      .map((m) => m.mountPoint)
+      .filter((mountPoint) => mountPoint.startsWith(prefix)),
+  );
 }
 
 /** Adds up the shares of one walk; an inode with several links counts once per bucket however many shares met it. */

@@ -1,4 +1,5 @@
-import { mountSources, parseMountInfo } from '../../../src/reclaim/probe';
+import { parseMountInfo } from '../../../src/parse/mountInfo';
+import { mountSources } from '../../../src/reclaim/probe';
 
 // As /proc/<pid>/mountinfo has them: the root filesystem, a bind mount of a directory of it, an overlay.
 const own = parseMountInfo(
