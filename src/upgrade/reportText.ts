@@ -23,98 +23,129 @@ function list(label: string, items: Named | undefined): string[] {
   return lines;
 }
 
-/** The report for a person at a terminal. */
+/** The report for a person at a terminal: a section per part of the report, in the order a person reads them. */
 export function renderReport(report: Report, style: TextStyle): string {
-  const out: string[] = [];
-  const head = (title: string) => out.push('', style.bold(title));
-  const d = report.daemon;
-  head('Daemon');
-  out.push(
+  const sections = [
+    daemonSection(report, style),
+    storageDriverSection(report, style),
+    thinPoolSection(report, style),
+    daemonConfigSection(report, style),
+    outcomesSection(report, style),
+    recreateAndVolumesSection(report, style),
+    dataRootSection(report, style),
+    hostNetworkSection(report, style),
+    verdictSection(report, style),
+    nextStepsSection(report, style),
+  ];
+  const out = sections.flatMap((lines) => lines);
+  return `${out.join('\n').replace(/^\n/, '')}\n`;
+}
+
+type Lines = string[];
+
+/** A section: a blank line, its title in bold, its lines. */
+const section = (style: TextStyle, title: string, lines: Lines): Lines => ['', style.bold(title), ...lines];
+
+function daemonSection({ daemon: d }: Report, style: TextStyle): Lines {
+  return section(style, 'Daemon', [
     d.reachable
       ? `  ${d.engine === 'podman' ? 'Podman' : 'Docker'} ${d.version ?? '?'} (API ${d.api_version ?? '?'}), data root ${d.data_root ?? '?'}`
       : `  ${style.red('not reachable')}${d.reason ? `: ${d.reason}${d.error ? ` (${d.error})` : ''}` : ''}`,
-  );
+  ]);
+}
 
+function storageDriverSection(report: Report, style: TextStyle): Lines {
   const driver = report.storage_driver;
-  if (driver) {
-    head('Storage driver');
-    const status =
-      driver.status === 'deprecated'
-        ? style.yellow(`deprecated since ${driver.deprecated_in}, removed in Docker Engine ${driver.removed_in_major}`)
-        : style.green('supported');
-    out.push(`  ${driver.name} on ${driver.backing_filesystem ?? 'unknown filesystem'}: ${status}`);
-    const e = driver.explicit;
-    if (d.engine !== 'podman')
-      out.push(
-        e.known
-          ? e.configured
-            ? `  explicitly configured (${e.source === 'config_file' ? 'daemon.json' : e.source === 'env' ? 'DOCKER_DRIVER' : '--storage-driver'})`
-            : `  ${driver.status === 'deprecated' ? style.red('not explicitly configured') : 'not explicitly configured'}: the daemon picked it`
-          : `  ${style.yellow('explicit configuration unknown')}: ${e.reason}`,
-      );
-  }
-  const pool = report.thin_pool;
-  if (pool) {
-    head('devicemapper thin pool');
-    out.push(
-      `  data:     ${size(pool.data_used_bytes)} used of ${size(pool.data_total_bytes)}, ${size(pool.data_available_bytes)} available (${percent(pool.data_available_bytes, pool.data_total_bytes)})`,
-    );
-    out.push(
-      `  metadata: ${size(pool.metadata_used_bytes)} used of ${size(pool.metadata_total_bytes)}, ${size(pool.metadata_available_bytes)} available (${percent(pool.metadata_available_bytes, pool.metadata_total_bytes)})`,
-    );
-    out.push(`  minimum free space ${size(pool.minimum_free_bytes)}${pool.loop_lvm ? `; ${style.yellow('loop-lvm')}` : ''}`);
-  }
-  if (report.daemon_config) {
-    head('daemon.json');
-    out.push(
-      report.daemon_config.valid
-        ? `  ${report.daemon_config.file}: the daemon reads it`
-        : `  ${report.daemon_config.file}: ${style.red(report.daemon_config.problem ?? 'refused')}`,
+  if (!driver) return [];
+  const status =
+    driver.status === 'deprecated'
+      ? style.yellow(`deprecated since ${driver.deprecated_in}, removed in Docker Engine ${driver.removed_in_major}`)
+      : style.green('supported');
+  const lines = [`  ${driver.name} on ${driver.backing_filesystem ?? 'unknown filesystem'}: ${status}`];
+  const e = driver.explicit;
+  if (report.daemon.engine !== 'podman') {
+    lines.push(
+      e.known
+        ? e.configured
+          ? `  explicitly configured (${e.source === 'config_file' ? 'daemon.json' : e.source === 'env' ? 'DOCKER_DRIVER' : '--storage-driver'})`
+          : `  ${driver.status === 'deprecated' ? style.red('not explicitly configured') : 'not explicitly configured'}: the daemon picked it`
+        : `  ${style.yellow('explicit configuration unknown')}: ${e.reason}`,
     );
   }
-  if (report.upgrade.length > 0) {
-    head('What the next start does');
-    for (const u of report.upgrade) {
-      const label = u.restart ? `restart (Docker ${u.target_version})` : `Docker ${u.target_version}`;
-      const outcome = u.outcome.replace(/_/g, ' ');
-      const coloured = u.outcome === 'starts' ? style.green(outcome) : u.outcome === 'unknown' ? style.yellow(outcome) : style.red(outcome);
-      out.push(
-        `  ${label.padEnd(22)} ${coloured}${u.image_store ? ` (${u.image_store === 'containerd' ? 'containerd image store' : 'graph driver'})` : ''}`,
-      );
-      if (u.outcome !== 'starts') out.push(`      ${u.reason}`);
+  return section(style, 'Storage driver', lines);
+}
+
+function thinPoolSection({ thin_pool: pool }: Report, style: TextStyle): Lines {
+  if (!pool) return [];
+  return section(style, 'devicemapper thin pool', [
+    `  data:     ${size(pool.data_used_bytes)} used of ${size(pool.data_total_bytes)}, ${size(pool.data_available_bytes)} available (${percent(pool.data_available_bytes, pool.data_total_bytes)})`,
+    `  metadata: ${size(pool.metadata_used_bytes)} used of ${size(pool.metadata_total_bytes)}, ${size(pool.metadata_available_bytes)} available (${percent(pool.metadata_available_bytes, pool.metadata_total_bytes)})`,
+    `  minimum free space ${size(pool.minimum_free_bytes)}${pool.loop_lvm ? `; ${style.yellow('loop-lvm')}` : ''}`,
+  ]);
+}
+
+function daemonConfigSection({ daemon_config: config }: Report, style: TextStyle): Lines {
+  if (!config) return [];
+  return section(style, 'daemon.json', [
+    config.valid ? `  ${config.file}: the daemon reads it` : `  ${config.file}: ${style.red(config.problem ?? 'refused')}`,
+  ]);
+}
+
+function outcomesSection({ upgrade }: Report, style: TextStyle): Lines {
+  if (upgrade.length === 0) return [];
+  const lines: Lines = [];
+  for (const u of upgrade) {
+    const label = u.restart ? `restart (Docker ${u.target_version})` : `Docker ${u.target_version}`;
+    const outcome = u.outcome.replace(/_/g, ' ');
+    const coloured = u.outcome === 'starts' ? style.green(outcome) : u.outcome === 'unknown' ? style.yellow(outcome) : style.red(outcome);
+    const store = u.image_store ? ` (${u.image_store === 'containerd' ? 'containerd image store' : 'graph driver'})` : '';
+    lines.push(`  ${label.padEnd(22)} ${coloured}${store}`);
+    if (u.outcome !== 'starts') lines.push(`      ${u.reason}`);
+  }
+  return section(style, 'What the next start does', lines);
+}
+
+/** What to make again after a switch; the volumes, which a switch leaves alone, under it (or on their own). */
+function recreateAndVolumesSection(report: Report, style: TextStyle): Lines {
+  const volumes = report.volumes ? [`  volumes: ${report.volumes.count} (not affected by a storage driver change)`] : [];
+  if (report.recreate.required) {
+    return [
+      ...section(style, 'To re-create after switching the storage driver', [
+        ...list('containers', report.recreate.containers),
+        ...list('images', report.recreate.images),
+      ]),
+      ...volumes,
+    ];
+  }
+  return report.volumes ? section(style, 'Volumes', volumes) : [];
+}
+
+function dataRootSection(report: Report, style: TextStyle): Lines {
+  const lines: Lines = [];
+  if (report.daemon.reachable) {
+    // Without the daemon there is no telling where the data root is.
+    if (report.data_root_scan === 'skipped') lines.push('  not scanned');
+    else if (report.data_root_scan === 'failed') lines.push(`  ${style.yellow('could not be read')}`);
+    else if (report.orphaned.length === 0 && report.orphaned_unmeasured.length === 0) lines.push('  no orphaned data');
+    else {
+      for (const o of report.orphaned) lines.push(`  ${size(o.bytes).padStart(10)}  ${o.driver} (${o.reason})`);
+      for (const u of report.orphaned_unmeasured)
+        lines.push(`  ${'unmeasured'.padStart(10)}  ${u.driver} (inactive_driver: its layers are zfs datasets)`);
     }
   }
-  if (report.recreate.required) {
-    head('To re-create after switching the storage driver');
-    out.push(...list('containers', report.recreate.containers), ...list('images', report.recreate.images));
-  }
-  if (report.volumes) {
-    if (!report.recreate.required) head('Volumes');
-    out.push(`  volumes: ${report.volumes.count} (not affected by a storage driver change)`);
-  }
-
-  if (d.reachable) head('Data root');
-  if (!d.reachable) {
-    // Nothing to say about the data root without the daemon to tell where it is.
-  } else if (report.data_root_scan === 'skipped') out.push('  not scanned');
-  else if (report.data_root_scan === 'failed') out.push(`  ${style.yellow('could not be read')}`);
-  else if (report.orphaned.length === 0 && report.orphaned_unmeasured.length === 0) out.push('  no orphaned data');
-  else {
-    for (const o of report.orphaned) out.push(`  ${size(o.bytes).padStart(10)}  ${o.driver} (${o.reason})`);
-    for (const u of report.orphaned_unmeasured)
-      out.push(`  ${'unmeasured'.padStart(10)}  ${u.driver} (inactive_driver: its layers are zfs datasets)`);
-  }
   if (report.containerd_root)
-    out.push(`  ${size(report.containerd_root.bytes).padStart(10)}  in the root of the external containerd the daemon uses`);
+    lines.push(`  ${size(report.containerd_root.bytes).padStart(10)}  in the root of the external containerd the daemon uses`);
+  return report.daemon.reachable ? section(style, 'Data root', lines) : lines;
+}
 
-  if (report.host_network_containers.length > 0 || report.host_network_containers_more > 0) {
-    head('Host-network containers (no longer recommended)');
-    for (const c of report.host_network_containers) out.push(`  - ${c.name} (${c.image}, ${c.state})`);
-    if (report.host_network_containers_more > 0) out.push(`  … and ${report.host_network_containers_more} more`);
-  }
+function hostNetworkSection(report: Report, style: TextStyle): Lines {
+  if (report.host_network_containers.length === 0 && report.host_network_containers_more === 0) return [];
+  const lines = report.host_network_containers.map((c) => `  - ${c.name} (${c.image}, ${c.state})`);
+  if (report.host_network_containers_more > 0) lines.push(`  … and ${report.host_network_containers_more} more`);
+  return section(style, 'Host-network containers (no longer recommended)', lines);
+}
 
-  const v = report.verdict;
-  head('Verdict');
+function verdictSection({ verdict: v }: Report, style: TextStyle): Lines {
   const label =
     v.status === 'blocked'
       ? style.red('BLOCKED: this host does not survive the upgrade as it is')
@@ -123,12 +154,18 @@ export function renderReport(report: Report, style: TextStyle): string {
         : v.status === 'unreachable'
           ? style.red('UNKNOWN: the daemon cannot be reached')
           : style.green('OK: nothing blocks the upgrade');
-  out.push(`  ${label}`);
-  for (const b of v.blockers) out.push(`  ${style.red('✗')} ${b.message}`);
-  for (const w of v.warnings) out.push(`  ${style.yellow('!')} ${w.message}`);
-  if (v.next_steps.length > 0) {
-    head('Next steps');
-    v.next_steps.forEach((step, i) => out.push(`  ${i + 1}. ${step}`));
-  }
-  return `${out.join('\n').replace(/^\n/, '')}\n`;
+  return section(style, 'Verdict', [
+    `  ${label}`,
+    ...v.blockers.map((b) => `  ${style.red('✗')} ${b.message}`),
+    ...v.warnings.map((w) => `  ${style.yellow('!')} ${w.message}`),
+  ]);
+}
+
+function nextStepsSection({ verdict: v }: Report, style: TextStyle): Lines {
+  if (v.next_steps.length === 0) return [];
+  return section(
+    style,
+    'Next steps',
+    v.next_steps.map((step, i) => `  ${i + 1}. ${step}`),
+  );
 }
