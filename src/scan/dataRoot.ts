@@ -146,27 +146,12 @@ export interface ScanPlan {
 export function planScan(view: DataRootView): ScanPlan {
   const { root } = view;
   const active = view.containerdSnapshotter ? undefined : view.driver;
-  const errors = new Map<WalkErrorReason | 'missing' | 'metadata', number>();
-  const result: ScanResult = {
-    root,
-    driver: view.driver,
-    topLevel: new Map(),
-    orphaned: [],
-    unmeasured: [],
-    orphanedLayers: 0,
-    buildCacheBytes: 0,
-    errors,
-    examples: [],
-    priorDrivers: [],
-    driverDirs: [],
-    complete: true,
-    files: 0,
-  };
+  const result = emptyResult(view);
   let topNames: string[];
   try {
     topNames = fs.readdirSync(root);
   } catch (err) {
-    errors.set(accessReason(err), 1);
+    result.errors.set(accessReason(err), 1);
     result.examples.push(errorMessage(err));
     result.complete = false;
     return { result, buckets: [] };
@@ -177,12 +162,36 @@ export function planScan(view: DataRootView): ScanPlan {
   } catch {
     // The sizes are a convenience; their absence says enough.
   }
-
   const buckets: Bucket[] = topNames.map((name) => ({ id: `dir\0${name}`, paths: [path.join(root, name)] }));
   if (view.layout === 'podman') return { result, buckets };
   result.driverDirs = GRAPH_DRIVERS.filter((driver) => listDir(path.join(root, driver)).length > 0);
   result.priorDrivers = result.driverDirs.filter((driver) => driver !== 'vfs');
+  buckets.push(...inactiveDriverBuckets(root, active, result), ...foreignContainerBuckets(root, view.driver, result));
+  if (active !== undefined) buckets.push(...activeLayerBuckets(root, active, result), ...writableLayerBuckets(root, active, result));
+  return { result, buckets };
+}
 
+function emptyResult(view: DataRootView): ScanResult {
+  return {
+    root: view.root,
+    driver: view.driver,
+    topLevel: new Map(),
+    orphaned: [],
+    unmeasured: [],
+    orphanedLayers: 0,
+    buildCacheBytes: 0,
+    errors: new Map(),
+    examples: [],
+    priorDrivers: [],
+    driverDirs: [],
+    complete: true,
+    files: 0,
+  };
+}
+
+/** Every other graph driver's directories (zfs's are datasets the walk cannot measure: said, not measured). */
+function inactiveDriverBuckets(root: string, active: string | undefined, result: ScanResult): Bucket[] {
+  const buckets: Bucket[] = [];
   for (const driver of GRAPH_DRIVERS) {
     if (driver === active) continue;
     if (driver === 'zfs' && isDir(path.join(root, driver))) {
@@ -192,47 +201,57 @@ export function planScan(view: DataRootView): ScanPlan {
     const paths = [path.join(root, driver), path.join(root, 'image', driver)].filter(isDir);
     if (paths.length > 0) buckets.push({ id: `inactive_driver\0${driver}`, paths });
   }
+  return buckets;
+}
 
+/** Containers made with another driver, by that driver; a container whose config cannot be read counts as a metadata error. */
+function foreignContainerBuckets(root: string, driverInUse: string, result: ScanResult): Bucket[] {
   const foreign = new Map<string, string[]>();
   for (const id of listDir(path.join(root, 'containers'))) {
     const dir = path.join(root, 'containers', id);
     const driver = containerDriver(dir);
     if (driver === undefined) {
-      if (isDir(dir)) errors.set('metadata', (errors.get('metadata') ?? 0) + 1);
+      if (isDir(dir)) result.errors.set('metadata', (result.errors.get('metadata') ?? 0) + 1);
       continue;
     }
-    if (driver !== view.driver) foreign.set(driver, [...(foreign.get(driver) ?? []), dir]);
+    if (driver !== driverInUse) foreign.set(driver, [...(foreign.get(driver) ?? []), dir]);
   }
-  for (const [driver, paths] of foreign) buckets.push({ id: `foreign_container\0${driver}`, paths });
+  return [...foreign].map(([driver, paths]) => ({ id: `foreign_container\0${driver}`, paths }));
+}
 
-  const parent = active !== undefined ? LAYER_PARENT[active] : undefined;
-  if (active !== undefined && parent !== undefined) {
-    const referenced = referencedLayerDirs(root, active);
-    const layerDir = path.join(root, active, parent);
-    const unreferenced: string[] = [];
-    const buildCache: string[] = [];
-    for (const name of listDir(layerDir)) {
-      if (name === 'l' || name.endsWith('-removing')) continue;
-      const full = path.join(layerDir, name);
-      if (!isDir(full)) continue;
-      if (!LAYER_ID.test(name)) buildCache.push(full);
-      else if (!referenced.has(name)) unreferenced.push(full);
-    }
-    result.orphanedLayers = unreferenced.length;
-    if (unreferenced.length > 0) buckets.push({ id: `unreferenced_layer\0${active}`, paths: unreferenced });
-    if (buildCache.length > 0) buckets.push({ id: 'build_cache\0', paths: buildCache });
+/** The active driver's layer directories nothing references, and BuildKit's cache beside them. */
+function activeLayerBuckets(root: string, active: string, result: ScanResult): Bucket[] {
+  const parent = LAYER_PARENT[active];
+  if (parent === undefined) return [];
+  const referenced = referencedLayerDirs(root, active);
+  const layerDir = path.join(root, active, parent);
+  const unreferenced: string[] = [];
+  const buildCache: string[] = [];
+  for (const name of listDir(layerDir)) {
+    if (name === 'l' || name.endsWith('-removing')) continue;
+    const full = path.join(layerDir, name);
+    if (!isDir(full)) continue;
+    if (!LAYER_ID.test(name)) buildCache.push(full);
+    else if (!referenced.has(name)) unreferenced.push(full);
   }
-  const writable = active !== undefined ? WRITABLE_LAYER[active] : undefined;
-  if (active !== undefined && writable) {
-    const mounts = path.join(root, 'image', active, 'layerdb', 'mounts');
-    const paths = listDir(mounts).flatMap((container) => {
-      const mountId = mountIdOf(root, active, container);
-      return mountId ? [writable(root, mountId)] : [];
-    });
-    result.writableLayerBytes = 0;
-    buckets.push({ id: 'writable\0', paths });
-  }
-  return { result, buckets };
+  result.orphanedLayers = unreferenced.length;
+  const buckets: Bucket[] = [];
+  if (unreferenced.length > 0) buckets.push({ id: `unreferenced_layer\0${active}`, paths: unreferenced });
+  if (buildCache.length > 0) buckets.push({ id: 'build_cache\0', paths: buildCache });
+  return buckets;
+}
+
+/** The containers' writable layers, for the directory drivers that keep them as directories. */
+function writableLayerBuckets(root: string, active: string, result: ScanResult): Bucket[] {
+  const writable = WRITABLE_LAYER[active];
+  if (!writable) return [];
+  const mounts = path.join(root, 'image', active, 'layerdb', 'mounts');
+  const paths = listDir(mounts).flatMap((container) => {
+    const mountId = mountIdOf(root, active, container);
+    return mountId ? [writable(root, mountId)] : [];
+  });
+  result.writableLayerBytes = 0;
+  return [{ id: 'writable\0', paths }];
 }
 
 /** The plan's result completed with the walk's figures. */
