@@ -75,16 +75,7 @@ export function walkBuckets(
 ): PartialWalk {
   const errors = new Map<WalkErrorReason, number>();
   const out: PartialWalk = { buckets: [], errors: [], examples: [], files: 0 };
-  const byPath = new Map<string, Accumulator[]>();
-  const accumulators: Accumulator[] = [];
-  for (const bucket of buckets) {
-    const acc: Accumulator = { id: bucket.id, single: 0, linked: new Map() };
-    accumulators.push(acc);
-    for (const p of bucket.paths) {
-      const key = path.resolve(p);
-      byPath.set(key, [...(byPath.get(key) ?? []), acc]);
-    }
-  }
+  const { accumulators, byPath } = accumulatorsOf(buckets);
   const maxDepth = Math.max(0, ...[...byPath.keys()].map((p) => depthBelow(root, p)));
   const finish = () => {
     out.buckets = accumulators.map((acc) => [acc.id, acc.single, [...acc.linked]]);
@@ -109,18 +100,7 @@ export function walkBuckets(
   // mount points: every device change is a boundary, as du -x has it.
   const mountPoints = options.mountPoints ?? mountPointsBelow(root);
   const boundary = (full: string) => mountPoints === undefined || mountPoints.has(full);
-  const mine = (depth: number, name: string) =>
-    share.count === 1 || (depth < SPLIT_DEPTH ? share.index === 0 : depth > SPLIT_DEPTH || hashName(name) % share.count === share.index);
-
-  const add = (active: readonly Accumulator[], stat: fs.Stats) => {
-    const bytes = stat.blocks * 512;
-    if (stat.nlink > 1 && !stat.isDirectory()) {
-      const key = `${stat.dev}:${stat.ino}`;
-      for (const acc of active) acc.linked.set(key, bytes);
-    } else {
-      for (const acc of active) acc.single += bytes;
-    }
-  };
+  const mine = (depth: number, name: string) => inShare(share, depth, name);
 
   // Explicit stack: data roots nest deep enough (layers of node_modules) to matter.
   const stack: { dir: string; depth: number; active: readonly Accumulator[] }[] = [];
@@ -166,6 +146,39 @@ export function walkBuckets(
     }
   }
   return finish();
+}
+
+/** Whether an entry at `depth` is this share's: the shallow ones are share 0's, those at SPLIT_DEPTH go by a hash of their name, deeper ones follow their parent. */
+function inShare(share: Share, depth: number, name: string): boolean {
+  return (
+    share.count === 1 || (depth < SPLIT_DEPTH ? share.index === 0 : depth > SPLIT_DEPTH || hashName(name) % share.count === share.index)
+  );
+}
+
+/** One accumulator per bucket, and the buckets that start at each path (a path may start several). */
+function accumulatorsOf(buckets: readonly Bucket[]): { accumulators: Accumulator[]; byPath: Map<string, Accumulator[]> } {
+  const byPath = new Map<string, Accumulator[]>();
+  const accumulators: Accumulator[] = [];
+  for (const bucket of buckets) {
+    const acc: Accumulator = { id: bucket.id, single: 0, linked: new Map() };
+    accumulators.push(acc);
+    for (const p of bucket.paths) {
+      const key = path.resolve(p);
+      byPath.set(key, [...(byPath.get(key) ?? []), acc]);
+    }
+  }
+  return { accumulators, byPath };
+}
+
+/** An entry's allocated bytes into every bucket it is in: once per inode for a file with several links, as du counts. */
+function add(active: readonly Accumulator[], stat: fs.Stats): void {
+  const bytes = stat.blocks * 512;
+  if (stat.nlink > 1 && !stat.isDirectory()) {
+    const key = `${stat.dev}:${stat.ino}`;
+    for (const acc of active) acc.linked.set(key, bytes);
+  } else {
+    for (const acc of active) acc.single += bytes;
+  }
 }
 
 /** Mount points strictly below `root` (/proc/self/mountinfo, octal escapes undone); undefined when it cannot be read. */
