@@ -26,7 +26,7 @@ export class ContainerMetrics {
     );
     this.hostNetwork = set.gauge(
       'docker_container_host_network_info',
-      `One series per container in host network mode, which is no longer recommended; always 1. At most --collector.host-network.max-series series, running containers first, then by name; docker_containers{network_mode="host"} counts them all.`,
+      'One series per container in host network mode (no longer recommended), always 1, at most --collector.host-network.max-series of them (running first, then by name), while docker_containers{network_mode="host"} counts them all.',
       ['name', 'image', 'state'],
     );
   }

@@ -20,7 +20,7 @@ export class DaemonMetrics {
     const verdict = (this.fromVerdict = new GaugeSet(registry));
     this.configValid = verdict.gauge(
       'docker_daemon_config_valid',
-      "1 when the daemon's daemon.json will be accepted at its next start (Go's JSON, known directives, no directive both as a flag and in the file), 0 when the daemon will refuse it; absent when it cannot be read. Docker only.",
+      "1 when the daemon's daemon.json will be accepted at its next start (Go's JSON, known directives, no directive both as a flag and in the file), 0 when the daemon will refuse it; absent when it cannot be read, and for Podman.",
     );
   }
 

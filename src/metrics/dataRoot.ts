@@ -3,10 +3,10 @@ import type { CompletedScan } from '../scan/scheduler';
 import { GaugeSet } from './gaugeSet';
 import type { SnapshotGauge } from './snapshotGauge';
 
-const CACHED =
-  'From the last complete background data-root scan (see docker_data_root_scan_timestamp_seconds), not measured at scrape time.';
+/** Said of every figure of the scan, in the same sentence: it is not measured at scrape time. */
+const CACHED = 'from the last complete data-root scan (docker_data_root_scan_timestamp_seconds)';
 /** Byte figures of the walk: allocated blocks, hardlinks once, no other filesystem, no symlink followed. */
-const AS_DU = `Counted as du -sx -B1 counts, btrfs subvolumes (same mount) included. ${CACHED}`;
+const AS_DU = `counted as du -sx -B1 counts (btrfs subvolumes included), ${CACHED}`;
 
 /** The data-root scan's figures; the last complete scan, served as it is. */
 export class DataRootMetrics {
@@ -27,31 +27,31 @@ export class DataRootMetrics {
   constructor(registry: Registry) {
     const set = (this.set = new GaugeSet(registry));
     const g = (name: string, help: string, labels: string[] = []) => set.gauge(name, help, labels);
-    this.dirBytes = g('docker_data_root_bytes', `Bytes of each top-level entry of the data root. ${AS_DU}`, ['dir']);
+    this.dirBytes = g('docker_data_root_bytes', `Bytes of each top-level entry of the data root, ${AS_DU}.`, ['dir']);
     this.orphanedBytes = g(
       'docker_data_root_orphaned_bytes',
-      `Bytes no image or container of the active storage driver uses: inactive_driver (another driver's directories), foreign_container (containers made with another driver), unreferenced_layer. ${AS_DU}`,
+      `Bytes no image or container of the active storage driver uses: inactive_driver (another driver's directories), foreign_container (containers made with another driver), unreferenced_layer, ${AS_DU}.`,
       ['driver', 'reason'],
     );
     this.unmeasured = g(
       'docker_data_root_orphaned_unmeasured',
-      `1 for each inactive storage driver whose left data the scan cannot measure from the data root's files (reason zfs_datasets: zfs keeps layers in datasets, see zfs list); no docker_data_root_orphaned_bytes is given for it. ${CACHED}`,
+      `1 for each inactive storage driver whose left data the scan cannot measure from the data root's files (reason zfs_datasets: zfs keeps layers in datasets, see zfs list), given instead of docker_data_root_orphaned_bytes, ${CACHED}.`,
       ['driver', 'reason'],
     );
     this.containerdRoot = g(
       'docker_containerd_root_bytes',
-      `Bytes of the root of the external containerd the daemon uses (--containerd; containerd's config from --containerd.config), where the containerd image store keeps content and snapshots, outside the data root; absent when the daemon runs its own containerd (inside the data root). ${AS_DU}`,
+      `Bytes of the root of the external containerd the daemon uses (--containerd; containerd's config from --containerd.config), where the containerd image store keeps content and snapshots, outside the data root; absent when the daemon runs its own containerd (inside the data root), ${AS_DU}.`,
     );
     this.orphanedLayers = g(
       'docker_data_root_orphaned_layers',
-      `Number of layer directories of the active driver that no layer or container references. ${CACHED}`,
+      `Number of layer directories of the active driver that no layer or container references, ${CACHED}.`,
       ['driver'],
     );
-    this.buildCache = g('docker_data_root_build_cache_bytes', `Bytes of BuildKit build cache in the active driver's directory. ${AS_DU}`);
-    this.fsSize = g('docker_data_root_filesystem_size_bytes', `Size of the filesystem holding the data root, from statfs. ${CACHED}`);
+    this.buildCache = g('docker_data_root_build_cache_bytes', `Bytes of BuildKit build cache in the active driver's directory, ${AS_DU}.`);
+    this.fsSize = g('docker_data_root_filesystem_size_bytes', `Size of the filesystem holding the data root (statfs), ${CACHED}.`);
     this.fsFree = g(
       'docker_data_root_filesystem_free_bytes',
-      `Free bytes of the filesystem holding the data root that an unprivileged user may use (statfs f_bavail). ${CACHED}`,
+      `Free bytes of the filesystem holding the data root that an unprivileged user may use (statfs f_bavail), ${CACHED}.`,
     );
     this.duration = g('docker_data_root_scan_duration_seconds', 'How long the last complete data-root scan took.');
     this.timestamp = g('docker_data_root_scan_timestamp_seconds', 'Unix time when the last complete data-root scan ended.');

@@ -12,7 +12,7 @@ export class DevicemapperMetrics {
 
   constructor(registry: Registry) {
     const set = (this.set = new GaugeSet(registry));
-    this.poolInfo = set.gauge('docker_devicemapper_pool_info', 'The devicemapper thin pool; always 1; only on devicemapper.', [
+    this.poolInfo = set.gauge('docker_devicemapper_pool_info', 'The devicemapper thin pool, always 1 (devicemapper only).', [
       'pool_name',
       'data_file',
       'metadata_file',
@@ -22,7 +22,7 @@ export class DevicemapperMetrics {
     ]);
     const pool = (field: keyof ThinPool, name: string, help: string) => ({
       field,
-      gauge: set.gauge(name, `${help} Only on devicemapper.`),
+      gauge: set.gauge(name, `${help.replace(/\.$/, '')} (devicemapper only).`),
     });
     this.numbers = [
       pool('dataSpaceUsedBytes', 'docker_devicemapper_data_space_used_bytes', 'Thin pool data space used.'),

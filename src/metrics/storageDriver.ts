@@ -31,7 +31,7 @@ export class StorageDriverMetrics {
     );
     this.explicit = set.gauge(
       'docker_storage_driver_explicit',
-      '1 when the storage driver is explicitly configured (source: flag, config_file, env), 0 when the daemon picked it itself (source="none"). Docker 23+ refuse to start on a deprecated driver unless it is explicit.',
+      '1 when the storage driver is explicitly configured (source: flag, config_file, env), 0 when the daemon picked it itself (source="none"), which Docker 23+ refuse for a deprecated driver.',
       ['source'],
     );
     this.explicitKnown = set.gauge(

@@ -22,12 +22,12 @@ export class UpgradeMetrics {
     );
     this.outcome = set.gauge(
       'docker_upgrade_outcome',
-      'What the daemon does when it next starts as Docker target_version, following dockerd\'s own start-up rules at that release (outcome: starts, refuses_to_start, fails_to_start, starts_without_containers, unknown); restart="true" for the running version (a plain restart); always 1. Docker only.',
+      'What the daemon does when it next starts as Docker target_version, following dockerd\'s own start-up rules at that release (outcome: starts, refuses_to_start, fails_to_start, starts_without_containers, unknown); restart="true" for the running version (a plain restart); always 1, Docker only.',
       ['target_version', 'restart', 'outcome'],
     );
     this.imageStore = set.gauge(
       'docker_upgrade_image_store',
-      'The image store the daemon starts on as Docker target_version (store: graphdriver or containerd; Docker 29 defaults fresh hosts to containerd); restart="true" for the running version; always 1, absent when it does not start or cannot be told. Docker only.',
+      'The image store the daemon starts on as Docker target_version (store: graphdriver or containerd; Docker 29 defaults fresh hosts to containerd); restart="true" for the running version; always 1, absent when it does not start or cannot be told, Docker only.',
       ['target_version', 'restart', 'store'],
     );
     this.containers = set.gauge(
@@ -40,11 +40,11 @@ export class UpgradeMetrics {
     );
     this.writable = set.gauge(
       'docker_upgrade_writable_layer_bytes',
-      "Bytes the containers wrote in their writable layers, summed, which a storage driver switch loses unless copied out; counted as du -sx -B1 counts (btrfs subvolumes included), from the last complete data-root scan; directory drivers only (vfs counts the image's files too). Docker only.",
+      "Bytes the containers wrote in their writable layers, summed, which a storage driver switch loses unless copied out; counted as du -sx -B1 counts (btrfs subvolumes included), from the last complete data-root scan; directory drivers only (vfs counts the image's files too), Docker only.",
     );
     this.localOnly = set.gauge(
       'docker_upgrade_local_only_images',
-      'Images without RepoDigests (built or imported on this host), which a storage driver switch loses unless saved (docker save); from GET /images/json, refreshed with /info; absent on the containerd image store, where every image has a digest. Docker only.',
+      'Images without RepoDigests (built or imported on this host), which a storage driver switch loses unless saved (docker save); from GET /images/json, refreshed with /info; absent on the containerd image store, where every image has a digest, and for Podman.',
     );
   }
 

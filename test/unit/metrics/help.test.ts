@@ -1,0 +1,19 @@
+import { registerMetricAreas } from '../../../src/metrics/exporter';
+import { SortedRegistry } from '../../../src/metrics/sortedRegistry';
+
+async function helps(hostNetworkMaxSeries: number, upgradeTargets: number[]): Promise<Map<string, string>> {
+  const registry = new SortedRegistry();
+  registerMetricAreas(registry, { version: 'test', processMetrics: false, hostNetworkMaxSeries, upgradeTargets }, true);
+  return new Map((await registry.getMetricsAsJSON()).map((m) => [m.name, m.help]));
+}
+
+describe('the HELP of every docker_* metric', () => {
+  it('is one sentence, ending with a period', async () => {
+    const notOne = [...(await helps(50, [25, 29]))].filter(([, help]) => help.split(/\.\s+(?=[A-Z])/).length > 1 || !help.endsWith('.'));
+    expect(notOne).toEqual([]);
+  });
+
+  it('is the same whatever the flags: no flag value in it', async () => {
+    expect(await helps(3, [26])).toEqual(await helps(50, [25, 29]));
+  });
+});
