@@ -156,7 +156,7 @@ describe('scanDataRoot on an overlay2 data root laid out on disk', () => {
 describe('scanDataRoot as an unprivileged user', () => {
   const root = tempDir('perm');
   const scanAsNobody = (dataRoot: string) => {
-    const script = `const { scanDataRoot } = require(${JSON.stringify(path.join(__dirname, '../../dist/src/scan/dataRoot.js'))});
+    const script = `const { scanDataRoot } = require(${JSON.stringify(path.join(__dirname, '../../dist/test/helpers/scanInProcess.js'))});
       const r = scanDataRoot({ root: ${JSON.stringify(dataRoot)}, driver: 'overlay2', containerdSnapshotter: false });
       process.stdout.write(JSON.stringify({ ...r, topLevel: [...r.topLevel], errors: [...r.errors] }));`;
     const out = execFileSync(process.execPath, ['-e', script], { uid: 65534, gid: 65534, encoding: 'utf8' });

@@ -5,6 +5,7 @@ import type { Report } from '../../src/upgrade/report';
 import { runCli } from '../helpers/cli';
 import { EXPORTER_BIN } from '../helpers/exporter';
 import { TestDaemon } from '../helpers/dockerd';
+import { waitFor } from '../helpers/processes';
 import { daemonRoutes, ReplayServer } from '../helpers/replayServer';
 import { tempDir } from '../helpers/tempDir';
 
@@ -58,6 +59,10 @@ describe('check and textfile against a daemon on the legacy overlay driver', () 
     await daemon.start({ args: ['--storage-driver', 'overlay'] });
     await daemon.importBusybox();
     await daemon.docker('volume', 'create', 'data');
+    // The daemon's log reaches its file a moment after the call: the CLI's calls must be in before a test counts the exporter's.
+    await waitFor('the daemon to log the volume create', () =>
+      daemon.apiCalls().some((c) => /^POST .*\/volumes\/create$/.test(c)) ? true : undefined,
+    );
   });
   afterAll(() => daemon.stop());
 
