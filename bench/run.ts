@@ -1,3 +1,4 @@
+import { benchDaemonCost } from './daemonCost';
 import { benchDaemonScrape } from './daemonScrape';
 import { benchFleet } from './fleet';
 import { benchMemory } from './memory';
@@ -10,6 +11,7 @@ async function main(): Promise<void> {
   const benches: Record<string, () => Promise<Record<string, string>>> = {
     scrape: benchDaemonScrape,
     memory: benchMemory,
+    'daemon-cost': benchDaemonCost,
     scan: benchScan,
     fleet: benchFleet,
     series: benchSeriesBudget,
