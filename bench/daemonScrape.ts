@@ -33,13 +33,13 @@ function engine(socketPath: string, method: string, apiPath: string, body?: unkn
   });
 }
 
-/** `count` containers, the first RUNNING of them running, across bridge, host, none and a user network; 16 at a time. */
-export async function populate(daemon: TestDaemon, count: number): Promise<void> {
+/** `count` containers (named from c<first> on), the first RUNNING of them running, across bridge, host, none and a user network; 16 at a time. */
+export async function populate(daemon: TestDaemon, count: number, first = 0): Promise<void> {
   const modes = ['default', 'host', 'none', 'benchnet'];
-  let next = 0;
+  let next = first;
   await Promise.all(
     Array.from({ length: 16 }, async () => {
-      while (next < count) {
+      while (next < first + count) {
         const n = next++;
         const running = n < RUNNING;
         const created = (await engine(daemon.socket, 'POST', `/containers/create?name=c${n}`, {

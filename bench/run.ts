@@ -2,6 +2,7 @@ import { benchDaemonCost } from './daemonCost';
 import { benchDaemonScrape } from './daemonScrape';
 import { benchFleet } from './fleet';
 import { benchMemory } from './memory';
+import { benchPlan } from './plan';
 import { benchScan } from './scan';
 import { benchSeriesBudget } from './seriesBudget';
 
@@ -12,6 +13,7 @@ async function main(): Promise<void> {
     scrape: benchDaemonScrape,
     memory: benchMemory,
     'daemon-cost': benchDaemonCost,
+    plan: benchPlan,
     scan: benchScan,
     fleet: benchFleet,
     series: benchSeriesBudget,
