@@ -94,7 +94,19 @@ export class Exporter {
     return this.registry.metrics();
   }
 
+  /**
+   * One scrape. Scrapes that share a collection (they arrived while it was in flight) and a scan
+   * share its rendering too: the registry is rendered once for all of them.
+   */
   async scrape(): Promise<string> {
-    return this.render(await this.collect());
+    const snapshot = await this.collect();
+    const scan = this.scanner?.latest();
+    const last = this.lastRender;
+    if (last?.snapshot === snapshot && last.scan === scan) return last.text;
+    const text = this.render(snapshot);
+    this.lastRender = { snapshot, scan, text };
+    return text;
   }
+
+  private lastRender: { snapshot: DaemonSnapshot; scan: ReturnType<ScanScheduler['latest']>; text: Promise<string> } | undefined;
 }

@@ -41,6 +41,12 @@ export function createApp(deps: AppDeps): Express {
   });
   if (deps.security) app.use(deps.security.middleware());
   const maxRequests = deps.maxRequests ?? 0;
+  /** The last body and its gzip: scrapes that share a rendering send the same compressed bytes. */
+  let lastGzip: { body: string; gzipped: Buffer } | undefined;
+  const gzipped = (body: string): Buffer => {
+    if (lastGzip?.body !== body) lastGzip = { body, gzipped: gzipSync(body, { level: constants.Z_BEST_SPEED }) };
+    return lastGzip.gzipped;
+  };
   let scrapes = 0;
   app.get(deps.telemetryPath, async (req, res) => {
     if (maxRequests > 0 && scrapes >= maxRequests) {
@@ -56,7 +62,7 @@ export function createApp(deps: AppDeps): Express {
       // number of containers (counted, with host-network names capped).
       if (req.acceptsEncodings('gzip', 'identity') === 'gzip') {
         res.setHeader('Content-Encoding', 'gzip');
-        res.send(gzipSync(body, { level: constants.Z_BEST_SPEED }));
+        res.send(gzipped(body));
         return;
       }
       res.send(body);

@@ -1,0 +1,48 @@
+import winston from 'winston';
+import { DaemonCollector } from '../../../src/collector/daemonCollector';
+import { Exporter } from '../../../src/metrics/exporter';
+import { FakeEngineApi } from '../../helpers/fakeEngineApi';
+
+describe('Exporter', () => {
+  it('renders once for scrapes that share a collection, and again for the next collection', async () => {
+    // Set by the fake daemon when a ping arrives: the test decides when it is answered.
+    const gate: { release?: () => void } = {};
+    const api = new FakeEngineApi()
+      .on('/_ping', () => new Promise((resolve) => (gate.release = () => resolve('OK'))))
+      .on('/info', { ServerVersion: '24.0.7', Driver: 'overlay2', DriverStatus: [], Warnings: null })
+      .on('/version', { Version: '24.0.7' })
+      .on('/containers/json', [])
+      .on('/volumes', { Volumes: [] })
+      .on('/images/json', []);
+    const collector = new DaemonCollector({
+      api,
+      storageConfig: { pidFile: '/nonexistent/docker.pid', daemonConfigFile: '/nonexistent/daemon.json' },
+      logger: winston.createLogger({ silent: true }),
+      infoMaxAgeMs: 30000,
+      timeoutMs: 1000,
+      watchEvents: false,
+    });
+    const exporter = new Exporter(collector, undefined, {
+      version: 'test',
+      processMetrics: false,
+      hostNetworkMaxSeries: 50,
+      upgradeTargets: [25],
+    });
+    const render = jest.spyOn(exporter, 'render');
+    const answerPing = async () => {
+      while (!gate.release) await new Promise((resolve) => setTimeout(resolve, 1));
+      gate.release();
+    };
+    const both = Promise.all([exporter.scrape(), exporter.scrape()]);
+    await answerPing();
+    const [a, b] = await both;
+    expect(a).toBe(b);
+    expect(a).toContain('docker_up 1');
+    expect(render).toHaveBeenCalledTimes(1);
+    gate.release = undefined;
+    const next = exporter.scrape();
+    await answerPing();
+    await next;
+    expect(render).toHaveBeenCalledTimes(2);
+  });
+});
