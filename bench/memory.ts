@@ -10,8 +10,9 @@ import { replayedHost } from './replayedHost';
 import { fmt, rssMiB } from './stats';
 
 const RSS_MINUTES = Number(process.env['BENCH_RSS_MINUTES'] ?? 5);
-/** As the systemd unit and the container image run it: V8's young generation capped at 2 MiB. */
+/** As the systemd unit and the container image run it: V8's young generation capped at 2 MiB, glibc's malloc arenas at two. */
 const NODE_FLAGS = ['--max-semi-space-size=2'];
+const SHIPPED_ENV = { MALLOC_ARENA_MAX: '2' };
 const REAL = Number(process.env['BENCH_MEMORY_REAL'] ?? 1000);
 const REPLAYED = Number(process.env['BENCH_MEMORY_REPLAYED'] ?? 10000);
 
@@ -27,7 +28,11 @@ async function libraryFloor(): Promise<number> {
     'client.collectDefaultMetrics();',
     'client.register.metrics().then(() => setInterval(() => undefined, 1000));',
   ].join(' ');
-  const child = spawn(process.execPath, [...NODE_FLAGS, '-e', script], { cwd: repoRoot(), stdio: 'ignore' });
+  const child = spawn(process.execPath, [...NODE_FLAGS, '-e', script], {
+    cwd: repoRoot(),
+    stdio: 'ignore',
+    env: { ...process.env, ...SHIPPED_ENV },
+  });
   try {
     await sleep(3000);
     return rssMiB(child.pid as number);
@@ -63,6 +68,7 @@ export async function benchMemory(): Promise<Record<string, string>> {
       await exporter.start(['--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile], undefined, {
         ...process.env,
         NODE_OPTIONS: NODE_FLAGS.join(' '),
+        ...SHIPPED_ENV,
       });
       process.stderr.write(`memory: ${REAL} real containers, scraping every second for ${RSS_MINUTES} min…\n`);
       report(`${REAL} real containers`, await rssAfter(exporter, RSS_MINUTES), 10);
@@ -81,6 +87,7 @@ export async function benchMemory(): Promise<Record<string, string>> {
       await exporter.start(['--docker.host', server.host, '--docker.pid-file', path.join(dir, 'none.pid'), '--no-scan'], undefined, {
         ...process.env,
         NODE_OPTIONS: NODE_FLAGS.join(' '),
+        ...SHIPPED_ENV,
       });
       process.stderr.write(`memory: ${REPLAYED} replayed containers, scraping every second for ${RSS_MINUTES} min…\n`);
       report(`${REPLAYED} replayed containers`, await rssAfter(exporter, RSS_MINUTES), 30);
