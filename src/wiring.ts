@@ -22,6 +22,8 @@ export interface Parts {
   exporter: Exporter;
   /** The daemon is on another host: nothing of it can be read from this host's files (unless --docker.data-root names where its data root is mounted). */
   remote: boolean;
+  /** The daemon's data root can be read from this host: a local daemon, or --docker.data-root naming where a remote one's is mounted. */
+  dataRootHere: boolean;
   /** The daemon's address as logs name it: scheme, host, port, and whether TLS. */
   daemon: string;
 }
@@ -31,6 +33,8 @@ export type Mode = 'serve' | 'once';
 export function buildParts(config: Config, logger: Logger, mode: Mode): Parts {
   const connection = loadConnection(config.docker);
   const remote = isRemote(connection);
+  // A remote daemon's data root is on its own host: the path of that name here is another one.
+  const dataRootHere = !remote || config.dataRoot !== undefined;
   const api = createEngineApi({ connection, timeoutMs: config.dockerTimeoutMs });
   const collector = new DaemonCollector({
     api,
@@ -47,9 +51,8 @@ export function buildParts(config: Config, logger: Logger, mode: Mode): Parts {
     ...(mode === 'serve' ? { minIntervalMs: config.minIntervalMs } : { watchEvents: false }),
   });
   const runScan = createScanRunner();
-  // A remote daemon's data root is on its own host: the path of that name here is another one.
   const scanner =
-    config.scan && (!remote || config.dataRoot !== undefined)
+    config.scan && dataRootHere
       ? new ScanScheduler({
           run: runScan,
           intervalMs: mode === 'serve' ? config.scanIntervalMs : 24 * 3600 * 1000,
@@ -65,5 +68,5 @@ export function buildParts(config: Config, logger: Logger, mode: Mode): Parts {
     upgradeTargets: config.upgradeTargets,
     containerdConfigFile: config.containerdConfigFile,
   });
-  return { api, collector, scanner, runScan, exporter, remote, daemon: describeConnection(connection) };
+  return { api, collector, scanner, runScan, exporter, remote, dataRootHere, daemon: describeConnection(connection) };
 }

@@ -21,13 +21,12 @@ export interface CheckOptions {
 export async function runCheck(config: Config, options: CheckOptions, logger: Logger): Promise<number> {
   const { format, limit } = options;
   // check lists the images itself, by name: the collector's image count would ask the daemon twice.
-  const { api, collector, runScan, remote } = buildParts(
+  const { api, collector, runScan, dataRootHere } = buildParts(
     { ...config, collectors: { ...config.collectors, images: false } },
     logger,
     'once',
   );
-  // A remote daemon's data root is on its host: scanned only where --docker.data-root says it is mounted here.
-  const scanned = config.scan && (!remote || config.dataRoot !== undefined);
+  const scanned = config.scan && dataRootHere;
   const snapshot = await collector.collect();
   let images: string[] | undefined;
   let scan: ScanResult | undefined;

@@ -28,7 +28,7 @@ export async function runPlan(
   logger: Logger,
 ): Promise<number> {
   // plan lists the images itself, with what it needs of each: the collector's image count would ask the daemon twice.
-  const { api, collector, remote } = buildParts({ ...config, collectors: { ...config.collectors, images: false } }, logger, 'once');
+  const { api, collector, dataRootHere } = buildParts({ ...config, collectors: { ...config.collectors, images: false } }, logger, 'once');
   const snapshot = await collector.collect();
   const info = snapshot.info;
   const root = config.dataRoot ?? info?.dockerRootDir;
@@ -44,8 +44,7 @@ export async function runPlan(
     logger,
     driver: info.driver,
     root,
-    // A remote daemon's layers are on its host (unless --docker.data-root says where they are mounted here).
-    layersHere: !remote || config.dataRoot !== undefined,
+    layersHere: dataRootHere,
     defaultLogDriver: info.loggingDriver,
     localOnly: new Map(images.map((i) => [i.id, i.localOnly])),
     imageConfigs: new Map(),
