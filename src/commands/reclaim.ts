@@ -190,9 +190,19 @@ async function gatherFacts(
     facts,
     root,
     unmeasured: plan.result.unmeasured.map((u) => u.driver),
-    daemon: `pid ${pid ?? '?'} started ${pid ? (processStartTime(pid) ?? '?') : '?'} on ${info.driver}${info.containerdSnapshotter ? ' (containerd store)' : ''}`,
+    daemon: `${describeProcess(pid, storage?.known === false ? storage.reason : undefined)} on ${info.driver}${info.containerdSnapshotter ? ' (containerd store)' : ''}`,
     ...(walked ? { walked } : {}),
   };
+}
+
+/**
+ * The daemon as a process, for the before-each-path comparison: pid and start
+ * time, or why it is not known (a daemon caught mid-restart has no readable pid
+ * yet; that differs from any known process, so reclaim stops).
+ */
+function describeProcess(pid: number | undefined, reason: string | undefined): string {
+  if (pid === undefined) return `an unidentified process (${reason ?? 'the daemon process was not found'})`;
+  return `pid ${pid} started ${processStartTime(pid) ?? 'at an unreadable time'}`;
 }
 
 /** Is `root` the directory the daemon calls its data root, seen in the daemon's own mount namespace? */
