@@ -1,72 +1,63 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, existsSync, ftruncateSync, linkSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { TestExporter } from '../test/helpers/exporter';
 import { daemonRoutes, ReplayServer } from '../test/helpers/replayServer';
 import { createScanRunner } from '../src/scan/runScan';
+import { buildTree, TREE_SHAPES, TreeShape } from '../test/helpers/scanTrees';
 import { fmt, median, quantile, rssMiB, timeGet } from './stats';
 
-const LAYERS = Number(process.env['BENCH_LAYERS'] ?? 300);
-const FILES_PER_LAYER = Number(process.env['BENCH_FILES_PER_LAYER'] ?? 1000);
-const TREE = path.join(tmpdir(), `dde-scan-bench-${LAYERS}x${FILES_PER_LAYER}`);
+const FILES = Number(process.env['BENCH_SCAN_FILES'] ?? 200_000);
+const treeOf = (shape: TreeShape) => path.join(tmpdir(), `dde-scan-bench-${shape}-${FILES}`);
 
-/** overlay2-like layers of small files, a tenth of them hardlinks into the layer before, and a sparse loop file. */
-function buildTree(): void {
-  if (existsSync(path.join(TREE, '.complete'))) return;
-  rmSync(TREE, { recursive: true, force: true });
-  const hex = (n: number) => n.toString(16).padStart(64, '0');
-  const payload = Buffer.alloc(300, 1);
-  for (let layer = 0; layer < LAYERS; layer++) {
-    const base = path.join(TREE, 'overlay2', hex(layer), 'diff');
-    for (let d = 0; d < 10; d++) mkdirSync(path.join(base, `d${d}`), { recursive: true });
-    for (let f = 0; f < FILES_PER_LAYER; f++) {
-      const file = path.join(base, `d${f % 10}`, `f${f}`);
-      if (layer > 0 && f % 10 === 0) linkSync(path.join(TREE, 'overlay2', hex(layer - 1), 'diff', `d${f % 10}`, `f${f}`), file);
-      else writeFileSync(file, payload);
-    }
-    mkdirSync(path.join(TREE, 'image/overlay2/layerdb/sha256', hex(layer)), { recursive: true });
-    writeFileSync(path.join(TREE, 'image/overlay2/layerdb/sha256', hex(layer), 'cache-id'), hex(layer));
-  }
-  mkdirSync(path.join(TREE, 'devicemapper/devicemapper'), { recursive: true });
-  const fd = openSync(path.join(TREE, 'devicemapper/devicemapper/data'), 'w');
-  ftruncateSync(fd, 100 * 1024 ** 3);
-  writeSync(fd, Buffer.alloc(1024 * 1024, 2), 0, 1024 * 1024, 4096);
-  closeSync(fd);
-  writeFileSync(path.join(TREE, '.complete'), '');
-}
-
-function timeDu(): number {
+function timeDu(tree: string): number {
   const started = process.hrtime.bigint();
-  execFileSync('du', ['-sx', '-B1', TREE], { stdio: 'ignore' });
+  execFileSync('du', ['-sx', '-B1', tree], { stdio: 'ignore' });
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
-async function timeScan(): Promise<{ ms: number; files: number }> {
+async function timeScan(tree: string, driver: string): Promise<{ ms: number; files: number }> {
   const started = process.hrtime.bigint();
-  const result = await createScanRunner()({ root: TREE, driver: 'overlay2', containerdSnapshotter: false });
+  const result = await createScanRunner()({ root: tree, driver, containerdSnapshotter: false });
   return { ms: Number(process.hrtime.bigint() - started) / 1e6, files: result.files };
 }
 
+const DRIVER: Record<TreeShape, string> = { layers: 'overlay2', deep: 'vfs', flat: 'vfs', hardlinks: 'overlay2' };
+
+/** The scan against du over each tree shape: warm cache, five alternating runs, medians. */
+async function shapeFigures(): Promise<Record<string, string>> {
+  const figures: Record<string, string> = {};
+  for (const shape of Object.keys(TREE_SHAPES) as TreeShape[]) {
+    const tree = treeOf(shape);
+    process.stderr.write(`building ${TREE_SHAPES[shape]}, ${FILES} files, under ${tree} (kept for the next run)…\n`);
+    buildTree(tree, shape, FILES);
+    timeDu(tree);
+    await timeScan(tree, DRIVER[shape]);
+    const du: number[] = [];
+    const scan: number[] = [];
+    let files = 0;
+    for (let i = 0; i < 5; i++) {
+      du.push(timeDu(tree));
+      const s = await timeScan(tree, DRIVER[shape]);
+      scan.push(s.ms);
+      files = s.files;
+    }
+    figures[`${shape}: entries`] = String(files);
+    figures[`${shape}: du -sx / scan median (ms)`] = `${fmt(median(du))} / ${fmt(median(scan))}`;
+    figures[`${shape}: scan/du ratio (goal <= 1.0)`] = fmt(median(scan) / median(du), 2);
+  }
+  return figures;
+}
+
 /**
- * Scan time against GNU du over the same tree (warm cache, alternated, one
- * run), and scrape latency while scans run back to back against an exporter
- * that does not scan at all.
+ * Scan time against GNU du over four tree shapes (warm cache, alternated, one
+ * run), and scrape latency while scans of the layer-shaped tree run back to
+ * back against an exporter that does not scan at all.
  */
 export async function benchScan(): Promise<Record<string, string>> {
-  process.stderr.write(`building ${LAYERS * FILES_PER_LAYER} files under ${TREE} (kept for the next run)…\n`);
-  buildTree();
-  timeDu();
-  await timeScan();
-  const du: number[] = [];
-  const scan: number[] = [];
-  let files = 0;
-  for (let i = 0; i < 5; i++) {
-    du.push(timeDu());
-    const s = await timeScan();
-    scan.push(s.ms);
-    files = s.files;
-  }
+  const shapes = await shapeFigures();
+  const TREE = treeOf('layers');
 
   const dir = path.join(tmpdir(), `dde-scan-bench-run-${process.pid}`);
   mkdirSync(dir, { recursive: true });
@@ -93,10 +84,7 @@ export async function benchScan(): Promise<Record<string, string>> {
     }
     const scans = (busy.log().match(/data root scanned/g) ?? []).length;
     return {
-      files: String(files),
-      'du -sx median (ms)': fmt(median(du)),
-      'exporter scan median (ms)': fmt(median(scan)),
-      'scan/du ratio': fmt(median(scan) / median(du), 2),
+      ...shapes,
       'scrape median idle / during scans (ms)': `${fmt(median(idleMs), 2)} / ${fmt(median(busyMs), 2)}`,
       'scrape p90 idle / during scans (ms)': `${fmt(quantile(idleMs, 0.9), 2)} / ${fmt(quantile(busyMs, 0.9), 2)}`,
       'scrape latency ratio during/idle (median)': fmt(median(busyMs) / median(idleMs), 2),

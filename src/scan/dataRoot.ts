@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { GRAPH_DRIVERS } from '../docker/storageDrivers';
-import { Bucket, PartialWalk, walkBuckets, WalkErrorReason, WalkResult } from './walk';
+import { Bucket, WalkErrorReason, WalkResult, WalkTree } from './walk';
 import { accessReason, errorMessage } from '../util/errors';
 import { listDir, readTrimmed } from '../util/files';
 
@@ -278,7 +278,13 @@ export function assembleScan(plan: ScanPlan, walked: WalkResult): ScanResult {
   return result;
 }
 
-/** The external containerd's root, walked whole on its own (it lies outside the data root). */
-export function walkContainerdRoot(root: string): PartialWalk {
-  return walkBuckets(root, [{ id: 'containerd_root\0', paths: [root] }]);
+/**
+ * What one scan walks: the data root with the plan's buckets and, when the
+ * daemon uses an external containerd, its root, measured whole beside it (it
+ * lies outside the data root).
+ */
+export function walkTrees(view: DataRootView, plan: ScanPlan): WalkTree[] {
+  const trees: WalkTree[] = [{ root: view.root, buckets: plan.buckets }];
+  if (view.containerdRoot) trees.push({ root: view.containerdRoot, buckets: [{ id: 'containerd_root\0', paths: [view.containerdRoot] }] });
+  return trees;
 }

@@ -1,69 +1,136 @@
-import { fork } from 'node:child_process';
+import { ChildProcess, fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
-import { assembleScan, DataRootView, ScanPlan, ScanResult } from './dataRoot';
-import { Bucket, mergeWalks, PartialWalk, Share } from './walk';
+import { assembleScan, DataRootView, ScanPlan, ScanResult, walkTrees } from './dataRoot';
+import { mergeWalks, PartialWalk, WalkTree, WalkUnit } from './walk';
 
-export type WalkTask = { view: DataRootView; share: Share };
-type WalkAnswer = { plan: SerializedPlan; walk?: PartialWalk; containerd?: PartialWalk };
+/** Messages to a walker process (src/scan/walkerProcess.ts). */
+export type ToWalker =
+  | { type: 'plan'; view: DataRootView }
+  | { type: 'start'; trees: WalkTree[]; begin: number[] }
+  | { type: 'units'; units: WalkUnit[] }
+  | { type: 'share' }
+  | { type: 'finish' };
 
-type SerializedPlan = { result: Omit<ScanResult, 'topLevel' | 'errors'> & { errors: [string, number][] }; buckets: Bucket[] };
-
-export function serializePlan(plan: ScanPlan): SerializedPlan {
-  const { topLevel: _unused, errors, ...rest } = plan.result;
-  return { result: { ...rest, errors: [...errors] }, buckets: plan.buckets };
-}
-
-function deserializePlan(data: SerializedPlan): ScanPlan {
-  return {
-    result: { ...data.result, topLevel: new Map(), errors: new Map(data.result.errors) as ScanResult['errors'] },
-    buckets: data.buckets,
-  };
-}
+/** Messages from a walker process. */
+export type FromWalker =
+  { type: 'plan'; plan: ScanPlan } | { type: 'idle' } | { type: 'spare'; units: WalkUnit[] } | { type: 'done'; walk: PartialWalk };
 
 export type ScanRunner = (view: DataRootView) => Promise<ScanResult>;
 
-/** A walker process: plans the scan itself, then walks its share. */
-function startWalker(): { run(task: WalkTask): Promise<WalkAnswer>; kill(): void } {
-  const child = fork(path.join(__dirname, 'walkerProcess.js'), [], {
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    serialization: 'advanced',
-  });
-  const answer = new Promise<WalkAnswer>((resolve, reject) => {
-    child.once('message', (data) => resolve(data as WalkAnswer));
-    child.once('error', reject);
-    child.once('exit', (code, signal) => reject(new Error(`scan walker exited (${signal ?? code}) before answering`)));
-  });
-  answer.catch(() => undefined);
-  return {
-    run(task) {
-      child.send(task);
-      return answer;
-    },
-    kill() {
-      child.kill();
-    },
-  };
+interface Walker {
+  child: ChildProcess;
+  busy: boolean;
+  /** A request for work is on its way to it, or its answer on the way back. */
+  asked: boolean;
 }
 
 /**
  * Runs a scan off the main thread: one walker process per core (at most
- * `maxWalkers`), each planning the scan and then measuring its share of the
- * layer directories. GNU du walks on one core; a stat from Node costs more,
- * so the cores make up for it. The walker is compiled JavaScript beside this
- * file; tests that run TypeScript directly inject a runner of their own.
+ * `maxWalkers`). The first plans the scan (a few small files: what each path
+ * belongs to) and begins the walk at the data root; every walker that runs
+ * out of work asks, through this process, for half of a busy one's. GNU du
+ * walks on one core; a stat from Node costs more, so the cores make up for it.
+ * The walker is compiled JavaScript beside this file; tests that run
+ * TypeScript directly inject a runner of their own.
  */
 export function createScanRunner(maxWalkers = 2): ScanRunner {
-  return async (view) => {
+  return (view) => {
     const count = Math.max(1, Math.min(maxWalkers, availableParallelism()));
-    const walkers = Array.from({ length: count }, startWalker);
-    try {
-      const answers = await Promise.all(walkers.map((walker, index) => walker.run({ view, share: { index, count } })));
-      const plan = deserializePlan((answers[0] as WalkAnswer).plan);
-      if (!plan.result.complete) return plan.result;
-      return assembleScan(plan, mergeWalks(answers.flatMap((a) => [...(a.walk ? [a.walk] : []), ...(a.containerd ? [a.containerd] : [])])));
-    } finally {
-      for (const walker of walkers) walker.kill();
-    }
+    const walkers: Walker[] = Array.from({ length: count }, () => ({ child: startWalker(), busy: false, asked: false }));
+    return coordinate(view, walkers).finally(() => {
+      for (const walker of walkers) walker.child.kill();
+    });
   };
+}
+
+function startWalker(): ChildProcess {
+  return fork(path.join(__dirname, 'walkerProcess.js'), [], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    serialization: 'advanced',
+    // V8's parallel garbage collection threads: two walkers on two cores each had them competing with the
+    // other walker, and ran a tenth slower than with one thread each.
+    execArgv: ['--single-threaded-gc'],
+  });
+}
+
+/** Plans with the first walker, shares the walk among all, and assembles their sums. */
+function coordinate(view: DataRootView, walkers: Walker[]): Promise<ScanResult> {
+  return new Promise<ScanResult>((resolve, reject) => {
+    let plan: ScanPlan | undefined;
+    const queue: WalkUnit[] = [];
+    // One answer per walker: a late answer to a request for work may come after the finish was sent.
+    const walks = new Map<Walker, PartialWalk>();
+    let finishing = false;
+    const send = (walker: Walker, message: ToWalker) => walker.child.send(message);
+
+    const feedIdle = () => {
+      if (finishing) return;
+      const idle = walkers.filter((w) => !w.busy);
+      if (idle.length === walkers.length && queue.length === 0) {
+        // Nothing queued, nobody busy, and every spare answer arrives before its sender's idle: the walk is done.
+        finishing = true;
+        for (const walker of walkers) send(walker, { type: 'finish' });
+        return;
+      }
+      for (const [i, walker] of idle.entries()) {
+        if (queue.length === 0) break;
+        walker.busy = true;
+        send(walker, { type: 'units', units: queue.splice(0, Math.ceil(queue.length / (idle.length - i))) });
+      }
+      if (walkers.some((w) => !w.busy)) {
+        for (const walker of walkers) {
+          if (walker.busy && !walker.asked) {
+            walker.asked = true;
+            send(walker, { type: 'share' });
+          }
+        }
+      }
+    };
+
+    const onMessage = (walker: Walker, message: FromWalker) => {
+      switch (message.type) {
+        case 'plan':
+          plan = message.plan;
+          if (!plan.result.complete) {
+            resolve(plan.result);
+            return;
+          }
+          startWalk(view, plan, walkers, send);
+          return;
+        case 'idle':
+          walker.busy = false;
+          feedIdle();
+          return;
+        case 'spare':
+          walker.asked = false;
+          queue.push(...message.units);
+          feedIdle();
+          return;
+        case 'done':
+          walks.set(walker, message.walk);
+          if (walks.size === walkers.length && plan) resolve(assembleScan(plan, mergeWalks([...walks.values()])));
+          return;
+      }
+    };
+
+    for (const walker of walkers) {
+      walker.child.on('message', (message) => onMessage(walker, message as FromWalker));
+      walker.child.once('error', reject);
+      walker.child.once('exit', (code, signal) => {
+        if (walks.size < walkers.length) reject(new Error(`scan walker exited (${signal ?? code}) before answering`));
+      });
+    }
+    send(walkers[0] as Walker, { type: 'plan', view });
+  });
+}
+
+/** The first walker begins the data root; a second, when there is one, the external containerd's root. */
+function startWalk(view: DataRootView, plan: ScanPlan, walkers: Walker[], send: (walker: Walker, message: ToWalker) => void): void {
+  const trees = walkTrees(view, plan);
+  for (const [i, walker] of walkers.entries()) {
+    const begin = trees.map((_, tree) => tree).filter((tree) => tree % walkers.length === i);
+    walker.busy = true;
+    send(walker, { type: 'start', trees, begin });
+  }
 }

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { planScan, ScanResult } from '../../src/scan/dataRoot';
 import { scanDataRoot } from '../helpers/scanInProcess';
 import { mergeWalks, walkBuckets } from '../../src/scan/walk';
+import { stealingWalk } from '../helpers/stealingWalk';
 import { duBytes } from '../helpers/du';
 import { tempDir } from '../helpers/tempDir';
 
@@ -132,16 +133,19 @@ describe('scanDataRoot on an overlay2 data root laid out on disk', () => {
     expect(r.orphanedLayers).toBe(0);
   });
 
-  it('gives the same figures when walkers split the tree and their shares are merged', () => {
+  it('gives the same figures when walkers steal work from one another, whatever the split, and every walker works', () => {
     const plan = planScan({ root, driver: 'overlay2', containerdSnapshotter: false });
     const whole = mergeWalks([walkBuckets(root, plan.buckets)]);
-    for (const count of [2, 3, 5]) {
-      const parts = Array.from({ length: count }, (_, index) => walkBuckets(root, plan.buckets, { index, count }));
+    for (const [count, slice] of [
+      [2, 1],
+      [3, 7],
+      [5, 3],
+    ] as const) {
+      const parts = stealingWalk([{ root, buckets: plan.buckets }], count, slice);
       const merged = mergeWalks(parts);
       expect([count, merged.bytes]).toEqual([count, whole.bytes]);
       expect([count, merged.files]).toEqual([count, whole.files]);
-      // Every walker did part of the work.
-      expect(parts.every((p) => p.files > 0)).toBe(true);
+      expect([count, parts.map((p) => p.files > 0)]).toEqual([count, parts.map(() => true)]);
     }
   });
 
