@@ -13,14 +13,17 @@ import { hostPlatform } from './hostPlatform';
 import { errorMessage } from '../util/errors';
 import { buildParts } from '../wiring';
 import { EXIT } from '../util/exitCodes';
+import { mapLimited } from '../util/mapLimited';
 
 const PLAN_EXIT = EXIT.plan;
+/** Inspects plan keeps in flight: enough to hide the round trips, few enough not to weigh on the daemon. */
+const PLAN_INSPECTS_IN_FLIGHT = 8;
 
 /**
  * `docker-daemon-exporter plan`: what a storage-driver switch costs, container
  * by container, and how to make each one again. It only reads: GET requests,
- * one container inspected at a time (with its size only on devicemapper, where
- * the layers are no directories to measure).
+ * a few containers inspected at a time (with its size only on devicemapper,
+ * where the layers are no directories to measure).
  */
 export async function runPlan(
   config: Config,
@@ -49,12 +52,13 @@ export async function runPlan(
     localOnly: new Map(images.map((i) => [i.id, i.localOnly])),
     imageConfigs: new Map(),
   };
-  const containers: PlanContainer[] = [];
-  // One at a time: inspecting with its size makes the daemon measure the layer.
-  for (const summary of snapshot.containers ?? []) {
-    const container = await planOne(host, summary.id);
-    if (container) containers.push(container);
-  }
+  // A few at a time: one at a time waited a round trip per container (2 s of 3.6 at 1,000); the walk of one
+  // writable layer runs while the daemon answers for the next. One at a time on devicemapper, where an
+  // inspect with its size makes the daemon measure the layer.
+  const inFlight = info.driver === 'devicemapper' ? 1 : PLAN_INSPECTS_IN_FLIGHT;
+  const containers = (await mapLimited(snapshot.containers ?? [], inFlight, (summary) => planOne(host, summary.id))).filter(
+    (c): c is PlanContainer => c !== undefined,
+  );
   const plan = assemblePlan(
     { ...(info.serverVersion ? { version: info.serverVersion } : {}), driver: info.driver, data_root: root },
     containers,
@@ -79,7 +83,7 @@ interface PlanHost {
   layersHere: boolean;
   defaultLogDriver: string | undefined;
   localOnly: ReadonlyMap<string, boolean>;
-  imageConfigs: Map<string, JsonObject | undefined>;
+  imageConfigs: Map<string, Promise<JsonObject | undefined>>;
 }
 
 /** The images of GET /images/json, each with whether only this host has it. */
@@ -115,10 +119,11 @@ async function planOne(host: PlanHost, id: string): Promise<PlanContainer | unde
   });
 }
 
-/** An image's Config, asked once per image; without it the re-create command repeats what the image already says. */
-async function imageConfigOf(host: PlanHost, imageId: string): Promise<JsonObject | undefined> {
-  if (host.imageConfigs.has(imageId)) return host.imageConfigs.get(imageId);
-  const config = await host.api.get(`/images/${imageId}/json`).then(
+/** An image's Config, asked once per image (containers planned at the same time share the one request); without it the re-create command repeats what the image already says. */
+function imageConfigOf(host: PlanHost, imageId: string): Promise<JsonObject | undefined> {
+  const asked = host.imageConfigs.get(imageId);
+  if (asked) return asked;
+  const config = host.api.get(`/images/${imageId}/json`).then(
     (res) => (isObject(res.body) && isObject(res.body['Config']) ? res.body['Config'] : undefined),
     (err: unknown) => {
       host.logger.warn('cannot inspect an image; the re-create command repeats what the image already says', {
