@@ -6,7 +6,7 @@ import { isLocalOnly } from '../parse/images';
 import { containerListeningPorts } from '../plan/listeningPorts';
 import { assemblePlan, planContainer, PlanContainer, PlanImage, planScript, planText } from '../plan/plan';
 import { mountIdOf, WRITABLE_LAYER } from '../scan/dataRoot';
-import { mergeWalks, walkBuckets } from '../scan/walk';
+import { mergeWalks, mountPointsBelow, walkBuckets } from '../scan/walk';
 import type { Platform } from '../config/platforms';
 import { remediesFor } from '../upgrade/remedies';
 import { hostPlatform } from './hostPlatform';
@@ -48,6 +48,7 @@ export async function runPlan(
     driver: info.driver,
     root,
     layersHere: dataRootHere,
+    mountPoints: dataRootHere ? mountPointsBelow(root) : undefined,
     defaultLogDriver: info.loggingDriver,
     localOnly: new Map(images.map((i) => [i.id, i.localOnly])),
     imageConfigs: new Map(),
@@ -81,6 +82,11 @@ interface PlanHost {
   root: string;
   /** The writable layers can be measured from this host's files. */
   layersHere: boolean;
+  /**
+   * Mount points below the data root, read once: each walk reading /proc/self/mountinfo for itself took
+   * a quarter of plan's time at 1,000 containers (40 of them running, each with its mounts).
+   */
+  mountPoints: ReadonlySet<string> | undefined;
   defaultLogDriver: string | undefined;
   localOnly: ReadonlyMap<string, boolean>;
   imageConfigs: Map<string, Promise<JsonObject | undefined>>;
@@ -148,7 +154,8 @@ function writableLayer(
   if (measure && id) {
     // A walk from the data root would cross every other layer for each container.
     const layer = measure(host.root, id);
-    return { bytes: mergeWalks([walkBuckets(layer, [{ id: 'w', paths: [layer] }])]).bytes.get('w') ?? 0, source: 'data_root' };
+    const walked = walkBuckets(layer, [{ id: 'w', paths: [layer] }], host.mountPoints ? { mountPoints: host.mountPoints } : {});
+    return { bytes: mergeWalks([walked]).bytes.get('w') ?? 0, source: 'data_root' };
   }
   if (typeof sizeRw === 'number') return { bytes: sizeRw, source: 'daemon' };
   return { source: 'unknown' };
