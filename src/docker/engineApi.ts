@@ -127,7 +127,7 @@ const EVERY_STATUS: Record<number, boolean> = Object.fromEntries(Array.from({ le
  * shows itself in one word instead.
  */
 function quietlyInspected<T extends object>(agent: T): T {
-  Object.defineProperty(agent, inspect.custom, { value: () => `[${agent.constructor.name}]` });
+  Object.defineProperty(agent, inspect.custom, { value: () => `[${agent.constructor.name}]`, configurable: true });
   return agent;
 }
 
@@ -249,7 +249,8 @@ function opener(modem: Modem, failure: (err: Error) => OpenFailure): Open {
         headers: { Accept: 'application/json' },
         isStream: true,
         statusCodes: EVERY_STATUS,
-        abortSignal: signal,
+        // docker-modem formats its request options for a debug line, this signal among them.
+        abortSignal: quietlyInspected(signal),
       },
       (err, result) => {
         if (err) {
