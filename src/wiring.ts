@@ -65,6 +65,9 @@ export function buildParts(config: Config, logger: Logger, mode: Mode): Parts {
     // Process metrics describe a long-running exporter; in a textfile they would describe a process gone, and clash with node_exporter's own.
     processMetrics: mode === 'serve' && config.exporterMetrics,
     hostNetworkMaxSeries: config.hostNetworkMaxSeries,
+    unhealthyMaxSeries: config.unhealthyMaxSeries,
+    restartsMaxSeries: config.restartsMaxSeries,
+    oomKillsMaxSeries: config.oomKillsMaxSeries,
     upgradeTargets: config.upgradeTargets,
     containerdConfigFile: config.containerdConfigFile,
   });

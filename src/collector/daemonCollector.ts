@@ -1,4 +1,5 @@
 import type { Logger } from 'winston';
+import { ContainerActivity } from '../docker/containerActivity';
 import { ContainerInventory } from '../docker/containerInventory';
 import { EngineApi, EngineError } from '../docker/engineApi';
 import type { OptionalCollectors } from '../config/config';
@@ -69,6 +70,8 @@ export class DaemonCollector {
   private volumeCache: { count: number; generation: number } | undefined;
   private volumeGeneration = 0;
   private readonly daemonProcess = new DaemonProcessMemo();
+  /** Restarts and OOM kills seen in the events: only while events are followed. */
+  private readonly activity: ContainerActivity | undefined;
 
   constructor(private readonly deps: DaemonCollectorDeps) {
     this.now = deps.now ?? Date.now;
@@ -78,10 +81,12 @@ export class DaemonCollector {
     this.enabled = deps.collectors ?? ALL_COLLECTORS;
     // Without the containers collector there is nothing to keep current: no event stream (info ages out by --docker.info-max-age).
     if (deps.watchEvents !== false && this.enabled.containers) {
+      this.activity = new ContainerActivity();
       this.inventory = new ContainerInventory({
         api: deps.api,
         logger: deps.logger,
         problems: this.problems,
+        activity: this.activity,
         maxWaitMs: deps.timeoutMs,
         invalidate: (what) =>
           what === 'info' ? this.infoGeneration++ : what === 'images' ? this.imagesGeneration++ : this.volumeGeneration++,
@@ -115,7 +120,12 @@ export class DaemonCollector {
   private async withCurrentContainers(snapshot: DaemonSnapshot): Promise<DaemonSnapshot> {
     if (!snapshot.up) return snapshot;
     const containers = await this.inventory?.current();
-    return { ...snapshot, ...(containers ? { containers } : {}), parseErrors: this.problems.counts() };
+    return {
+      ...snapshot,
+      ...(containers ? { containers } : {}),
+      ...(this.activity ? { containerActivity: this.activity.view() } : {}),
+      parseErrors: this.problems.counts(),
+    };
   }
 
   private async timed<T>(collectors: CollectorStatus[], collector: CollectorName, work: () => Promise<T>): Promise<T | undefined> {
@@ -186,6 +196,8 @@ export class DaemonCollector {
       for (const collector of asked) collectors.push({ collector, success: false, durationSeconds: 0 });
     }
     snapshot.parseErrors = this.problems.counts();
+    // Counted since the exporter started, whether or not the daemon answers now: counters that carry on.
+    if (this.activity) snapshot.containerActivity = this.activity.view();
     collectors.sort((a, b) => a.collector.localeCompare(b.collector));
     return snapshot;
   }
@@ -256,7 +268,7 @@ export class DaemonCollector {
     cached.engineNamed = true;
   }
 
-  private async containers(): Promise<ContainerSummary[]> {
+  private async containers(): Promise<readonly ContainerSummary[]> {
     const known = await this.inventory?.current();
     if (known) return known;
     const list: ContainerSummary[] = [];

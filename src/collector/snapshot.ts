@@ -1,5 +1,6 @@
 import type { EngineError } from '../docker/engineApi';
 import type { StorageConfig } from '../docker/storageConfig';
+import type { ContainerActivityView } from '../docker/containerActivity';
 import type { ContainerSummary } from '../parse/containers';
 import type { EngineInfo } from '../parse/info';
 import type { Engine } from '../parse/version';
@@ -25,7 +26,9 @@ export interface DaemonSnapshot {
   info?: EngineInfo;
   /** Unix seconds when `info` was fetched. */
   infoTimestamp?: number;
-  containers?: ContainerSummary[];
+  containers?: readonly ContainerSummary[];
+  /** Restarts and OOM kills since the exporter started; only while it follows the daemon's events (the serving exporter). */
+  containerActivity?: ContainerActivityView;
   volumes?: number;
   storageConfig?: StorageConfig;
   eventStreamConnected: boolean;

@@ -69,6 +69,12 @@ export interface Config {
   collectors: OptionalCollectors;
   /** At most this many docker_container_host_network_info series. */
   hostNetworkMaxSeries: number;
+  /** At most this many docker_container_unhealthy_info series. */
+  unhealthyMaxSeries: number;
+  /** At most this many docker_container_restarts_total series. */
+  restartsMaxSeries: number;
+  /** At most this many docker_container_oom_killed_info series. */
+  oomKillsMaxSeries: number;
   /** Docker major versions whose outcome is told. */
   upgradeTargets: number[];
   logLevel: LogLevel;
@@ -301,6 +307,9 @@ function commonConfig(read: FlagReader): Config {
     daemonConfigFile: read.nonEmpty('docker.daemon-config'),
     collectors: collectorsOf(read),
     hostNetworkMaxSeries: read.wholeNumber('collector.host-network.max-series'),
+    unhealthyMaxSeries: read.wholeNumber('collector.unhealthy.max-series'),
+    restartsMaxSeries: read.wholeNumber('collector.restarts.max-series'),
+    oomKillsMaxSeries: read.wholeNumber('collector.oom-kills.max-series'),
     upgradeTargets: read.majorVersions('upgrade.target-version'),
     logLevel: read.oneOf('log.level', ['debug', 'info', 'warn', 'error'] as const),
     logFormat: read.oneOf('log.format', ['logfmt', 'json'] as const),

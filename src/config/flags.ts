@@ -195,6 +195,27 @@ export const FLAGS: readonly FlagSpec[] = [
     default: () => '50',
   },
   {
+    name: 'collector.unhealthy.max-series',
+    type: 'string',
+    commands: ['serve', 'textfile'],
+    help: 'At most this many docker_container_unhealthy_info series, by name (a whole number; 0: none); docker_containers_health stays exact.',
+    default: () => '50',
+  },
+  {
+    name: 'collector.restarts.max-series',
+    type: 'string',
+    commands: ['serve'],
+    help: 'At most this many docker_container_restarts_total series, the most restarted first (a whole number; 0: none); docker_containers_restarts_total stays exact.',
+    default: () => '50',
+  },
+  {
+    name: 'collector.oom-kills.max-series',
+    type: 'string',
+    commands: ['serve'],
+    help: 'At most this many docker_container_oom_killed_info series, the last killed first (a whole number; 0: none); docker_containers_oom_kills_total stays exact.',
+    default: () => '50',
+  },
+  {
     name: 'upgrade.target-version',
     type: 'string',
     commands: ALL,

@@ -1,6 +1,7 @@
 import type { Logger } from 'winston';
 import { EngineApi, EngineError, EngineStream } from './engineApi';
 import { ContainerSummary, parseContainerEntry, parseContainerInspect } from '../parse/containers';
+import type { ContainerActivity } from './containerActivity';
 import { isObject, ParseProblems } from '../parse/problems';
 import { errorMessage } from '../util/errors';
 
@@ -19,6 +20,11 @@ const CONTAINER_ACTIONS = new Set([
   'rename',
   'update',
 ]);
+/**
+ * A health check's result changed: Docker's action is "health_status: healthy" (with the status),
+ * Podman's "health_status" (the status in Actor.Attributes).
+ */
+const HEALTH_STATUS_ACTION = /^health_status(:|$)/;
 /** Network events name the container in Actor.Attributes.container. */
 const NETWORK_ACTIONS = new Set(['connect', 'disconnect']);
 
@@ -34,6 +40,8 @@ export interface InventoryOptions {
   api: EngineApi;
   logger: Logger;
   problems: ParseProblems;
+  /** Told of every container event and inspect: restarts and OOM kills are counted there. */
+  activity?: ContainerActivity;
   /** Called when an event makes a cached /info or /volumes answer stale. */
   invalidate(what: 'info' | 'volumes' | 'images'): void;
   /** How long a reader waits for the events received so far to be applied (the daemon request deadline). */
@@ -61,6 +69,11 @@ export interface InventoryOptions {
  */
 export class ContainerInventory {
   private readonly containers = new Map<string, ContainerSummary>();
+  /**
+   * The list readers get, the same array until a container changes: the metrics count 10,000 containers
+   * only when one of them changed, not at every scrape (what they made of the same array still holds).
+   */
+  private listed: ContainerSummary[] | undefined;
   private synced = false;
   private readonly dirty = new Set<string>();
   private work: Promise<void> = Promise.resolve();
@@ -99,7 +112,7 @@ export class ContainerInventory {
    * The containers once every event received so far is applied (waiting at
    * most maxWaitMs for a slow daemon); undefined while the stream is down.
    */
-  async current(): Promise<ContainerSummary[] | undefined> {
+  async current(): Promise<readonly ContainerSummary[] | undefined> {
     if (!this.synced) return undefined;
     let timer: NodeJS.Timeout | undefined;
     const waited = new Promise<void>((resolve) => {
@@ -109,7 +122,23 @@ export class ContainerInventory {
     clearTimeout(timer);
     // The stream may have dropped while waiting: synced is read again, whatever the narrowing above says.
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
-    return this.synced ? [...this.containers.values()] : undefined;
+    if (!this.synced) return undefined;
+    return (this.listed ??= [...this.containers.values()]);
+  }
+
+  private keep(container: ContainerSummary): void {
+    this.containers.set(container.id, container);
+    this.listed = undefined;
+  }
+
+  private forget(id: string): void {
+    this.containers.delete(id);
+    this.listed = undefined;
+  }
+
+  private forgetAll(): void {
+    this.containers.clear();
+    this.listed = undefined;
   }
 
   private connect(): void {
@@ -132,7 +161,7 @@ export class ContainerInventory {
         if (epoch !== this.epoch) return;
         this.stream = undefined;
         this.synced = false;
-        this.containers.clear();
+        this.forgetAll();
         this.dirty.clear();
         clearInterval(this.resyncTimer);
         this.options.invalidate('info');
@@ -159,17 +188,25 @@ export class ContainerInventory {
     if (type === 'volume') this.options.invalidate('volumes');
     const actor = isObject(event['Actor']) ? event['Actor'] : {};
     let id: unknown;
-    if (type === 'container' && CONTAINER_ACTIONS.has(action)) id = actor['ID'];
+    if (type === 'container' && (CONTAINER_ACTIONS.has(action) || HEALTH_STATUS_ACTION.test(action))) id = actor['ID'];
     else if (type === 'network' && NETWORK_ACTIONS.has(action))
       id = isObject(actor['Attributes']) ? actor['Attributes']['container'] : undefined;
     else return;
     if (typeof id !== 'string' || !CONTAINER_ID.test(id)) return this.options.problems.report(`events.${type}`, 'no container id');
+    if (type === 'container' && this.options.activity) {
+      const attributes = isObject(actor['Attributes']) ? actor['Attributes'] : {};
+      const text = (key: string) => (typeof attributes[key] === 'string' ? attributes[key] : undefined);
+      const name = text('name');
+      const image = text('image');
+      const time = typeof event['time'] === 'number' ? event['time'] : Date.now() / 1000;
+      this.options.activity.noteEvent(action, id, { ...(name ? { name } : {}), ...(image ? { image } : {}) }, time);
+    }
     if (action === 'destroy' && type === 'container') {
       // In the queue, so that an inspect already on its way cannot bring the container back.
       this.dirty.delete(id);
       const gone = id;
       this.enqueue(() => {
-        if (epoch === this.epoch) this.containers.delete(gone);
+        if (epoch === this.epoch) this.forget(gone);
         return Promise.resolve();
       });
       return;
@@ -196,13 +233,13 @@ export class ContainerInventory {
     });
     if (epoch !== this.epoch) return;
     const previous = new Map(this.containers);
-    this.containers.clear();
+    this.forgetAll();
     for (const container of list) {
       // Podman's list has no HostConfig: its network mode comes from one inspect per container, kept from then on.
       const known = previous.get(container.id);
       if (container.networkMode === 'unknown' && known && known.networkMode !== 'unknown') container.networkMode = known.networkMode;
       else if (container.networkMode === 'unknown') this.dirty.add(container.id);
-      this.containers.set(container.id, container);
+      this.keep(container);
     }
     this.synced = true;
     await this.refreshDirty(epoch);
@@ -222,11 +259,13 @@ export class ContainerInventory {
       body = (await this.options.api.get(`/containers/${id}/json`)).body;
     } catch (err) {
       if (!(err instanceof EngineError && err.status === 404)) throw err;
-      if (epoch === this.epoch) this.containers.delete(id);
+      if (epoch === this.epoch) this.forget(id);
       return;
     }
     if (epoch !== this.epoch) return;
     const container = parseContainerInspect(body, this.options.problems);
-    if (container) this.containers.set(container.id, container);
+    if (!container) return;
+    this.keep(container);
+    this.options.activity?.noteInspect(container);
   }
 }

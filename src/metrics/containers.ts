@@ -1,18 +1,22 @@
 import type { Registry } from 'prom-client';
 import type { DaemonSnapshot } from '../collector/snapshot';
-import { hostNetworkFirst } from '../parse/containers';
+import { CONTAINER_HEALTH, ContainerHealth, ContainerSummary, hostNetworkFirst, unhealthyByName } from '../parse/containers';
 import { GaugeSet } from './gaugeSet';
 
 export interface ContainerMetricsOptions {
   /** At most this many docker_container_host_network_info series. */
   hostNetworkMaxSeries: number;
+  /** At most this many docker_container_unhealthy_info series. */
+  unhealthyMaxSeries: number;
 }
 
-/** Containers by state and network mode, and the host-network ones by name. */
+/** Containers by state and network mode, the host-network ones by name; containers by health, the unhealthy ones by name. */
 export class ContainerMetrics {
   private readonly set: GaugeSet;
   private readonly containers;
   private readonly hostNetwork;
+  private readonly health;
+  private readonly unhealthy;
 
   constructor(
     registry: Registry,
@@ -29,9 +33,24 @@ export class ContainerMetrics {
       'One series per container in host network mode (no longer recommended), always 1, at most --collector.host-network.max-series of them (running first, then by name), while docker_containers{network_mode="host"} counts them all.',
       ['name', 'image', 'state'],
     );
+    this.health = set.gauge(
+      'docker_containers_health',
+      "Containers by health check status (none: no health check, or not running), from the list's status and kept current by health_status events.",
+      ['status'],
+    );
+    this.unhealthy = set.gauge(
+      'docker_container_unhealthy_info',
+      'One series per running container whose health check fails, always 1, at most --collector.unhealthy.max-series of them by name, while docker_containers_health counts them all.',
+      ['name', 'image'],
+    );
   }
 
+  /** The container list the samples were made from: the inventory hands the same array until a container changes. */
+  private counted: readonly ContainerSummary[] | undefined;
+
   update(snapshot: DaemonSnapshot): void {
+    if (snapshot.containers !== undefined && snapshot.containers === this.counted) return;
+    this.counted = snapshot.containers;
     this.set.reset();
     if (!snapshot.containers) return;
     // Counted in plain maps first: a gauge sample per container would cost a label key each, 10,000 a
@@ -47,6 +66,12 @@ export class ContainerMetrics {
     }
     for (const container of hostNetworkFirst(snapshot.containers, this.options.hostNetworkMaxSeries)) {
       this.hostNetwork.set({ name: container.name, image: container.image, state: container.state }, 1);
+    }
+    const byHealth = new Map<ContainerHealth, number>(CONTAINER_HEALTH.map((status) => [status, 0]));
+    for (const container of snapshot.containers) byHealth.set(container.health, (byHealth.get(container.health) ?? 0) + 1);
+    for (const [status, count] of byHealth) this.health.set({ status }, count);
+    for (const container of unhealthyByName(snapshot.containers, this.options.unhealthyMaxSeries)) {
+      this.unhealthy.set({ name: container.name, image: container.image }, 1);
     }
   }
 }

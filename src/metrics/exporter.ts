@@ -2,6 +2,7 @@ import type { DaemonCollector } from '../collector/daemonCollector';
 import type { DaemonSnapshot } from '../collector/snapshot';
 import type { ScanScheduler } from '../scan/scheduler';
 import { upgradeVerdict } from '../upgrade/verdict';
+import { ContainerActivityMetrics } from './containerActivity';
 import { ContainerMetrics } from './containers';
 import { DaemonMetrics } from './daemon';
 import { DataRootMetrics } from './dataRoot';
@@ -18,6 +19,9 @@ export interface ExporterOptions {
   /** prom-client's process and Node.js metrics: right for a long-running exporter, wrong in a textfile. */
   processMetrics: boolean;
   hostNetworkMaxSeries: number;
+  unhealthyMaxSeries: number;
+  restartsMaxSeries: number;
+  oomKillsMaxSeries: number;
   /** Docker versions to tell the outcome of (--upgrade.target-version). */
   upgradeTargets: readonly number[];
   /** containerd's config.toml (--containerd.config): the root of an external containerd is measured with the data root. */
@@ -45,6 +49,7 @@ export function registerMetricAreas(registry: SortedRegistry, options: ExporterO
       new StorageDriverMetrics(registry),
       new DevicemapperMetrics(registry),
       new ContainerMetrics(registry, options),
+      new ContainerActivityMetrics(registry, options),
     ],
     dataRoot: withDataRoot ? new DataRootMetrics(registry) : undefined,
     upgrade: new UpgradeMetrics(registry),

@@ -1,6 +1,11 @@
 import { classifyNetworkMode, NetworkModeClass } from './networkMode';
 import { isObject, ParseProblems, stringField } from './problems';
 
+/** A container's health check status as Docker shows it; `none` for no health check, or not running. */
+export type ContainerHealth = 'healthy' | 'unhealthy' | 'starting' | 'none';
+
+export const CONTAINER_HEALTH: readonly ContainerHealth[] = ['healthy', 'unhealthy', 'starting', 'none'];
+
 /** What the exporter uses of one entry of `GET /containers/json?all=1`. */
 export interface ContainerSummary {
   id: string;
@@ -8,6 +13,33 @@ export interface ContainerSummary {
   image: string;
   state: string;
   networkMode: NetworkModeClass;
+  health: ContainerHealth;
+  /** State.RestartCount, from an inspect only (the list has none): restarts by the restart policy since the last manual start. */
+  restartCount?: number;
+}
+
+/**
+ * Health from the list's Status text, "Up 5 minutes (healthy)", "(unhealthy)",
+ * "(health: starting)": moby's State.String() writes it for a running,
+ * unpaused container with a health check (container/state.go), and nothing
+ * for any other; so does Podman's compatible list.
+ */
+export function healthOfStatusText(state: string, status: string | undefined): ContainerHealth {
+  if (state !== 'running' || status === undefined) return 'none';
+  const match = /\((healthy|unhealthy|health: starting)\)\s*$/.exec(status);
+  if (!match) return 'none';
+  return match[1] === 'health: starting' ? 'starting' : (match[1] as ContainerHealth);
+}
+
+/**
+ * Health from an inspect's State.Health.Status, for a running container only:
+ * a stopped container keeps its last status (moby stops the probe, it does
+ * not clear it), which is no longer true of anything.
+ */
+export function healthOfInspect(state: string, health: unknown): ContainerHealth {
+  if (state !== 'running' || !isObject(health)) return 'none';
+  const status = health['Status'];
+  return status === 'healthy' || status === 'unhealthy' || status === 'starting' ? status : 'none';
 }
 
 /**
@@ -22,6 +54,14 @@ export function hostNetworkFirst(containers: readonly ContainerSummary[], limit:
       .sort((a, b) => Number(b.state === 'running') - Number(a.state === 'running') || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
       .slice(0, limit)
   );
+}
+
+/** The unhealthy containers worth naming, by name (code-point order), at most `limit`. */
+export function unhealthyByName(containers: readonly ContainerSummary[], limit: number): ContainerSummary[] {
+  return containers
+    .filter((c) => c.health === 'unhealthy')
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .slice(0, limit);
 }
 
 /** One element of `GET /containers/json?all=1`; undefined (and a problem) when it is not an object. */
@@ -41,12 +81,15 @@ export function parseContainerEntry(entry: unknown, problems: ParseProblems): Co
   if (hostConfig !== undefined && mode === undefined) problems.report('containers.HostConfig.NetworkMode', 'missing');
   const state = stringField(entry, 'State', problems, 'containers');
   if (state === undefined) problems.report('containers.State', 'missing');
+  const stateName = state !== undefined && state !== '' ? state.toLowerCase() : 'unknown';
+  const statusText = entry['Status'];
   return {
     id,
     name: first !== undefined ? first.replace(/^\//, '') : id.slice(0, 12),
     image: stringField(entry, 'Image', problems, 'containers') ?? '',
-    state: state !== undefined && state !== '' ? state.toLowerCase() : 'unknown',
+    state: stateName,
     networkMode: classifyNetworkMode(mode),
+    health: healthOfStatusText(stateName, typeof statusText === 'string' ? statusText : undefined),
   };
 }
 
@@ -74,12 +117,16 @@ export function parseContainerInspect(raw: unknown, problems: ParseProblems): Co
   const hostConfig = raw['HostConfig'];
   const mode = isObject(hostConfig) ? stringField(hostConfig, 'NetworkMode', problems, 'container.HostConfig') : undefined;
   if (mode === undefined) problems.report('container.HostConfig.NetworkMode', 'missing');
+  const stateName = status !== undefined && status !== '' ? status.toLowerCase() : 'unknown';
+  const restartCount = raw['RestartCount'];
   return {
     id,
     name: name !== undefined && name !== '' ? name.replace(/^\//, '') : id.slice(0, 12),
     image: image ?? '',
-    state: status !== undefined && status !== '' ? status.toLowerCase() : 'unknown',
+    state: stateName,
     networkMode: classifyNetworkMode(mode),
+    health: healthOfInspect(stateName, isObject(state) ? state['Health'] : undefined),
+    ...(typeof restartCount === 'number' && Number.isInteger(restartCount) && restartCount >= 0 ? { restartCount } : {}),
   };
 }
 

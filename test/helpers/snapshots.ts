@@ -24,8 +24,8 @@ export function snapshotOf(over: Partial<DaemonSnapshot> = {}): DaemonSnapshot {
     },
     infoTimestamp: 1795671211,
     containers: [
-      { id: 'a'.repeat(64), name: 'web', image: 'nginx:1.25', state: 'running', networkMode: 'bridge' },
-      { id: 'b'.repeat(64), name: 'proxy', image: 'haproxy:2.8', state: 'exited', networkMode: 'host' },
+      { id: 'a'.repeat(64), name: 'web', image: 'nginx:1.25', state: 'running', networkMode: 'bridge', health: 'healthy' },
+      { id: 'b'.repeat(64), name: 'proxy', image: 'haproxy:2.8', state: 'exited', networkMode: 'host', health: 'none' },
     ],
     volumes: 2,
     localOnlyImages: 1,

@@ -192,7 +192,14 @@ describe('container names with every character a label value can hold', () => {
     up: true,
     engine: 'docker',
     info: { warnings: names.slice(0, 3), containerdSnapshotter: false, driver: 'overlay2' },
-    containers: names.map((name, i) => ({ id: String(i), name, image: name, state: 'running', networkMode: 'host' as const })),
+    containers: names.map((name, i) => ({
+      id: String(i),
+      name,
+      image: name,
+      state: 'running',
+      networkMode: 'host' as const,
+      health: 'unhealthy' as const,
+    })),
     eventStreamConnected: true,
     collectors: [],
     parseErrors: new Map(),
@@ -209,7 +216,15 @@ describe('container names with every character a label value can hold', () => {
           const registry = new SortedRegistry();
           for (const area of registerMetricAreas(
             registry,
-            { version: 'test', processMetrics: false, hostNetworkMaxSeries: 50, upgradeTargets: [25, 29] },
+            {
+              version: 'test',
+              processMetrics: false,
+              hostNetworkMaxSeries: 50,
+              unhealthyMaxSeries: 50,
+              restartsMaxSeries: 50,
+              oomKillsMaxSeries: 50,
+              upgradeTargets: [25, 29],
+            },
             false,
           ).daemon)
             area.update(snapshotWith(names));
@@ -226,7 +241,15 @@ describe('container names with every character a label value can hold', () => {
     const registry = new SortedRegistry();
     const areas = registerMetricAreas(
       registry,
-      { version: 'test', processMetrics: false, hostNetworkMaxSeries: 50, upgradeTargets: [25, 29] },
+      {
+        version: 'test',
+        processMetrics: false,
+        hostNetworkMaxSeries: 50,
+        unhealthyMaxSeries: 50,
+        restartsMaxSeries: 50,
+        oomKillsMaxSeries: 50,
+        upgradeTargets: [25, 29],
+      },
       false,
     ).daemon;
     for (const area of areas)

@@ -26,6 +26,9 @@ describe('Exporter', () => {
       version: 'test',
       processMetrics: false,
       hostNetworkMaxSeries: 50,
+      unhealthyMaxSeries: 50,
+      restartsMaxSeries: 50,
+      oomKillsMaxSeries: 50,
       upgradeTargets: [25],
     });
     const render = jest.spyOn(exporter, 'render');

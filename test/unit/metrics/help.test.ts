@@ -3,7 +3,19 @@ import { SortedRegistry } from '../../../src/metrics/sortedRegistry';
 
 async function helps(hostNetworkMaxSeries: number, upgradeTargets: number[]): Promise<Map<string, string>> {
   const registry = new SortedRegistry();
-  registerMetricAreas(registry, { version: 'test', processMetrics: false, hostNetworkMaxSeries, upgradeTargets }, true);
+  registerMetricAreas(
+    registry,
+    {
+      version: 'test',
+      processMetrics: false,
+      hostNetworkMaxSeries,
+      unhealthyMaxSeries: 50,
+      restartsMaxSeries: 50,
+      oomKillsMaxSeries: 50,
+      upgradeTargets,
+    },
+    true,
+  );
   return new Map((await registry.getMetricsAsJSON()).map((m) => [m.name, m.help]));
 }
 

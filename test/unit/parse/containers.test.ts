@@ -1,4 +1,11 @@
-import { ContainerSummary, parseContainerEntry, parseVolumeCount } from '../../../src/parse/containers';
+import {
+  ContainerSummary,
+  healthOfInspect,
+  healthOfStatusText,
+  parseContainerEntry,
+  parseContainerInspect,
+  parseVolumeCount,
+} from '../../../src/parse/containers';
 import type { ParseProblems } from '../../../src/parse/problems';
 
 /** A list as the exporter reads it, element by element. */
@@ -12,22 +19,31 @@ describe('parseContainerList', () => {
     const problems = new ProblemList();
     const list = parseContainerList(
       [
-        { Id: 'a'.repeat(64), Names: ['/web'], Image: 'nginx:1', State: 'running', HostConfig: { NetworkMode: 'host' } },
+        {
+          Id: 'a'.repeat(64),
+          Names: ['/web'],
+          Image: 'nginx:1',
+          State: 'running',
+          Status: 'Up 3 minutes (healthy)',
+          HostConfig: { NetworkMode: 'host' },
+        },
         { Id: 'b'.repeat(64), Names: ['/db'], Image: 'pg', State: 'exited', HostConfig: { NetworkMode: 'default' } },
       ],
       problems,
     );
     expect(problems.items).toEqual([]);
     expect(list).toEqual([
-      { id: 'a'.repeat(64), name: 'web', image: 'nginx:1', state: 'running', networkMode: 'host' },
-      { id: 'b'.repeat(64), name: 'db', image: 'pg', state: 'exited', networkMode: 'bridge' },
+      { id: 'a'.repeat(64), name: 'web', image: 'nginx:1', state: 'running', networkMode: 'host', health: 'healthy' },
+      { id: 'b'.repeat(64), name: 'db', image: 'pg', state: 'exited', networkMode: 'bridge', health: 'none' },
     ]);
   });
 
   it('keeps a malformed entry as unknown and counts what was wrong', () => {
     const problems = new ProblemList();
     const list = parseContainerList([{ Id: 'c'.repeat(64), Names: 7, State: 5, HostConfig: { NetworkMode: 3 } }, 'junk'], problems);
-    expect(list).toEqual([{ id: 'c'.repeat(64), name: 'cccccccccccc', image: '', state: 'unknown', networkMode: 'unknown' }]);
+    expect(list).toEqual([
+      { id: 'c'.repeat(64), name: 'cccccccccccc', image: '', state: 'unknown', networkMode: 'unknown', health: 'none' },
+    ]);
     expect(problems.items.map((p) => p.field).sort()).toEqual([
       'containers',
       'containers.HostConfig.NetworkMode',
@@ -41,7 +57,54 @@ describe('parseContainerList', () => {
   it('takes a list without HostConfig (Podman) quietly, network mode unknown until inspected', () => {
     const problems = new ProblemList();
     const list = parseContainerList([{ Id: 'd'.repeat(64), Names: ['/pod'], Image: 'busybox', State: 'running' }], problems);
-    expect(list).toEqual([{ id: 'd'.repeat(64), name: 'pod', image: 'busybox', state: 'running', networkMode: 'unknown' }]);
+    expect(list).toEqual([{ id: 'd'.repeat(64), name: 'pod', image: 'busybox', state: 'running', networkMode: 'unknown', health: 'none' }]);
+    expect(problems.items).toEqual([]);
+  });
+});
+
+describe('container health', () => {
+  it("reads the list's status text as moby writes it for a running container, and nothing for any other", () => {
+    expect(healthOfStatusText('running', 'Up 2 minutes (healthy)')).toBe('healthy');
+    expect(healthOfStatusText('running', 'Up 14 seconds (unhealthy)')).toBe('unhealthy');
+    expect(healthOfStatusText('running', 'Up 1 second (health: starting)')).toBe('starting');
+    expect(healthOfStatusText('running', 'Up 5 minutes')).toBe('none');
+    expect(healthOfStatusText('paused', 'Up 5 minutes (Paused)')).toBe('none');
+    expect(healthOfStatusText('exited', 'Exited (1) 3 seconds ago')).toBe('none');
+    expect(healthOfStatusText('running', undefined)).toBe('none');
+    // A container named "(healthy)" does not appear in the status text; a status that merely mentions it mid-way does not count.
+    expect(healthOfStatusText('running', 'Up (healthy) 5 minutes')).toBe('none');
+  });
+
+  it("reads an inspect's State.Health.Status for a running container only: a stopped one keeps its last status, no longer true", () => {
+    expect(healthOfInspect('running', { Status: 'unhealthy', FailingStreak: 3 })).toBe('unhealthy');
+    expect(healthOfInspect('running', { Status: 'starting' })).toBe('starting');
+    expect(healthOfInspect('exited', { Status: 'unhealthy' })).toBe('none');
+    expect(healthOfInspect('running', undefined)).toBe('none');
+    expect(healthOfInspect('running', { Status: 'bogus' })).toBe('none');
+  });
+
+  it('takes RestartCount and health from an inspect', () => {
+    const problems = new ProblemList();
+    const container = parseContainerInspect(
+      {
+        Id: 'e'.repeat(64),
+        Name: '/loop',
+        RestartCount: 4,
+        State: { Status: 'running', Health: { Status: 'healthy' } },
+        Config: { Image: 'busybox' },
+        HostConfig: { NetworkMode: 'default' },
+      },
+      problems,
+    );
+    expect(container).toEqual({
+      id: 'e'.repeat(64),
+      name: 'loop',
+      image: 'busybox',
+      state: 'running',
+      networkMode: 'bridge',
+      health: 'healthy',
+      restartCount: 4,
+    });
     expect(problems.items).toEqual([]);
   });
 });

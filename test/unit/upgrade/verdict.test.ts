@@ -23,8 +23,8 @@ function snapshot(driver: string, explicit: StorageConfig, extra: Partial<Daemon
     engine: 'docker',
     info: { driver, serverVersion: '24.0.7', dockerRootDir: '/var/lib/docker', warnings: [], containerdSnapshotter: false, images: 4 },
     containers: [
-      { id: 'a', name: 'web', image: 'nginx', state: 'running', networkMode: 'bridge' },
-      { id: 'b', name: 'legacy', image: 'haproxy', state: 'running', networkMode: 'host' },
+      { id: 'a', name: 'web', image: 'nginx', state: 'running', networkMode: 'bridge', health: 'none' },
+      { id: 'b', name: 'legacy', image: 'haproxy', state: 'running', networkMode: 'host', health: 'none' },
     ],
     volumes: 2,
     storageConfig: explicit,

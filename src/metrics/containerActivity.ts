@@ -1,0 +1,59 @@
+import type { Registry } from 'prom-client';
+import type { DaemonSnapshot } from '../collector/snapshot';
+import { GaugeSet } from './gaugeSet';
+
+export interface ContainerActivityMetricsOptions {
+  /** At most this many docker_container_restarts_total series. */
+  restartsMaxSeries: number;
+  /** At most this many docker_container_oom_killed_info series. */
+  oomKillsMaxSeries: number;
+}
+
+/** Restarts and OOM kills seen since the exporter started: per host exactly, per container for the few that matter most. */
+export class ContainerActivityMetrics {
+  private readonly set: GaugeSet;
+  private readonly restartsTotal;
+  private readonly restarts;
+  private readonly oomKillsTotal;
+  private readonly oomKilled;
+
+  constructor(
+    registry: Registry,
+    private readonly options: ContainerActivityMetricsOptions,
+  ) {
+    const set = (this.set = new GaugeSet(registry));
+    this.restartsTotal = set.gauge(
+      'docker_containers_restarts_total',
+      "Container restarts seen since the exporter started, every container counted (the restart policy's, from RestartCount, and docker restart's, from restart events).",
+      [],
+      'counter',
+    );
+    this.restarts = set.gauge(
+      'docker_container_restarts_total',
+      'Restarts of each container seen since the exporter started, at most --collector.restarts.max-series containers, the most restarted first, while docker_containers_restarts_total counts them all.',
+      ['name'],
+      'counter',
+    );
+    this.oomKillsTotal = set.gauge(
+      'docker_containers_oom_kills_total',
+      'Containers killed by the kernel for want of memory (oom events) since the exporter started, every container counted.',
+      [],
+      'counter',
+    );
+    this.oomKilled = set.gauge(
+      'docker_container_oom_killed_info',
+      'One series per container the kernel OOM-killed since the exporter started, always 1, at most --collector.oom-kills.max-series of them, the last killed first.',
+      ['name', 'image'],
+    );
+  }
+
+  update(snapshot: DaemonSnapshot): void {
+    this.set.reset();
+    const activity = snapshot.containerActivity;
+    if (!activity) return;
+    this.restartsTotal.set({}, activity.restartsTotal);
+    this.oomKillsTotal.set({}, activity.oomKillsTotal);
+    for (const { name, count } of activity.restarts.slice(0, this.options.restartsMaxSeries)) this.restarts.set({ name }, count);
+    for (const { name, image } of activity.oomKilled.slice(0, this.options.oomKillsMaxSeries)) this.oomKilled.set({ name, image }, 1);
+  }
+}
