@@ -225,4 +225,39 @@ export const ALERT_GROUPS: RuleGroup<AlertRule>[] = [
       },
     ],
   },
+  {
+    name: 'docker-containers',
+    rules: [
+      {
+        alert: 'DockerContainersUnhealthy',
+        expr: 'sum by (HOST) (docker_containers_health{SEL,status="unhealthy"}) > 0',
+        for: '10m',
+        severity: 'warning',
+        summary: 'Containers fail their health checks.',
+        description:
+          '{{ $value }} running {{ if eq $value 1.0 }}container{{ else }}containers{{ end }} on {{ $labels.instance }} {{ if eq $value 1.0 }}has{{ else }}have{{ end }} failed {{ if eq $value 1.0 }}its{{ else }}their{{ end }} health check for 10 minutes ({{ range $i, $s := query (printf "docker_container_unhealthy_info{instance=%q,job=%q}" $labels.instance $labels.job) | sortByLabel "name" }}{{ if lt $i 5 }}{{ if $i }}, {{ end }}{{ $s.Labels.name }} ({{ $s.Labels.image }}){{ end }}{{ end }}{{ if gt $value 5.0 }}, …{{ end }}); docker inspect shows the last checks\' output.',
+        runbook: 'dockercontainersunhealthy',
+      },
+      {
+        alert: 'DockerContainerRestartLoop',
+        expr: 'round(increase(docker_container_restarts_total{SEL}[15m])) > THRESHOLD(containerRestarts15m)',
+        for: '5m',
+        severity: 'warning',
+        summary: 'A container restarts over and over.',
+        description:
+          'Container {{ $labels.name }} on {{ $labels.instance }} restarted {{ $value }} times in the last 15 minutes: it exits soon after each start, and its restart policy starts it again; docker logs {{ $labels.name }} shows why it exits.',
+        runbook: 'dockercontainerrestartloop',
+      },
+      {
+        alert: 'DockerContainerOOMKilled',
+        expr: 'round(increase(docker_containers_oom_kills_total{SEL}[15m])) > 0',
+        for: '0m',
+        severity: 'warning',
+        summary: 'The kernel killed a container process for want of memory.',
+        description:
+          '{{ $value }} OOM {{ if eq $value 1.0 }}kill{{ else }}kills{{ end }} on {{ $labels.instance }} in the last 15 minutes (killed since the exporter started: {{ range $i, $s := query (printf "docker_container_oom_killed_info{instance=%q,job=%q}" $labels.instance $labels.job) }}{{ if lt $i 5 }}{{ if $i }}, {{ end }}{{ $s.Labels.name }} ({{ $s.Labels.image }}){{ end }}{{ end }}): a process hit the container\'s memory limit, or the host ran out.',
+        runbook: 'dockercontaineroomkilled',
+      },
+    ],
+  },
 ];

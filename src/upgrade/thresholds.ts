@@ -11,6 +11,8 @@ export const THRESHOLDS = {
   orphanedBytes: 1e9,
   /** A data-root scan older than this is stale. */
   scanStaleSeconds: 7200,
+  /** A container restarting more than this many times in 15 minutes is in a restart loop. */
+  containerRestarts15m: 5,
 } as const;
 
 export type ThresholdName = keyof typeof THRESHOLDS;
