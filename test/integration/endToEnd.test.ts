@@ -106,6 +106,43 @@ scrape_configs:
     file_sd_configs:
       - files: [${JSON.stringify(targetsFile)}]
 `);
+    // Seen live by the exporter (it counts what the events tell) once Prometheus has its counters at 0: a failing
+    // health check, a restart and an OOM kill.
+    await waitFor('a scrape of the counters at 0', async () =>
+      (await prometheus.query(`docker_containers_oom_kills_total{instance="${instance}"} == 0`)).data?.result.length ? true : undefined,
+    );
+    await waitFor('the event stream', async () =>
+      (await exporter.scrape()).value('docker_exporter_event_stream_up') === 1 ? true : undefined,
+    );
+    await daemon.docker(
+      'run',
+      '-d',
+      '--name',
+      'sick',
+      '--health-cmd',
+      'false',
+      '--health-interval',
+      '1s',
+      '--health-retries',
+      '1',
+      'busybox:test',
+      'sleep',
+      '100000',
+    );
+    await daemon.docker('restart', '-t', '0', 'web');
+    await daemon.docker(
+      'run',
+      '--name',
+      'hog',
+      '-m',
+      '8m',
+      '--memory-swap',
+      '8m',
+      'busybox:test',
+      'sh',
+      '-c',
+      'dd if=/dev/zero of=/dev/null bs=64M count=1; true',
+    );
   });
 
   afterAll(async () => {
@@ -158,6 +195,24 @@ scrape_configs:
     expect(hostNet[0]?.labels['severity']).toBe('info');
     expect(hostNet[0]?.annotations['description']).toContain('1 running container on');
     expect(hostNet[0]?.annotations['description']).toContain('legacy-proxy (busybox:test)');
+  });
+
+  it('pages DockerContainersUnhealthy and DockerContainerOOMKilled through Alertmanager, naming the containers', async () => {
+    await waitFor(
+      'the container alerts at the webhook',
+      () =>
+        receiver.firing('DockerContainersUnhealthy', { instance }).length &&
+        receiver.firing('DockerContainerOOMKilled', { instance }).length
+          ? true
+          : undefined,
+      90000,
+      250,
+    );
+    expect(receiver.firing('DockerContainersUnhealthy', { instance })[0]?.annotations['description']).toContain('1 running container on');
+    expect(receiver.firing('DockerContainersUnhealthy', { instance })[0]?.annotations['description']).toContain('sick (busybox:test)');
+    expect(receiver.firing('DockerContainerOOMKilled', { instance })[0]?.annotations['description']).toContain('hog (busybox:test)');
+    // One restart by hand is no loop.
+    expect(receiver.firing('DockerContainerRestartLoop', { instance })).toEqual([]);
   });
 
   it('fires no devicemapper alert for the overlay host', async () => {
@@ -213,7 +268,8 @@ scrape_configs:
           const expr = t.expr
             .replace(/\$job/g, '.+')
             .replace(/\$instance/g, '.+')
-            .replace(/\$__rate_interval/g, '1m');
+            .replace(/\$__rate_interval/g, '1m')
+            .replace(/\$__range/g, '1h');
           const res = await prometheus.query(expr);
           if (res.status !== 'success') failures.push(`${file} / ${p.title}: ${res.error}`);
           else if (!res.data?.result.length) failures.push(`${file} / ${p.title}: no data for ${expr}`);
