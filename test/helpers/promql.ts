@@ -1,3 +1,4 @@
+import { exporterOptions } from './snapshots';
 import { registerMetricAreas } from '../../src/metrics/exporter';
 import { SortedRegistry } from '../../src/metrics/sortedRegistry';
 
@@ -39,18 +40,6 @@ export function metricNames(expr: string): string[] {
 /** Every metric name the exporter can export, from its own registry. */
 export function exportedMetricNames(): Set<string> {
   const registry = new SortedRegistry();
-  registerMetricAreas(
-    registry,
-    {
-      version: 'test',
-      processMetrics: true,
-      hostNetworkMaxSeries: 50,
-      unhealthyMaxSeries: 50,
-      restartsMaxSeries: 50,
-      oomKillsMaxSeries: 50,
-      upgradeTargets: [25, 29],
-    },
-    true,
-  );
+  registerMetricAreas(registry, exporterOptions({ processMetrics: true }), true);
   return new Set(registry.getMetricsAsArray().map((m) => m.name));
 }

@@ -1,4 +1,5 @@
 import type { DaemonSnapshot } from '../../src/collector/snapshot';
+import type { ExporterOptions } from '../../src/metrics/exporter';
 import { SortedRegistry } from '../../src/metrics/sortedRegistry';
 import { Metrics } from './exporter';
 
@@ -57,4 +58,18 @@ export async function render(register: (registry: SortedRegistry) => (registry: 
   const registry = new SortedRegistry();
   register(registry)(registry);
   return new Metrics(await registry.metrics());
+}
+
+/** The exporter's options at their defaults, for tests that build metric areas without flags. */
+export function exporterOptions(over: Partial<ExporterOptions> = {}): ExporterOptions {
+  return {
+    version: 'test',
+    processMetrics: false,
+    hostNetworkMaxSeries: 50,
+    unhealthyMaxSeries: 50,
+    restartsMaxSeries: 50,
+    oomKillsMaxSeries: 50,
+    upgradeTargets: [25, 29],
+    ...over,
+  };
 }

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { runOomKilled, runWithHealthCheck } from '../helpers/containerTroubles';
 import { TestDaemon } from '../helpers/dockerd';
 import { Metrics, TestExporter } from '../helpers/exporter';
 import { sleep, waitFor } from '../helpers/processes';
@@ -55,18 +56,8 @@ describe('container health, restarts and OOM kills follow a real daemon', () => 
   });
 
   it('counts containers by health as docker inspect shows it, and names the unhealthy one', async () => {
-    const health = (check: string) => [
-      '--health-cmd',
-      check,
-      '--health-interval',
-      '1s',
-      '--health-retries',
-      '1',
-      '--health-start-period',
-      '0s',
-    ];
-    await daemon.docker('run', '-d', '--name', 'fine', ...health('true'), 'busybox:test', 'sleep', '100000');
-    await daemon.docker('run', '-d', '--name', 'sick', ...health('test -f /nonexistent'), 'busybox:test', 'sleep', '100000');
+    await runWithHealthCheck(daemon, 'fine', 'true');
+    await runWithHealthCheck(daemon, 'sick', 'test -f /nonexistent');
     await daemon.docker('run', '-d', '--name', 'plain', 'busybox:test', 'sleep', '100000');
     await waitFor('docker to call one healthy and one unhealthy', async () => {
       const out = await daemon.docker('inspect', '--format', '{{.Name}} {{.State.Health.Status}}', 'fine', 'sick');
@@ -121,20 +112,7 @@ describe('container health, restarts and OOM kills follow a real daemon', () => 
   });
 
   it('counts an OOM kill as docker events and inspect report it, and names the container', async () => {
-    // 8 MiB of memory and no swap; dd asks for a 64 MiB buffer. The container's shell survives the kill and exits 0.
-    await daemon.docker(
-      'run',
-      '--name',
-      'hog',
-      '-m',
-      '8m',
-      '--memory-swap',
-      '8m',
-      'busybox:test',
-      'sh',
-      '-c',
-      'dd if=/dev/zero of=/dev/null bs=64M count=1; true',
-    );
+    await runOomKilled(daemon, 'hog');
     const oomKilled = await daemon.docker('inspect', '--format', '{{.State.OOMKilled}}', 'hog');
     const ooms = await events('oom');
     // This machine's cgroups enforce memory limits; where they do not, there is no kill to count and the test says so.

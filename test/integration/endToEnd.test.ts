@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DASHBOARDS } from '../../dashboards/generate';
+import { runOomKilled, runWithHealthCheck } from '../helpers/containerTroubles';
 import { TestDaemon } from '../helpers/dockerd';
 import { TestExporter } from '../helpers/exporter';
 import { TestAlertmanager, TestPrometheus, WebhookReceiver } from '../helpers/monitoring';
@@ -114,35 +115,9 @@ scrape_configs:
     await waitFor('the event stream', async () =>
       (await exporter.scrape()).value('docker_exporter_event_stream_up') === 1 ? true : undefined,
     );
-    await daemon.docker(
-      'run',
-      '-d',
-      '--name',
-      'sick',
-      '--health-cmd',
-      'false',
-      '--health-interval',
-      '1s',
-      '--health-retries',
-      '1',
-      'busybox:test',
-      'sleep',
-      '100000',
-    );
+    await runWithHealthCheck(daemon, 'sick', 'false');
     await daemon.docker('restart', '-t', '0', 'web');
-    await daemon.docker(
-      'run',
-      '--name',
-      'hog',
-      '-m',
-      '8m',
-      '--memory-swap',
-      '8m',
-      'busybox:test',
-      'sh',
-      '-c',
-      'dd if=/dev/zero of=/dev/null bs=64M count=1; true',
-    );
+    await runOomKilled(daemon, 'hog');
   });
 
   afterAll(async () => {

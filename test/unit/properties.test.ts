@@ -1,3 +1,4 @@
+import { exporterOptions } from '../helpers/snapshots';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -214,20 +215,7 @@ describe('container names with every character a label value can hold', () => {
         }),
         async (names) => {
           const registry = new SortedRegistry();
-          for (const area of registerMetricAreas(
-            registry,
-            {
-              version: 'test',
-              processMetrics: false,
-              hostNetworkMaxSeries: 50,
-              unhealthyMaxSeries: 50,
-              restartsMaxSeries: 50,
-              oomKillsMaxSeries: 50,
-              upgradeTargets: [25, 29],
-            },
-            false,
-          ).daemon)
-            area.update(snapshotWith(names));
+          for (const area of registerMetricAreas(registry, exporterOptions(), false).daemon) area.update(snapshotWith(names));
           const parsed = new Metrics(await registry.metrics());
           const out = parsed.all('docker_container_host_network_info').map((s) => s.labels['name']);
           expect(out.sort()).toEqual([...names].sort());
@@ -239,19 +227,7 @@ describe('container names with every character a label value can hold', () => {
 
   it('make a text that promtool accepts', async () => {
     const registry = new SortedRegistry();
-    const areas = registerMetricAreas(
-      registry,
-      {
-        version: 'test',
-        processMetrics: false,
-        hostNetworkMaxSeries: 50,
-        unhealthyMaxSeries: 50,
-        restartsMaxSeries: 50,
-        oomKillsMaxSeries: 50,
-        upgradeTargets: [25, 29],
-      },
-      false,
-    ).daemon;
+    const areas = registerMetricAreas(registry, exporterOptions(), false).daemon;
     for (const area of areas)
       area.update(snapshotWith(['quote"d', 'back\\slash', 'new\nline', 'carriage\rreturn', 'ünïcödé ☃', '{braces}=,', ' ', '\u0000nul']));
     const file = path.join(tempDir('labels'), 'metrics.txt');

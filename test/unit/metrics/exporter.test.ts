@@ -1,3 +1,4 @@
+import { exporterOptions } from '../../helpers/snapshots';
 import winston from 'winston';
 import { DaemonCollector } from '../../../src/collector/daemonCollector';
 import { Exporter } from '../../../src/metrics/exporter';
@@ -22,15 +23,7 @@ describe('Exporter', () => {
       timeoutMs: 1000,
       watchEvents: false,
     });
-    const exporter = new Exporter(collector, undefined, {
-      version: 'test',
-      processMetrics: false,
-      hostNetworkMaxSeries: 50,
-      unhealthyMaxSeries: 50,
-      restartsMaxSeries: 50,
-      oomKillsMaxSeries: 50,
-      upgradeTargets: [25],
-    });
+    const exporter = new Exporter(collector, undefined, exporterOptions({ upgradeTargets: [25] }));
     const render = jest.spyOn(exporter, 'render');
     const answerPing = async () => {
       while (!gate.release) await new Promise((resolve) => setTimeout(resolve, 1));
