@@ -156,7 +156,8 @@ function dashboard(uid: string, title: string, description: string, instanceMult
     description,
     tags: ['docker', 'docker-daemon-exporter'],
     timezone: 'browser',
-    editable: true,
+    // Provisioned from this file: an edit in Grafana would be lost at the next provisioning (dashboard-linter's uneditable-dashboard).
+    editable: false,
     graphTooltip: 1,
     refresh: '1m',
     schemaVersion: 39,
