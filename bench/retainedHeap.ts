@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import winston from 'winston';
 import { parseConfig } from '../src/config/config';
 import { createApp } from '../src/web/app';
+import { exporterFor } from '../src/metrics/exporter';
 import { buildParts } from '../src/wiring';
 import { replayedHost } from './replayedHost';
 
@@ -23,7 +24,14 @@ async function main(): Promise<void> {
   if (parsed.kind !== 'run') throw new Error('expected the exporter');
   const logger = winston.createLogger({ silent: true });
   const parts = buildParts(parsed.config, logger, 'serve');
-  const web = http.createServer(createApp({ exporter: parts.exporter, telemetryPath: '/metrics', version: 'bench', logger }));
+  const web = http.createServer(
+    createApp({
+      exporter: exporterFor(parsed.config, parts.collector, parts.scanner, 'serve'),
+      telemetryPath: '/metrics',
+      version: 'bench',
+      logger,
+    }),
+  );
   await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(web.address() as AddressInfo).port}/metrics`;
   try {

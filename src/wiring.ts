@@ -3,15 +3,15 @@ import { DaemonCollector } from './collector/daemonCollector';
 import type { Config } from './config/config';
 import { describeConnection, isRemote, loadConnection } from './docker/connection';
 import { createEngineApi, EngineApi } from './docker/engineApi';
-import { Exporter } from './metrics/exporter';
 import { createScanRunner, ScanRunner } from './scan/runScan';
 import { ScanScheduler } from './scan/scheduler';
-import { VERSION } from './util/version';
 
 /**
  * The one place that builds the exporter's parts from the configuration. The
  * long-running exporter follows the daemon's events and rescans on a timer;
  * the one-shot commands (check, textfile) collect once, with /info fresh.
+ * The metrics (and prom-client) are built apart, by exporterFor in
+ * metrics/exporter.ts: plan, check and reclaim do not load them.
  */
 export interface Parts {
   api: EngineApi;
@@ -19,7 +19,6 @@ export interface Parts {
   /** Absent with --no-scan. */
   scanner: ScanScheduler | undefined;
   runScan: ScanRunner;
-  exporter: Exporter;
   /** The daemon is on another host: nothing of it can be read from this host's files (unless --docker.data-root names where its data root is mounted). */
   remote: boolean;
   /** The daemon's data root can be read from this host: a local daemon, or --docker.data-root naming where a remote one's is mounted. */
@@ -60,16 +59,5 @@ export function buildParts(config: Config, logger: Logger, mode: Mode): Parts {
           rootOverride: config.dataRoot,
         })
       : undefined;
-  const exporter = new Exporter(collector, scanner, {
-    version: VERSION,
-    // Process metrics describe a long-running exporter; in a textfile they would describe a process gone, and clash with node_exporter's own.
-    processMetrics: mode === 'serve' && config.exporterMetrics,
-    hostNetworkMaxSeries: config.hostNetworkMaxSeries,
-    unhealthyMaxSeries: config.unhealthyMaxSeries,
-    restartsMaxSeries: config.restartsMaxSeries,
-    oomKillsMaxSeries: config.oomKillsMaxSeries,
-    upgradeTargets: config.upgradeTargets,
-    containerdConfigFile: config.containerdConfigFile,
-  });
-  return { api, collector, scanner, runScan, exporter, remote, dataRootHere, daemon: describeConnection(connection) };
+  return { api, collector, scanner, runScan, remote, dataRootHere, daemon: describeConnection(connection) };
 }

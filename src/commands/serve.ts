@@ -5,11 +5,13 @@ import { VERSION } from '../util/version';
 import { createApp } from '../web/app';
 import { createWebServer } from '../web/listen';
 import type { WebConfig } from '../web/webConfig';
+import { exporterFor } from '../metrics/exporter';
 import { buildParts } from '../wiring';
 
 /** The long-running exporter: serves /metrics until SIGTERM or SIGINT. */
 export function runServe(config: Config, webConfig: WebConfig | undefined, logger: Logger, systemdFd?: number): void {
-  const { collector, scanner, exporter, remote, daemon } = buildParts(config, logger, 'serve');
+  const { collector, scanner, remote, daemon } = buildParts(config, logger, 'serve');
+  const exporter = exporterFor(config, collector, scanner, 'serve');
   if (remote) {
     logger.info(
       'the daemon is on another host: its storage-driver configuration is not readable from here, and its data root is scanned only where --docker.data-root says it is mounted',

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { Logger } from 'winston';
 import type { Config } from '../config/config';
 import { errorMessage } from '../util/errors';
+import { exporterFor } from '../metrics/exporter';
 import { buildParts } from '../wiring';
 import { EXIT } from '../util/exitCodes';
 
@@ -50,7 +51,8 @@ export async function runTextfile(config: Config, output: string, logger: Logger
     process.stderr.write(`docker-daemon-exporter textfile: cannot write ${output}: ${errorMessage(err)}\n`);
     return TEXTFILE_EXIT.cannotWrite;
   }
-  const { scanner, exporter } = buildParts(config, logger, 'once');
+  const { collector, scanner } = buildParts(config, logger, 'once');
+  const exporter = exporterFor(config, collector, scanner, 'once');
   const snapshot = await exporter.collect();
   await scanner?.idle();
   scanner?.stop();

@@ -1,4 +1,6 @@
 import type { DaemonCollector } from '../collector/daemonCollector';
+import type { Config } from '../config/config';
+import { VERSION } from '../util/version';
 import type { DaemonSnapshot } from '../collector/snapshot';
 import type { ScanScheduler } from '../scan/scheduler';
 import { upgradeVerdict } from '../upgrade/verdict';
@@ -114,4 +116,24 @@ export class Exporter {
   }
 
   private lastRender: { snapshot: DaemonSnapshot; scan: ReturnType<ScanScheduler['latest']>; text: Promise<string> } | undefined;
+}
+
+/** The exporter over `collector` and `scanner`, its options from the configuration; `serve` adds the process's own metrics. */
+export function exporterFor(
+  config: Config,
+  collector: DaemonCollector,
+  scanner: ScanScheduler | undefined,
+  mode: 'serve' | 'once',
+): Exporter {
+  return new Exporter(collector, scanner, {
+    version: VERSION,
+    // Process metrics describe a long-running exporter; in a textfile they would describe a process gone, and clash with node_exporter's own.
+    processMetrics: mode === 'serve' && config.exporterMetrics,
+    hostNetworkMaxSeries: config.hostNetworkMaxSeries,
+    unhealthyMaxSeries: config.unhealthyMaxSeries,
+    restartsMaxSeries: config.restartsMaxSeries,
+    oomKillsMaxSeries: config.oomKillsMaxSeries,
+    upgradeTargets: config.upgradeTargets,
+    containerdConfigFile: config.containerdConfigFile,
+  });
 }

@@ -2,6 +2,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import winston from 'winston';
 import { parseConfig } from '../../src/config/config';
+import { exporterFor } from '../../src/metrics/exporter';
 import { buildParts } from '../../src/wiring';
 import { TestDaemon } from '../helpers/dockerd';
 import { repoRoot, TestExporter } from '../helpers/exporter';
@@ -84,7 +85,7 @@ async function scrapeInProcess(args: string[]): Promise<string> {
   if (parsed.kind !== 'run') throw new Error("expected the exporter's flags");
   const parts = buildParts(parsed.config, winston.createLogger({ silent: true }), 'serve');
   try {
-    return await parts.exporter.scrape();
+    return await exporterFor(parsed.config, parts.collector, parts.scanner, 'serve').scrape();
   } finally {
     parts.collector.stop();
     parts.scanner?.stop();
