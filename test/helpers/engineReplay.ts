@@ -77,6 +77,9 @@ export function replayRoutes(
         JSON.stringify({
           Id: id,
           Name: `/${c?.name}`,
+          // RestartCount: always in an inspect, 0 until the restart policy restarts it (api/types/types.go ContainerJSONBase at v20.10.24
+          // and v26.1.5; api/types/container/container.go at docker-v29.0.0).
+          RestartCount: 0,
           State: { Status: c?.state },
           Config: { Image: c?.image },
           HostConfig: { NetworkMode: c?.networkMode === 'default' ? 'bridge' : c?.networkMode },
