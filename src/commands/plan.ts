@@ -1,5 +1,6 @@
 import type { Logger } from 'winston';
 import type { Config } from '../config/config';
+import { INSPECTS_IN_FLIGHT } from '../docker/containerInventory';
 import type { EngineApi } from '../docker/engineApi';
 import { isObject, JsonObject } from '../parse/problems';
 import { isLocalOnly } from '../parse/images';
@@ -16,8 +17,6 @@ import { EXIT } from '../util/exitCodes';
 import { mapLimited } from '../util/mapLimited';
 
 const PLAN_EXIT = EXIT.plan;
-/** Inspects plan keeps in flight: enough to hide the round trips, few enough not to weigh on the daemon. */
-const PLAN_INSPECTS_IN_FLIGHT = 8;
 
 /**
  * `docker-daemon-exporter plan`: what a storage-driver switch costs, container
@@ -56,7 +55,7 @@ export async function runPlan(
   // A few at a time: one at a time waited a round trip per container (2 s of 3.6 at 1,000); the walk of one
   // writable layer runs while the daemon answers for the next. One at a time on devicemapper, where an
   // inspect with its size makes the daemon measure the layer.
-  const inFlight = info.driver === 'devicemapper' ? 1 : PLAN_INSPECTS_IN_FLIGHT;
+  const inFlight = info.driver === 'devicemapper' ? 1 : INSPECTS_IN_FLIGHT;
   const containers = (await mapLimited(snapshot.containers ?? [], inFlight, (summary) => planOne(host, summary.id))).filter(
     (c): c is PlanContainer => c !== undefined,
   );

@@ -1,4 +1,5 @@
 import type { ContainerSummary } from '../parse/containers';
+import { byName } from '../util/order';
 
 /** What the exporter has seen containers do since it started: restarts and OOM kills, per host and per container. */
 export interface ContainerActivityView {
@@ -37,9 +38,12 @@ export class ContainerActivity {
   private readonly containers = new Map<string, Known>();
   private restartsTotal = 0;
   private oomKillsTotal = 0;
+  /** The last view, the same object until something changes: every collection asks, events are rare. */
+  private viewed: ContainerActivityView | undefined;
 
   /** A container as an inspect shows it (after any event that names it). */
   noteInspect(container: ContainerSummary): void {
+    this.viewed = undefined;
     const known = this.known(container.id, container.name, container.image);
     known.name = container.name;
     known.image = container.image;
@@ -54,11 +58,12 @@ export class ContainerActivity {
 
   /** A container event: `restart` and `oom` count here; `destroy` forgets the container (its restarts stay in the total). */
   noteEvent(action: string, id: string, attributes: { name?: string; image?: string }, atSeconds: number): void {
+    if (action !== 'destroy' && action !== 'restart' && action !== 'oom') return;
+    this.viewed = undefined;
     if (action === 'destroy') {
       this.containers.delete(id);
       return;
     }
-    if (action !== 'restart' && action !== 'oom') return;
     const known = this.known(id, attributes.name ?? id.slice(0, 12), attributes.image ?? '');
     if (action === 'restart') {
       known.restarts++;
@@ -70,8 +75,11 @@ export class ContainerActivity {
   }
 
   view(): ContainerActivityView {
+    return (this.viewed ??= this.counted());
+  }
+
+  private counted(): ContainerActivityView {
     const all = [...this.containers.values()];
-    const byName = (a: Known, b: Known) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
     return {
       restartsTotal: this.restartsTotal,
       oomKillsTotal: this.oomKillsTotal,

@@ -31,8 +31,11 @@ const NETWORK_ACTIONS = new Set(['connect', 'disconnect']);
 const EVENTS_PATH =
   `/events?filters=${encodeURIComponent(JSON.stringify({ type: ['container', 'network', 'image', 'volume', 'daemon'] }))}` as const;
 
-/** Containers inspected at once after a burst of events: bounded, so a burst never floods the daemon. */
-const INSPECT_CONCURRENCY = 8;
+/**
+ * Container inspects sent to the daemon at once (after a burst of events, or by plan): enough to hide
+ * the round trips, bounded so that a burst never floods the daemon.
+ */
+export const INSPECTS_IN_FLIGHT = 8;
 
 const CONTAINER_ID = /^[0-9a-f]{12,64}$/;
 
@@ -247,7 +250,7 @@ export class ContainerInventory {
 
   private async refreshDirty(epoch: number): Promise<void> {
     while (this.dirty.size > 0 && epoch === this.epoch) {
-      const ids = [...this.dirty].slice(0, INSPECT_CONCURRENCY);
+      const ids = [...this.dirty].slice(0, INSPECTS_IN_FLIGHT);
       for (const id of ids) this.dirty.delete(id);
       await Promise.all(ids.map((id) => this.inspect(id, epoch)));
     }

@@ -191,14 +191,14 @@ function startTimeNow(procRoot: string, pid: number): string | undefined {
  * local files read at every collection, and an asynchronous read costs four
  * trips through the thread pool (a tenth of a scrape at 1,000 containers).
  */
-function readDaemonJson(file: string): Promise<Buffer | undefined> {
+function readDaemonJson(file: string): Buffer | undefined {
+  // Most hosts have none: a failed read throws, and an exception costs more than a stat that says so.
+  if (!statSync(file, { throwIfNoEntry: false })) return undefined;
   try {
-    // Most hosts have none: a failed read throws, and an exception costs more than a stat that says so.
-    if (!statSync(file, { throwIfNoEntry: false })) return Promise.resolve(undefined);
-    return Promise.resolve(readFileSync(file));
+    return readFileSync(file);
   } catch (err) {
-    if (errorCode(err) === 'ENOENT') return Promise.resolve(undefined);
-    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    if (errorCode(err) === 'ENOENT') return undefined;
+    throw err;
   }
 }
 
@@ -212,10 +212,7 @@ type Unknown = Extract<StorageConfig, { known: false }>;
  */
 export async function readStorageConfig(options: StorageConfigOptions, memo?: DaemonProcessMemo): Promise<StorageConfig> {
   const procRoot = options.procRoot ?? '/proc';
-  // The remembered process's daemon.json is read while the pid file is: one round for both when the daemon is the same.
   const remembered = memo?.process;
-  const rememberedConfig = remembered && readDaemonJson(remembered.configFile);
-  rememberedConfig?.catch(() => undefined);
   const pid = readPid(options.pidFile);
   if (typeof pid !== 'number') return pid;
   const same = remembered?.pid === pid && remembered.startTime === startTimeNow(procRoot, pid);
@@ -233,7 +230,7 @@ export async function readStorageConfig(options: StorageConfigOptions, memo?: Da
     ...(envDriver ? { envDriver } : {}),
     ...(envMigrationThreshold ? { envMigrationThreshold } : {}),
   };
-  const read = await daemonJsonOf(configFile, same && rememberedConfig ? rememberedConfig : readDaemonJson(configFile), configuration);
+  const read = daemonJsonOf(configFile, configuration);
   if ('failure' in read) return read.failure;
   const settings = read.settings;
   const fromFile = nonEmptyString(settings?.['storage-driver']);
@@ -292,14 +289,13 @@ async function daemonProcess(
  * daemon.json's settings (none when there is no file: the defaults apply), recorded in
  * `configuration`; or why the daemon could not read it at its next start.
  */
-async function daemonJsonOf(
+function daemonJsonOf(
   configFile: string,
-  bytesRead: Promise<Buffer | undefined>,
   configuration: DaemonConfiguration,
-): Promise<{ settings?: Record<string, unknown> } | { failure: Unknown }> {
+): { settings?: Record<string, unknown> } | { failure: Unknown } {
   let bytes: Buffer | undefined;
   try {
-    bytes = await bytesRead;
+    bytes = readDaemonJson(configFile);
   } catch (err) {
     // A --config-file that is missing stops the daemon, but it is running: only other errors are news.
     return { failure: { known: false, reason: `cannot read daemon config ${configFile}: ${errorCode(err)}` } };

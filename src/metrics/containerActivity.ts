@@ -47,9 +47,14 @@ export class ContainerActivityMetrics {
     );
   }
 
+  /** The view the samples were made from: the collector hands the same object until something happened. */
+  private shown: DaemonSnapshot['containerActivity'];
+
   update(snapshot: DaemonSnapshot): void {
-    this.set.reset();
     const activity = snapshot.containerActivity;
+    if (activity !== undefined && activity === this.shown) return;
+    this.shown = activity;
+    this.set.reset();
     if (!activity) return;
     this.restartsTotal.set({}, activity.restartsTotal);
     this.oomKillsTotal.set({}, activity.oomKillsTotal);

@@ -1,4 +1,5 @@
 import type { Metric, Registry } from 'prom-client';
+import { codePointOrder } from '../util/order';
 
 type LabelValues = Record<string, string>;
 
@@ -46,7 +47,7 @@ export class SnapshotGauge {
 
   get(): { name: string; help: string; type: 'gauge' | 'counter'; aggregator: 'sum'; values: { labels: LabelValues; value: number }[] } {
     // Sorted by label values, as Prometheus' Go client does: the same state always reads the same.
-    const values = [...this.samples.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, sample]) => sample);
+    const values = [...this.samples.entries()].sort(([a], [b]) => codePointOrder(a, b)).map(([, sample]) => sample);
     return { name: this.name, help: this.help, type: this.type, aggregator: 'sum', values };
   }
 

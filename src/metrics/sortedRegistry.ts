@@ -1,5 +1,6 @@
 import { Registry } from 'prom-client';
 import { SnapshotGauge } from './snapshotGauge';
+import { byName } from '../util/order';
 
 /**
  * A registry that exposes metric families sorted by name, as Prometheus' Go
@@ -13,7 +14,7 @@ import { SnapshotGauge } from './snapshotGauge';
  */
 export class SortedRegistry extends Registry {
   override getMetricsAsArray(): ReturnType<Registry['getMetricsAsArray']> {
-    return super.getMetricsAsArray().sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return super.getMetricsAsArray().sort(byName);
   }
 
   override async metrics(): Promise<string> {

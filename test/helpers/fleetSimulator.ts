@@ -3,6 +3,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { GOLDEN_DIR } from '../golden/goldenHosts';
+import { waitFor } from './processes';
 
 /**
  * A fleet of simulated hosts for one Prometheus to scrape: each host serves the /metrics the exporter
@@ -170,6 +171,35 @@ export class FleetSimulator {
 
   expected(host: FleetHost): string[] {
     return expectedAlerts(host, this.profileText);
+  }
+
+  /** What the whole fleet should fire, as "instance alertname[/target_version]", sorted. */
+  expectedFiring(): string[] {
+    return this.hosts.flatMap((h) => this.expected(h).map((a) => `${h.instance} ${a}`)).sort();
+  }
+
+  /**
+   * Waits (up to two minutes) until `firing` reads exactly the expected alerts, says which are missing
+   * or unexpected if it never does, then checks that five more seconds change nothing.
+   */
+  async expectFiringExactly(firing: () => Promise<string[]>): Promise<void> {
+    const expected = this.expectedFiring();
+    let last: string[] = [];
+    await waitFor(
+      'the firing alerts to be the expected ones',
+      async () => {
+        last = await firing();
+        return JSON.stringify(last) === JSON.stringify(expected) ? true : undefined;
+      },
+      120000,
+      1000,
+    ).catch(() => undefined);
+    expect({ missing: expected.filter((e) => !last.includes(e)), unexpected: last.filter((e) => !expected.includes(e)) }).toEqual({
+      missing: [],
+      unexpected: [],
+    });
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    expect(await firing()).toEqual(expected);
   }
 
   /** The host's /metrics at `atMs`. */

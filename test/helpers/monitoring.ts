@@ -1,9 +1,10 @@
 import { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { ENGINES_DIR } from './dockerd';
+import { repoRoot } from './exporter';
 import { startLogged, stopPid, waitFor } from './processes';
 
 export function freePort(): Promise<number> {
@@ -17,7 +18,24 @@ export function freePort(): Promise<number> {
   });
 }
 
-async function httpOk(url: string): Promise<boolean> {
+const RULE_FILES = ['docker-daemon-exporter.rules.yml', 'docker-daemon-exporter.recording.yml'];
+
+/**
+ * The alert and recording rule files (the shipped ones, or `texts` by file name, as generatedFiles
+ * renders another _config) written into `dir` with every `for` shortened to 1s, so that a test need
+ * not wait minutes; promtool covers the real durations. Their paths.
+ */
+export function rulesWithShortFor(dir: string, texts?: Readonly<Record<string, string>>): string[] {
+  mkdirSync(dir, { recursive: true });
+  return RULE_FILES.map((file) => {
+    const text = texts?.[file] ?? readFileSync(path.join(repoRoot(), 'alerts', file), 'utf8');
+    const to = path.join(dir, file);
+    writeFileSync(to, text.replace(/^(\s+)for: \S+$/gm, '$1for: 1s'));
+    return to;
+  });
+}
+
+export async function httpOk(url: string): Promise<boolean> {
   try {
     return (await fetch(url)).ok;
   } catch {

@@ -1,7 +1,7 @@
 import { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { freePort } from './monitoring';
+import { freePort, httpOk } from './monitoring';
 import { startLogged, stopPid, waitFor } from './processes';
 
 /** One of Debian's VictoriaMetrics programs (victoria-metrics, vmagent, vmalert) on a port of its own, ready when /health says OK. */
@@ -20,18 +20,7 @@ class VmProgram {
     const port = await freePort();
     this.child = startLogged(this.program, [`-httpListenAddr=127.0.0.1:${port}`, ...args], path.join(this.dir, `${this.program}.log`));
     this.url = `http://127.0.0.1:${port}`;
-    await waitFor(
-      `${this.program} to be ready`,
-      async () => {
-        try {
-          return (await fetch(`${this.url}/health`)).ok ? true : undefined;
-        } catch {
-          return undefined;
-        }
-      },
-      60000,
-      200,
-    );
+    await waitFor(`${this.program} to be ready`, async () => ((await httpOk(`${this.url}/health`)) ? true : undefined), 60000, 200);
   }
 
   async stop(): Promise<void> {

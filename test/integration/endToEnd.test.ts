@@ -1,21 +1,16 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { DASHBOARDS } from '../../dashboards/generate';
+import { dashboardQueries } from '../helpers/dashboardQueries';
 import { runOomKilled, runWithHealthCheck } from '../helpers/containerTroubles';
 import { TestDaemon } from '../helpers/dockerd';
 import { TestExporter } from '../helpers/exporter';
-import { TestAlertmanager, TestPrometheus, WebhookReceiver } from '../helpers/monitoring';
+import { rulesWithShortFor, TestAlertmanager, TestPrometheus, WebhookReceiver } from '../helpers/monitoring';
 import { waitFor } from '../helpers/processes';
 import { daemonRoutes, ReplayServer } from '../helpers/replayServer';
 import { tempDir } from '../helpers/tempDir';
 
 const root = path.join(__dirname, '../..');
 const RUNBOOK = 'https://github.com/docker-daemon-exporter/docker-daemon-exporter/blob/main/docs/runbook.md#';
-
-/** The shipped rules with every `for:` shortened, so that a test need not wait minutes; promtool covers the real durations. */
-function rulesWithShortFor(): string {
-  return readFileSync(path.join(root, 'alerts/docker-daemon-exporter.rules.yml'), 'utf8').replace(/for: \S+/g, 'for: 1s');
-}
 
 /**
  * Real processes end to end: a dockerd that picked the deprecated legacy
@@ -87,17 +82,13 @@ describe.each([2, 3] as const)('end to end: dockerd, exporter, Prometheus %i, Al
 
     await receiver.start();
     await alertmanager.start(receiver.url);
-    writeFileSync(path.join(dir, 'prometheus', 'rules.yml'), rulesWithShortFor());
-    // The fleet dashboard reads the recording rules' series.
-    writeFileSync(
-      path.join(dir, 'prometheus', 'recording.yml'),
-      readFileSync(path.join(root, 'alerts/docker-daemon-exporter.recording.yml'), 'utf8'),
-    );
+    // The recording rules too: the fleet dashboard reads their series.
+    const ruleFiles = rulesWithShortFor(path.join(dir, 'prometheus'));
     writeTargets([instance]);
     await prometheus.start(`global:
   scrape_interval: 1s
   evaluation_interval: 1s
-rule_files: [${JSON.stringify(path.join(dir, 'prometheus', 'rules.yml'))}, ${JSON.stringify(path.join(dir, 'prometheus', 'recording.yml'))}]
+rule_files: ${JSON.stringify(ruleFiles)}
 alerting:
   alertmanagers:
     - static_configs:
@@ -236,20 +227,10 @@ scrape_configs:
       500,
     );
     const failures: string[] = [];
-    for (const [file, build] of Object.entries(DASHBOARDS)) {
-      const dashboard = build() as { panels: { title: string; targets: { expr: string }[] }[] };
-      for (const p of dashboard.panels) {
-        for (const t of p.targets) {
-          const expr = t.expr
-            .replace(/\$job/g, '.+')
-            .replace(/\$instance/g, '.+')
-            .replace(/\$__rate_interval/g, '1m')
-            .replace(/\$__range/g, '1h');
-          const res = await prometheus.query(expr);
-          if (res.status !== 'success') failures.push(`${file} / ${p.title}: ${res.error}`);
-          else if (!res.data?.result.length) failures.push(`${file} / ${p.title}: no data for ${expr}`);
-        }
-      }
+    for (const { file, title, expr } of dashboardQueries()) {
+      const res = await prometheus.query(expr);
+      if (res.status !== 'success') failures.push(`${file} / ${title}: ${res.error}`);
+      else if (!res.data?.result.length) failures.push(`${file} / ${title}: no data for ${expr}`);
     }
     expect(failures).toEqual([]);
   });

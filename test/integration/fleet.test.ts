@@ -1,8 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { FleetSimulator, planFleet } from '../helpers/fleetSimulator';
-import { repoRoot } from '../helpers/exporter';
-import { TestPrometheus } from '../helpers/monitoring';
+import { rulesWithShortFor, TestPrometheus } from '../helpers/monitoring';
 import { waitFor } from '../helpers/processes';
 import { tempDir } from '../helpers/tempDir';
 
@@ -19,10 +17,6 @@ const prometheus = new TestPrometheus(path.join(dir, 'prometheus'));
 
 const key = (alertname: string, targetVersion?: string) => (targetVersion ? `${alertname}/${targetVersion}` : alertname);
 
-function expectedFiring(): string[] {
-  return hosts.flatMap((h) => simulator.expected(h).map((a) => `${h.instance} ${a}`)).sort();
-}
-
 async function firing(): Promise<string[]> {
   const res = await prometheus.query('ALERTS{alertstate="firing"}');
   return (res.data?.result ?? [])
@@ -37,10 +31,7 @@ async function value(expr: string): Promise<Record<string, number>> {
 
 beforeAll(async () => {
   const address = await simulator.start();
-  const root = repoRoot();
-  for (const file of ['docker-daemon-exporter.rules.yml', 'docker-daemon-exporter.recording.yml']) {
-    writeFileSync(path.join(dir, file), readFileSync(path.join(root, 'alerts', file), 'utf8').replace(/^(\s+)for: \S+$/gm, '$1for: 1s'));
-  }
+  rulesWithShortFor(dir);
   await prometheus.start(`global:
   scrape_interval: 1s
   evaluation_interval: 1s
@@ -56,30 +47,14 @@ afterAll(async () => {
 
 describe('a simulated fleet of 100 hosts on one Prometheus with the shipped rules', () => {
   it('has every kind of host set up to fire something, and some set up to fire nothing', () => {
-    const expected = expectedFiring();
+    const expected = simulator.expectedFiring();
     expect(new Set(expected.map((e) => e.split(' ')[1])).size).toBeGreaterThanOrEqual(12);
     expect(hosts.filter((h) => simulator.expected(h).length === 0).length).toBeGreaterThan(10);
   });
 
   it('fires exactly the alerts of the hosts set up to fire them, one per host and condition, and keeps to them', async () => {
-    const expected = expectedFiring();
-    let last: string[] = [];
-    await waitFor(
-      'the firing alerts to be the expected ones',
-      async () => {
-        last = await firing();
-        return JSON.stringify(last) === JSON.stringify(expected) ? true : undefined;
-      },
-      120000,
-      1000,
-    ).catch(() => undefined);
-    expect({ missing: expected.filter((e) => !last.includes(e)), unexpected: last.filter((e) => !expected.includes(e)) }).toEqual({
-      missing: [],
-      unexpected: [],
-    });
-    // Five more evaluations: nothing else starts firing, nothing stops.
-    await new Promise((resolve) => setTimeout(resolve, 5000));
-    expect(await firing()).toEqual(expected);
+    // Then five more evaluations: nothing else starts firing, nothing stops.
+    await simulator.expectFiringExactly(firing);
   }, 150000);
 
   it('counts the fleet in the recording rules as it was planned', async () => {

@@ -1,11 +1,10 @@
-import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_CONFIG } from '../../mixin/config';
 import { generatedFiles } from '../../mixin/generate';
 import { ENGINE_HOSTS } from '../fixtures/engines/engineHosts';
 import { startEngineReplay, type EngineReplay } from '../helpers/engineReplay';
 import { TestExporter } from '../helpers/exporter';
-import { TestAlertmanager, TestPrometheus, WebhookReceiver } from '../helpers/monitoring';
+import { rulesWithShortFor, TestAlertmanager, TestPrometheus, WebhookReceiver } from '../helpers/monitoring';
 import { waitFor } from '../helpers/processes';
 import { tempDir } from '../helpers/tempDir';
 
@@ -46,10 +45,7 @@ describe('remote_write: agent at the site, rules and Alertmanager at the centre'
 
     const config = { ...DEFAULT_CONFIG, hostLabels: 'cluster, instance, job', aggregationLabels: 'cluster, job' };
     const files = generatedFiles(config);
-    for (const file of ['alerts/docker-daemon-exporter.rules.yml', 'alerts/docker-daemon-exporter.recording.yml']) {
-      // Every `for` shortened so the test need not wait; promtool covers the real durations.
-      writeFileSync(path.join(dir, path.basename(file)), (files[file] ?? '').replace(/^(\s+)for: \S+$/gm, '$1for: 1s'));
-    }
+    rulesWithShortFor(dir, Object.fromEntries(Object.entries(files).map(([file, text]) => [path.basename(file), text])));
     await receiver.start();
     await alertmanager.start(receiver.url);
     await central.start(

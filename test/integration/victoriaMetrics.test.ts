@@ -1,9 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { DASHBOARDS } from '../../dashboards/generate';
-import { repoRoot } from '../helpers/exporter';
+import { dashboardQueries } from '../helpers/dashboardQueries';
 import { FleetSimulator, planFleet } from '../helpers/fleetSimulator';
-import { TestAlertmanager, WebhookReceiver } from '../helpers/monitoring';
+import { rulesWithShortFor, TestAlertmanager, WebhookReceiver } from '../helpers/monitoring';
 import { waitFor } from '../helpers/processes';
 import { tempDir } from '../helpers/tempDir';
 import { TestVictoriaMetrics } from '../helpers/victoriaMetrics';
@@ -20,18 +18,9 @@ const vm = new TestVictoriaMetrics(dir);
 const alertmanager = new TestAlertmanager(path.join(dir, 'alertmanager'));
 const receiver = new WebhookReceiver();
 
-function expectedFiring(): string[] {
-  return hosts.flatMap((h) => simulator.expected(h).map((a) => `${h.instance} ${a}`)).sort();
-}
-
 beforeAll(async () => {
   const address = await simulator.start();
-  const root = repoRoot();
-  const rules = ['docker-daemon-exporter.rules.yml', 'docker-daemon-exporter.recording.yml'].map((file) => {
-    const to = path.join(dir, file);
-    writeFileSync(to, readFileSync(path.join(root, 'alerts', file), 'utf8').replace(/^(\s+)for: \S+$/gm, '$1for: 1s'));
-    return to;
-  });
+  const rules = rulesWithShortFor(dir);
   await receiver.start();
   await alertmanager.start(receiver.url);
   await vm.start(simulator.scrapeConfig(address, 'docker', '1s'), rules, alertmanager.url);
@@ -46,27 +35,11 @@ afterAll(async () => {
 
 describe('the shipped rules and dashboards on VictoriaMetrics (vmagent, vmalert)', () => {
   it('fire exactly the alerts of the hosts set up to fire them, the same set as on Prometheus, and keep to them', async () => {
-    const expected = expectedFiring();
-    let last: string[] = [];
-    await waitFor(
-      'the firing alerts to be the expected ones',
-      async () => {
-        last = await vm.firing();
-        return JSON.stringify(last) === JSON.stringify(expected) ? true : undefined;
-      },
-      120000,
-      1000,
-    ).catch(() => undefined);
-    expect({ missing: expected.filter((e) => !last.includes(e)), unexpected: last.filter((e) => !expected.includes(e)) }).toEqual({
-      missing: [],
-      unexpected: [],
-    });
-    await new Promise((resolve) => setTimeout(resolve, 5000));
-    expect(await vm.firing()).toEqual(expected);
+    await simulator.expectFiringExactly(() => vm.firing());
   }, 150000);
 
   it('send them through Alertmanager with their annotations filled in', async () => {
-    const names = new Set(expectedFiring().map((e) => e.split(' ')[1]?.split('/')[0]));
+    const names = new Set(simulator.expectedFiring().map((e) => e.split(' ')[1]?.split('/')[0]));
     await waitFor('every alert name at the webhook', () =>
       [...names].every((n) => receiver.alerts.some((a) => a.labels['alertname'] === n)) ? true : undefined,
     );
@@ -85,19 +58,9 @@ describe('the shipped rules and dashboards on VictoriaMetrics (vmagent, vmalert)
       (await vm.query('docker:hosts:count')).data?.result.length ? true : undefined,
     );
     const failures: string[] = [];
-    for (const [file, build] of Object.entries(DASHBOARDS)) {
-      const dashboard = build() as { panels: { title: string; targets: { expr: string }[] }[] };
-      for (const p of dashboard.panels) {
-        for (const t of p.targets) {
-          const expr = t.expr
-            .replace(/\$job/g, '.+')
-            .replace(/\$instance/g, '.+')
-            .replace(/\$__rate_interval/g, '1m')
-            .replace(/\$__range/g, '1h');
-          const res = await vm.query(expr);
-          if (res.status !== 'success') failures.push(`${file} / ${p.title}: ${res.error ?? res.status}`);
-        }
-      }
+    for (const { file, title, expr } of dashboardQueries()) {
+      const res = await vm.query(expr);
+      if (res.status !== 'success') failures.push(`${file} / ${title}: ${res.error ?? res.status}`);
     }
     expect(failures).toEqual([]);
     expect((await vm.query('docker:hosts:count')).data?.result.map((r) => r.metric['job'])).toEqual(['docker']);
