@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fleet as fleetDashboard } from '../dashboards/generate';
+import { DASHBOARDS } from '../dashboards/generate';
 import { FleetSimulator, planFleet, type FleetHost } from '../test/helpers/fleetSimulator';
 import { repoRoot } from '../test/helpers/exporter';
 import { TestPrometheus } from '../test/helpers/monitoring';
@@ -86,7 +86,9 @@ interface PanelQuery {
 
 /** Every query of the fleet dashboard, its variables as Grafana fills them with "All" selected. */
 function dashboardQueries(): PanelQuery[] {
-  const panels = (fleetDashboard() as { panels: { title: string; targets: { expr: string; range: boolean }[] }[] }).panels;
+  const panels = (
+    (DASHBOARDS['docker-fleet.json'] as () => unknown)() as { panels: { title: string; targets: { expr: string; range: boolean }[] }[] }
+  ).panels;
   return panels.flatMap((p) =>
     p.targets.map((t, i) => ({
       panel: p.title,

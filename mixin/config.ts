@@ -15,6 +15,10 @@ export interface MixinConfig {
   thresholds: Record<keyof typeof THRESHOLDS, number>;
   /** Severity by alert name, where it differs from the rule's own. */
   severities: Record<string, Severity>;
+  /** The data source the dashboards' datasource variable starts on ('default': Grafana's default one). */
+  datasourceName: string;
+  /** Which data sources the datasource variable offers (a regular expression over their names; '' for all). */
+  datasourceFilterRegex: string;
 }
 
 export const DEFAULT_CONFIG: MixinConfig = {
@@ -24,4 +28,6 @@ export const DEFAULT_CONFIG: MixinConfig = {
   runbookURLPattern: 'https://github.com/docker-daemon-exporter/docker-daemon-exporter/blob/main/docs/runbook.md#%s',
   thresholds: { ...THRESHOLDS },
   severities: {},
+  datasourceName: 'default',
+  datasourceFilterRegex: '',
 };

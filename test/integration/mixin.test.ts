@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { DEFAULT_CONFIG, type MixinConfig } from '../../mixin/config';
+import { grafanaDashboards } from '../../mixin/dashboards';
 import { generatedFiles } from '../../mixin/generate';
 import { prometheusAlerts, prometheusRules } from '../../mixin/render';
 import { repoRoot } from '../helpers/exporter';
@@ -107,6 +108,40 @@ describe('the monitoring mixin', () => {
       expect([name, expr.includes('job="docker-hosts"'), expr.includes('job="docker"')]).toEqual([name, true, false]);
     expect(readFileSync(alerts, 'utf8')).toContain('https://wiki.example/docker-runbook#dockerdaemondown');
     expect(readFileSync(alerts, 'utf8')).toContain('> 50000000000');
+    const fleet = JSON.parse(readFileSync(path.join(dir, 'rules', 'docker-fleet.json'), 'utf8')) as {
+      templating: { list: { name: string }[] };
+      panels: { targets?: { expr: string }[] }[];
+    };
+    expect(fleet.templating.list.map((v) => v.name)).toEqual(['datasource', 'cluster', 'job', 'instance']);
+    const raw = fleet.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr)).filter((e) => e.includes('docker_containers{'));
+    expect(raw.length).toBeGreaterThan(0);
+    for (const expr of raw) expect(expr).toContain('{job="docker-hosts",cluster=~"$cluster",job=~"$job",instance=~"$instance"');
+  });
+
+  it('renders grafanaDashboards at an overridden _config as the generator does: the host labels and selector in every query and variable', () => {
+    const override: Partial<MixinConfig> = {
+      selector: 'job="docker-hosts",env="prod"',
+      hostLabels: 'cluster, node',
+      aggregationLabels: 'cluster',
+      thresholds: { ...DEFAULT_CONFIG.thresholds, orphanedBytes: 5e9, thinPoolAvailableRatio: 0.15 },
+      datasourceName: 'Mimir',
+      datasourceFilterRegex: 'Mimir.*',
+    };
+    const dashboards = jsonnet(`(mixin + { _config+:: ${JSON.stringify(override)} }).grafanaDashboards`) as Record<
+      string,
+      { templating: { list: { name: string; query: string }[] }; panels: { targets?: { expr: string }[] }[] }
+    >;
+    expect(dashboards).toEqual(JSON.parse(JSON.stringify(grafanaDashboards({ ...DEFAULT_CONFIG, ...override }))));
+    for (const [file, dashboard] of Object.entries(dashboards)) {
+      expect([file, dashboard.templating.list.map((v) => v.name)]).toEqual([file, ['datasource', 'cluster', 'node']]);
+      for (const v of dashboard.templating.list.slice(1)) expect(v.query).toContain('docker_up{job="docker-hosts",env="prod"');
+      const exprs = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr));
+      expect(exprs.length).toBeGreaterThan(10);
+      for (const expr of exprs) {
+        expect([expr, expr.includes('cluster=~"$cluster"')]).toEqual([expr, true]);
+        expect([expr, /\binstance\b|\$job|job="docker"/.test(expr)]).toEqual([expr, false]);
+      }
+    }
   });
 
   it('exposes the committed dashboards as grafanaDashboards', () => {
