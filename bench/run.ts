@@ -1,6 +1,7 @@
 import { benchDaemonCost } from './daemonCost';
 import { benchDaemonScrape } from './daemonScrape';
 import { benchFleet } from './fleet';
+import { benchFleetBackfill } from './fleetBackfill';
 import { benchMemory } from './memory';
 import { benchPlan } from './plan';
 import { benchScan } from './scan';
@@ -15,7 +16,7 @@ async function main(): Promise<void> {
     'daemon-cost': benchDaemonCost,
     plan: benchPlan,
     scan: benchScan,
-    fleet: benchFleet,
+    fleet: async () => ({ ...(await benchFleetBackfill()), ...(await benchFleet()) }),
     series: benchSeriesBudget,
   };
   for (const [name, bench] of Object.entries(benches)) {

@@ -8,7 +8,9 @@ import type { RecordingRule, RuleGroup } from './model';
  */
 export const RECORDING_GROUPS: RuleGroup<RecordingRule>[] = [
   {
-    name: 'docker-fleet.rules',
+    // Three groups rather than one: groups are evaluated concurrently, and one group of all fifteen took
+    // 0.93 s on Prometheus and 1.33 s on VictoriaMetrics at 10,000 hosts (npm run bench fleet).
+    name: 'docker-fleet-hosts.rules',
     rules: [
       { record: 'docker:hosts:count', expr: 'count by (AGG) (up{SEL})' },
       { record: 'docker:hosts_exporter_down:count', expr: 'sum by (AGG) (up{SEL} == bool 0)' },
@@ -19,9 +21,19 @@ export const RECORDING_GROUPS: RuleGroup<RecordingRule>[] = [
         record: 'docker:hosts_deprecated_driver_not_explicit:count',
         expr: 'count by (AGG) ((docker_storage_driver_deprecated{SEL} == 1) and on (HOST) (docker_storage_driver_explicit{SEL,source="none"} == 0))',
       },
+    ],
+  },
+  {
+    name: 'docker-fleet-upgrade.rules',
+    rules: [
       { record: 'docker:hosts_by_outcome:count', expr: 'count by (AGG, target_version, restart, outcome) (docker_upgrade_outcome{SEL})' },
       { record: 'docker:hosts_blocked:count', expr: 'sum by (AGG) (max by (HOST) (docker_upgrade_blocker{SEL}) == bool 1)' },
       { record: 'docker:hosts_by_blocker:count', expr: 'sum by (AGG, reason) (docker_upgrade_blocker{SEL})' },
+    ],
+  },
+  {
+    name: 'docker-fleet-data.rules',
+    rules: [
       { record: 'docker:data_root_orphaned_bytes:sum_by_host', expr: 'sum by (HOST) (docker_data_root_orphaned_bytes{SEL})' },
       { record: 'docker:data_root_orphaned_bytes:sum', expr: 'sum by (AGG) (docker_data_root_orphaned_bytes{SEL})' },
       {
