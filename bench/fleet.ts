@@ -10,7 +10,7 @@ import { fmt } from './stats';
 /**
  * Live ingestion: simulated hosts (BENCH_FLEET_LIVE_HOSTS, default 1,000 and 10,000) scraped every 15 s
  * by the Debian Prometheus 2.42 with the shipped alert and recording rules, for BENCH_FLEET_SECONDS
- * (default 120) each. The simulator serves bodies rendered ahead (FleetSimulator.prerender, again every
+ * (default 300) each. The simulator serves bodies rendered ahead (FleetSimulator.prerender, again every
  * minute so that values move): a scrape costs it only the write, so that on two cores shared with
  * Prometheus the figures are Prometheus's. Prints: targets up against planned (the limit this machine
  * holds), samples ingested per second, head series, Prometheus's resident memory, the slowest scrape,
@@ -86,9 +86,12 @@ ${simulator.scrapeConfig(address)}
     figures[`${label} Prometheus resident memory`] = `${fmt((own.get('process_resident_memory_bytes') ?? NaN) / 2 ** 20, 0)} MiB`;
     figures[`${label} slowest scrape`] = `${fmt(Number(slowestScrape[0]?.value[1] ?? NaN) * 1000, 1)} ms`;
     figures[`${label} rule group iterations missed`] = `${sumOf(own, 'prometheus_rule_group_iterations_missed_total')}`;
+    // The first minutes create every series (717,000 at 10,000 hosts): the last minute says how it holds after.
     for (const [group, values] of ruleDurations) {
       const worst = Math.max(...values);
-      figures[`${label} rule group ${group}: evaluation, max (goal ≤ 1000 ms)`] = `${fmt(worst * 1000, 2)} ms, ratio ${fmt(worst, 4)}`;
+      const last = Math.max(...values.slice(-4));
+      figures[`${label} rule group ${group}: evaluation, max over the run; max over the last minute (goal ≤ 1000 ms)`] =
+        `${fmt(worst * 1000, 1)} ms; ${fmt(last * 1000, 1)} ms, ratio ${fmt(last, 3)}`;
     }
   } finally {
     clearInterval(refresh);
@@ -100,7 +103,7 @@ ${simulator.scrapeConfig(address)}
 
 export async function benchFleet(): Promise<Record<string, string>> {
   const sizes = (process.env['BENCH_FLEET_LIVE_HOSTS'] ?? '1000,10000').split(',').map(Number);
-  const seconds = Number(process.env['BENCH_FLEET_SECONDS'] ?? 120);
+  const seconds = Number(process.env['BENCH_FLEET_SECONDS'] ?? 300);
   const figures: Record<string, string> = {};
   for (const size of sizes) await liveSize(size, seconds, figures);
   return figures;

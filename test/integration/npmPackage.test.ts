@@ -42,6 +42,8 @@ describe('the npm package', () => {
         'dist/src/main.js',
         'alerts/docker-daemon-exporter.rules.yml',
         'dashboards/docker-fleet.json',
+        'mixin/mixin.libsonnet',
+        'mixin/dashboards.json',
         'docs/runbook.md',
         'packaging/systemd/docker-daemon-exporter.service',
         'README.md',
