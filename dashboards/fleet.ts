@@ -1,5 +1,5 @@
 // The fleet dashboard: every host of the selected jobs, read mostly from the recording rules.
-import type { DashboardSpec } from './build';
+import type { DashboardSpec, PanelSpec } from './build';
 import {
   AGG,
   countStat,
@@ -14,6 +14,21 @@ import {
   TOP,
   USED_THRESHOLDS,
 } from './panels';
+
+/** The thin pools whose data or metadata space is fullest, coloured where the alerts fire. */
+function fullestPools(space: 'data' | 'metadata', colours: string): PanelSpec {
+  return {
+    title: `Thin pool ${space} space used: fullest hosts`,
+    description: `devicemapper hosts, the ${TOP} fullest: share of the thin pool ${space} space in use (docker:devicemapper_${space}_space_available:ratio). ${colours}`,
+    type: 'bargauge',
+    unit: 'percentunit',
+    w: 12,
+    h: 8,
+    max: 1,
+    thresholds: USED_THRESHOLDS,
+    targets: [{ expr: `topk(${TOP}, 1 - docker:devicemapper_${space}_space_available:ratio{${HOST}})`, legend: 'HOST_LEGEND' }],
+  };
+}
 
 export const FLEET: DashboardSpec = {
   uid: 'dde-fleet',
@@ -158,28 +173,14 @@ export const FLEET: DashboardSpec = {
         ['__name__'],
       ),
     },
-    {
-      title: 'Thin pool data space used: fullest hosts',
-      description: `devicemapper hosts, the ${TOP} fullest: share of the thin pool data space in use (docker:devicemapper_data_space_available:ratio). Orange when less than THRESHOLD(thinPoolFillingUpRatio) of it is available (DockerDevicemapperDataSpaceFillingUp watches the trend), red below THRESHOLD(thinPoolAvailableRatio) (DockerDevicemapperDataSpaceLow).`,
-      type: 'bargauge',
-      unit: 'percentunit',
-      w: 12,
-      h: 8,
-      max: 1,
-      thresholds: USED_THRESHOLDS,
-      targets: [{ expr: `topk(${TOP}, 1 - docker:devicemapper_data_space_available:ratio{${HOST}})`, legend: 'HOST_LEGEND' }],
-    },
-    {
-      title: 'Thin pool metadata space used: fullest hosts',
-      description: `devicemapper hosts, the ${TOP} fullest: share of the thin pool metadata space in use (docker:devicemapper_metadata_space_available:ratio). Red when less than THRESHOLD(thinPoolAvailableRatio) of it is available (DockerDevicemapperMetadataSpaceLow).`,
-      type: 'bargauge',
-      unit: 'percentunit',
-      w: 12,
-      h: 8,
-      max: 1,
-      thresholds: USED_THRESHOLDS,
-      targets: [{ expr: `topk(${TOP}, 1 - docker:devicemapper_metadata_space_available:ratio{${HOST}})`, legend: 'HOST_LEGEND' }],
-    },
+    fullestPools(
+      'data',
+      'Orange when less than THRESHOLD(thinPoolFillingUpRatio) of it is available (DockerDevicemapperDataSpaceFillingUp watches the trend), red below THRESHOLD(thinPoolAvailableRatio) (DockerDevicemapperDataSpaceLow).',
+    ),
+    fullestPools(
+      'metadata',
+      'Red when less than THRESHOLD(thinPoolAvailableRatio) of it is available (DockerDevicemapperMetadataSpaceLow).',
+    ),
     {
       title: 'Orphaned data: largest hosts',
       description: `The ${TOP} hosts with the most bytes in the data root that nothing uses (docker:data_root_orphaned_bytes:sum_by_host), from the last background scan; orange above THRESHOLD(orphanedBytes) bytes (DockerDataRootOrphanedData).`,

@@ -7,6 +7,7 @@ import { grafanaDashboards } from '../../mixin/dashboards';
 import { generatedFiles } from '../../mixin/generate';
 import { prometheusAlerts, prometheusRules } from '../../mixin/render';
 import { repoRoot } from '../helpers/exporter';
+import { DASHBOARD_OVERRIDE } from '../helpers/mixinOverride';
 import { tempDir } from '../helpers/tempDir';
 
 const root = repoRoot();
@@ -119,14 +120,7 @@ describe('the monitoring mixin', () => {
   });
 
   it('renders grafanaDashboards at an overridden _config as the generator does: the host labels and selector in every query and variable', () => {
-    const override: Partial<MixinConfig> = {
-      selector: 'job="docker-hosts",env="prod"',
-      hostLabels: 'cluster, node',
-      aggregationLabels: 'cluster',
-      thresholds: { ...DEFAULT_CONFIG.thresholds, orphanedBytes: 5e9, thinPoolAvailableRatio: 0.15 },
-      datasourceName: 'Mimir',
-      datasourceFilterRegex: 'Mimir.*',
-    };
+    const override = DASHBOARD_OVERRIDE;
     const dashboards = jsonnet(`(mixin + { _config+:: ${JSON.stringify(override)} }).grafanaDashboards`) as Record<
       string,
       { templating: { list: { name: string; query: string }[] }; panels: { targets?: { expr: string }[] }[] }

@@ -4,6 +4,7 @@ import { DASHBOARDS, render } from '../../dashboards/generate';
 import { DEFAULT_CONFIG, type MixinConfig } from '../../mixin/config';
 import { grafanaDashboards } from '../../mixin/dashboards';
 import { RECORDING_GROUPS } from '../../mixin/recording';
+import { DASHBOARD_OVERRIDE } from '../helpers/mixinOverride';
 import { exportedMetricNames, metricNames } from '../helpers/promql';
 
 const dir = path.join(__dirname, '../../dashboards');
@@ -80,15 +81,7 @@ describe.each(Object.keys(DASHBOARDS))('dashboard %s', (file) => {
 });
 
 describe("the dashboards at an overridden _config (as a mixin user's jsonnet overrides it)", () => {
-  const config: MixinConfig = {
-    ...DEFAULT_CONFIG,
-    selector: 'job="docker-hosts",env="prod"',
-    hostLabels: 'cluster, node',
-    aggregationLabels: 'cluster',
-    thresholds: { ...DEFAULT_CONFIG.thresholds, orphanedBytes: 5e9, thinPoolAvailableRatio: 0.15, scanStaleSeconds: 600 },
-    datasourceName: 'Mimir',
-    datasourceFilterRegex: 'Mimir.*',
-  };
+  const config: MixinConfig = { ...DEFAULT_CONFIG, ...DASHBOARD_OVERRIDE };
   const dashboards = grafanaDashboards(config) as unknown as Record<string, Dashboard>;
 
   it.each(Object.keys(DASHBOARDS))('%s: the selector and the host variables in every series, cluster and node as its variables', (file) => {
