@@ -5,7 +5,7 @@ import { FleetSimulator, planFleet } from '../test/helpers/fleetSimulator';
 import { repoRoot } from '../test/helpers/exporter';
 import { TestPrometheus } from '../test/helpers/monitoring';
 import { sleep } from '../test/helpers/processes';
-import { fmt } from './stats';
+import { fmt, ownMetrics } from './stats';
 
 /**
  * Live ingestion: simulated hosts (BENCH_FLEET_LIVE_HOSTS, default 1,000 and 10,000) scraped every 15 s
@@ -19,14 +19,6 @@ import { fmt } from './stats';
  */
 
 const EVALUATION_SECONDS = 15;
-
-/** Prometheus's own metrics, read from its /metrics: name{labels} → value. */
-async function ownMetrics(url: string): Promise<Map<string, number>> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const out = new Map<string, number>();
-  for (const m of text.matchAll(/^([a-zA-Z_:][\w:]*(?:\{[^}]*\})?) (\S+)$/gm)) out.set(m[1] ?? '', Number(m[2]));
-  return out;
-}
 
 async function instant(url: string, expr: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
   const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(expr)}`);

@@ -3,12 +3,12 @@ import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, re
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { DASHBOARDS } from '../dashboards/generate';
+import { dashboardQueries } from '../test/helpers/dashboardQueries';
 import { repoRoot } from '../test/helpers/exporter';
 import { FleetSimulator, planFleet, type FleetHost } from '../test/helpers/fleetSimulator';
 import { TestPrometheus } from '../test/helpers/monitoring';
 import { TestVictoriaMetrics } from '../test/helpers/victoriaMetrics';
-import { fmt, median } from './stats';
+import { fmt, median, rssMiB } from './stats';
 
 /**
  * The shipped rules and the fleet dashboard at 1,000 and 10,000 hosts (BENCH_FLEET_SIZES), timed
@@ -161,17 +161,11 @@ function ruleQueries(): { group: string; rules: Query[] }[] {
   );
 }
 
-/** Every query of the fleet dashboard, its variables as Grafana fills them with "All" selected. */
+/** Every query of the fleet dashboard, as Grafana sends it with "All" selected over the 6 h. */
 function panelQueries(): Query[] {
-  const build = DASHBOARDS['docker-fleet.json'] as () => unknown;
-  const panels = (build() as { panels: { title: string; targets: { expr: string; range: boolean }[] }[] }).panels;
-  return panels.flatMap((p) =>
-    p.targets.map((t, i) => ({
-      what: `${p.title} ${String.fromCharCode(65 + i)}`,
-      expr: t.expr.replace(/\$job|\$instance/g, '.+').replace(/\$__range/g, '6h'),
-      range: t.range,
-    })),
-  );
+  return dashboardQueries('6h')
+    .filter((q) => q.file === 'docker-fleet.json')
+    .map((q) => ({ what: `${q.title} ${q.refId}`, expr: q.expr, range: q.range }));
 }
 
 /** One query as Grafana (or the rule evaluator) sends it, at `end`: its time in ms and how much it answered. */
@@ -235,12 +229,6 @@ function dirBytes(dir: string): number {
     total += entry.isDirectory() ? dirBytes(p) : statSync(p).size;
   }
   return total;
-}
-
-async function rssMiB(url: string): Promise<string> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const rss = /^process_resident_memory_bytes (\S+)$/m.exec(text)?.[1];
-  return rss ? `${fmt(Number(rss) / 2 ** 20, 0)} MiB` : '?';
 }
 
 /** OpenMetrics (timestamps in seconds) as the Prometheus text VictoriaMetrics imports (milliseconds), 16 MiB at a time. */
@@ -363,7 +351,7 @@ async function benchSize(size: number, figures: Record<string, string>): Promise
     recordedFile.close();
 
     await timeBackend(`${label} Prometheus 2.42`, prometheus.url, end, figures);
-    figures[`${label} Prometheus 2.42: resident memory after the queries`] = await rssMiB(prometheus.url);
+    figures[`${label} Prometheus 2.42: resident memory after the queries`] = `${fmt(rssMiB(prometheus.child?.pid ?? 0), 0)} MiB`;
     await prometheus.stop();
 
     await vm.server.launch([`-storageDataPath=${path.join(vm.server.dir, 'data')}`, '-retentionPeriod=1d', '-search.latencyOffset=0s']);
@@ -372,7 +360,7 @@ async function benchSize(size: number, figures: Record<string, string>): Promise
     await fetch(`${vm.server.url}/internal/force_flush`);
     figures[`${label} VictoriaMetrics 1.79: import`] = `${fmt((Date.now() - started) / 1000, 1)} s`;
     await timeBackend(`${label} VictoriaMetrics 1.79`, vm.server.url, end, figures);
-    figures[`${label} VictoriaMetrics 1.79: resident memory after the queries`] = await rssMiB(vm.server.url);
+    figures[`${label} VictoriaMetrics 1.79: resident memory after the queries`] = `${fmt(rssMiB(vm.server.child?.pid ?? 0), 0)} MiB`;
   } finally {
     await prometheus.stop();
     await vm.stop();

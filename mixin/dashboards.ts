@@ -46,23 +46,39 @@ export function variableLabels(config: MixinConfig): string[] {
 
 const matchers = (labels: string[]): string => labels.map((l) => `${l}=~"$${l}"`).join(',');
 
-/** The legend naming one host: the host labels outside the aggregation labels (instance), else all of them. */
-function hostLegend(config: MixinConfig): string {
-  const aggregation = labelsOf(config.aggregationLabels);
-  const own = labelsOf(config.hostLabels).filter((l) => !aggregation.includes(l));
-  return (own.length ? own : labelsOf(config.hostLabels)).map((l) => `{{${l}}}`).join('/');
+/** What the dashboards' placeholders become at a configuration: worked out once per rendering, as the jsonnet does. */
+interface Placeholders {
+  hostMatchers: string;
+  aggMatchers: string;
+  /** The legend naming one host: the host labels outside the aggregation labels (instance), else all of them. */
+  hostLegend: string;
+  hostLabels: string[];
+  aggregationLabels: string[];
+}
+
+function placeholdersOf(config: MixinConfig): Placeholders {
+  const hostLabels = labelsOf(config.hostLabels);
+  const aggregationLabels = labelsOf(config.aggregationLabels);
+  const own = hostLabels.filter((l) => !aggregationLabels.includes(l));
+  return {
+    hostMatchers: matchers(variableLabels(config)),
+    aggMatchers: matchers(aggregationLabels),
+    hostLegend: (own.length ? own : hostLabels).map((l) => `{{${l}}}`).join('/'),
+    hostLabels,
+    aggregationLabels,
+  };
 }
 
 /** A text of a template with _config applied: the dashboards' placeholders first, then the rules'. */
-export function applyDashboardConfig(text: string, config: MixinConfig): string {
+function applyDashboardConfig(text: string, config: MixinConfig, p: Placeholders): string {
   return applyConfig(
     text
       .split('HOST_MATCHERS')
-      .join(matchers(variableLabels(config)))
+      .join(p.hostMatchers)
       .split('AGG_MATCHERS')
-      .join(matchers(labelsOf(config.aggregationLabels)))
+      .join(p.aggMatchers)
       .split('HOST_LEGEND')
-      .join(hostLegend(config))
+      .join(p.hostLegend)
       .split('${DATASOURCE}')
       .join('${datasource}'),
     config,
@@ -79,9 +95,9 @@ function thresholdValue(text: string, config: MixinConfig): number | undefined {
 }
 
 /** Column keys standing for a list of labels: one key per label of _config. */
-function keysOf(key: string, config: MixinConfig): string[] {
-  if (key === 'HOST_LABELS') return labelsOf(config.hostLabels);
-  if (key === 'AGG_LABELS') return labelsOf(config.aggregationLabels);
+function keysOf(key: string, p: Placeholders): string[] {
+  if (key === 'HOST_LABELS') return p.hostLabels;
+  if (key === 'AGG_LABELS') return p.aggregationLabels;
   return [key];
 }
 
@@ -92,12 +108,12 @@ function keysOf(key: string, config: MixinConfig): string[] {
  */
 export const FILLED = new Set(['expr', 'legendFormat', 'description', 'uid', 'value']);
 
-function fill(value: unknown, config: MixinConfig, key: string): unknown {
-  if (typeof value === 'string') return FILLED.has(key) ? (thresholdValue(value, config) ?? applyDashboardConfig(value, config)) : value;
-  if (Array.isArray(value)) return value.map((v) => fill(v, config, key));
+function fill(value: unknown, config: MixinConfig, p: Placeholders, key: string): unknown {
+  if (typeof value === 'string') return FILLED.has(key) ? (thresholdValue(value, config) ?? applyDashboardConfig(value, config, p)) : value;
+  if (Array.isArray(value)) return value.map((v) => fill(v, config, p, key));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [field, v] of Object.entries(value)) for (const k of keysOf(field, config)) out[k] = fill(v, config, field);
+    for (const [field, v] of Object.entries(value)) for (const k of keysOf(field, p)) out[k] = fill(v, config, p, field);
     return out;
   }
   return value;
@@ -134,7 +150,7 @@ export function templateVariables(config: MixinConfig, hosts: DashboardSpec['hos
 
 /** A dashboard at a configuration of the mixin. */
 export function renderDashboard(template: DashboardTemplate, config: MixinConfig): Record<string, unknown> {
-  const dashboard = fill(template.dashboard, config, '') as Record<string, unknown>;
+  const dashboard = fill(template.dashboard, config, placeholdersOf(config), '') as Record<string, unknown>;
   return { ...dashboard, templating: { list: templateVariables(config, template.hosts) } };
 }
 

@@ -16,6 +16,10 @@ const alerts = (
 ).groups.flatMap((g) => g.rules);
 const host = () => structuredClone((dashboards.find((d) => d.file === 'docker-host.json') as { json: LintDashboard }).json);
 const firstPanel = (d: LintDashboard) => (d.panels ?? [])[0] as LintPanel;
+/** The first panel's first query replaced by `expr`, on the dashboard's data source. */
+const plantTarget = (d: LintDashboard, expr: string) => {
+  (firstPanel(d).targets ?? [])[0] = { expr, datasource: { uid: '${datasource}' } };
+};
 
 describe('the lint rules over the shipped dashboards and alerts', () => {
   it.each(dashboards.map((d) => d.file))('find nothing in %s but what .lint excludes, with its reason', (file) => {
@@ -72,25 +76,19 @@ const PLANTED: Record<string, (d: LintDashboard) => void> = {
     firstPanel(d).targets = [];
   },
   'target-promql': (d) => {
-    (firstPanel(d).targets ?? [])[0] = { expr: 'sum(docker_up{job=~"$job",instance=~"$instance"}', datasource: { uid: '${datasource}' } };
+    plantTarget(d, 'sum(docker_up{job=~"$job",instance=~"$instance"}');
   },
   'target-rate-interval': (d) => {
-    (firstPanel(d).targets ?? [])[0] = {
-      expr: 'rate(docker_exporter_parse_errors_total{job=~"$job",instance=~"$instance"}[5m])',
-      datasource: { uid: '${datasource}' },
-    };
+    plantTarget(d, 'rate(docker_exporter_parse_errors_total{job=~"$job",instance=~"$instance"}[5m])');
   },
   'target-job': (d) => {
-    (firstPanel(d).targets ?? [])[0] = { expr: 'docker_up{instance=~"$instance"}', datasource: { uid: '${datasource}' } };
+    plantTarget(d, 'docker_up{instance=~"$instance"}');
   },
   'target-instance': (d) => {
-    (firstPanel(d).targets ?? [])[0] = { expr: 'docker_up{job=~"$job"}', datasource: { uid: '${datasource}' } };
+    plantTarget(d, 'docker_up{job=~"$job"}');
   },
   'target-counter-agg': (d) => {
-    (firstPanel(d).targets ?? [])[0] = {
-      expr: 'docker_containers_restarts_total{job=~"$job",instance=~"$instance"}',
-      datasource: { uid: '${datasource}' },
-    };
+    plantTarget(d, 'docker_containers_restarts_total{job=~"$job",instance=~"$instance"}');
   },
   'uneditable-dashboard': (d) => {
     d.editable = true;
