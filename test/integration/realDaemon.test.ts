@@ -207,6 +207,9 @@ describe('against a real dockerd on the legacy overlay driver', () => {
 
   it('with the daemon stopped, answers the scrape in time with docker_up 0; recovers when it is back', async () => {
     await daemon.stop();
+    // Beyond --docker.min-interval (1s) since the last test's scrape, so that this scrape asks the daemon
+    // rather than being answered from that collection: a daemon that stopped in under a second read up 1.
+    await sleep(1100);
     let m: Metrics = await exporter.scrape();
     expect(m.value('docker_up')).toBe(0);
     expect(m.value('docker_exporter_collector_success', { collector: 'info' })).toBe(0);
