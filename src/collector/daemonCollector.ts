@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from 'winston';
 import { ContainerActivity } from '../docker/containerActivity';
 import { ContainerInventory } from '../docker/containerInventory';
@@ -146,17 +147,20 @@ export class DaemonCollector {
   private async collectOnce(): Promise<DaemonSnapshot> {
     const collectors: CollectorStatus[] = [];
     let unreachable: DaemonSnapshot['unreachable'];
-    const [pong, storageConfig] = await Promise.all([
-      this.timed(collectors, 'ping', () =>
-        this.deps.api.get('/_ping').catch((err: unknown) => {
-          unreachable = { kind: err instanceof EngineError ? err.kind : 'unreachable', message: errorMessage(err) };
-          throw err;
-        }),
-      ),
+    const ping = this.timed(collectors, 'ping', () =>
+      this.deps.api.get('/_ping').catch((err: unknown) => {
+        unreachable = { kind: err instanceof EngineError ? err.kind : 'unreachable', message: errorMessage(err) };
+        throw err;
+      }),
+    );
+    // The ping first: the pid file, /proc and daemon.json are read while the daemon answers, after a
+    // turn of the event loop has put the request on the socket (read before it, they delayed every ping).
+    const storage = nextTurn().then(() =>
       this.enabled.storageConfig
         ? this.timed(collectors, 'storage_config', () => this.storageConfig())
-        : Promise.resolve<StorageConfig>({ known: false, reason: 'the storage_config collector is off (--no-collector.storage-config)' }),
-    ]);
+        : ({ known: false, reason: 'the storage_config collector is off (--no-collector.storage-config)' } satisfies StorageConfig),
+    );
+    const [pong, storageConfig] = await Promise.all([ping, storage]);
     let snapshot: DaemonSnapshot = {
       up: pong !== undefined,
       ...(pong === undefined && unreachable ? { unreachable } : {}),

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { DaemonCollector } from '../collector/daemonCollector';
 import type { Config } from '../config/config';
 import { VERSION } from '../util/version';
@@ -11,7 +12,7 @@ import { DataRootMetrics } from './dataRoot';
 import { DevicemapperMetrics } from './devicemapper';
 import { EngineMetrics } from './engine';
 import { ExporterSelfMetrics } from './exporterSelf';
-import { SortedRegistry } from './sortedRegistry';
+import { ProcessFamilies, SortedRegistry } from './sortedRegistry';
 import { containerdRootToMeasure } from '../docker/containerdRoot';
 import { StorageDriverMetrics } from './storageDriver';
 import { UpgradeMetrics } from './upgrade';
@@ -90,27 +91,34 @@ export class Exporter {
     return snapshot;
   }
 
-  /** The metrics text for a snapshot and the last complete scan. */
-  render(snapshot: DaemonSnapshot): Promise<string> {
+  /** The metrics text for a snapshot and the last complete scan (with the process's families when rendered ahead). */
+  render(snapshot: DaemonSnapshot, processFamilies?: ProcessFamilies): Promise<string> {
     const scan = this.scanner?.latest();
     for (const area of this.areas.daemon) area.update(snapshot);
     this.areas.dataRoot?.update(scan);
     const verdict = upgradeVerdict(snapshot, scan?.result, this.upgradeTargets);
     this.areas.daemonSelf.updateVerdict(verdict);
     this.areas.upgrade.update(verdict);
-    return this.registry.metrics();
+    return this.registry.metrics(processFamilies);
   }
 
   /**
    * One scrape. Scrapes that share a collection (they arrived while it was in flight) and a scan
-   * share its rendering too: the registry is rendered once for all of them.
+   * share its rendering too: the registry is rendered once for all of them. The process's own
+   * metrics (0.4 ms of CPU at each scrape: memory, open files, heap spaces) are rendered while the
+   * daemon answers the collection's ping, once the ping has been sent: a turn of the event loop
+   * lets the request reach the socket first.
    */
   async scrape(): Promise<string> {
-    const snapshot = await this.collect();
+    const collected = this.collect();
+    const processFamilies = nextTurn().then(() => this.registry.processFamilies());
+    // Awaited below unless the scrape shares a rendering; a failure then is the shared one's to report.
+    processFamilies.catch(() => undefined);
+    const snapshot = await collected;
     const scan = this.scanner?.latest();
     const last = this.lastRender;
     if (last?.snapshot === snapshot && last.scan === scan) return last.text;
-    const text = this.render(snapshot);
+    const text = processFamilies.then((families) => this.render(snapshot, families));
     this.lastRender = { snapshot, scan, text };
     return text;
   }

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import winston from 'winston';
 import { DaemonCollector } from '../../../src/collector/daemonCollector';
 import type { OptionalCollectors } from '../../../src/config/config';
@@ -71,6 +72,25 @@ describe('DaemonCollector', () => {
     ]);
     expect(s.localOnlyImages).toBe(1);
     expect(s.storageConfig).toMatchObject({ known: false });
+  });
+
+  it('has the ping on its way before it reads the pid file (the ping is what a scrape waits for)', async () => {
+    // docker-modem writes a request to the socket a tick after it is asked for: the fake's ping counts as sent then.
+    const order: string[] = [];
+    const api = daemon().on('/_ping', () => new Promise((resolve) => process.nextTick(() => (order.push('ping sent'), resolve('OK')))));
+    const read = jest.spyOn(fs, 'readFileSync').mockImplementation((file) => {
+      order.push(`read ${String(file)}`);
+      throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
+    });
+    try {
+      made = collector(api);
+      const s = await made.collect();
+      expect(s.up).toBe(true);
+      expect(order[0]).toBe('ping sent');
+      expect(order).toContain('read /nonexistent/docker.pid');
+    } finally {
+      read.mockRestore();
+    }
   });
 
   it('asks nothing a collector that is off would ask, and reports no series for it', async () => {

@@ -41,4 +41,36 @@ describe('Exporter', () => {
     await next;
     expect(render).toHaveBeenCalledTimes(2);
   });
+
+  it("renders the process's own metrics while the daemon answers the ping, each family of the registry once", async () => {
+    const gate: { release?: () => void } = {};
+    const api = new FakeEngineApi()
+      .on('/_ping', () => new Promise((resolve) => (gate.release = () => resolve('OK'))))
+      .on('/info', { ServerVersion: '24.0.7', Driver: 'overlay2', DriverStatus: [], Warnings: null })
+      .on('/version', { Version: '24.0.7' })
+      .on('/containers/json', [])
+      .on('/volumes', { Volumes: [] })
+      .on('/images/json', []);
+    const collector = new DaemonCollector({
+      api,
+      storageConfig: { pidFile: '/nonexistent/docker.pid', daemonConfigFile: '/nonexistent/daemon.json' },
+      logger: winston.createLogger({ silent: true }),
+      infoMaxAgeMs: 30000,
+      timeoutMs: 1000,
+      watchEvents: false,
+    });
+    const exporter = new Exporter(collector, undefined, exporterOptions({ processMetrics: true }));
+    const ahead = jest.spyOn(exporter.registry, 'processFamilies');
+    const scrape = exporter.scrape();
+    while (!gate.release || ahead.mock.calls.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    // Rendered while the ping is unanswered.
+    expect(ahead).toHaveBeenCalledTimes(1);
+    gate.release();
+    const text = await scrape;
+    const names = exporter.registry.getMetricsAsArray().map((m) => m.name);
+    expect(names).toEqual(expect.arrayContaining(['process_resident_memory_bytes', 'nodejs_heap_size_used_bytes', 'docker_up']));
+    for (const name of names) expect(text.split('\n').filter((line) => line.startsWith(`# TYPE ${name} `))).toHaveLength(1);
+    expect(text).toMatch(/^process_resident_memory_bytes \d+$/m);
+    expect(text).toContain('docker_up 1');
+  });
 });
