@@ -1,8 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import * as http from 'node:http';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { TestDaemon } from '../test/helpers/dockerd';
+import { engineRequest, TestDaemon } from '../test/helpers/dockerd';
 import { TestExporter } from '../test/helpers/exporter';
 import { sleep, waitFor } from '../test/helpers/processes';
 import { replayedHost } from './replayedHost';
@@ -16,23 +15,6 @@ const SIZES = (process.env['BENCH_CONTAINERS'] ?? '1000,10000').split(',').filte
 /** Containers of the replayed daemon (0: none). */
 const REPLAYED = Number(process.env['BENCH_REPLAYED'] ?? 10000);
 
-/** One Engine API call from the bench (not from the exporter): creating containers fast, without a CLI process each. */
-function engine(socketPath: string, method: string, apiPath: string, body?: unknown): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ socketPath, method, path: apiPath, headers: { 'Content-Type': 'application/json' } }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () =>
-        (res.statusCode ?? 500) < 300
-          ? resolve(text ? JSON.parse(text) : undefined)
-          : reject(new Error(`${method} ${apiPath}: ${res.statusCode} ${text}`)),
-      );
-    });
-    req.on('error', reject);
-    req.end(body === undefined ? undefined : JSON.stringify(body));
-  });
-}
-
 /** `count` containers (named from c<first> on), the first RUNNING of them running, across bridge, host, none and a user network; 16 at a time. */
 export async function populate(daemon: TestDaemon, count: number, first = 0): Promise<void> {
   const modes = ['default', 'host', 'none', 'benchnet'];
@@ -42,12 +24,12 @@ export async function populate(daemon: TestDaemon, count: number, first = 0): Pr
       while (next < first + count) {
         const n = next++;
         const running = n < RUNNING;
-        const created = (await engine(daemon.socket, 'POST', `/containers/create?name=c${n}`, {
+        const created = (await engineRequest(daemon.socket, 'POST', `/containers/create?name=c${n}`, {
           Image: 'busybox:test',
           Cmd: running ? ['sleep', '100000'] : ['true'],
           HostConfig: { NetworkMode: modes[n % 4] },
         })) as { Id: string };
-        if (running) await engine(daemon.socket, 'POST', `/containers/${created.Id}/start`);
+        if (running) await engineRequest(daemon.socket, 'POST', `/containers/${created.Id}/start`);
       }
     }),
   );

@@ -2,7 +2,7 @@ import { ChildProcess, fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { assembleScan, DataRootView, ScanPlan, ScanResult, walkTrees } from './dataRoot';
-import { mergeWalks, PartialWalk, WalkTree, WalkUnit } from './walk';
+import { mergeWalks, PartialWalk, WalkResult, WalkTree, WalkUnit } from './walk';
 
 /** Messages to a walker process (src/scan/walkerProcess.ts). */
 export type ToWalker =
@@ -18,11 +18,22 @@ export type FromWalker =
 
 export type ScanRunner = (view: DataRootView) => Promise<ScanResult>;
 
+/** Walks the given trees in walker processes and adds up their buckets: what `plan` measures of many writable layers. */
+export type TreeWalkRunner = (trees: WalkTree[]) => Promise<WalkResult>;
+
 interface Walker {
   child: ChildProcess;
   busy: boolean;
   /** A request for work is on its way to it, or its answer on the way back. */
   asked: boolean;
+}
+
+/** What the walkers are asked for, through `coordinate`. */
+interface WalkSession {
+  /** The first walker's plan of the data root. */
+  plan(view: DataRootView): Promise<ScanPlan>;
+  /** A walk of `trees` shared among all walkers until every one is idle; their parts added up. */
+  walk(trees: WalkTree[]): Promise<WalkResult>;
 }
 
 /**
@@ -35,13 +46,26 @@ interface Walker {
  * TypeScript directly inject a runner of their own.
  */
 export function createScanRunner(maxWalkers = 2): ScanRunner {
-  return (view) => {
-    const count = Math.max(1, Math.min(maxWalkers, availableParallelism()));
-    const walkers: Walker[] = Array.from({ length: count }, () => ({ child: startWalker(), busy: false, asked: false }));
-    return coordinate(view, walkers).finally(() => {
-      for (const walker of walkers) walker.child.kill();
+  return (view) =>
+    withWalkers(maxWalkers, async (session) => {
+      const plan = await session.plan(view);
+      if (!plan.result.complete) return plan.result;
+      return assembleScan(plan, await session.walk(walkTrees(view, plan)));
     });
-  };
+}
+
+/** Walks `trees` with the scan's walkers and their sharing of work, without a plan of the data root. */
+export function createTreeWalkRunner(maxWalkers: number): TreeWalkRunner {
+  return (trees) => withWalkers(maxWalkers, (session) => session.walk(trees));
+}
+
+/** Up to `maxWalkers` walker processes (no more than the cores) for the length of `run`. */
+function withWalkers<T>(maxWalkers: number, run: (session: WalkSession) => Promise<T>): Promise<T> {
+  const count = Math.max(1, Math.min(maxWalkers, availableParallelism()));
+  const walkers: Walker[] = Array.from({ length: count }, () => ({ child: startWalker(), busy: false, asked: false }));
+  return coordinate(walkers, run).finally(() => {
+    for (const walker of walkers) walker.child.kill();
+  });
 }
 
 function startWalker(): ChildProcess {
@@ -54,18 +78,20 @@ function startWalker(): ChildProcess {
   });
 }
 
-/** Plans with the first walker, shares the walk among all, and assembles their sums. */
-function coordinate(view: DataRootView, walkers: Walker[]): Promise<ScanResult> {
-  return new Promise<ScanResult>((resolve, reject) => {
-    let plan: ScanPlan | undefined;
+/** Plans with the first walker when asked, shares a walk among all, and adds up their parts. */
+function coordinate<T>(walkers: Walker[], run: (session: WalkSession) => Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let planned: ((plan: ScanPlan) => void) | undefined;
+    let walked: ((walk: WalkResult) => void) | undefined;
     const queue: WalkUnit[] = [];
     // One answer per walker: a late answer to a request for work may come after the finish was sent.
     const walks = new Map<Walker, PartialWalk>();
+    let walking = false;
     let finishing = false;
     const send = (walker: Walker, message: ToWalker) => walker.child.send(message);
 
     const feedIdle = () => {
-      if (finishing) return;
+      if (!walking || finishing) return;
       const idle = walkers.filter((w) => !w.busy);
       if (idle.length === walkers.length && queue.length === 0) {
         // Nothing queued, nobody busy, and every spare answer arrives before its sender's idle: the walk is done.
@@ -91,12 +117,7 @@ function coordinate(view: DataRootView, walkers: Walker[]): Promise<ScanResult> 
     const onMessage = (walker: Walker, message: FromWalker) => {
       switch (message.type) {
         case 'plan':
-          plan = message.plan;
-          if (!plan.result.complete) {
-            resolve(plan.result);
-            return;
-          }
-          startWalk(view, plan, walkers, send);
+          planned?.(message.plan);
           return;
         case 'idle':
           walker.busy = false;
@@ -109,7 +130,7 @@ function coordinate(view: DataRootView, walkers: Walker[]): Promise<ScanResult> 
           return;
         case 'done':
           walks.set(walker, message.walk);
-          if (walks.size === walkers.length && plan) resolve(assembleScan(plan, mergeWalks([...walks.values()])));
+          if (walks.size === walkers.length) walked?.(mergeWalks([...walks.values()]));
           return;
       }
     };
@@ -121,16 +142,23 @@ function coordinate(view: DataRootView, walkers: Walker[]): Promise<ScanResult> 
         if (walks.size < walkers.length) reject(new Error(`scan walker exited (${signal ?? code}) before answering`));
       });
     }
-    send(walkers[0] as Walker, { type: 'plan', view });
+    run({
+      plan: (view) =>
+        new Promise<ScanPlan>((answered) => {
+          planned = answered;
+          send(walkers[0] as Walker, { type: 'plan', view });
+        }),
+      walk: (trees) =>
+        new Promise<WalkResult>((done) => {
+          walked = done;
+          walking = true;
+          // Each walker begins its share of the trees (the data root, and an external containerd's root; or the layers).
+          for (const [i, walker] of walkers.entries()) {
+            const begin = trees.map((_, tree) => tree).filter((tree) => tree % walkers.length === i);
+            walker.busy = true;
+            send(walker, { type: 'start', trees, begin });
+          }
+        }),
+    }).then(resolve, reject);
   });
-}
-
-/** The first walker begins the data root; a second, when there is one, the external containerd's root. */
-function startWalk(view: DataRootView, plan: ScanPlan, walkers: Walker[], send: (walker: Walker, message: ToWalker) => void): void {
-  const trees = walkTrees(view, plan);
-  for (const [i, walker] of walkers.entries()) {
-    const begin = trees.map((_, tree) => tree).filter((tree) => tree % walkers.length === i);
-    walker.busy = true;
-    send(walker, { type: 'start', trees, begin });
-  }
 }

@@ -109,12 +109,17 @@ export class TreeWalker {
   private readonly examples: string[] = [];
   private files = 0;
   private cwd: string | undefined;
+  /** Each tree's first bucket among the accumulators. */
+  private readonly firstBucket: number[] = [];
+  /** Every mount point, read when a tree first needs them (null: unreadable). */
+  private mountTable: string[] | null | undefined;
 
   constructor(
     private readonly treeList: readonly WalkTree[],
     private readonly options: { changeDirectory?: boolean; mountPoints?: ReadonlySet<string> } = {},
   ) {
     for (const tree of treeList) {
+      this.firstBucket.push(this.accumulators.length);
       for (const bucket of tree.buckets)
         this.accumulators.push({ index: this.accumulators.length, id: bucket.id, single: 0, linked: new LinkedInodes() });
     }
@@ -275,7 +280,7 @@ export class TreeWalker {
       this.fail(err);
       return undefined;
     }
-    const first = this.treeList.slice(0, index).reduce((n, t) => n + t.buckets.length, 0);
+    const first = this.firstBucket[index] ?? 0;
     const byPath = new Map<string, Accumulator[]>();
     for (const [offset, bucket] of spec.buckets.entries()) {
       const acc = this.accumulators[first + offset] as Accumulator;
@@ -287,7 +292,9 @@ export class TreeWalker {
     // Boundaries are mounts, not device numbers: a btrfs subvolume has a device number of its own but is no
     // mount point, and its bytes are the driver's (Docker's btrfs driver keeps every layer in one). Unknown
     // mount points: every device change is a boundary, as du -x has it.
-    const mountPoints = this.options.mountPoints ?? mountPointsBelow(root);
+    // The mount table read once per walker: plan hands one walker a thousand writable layers.
+    if (this.mountTable === undefined && !this.options.mountPoints) this.mountTable = allMountPoints() ?? null;
+    const mountPoints = this.options.mountPoints ?? (this.mountTable ? below(this.mountTable, root) : undefined);
     const state: TreeState = {
       root,
       dev,
@@ -330,18 +337,22 @@ export function walkBuckets(
 
 /** Mount points strictly below `root` (/proc/self/mountinfo, octal escapes undone); undefined when it cannot be read. */
 export function mountPointsBelow(root: string, mountInfo = '/proc/self/mountinfo'): Set<string> | undefined {
-  let text: string;
+  const all = allMountPoints(mountInfo);
+  return all && below(all, root);
+}
+
+/** Every mount point of the mount table; undefined when it cannot be read. */
+function allMountPoints(mountInfo = '/proc/self/mountinfo'): string[] | undefined {
   try {
-    text = fs.readFileSync(mountInfo, 'utf8');
+    return parseMountInfo(fs.readFileSync(mountInfo, 'utf8')).map((m) => m.mountPoint);
   } catch {
     return undefined;
   }
+}
+
+function below(mountPoints: readonly string[], root: string): Set<string> {
   const prefix = root.endsWith('/') ? root : `${root}/`;
-  return new Set(
-    parseMountInfo(text)
-      .map((m) => m.mountPoint)
-      .filter((mountPoint) => mountPoint.startsWith(prefix)),
-  );
+  return new Set(mountPoints.filter((mountPoint) => mountPoint.startsWith(prefix)));
 }
 
 /** Adds up the shares of one walk; an inode with several links counts once per bucket however many shares met it. */

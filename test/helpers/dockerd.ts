@@ -221,3 +221,20 @@ export function ping(socketPath: string): Promise<boolean> {
     });
   });
 }
+
+/** One Engine API call from a test or bench (not from the exporter): creating containers fast, without a CLI process each. */
+export function engineRequest(socketPath: string, method: string, apiPath: string, body?: unknown): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ socketPath, method, path: apiPath, headers: { 'Content-Type': 'application/json' } }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () =>
+        (res.statusCode ?? 500) < 300
+          ? resolve(text ? JSON.parse(text) : undefined)
+          : reject(new Error(`${method} ${apiPath}: ${res.statusCode} ${text}`)),
+      );
+    });
+    req.on('error', reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
