@@ -60,10 +60,7 @@ export async function runPlan(
   const listed = snapshot.containers ?? [];
   // The writable layers are walked in walker processes while the daemon answers the inspects (the walks
   // were 0.6 s of the main thread at 1,000 containers with 100 files each).
-  const layerBytes = measureLayers(
-    host,
-    listed.map((summary) => summary.id),
-  );
+  const layerBytes = measureLayers(host, listed);
   // Awaited after the inspects: a failure meanwhile is not an unhandled one.
   layerBytes.catch(() => undefined);
   // A few at a time: one at a time waited a round trip per container (2 s of 3.6 at 1,000). One at a time
@@ -174,11 +171,11 @@ const LAYERS_FOR_WALKERS = 64;
  * The bytes of every listed container's writable layer that this host can walk (its own directory
  * only: a walk from the data root would cross every other layer for each container), by container id.
  */
-async function measureLayers(host: PlanHost, ids: readonly string[]): Promise<ReadonlyMap<string, number>> {
+async function measureLayers(host: PlanHost, containers: readonly { id: string }[]): Promise<ReadonlyMap<string, number>> {
   const measure = WRITABLE_LAYER[host.driver];
   if (!measure || !host.layersHere) return new Map();
   const trees: WalkTree[] = [];
-  for (const id of ids) {
+  for (const { id } of containers) {
     const mountId = mountIdOf(host.root, host.driver, id);
     if (!mountId) continue;
     const layer = measure(host.root, mountId);
