@@ -131,6 +131,31 @@ function quietlyInspected<T extends object>(agent: T): T {
   return agent;
 }
 
+/**
+ * docker-modem follows redirects (its lib/http.js, after follow-redirects 0.0.x): an answer of 3xx with
+ * a Location makes it send a GET wherever that says, and an error of that request, which nobody
+ * listens to, ends the process (a socket answering /_ping with a 301 to 127.0.0.1:1 ended the
+ * exporter). The exporter asks the daemon only: the agent drops a redirect's Location before
+ * docker-modem sees the answer, which comes back as the HTTP error it is.
+ */
+function withoutRedirects<T extends http.Agent>(agent: T): T {
+  // Not in Node's types, but every ClientRequest is handed to its agent here, after its own 'response' listener is added.
+  const withRequests = agent as unknown as { addRequest: (req: http.ClientRequest, options: unknown) => void };
+  const addRequest = withRequests.addRequest.bind(agent);
+  withRequests.addRequest = (req, options) => {
+    req.prependListener('response', (res: IncomingMessage) => {
+      if ((res.statusCode ?? 0) >= 300 && (res.statusCode ?? 0) < 400) delete res.headers.location;
+    });
+    addRequest(req, options);
+  };
+  return agent;
+}
+
+/** What every request goes through: the exporter's agent, quiet when inspected and deaf to redirects. */
+function exporterAgent<T extends http.Agent>(agent: T): T {
+  return withoutRedirects(quietlyInspected(agent));
+}
+
 /** The ssh transport, loaded with ssh2 (0.08 s) only for a daemon reached over ssh. */
 function sshAgentModule(): typeof SshAgentModule {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, which an import cannot be
@@ -142,7 +167,7 @@ function modemFor(connection: DockerConnection, hostKeyCheck: (key: Buffer) => b
   let options: Modem.ConstructorOptions;
   switch (connection.kind) {
     case 'unix':
-      options = { socketPath: connection.socketPath, agent: quietlyInspected(new http.Agent(keepAlive)) };
+      options = { socketPath: connection.socketPath, agent: exporterAgent(new http.Agent(keepAlive)) };
       break;
     case 'tcp':
       options = connection.tls
@@ -151,9 +176,9 @@ function modemFor(connection: DockerConnection, hostKeyCheck: (key: Buffer) => b
             port: connection.port,
             protocol: 'https',
             ...connection.tls,
-            agent: quietlyInspected(new https.Agent(keepAlive)),
+            agent: exporterAgent(new https.Agent(keepAlive)),
           }
-        : { host: connection.host, port: connection.port, protocol: 'http', agent: quietlyInspected(new http.Agent(keepAlive)) };
+        : { host: connection.host, port: connection.port, protocol: 'http', agent: exporterAgent(new http.Agent(keepAlive)) };
       break;
     case 'ssh':
       // HTTP through `docker system dial-stdio` channels of one kept ssh connection (sshAgent says why not docker-modem's own ssh).
@@ -161,7 +186,7 @@ function modemFor(connection: DockerConnection, hostKeyCheck: (key: Buffer) => b
         host: connection.host,
         port: connection.port,
         protocol: 'http',
-        agent: quietlyInspected(
+        agent: exporterAgent(
           sshAgentModule().sshAgent({
             host: connection.host,
             port: connection.port,

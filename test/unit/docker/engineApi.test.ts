@@ -45,6 +45,22 @@ describe('createEngineApi', () => {
     });
   });
 
+  it.each([
+    ['a path of the daemon', '/containers/json?all=1'],
+    ['another host (nothing listens there)', 'http://127.0.0.1:1/stolen'],
+    ['a scheme no client speaks', 'gopher:thing'],
+  ])(
+    'does not follow a redirect to %s: the answer is an HTTP error, and only the path asked for was requested',
+    async (_what, location) => {
+      handler = reply(301, '', { Location: location });
+      const before = requests.length;
+      await expect(api.get('/_ping')).rejects.toMatchObject({ kind: 'http', status: 301, message: 'GET /_ping: HTTP 301' });
+      // A follow-up request, or its failure, would surface by now.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(requests.slice(before)).toEqual(['GET /_ping']);
+    },
+  );
+
   it('holds to one deadline for the whole answer, however slowly it drips', async () => {
     handler = (_req, res) => {
       res.writeHead(200);
