@@ -116,6 +116,32 @@ describe('when the daemon misbehaves', () => {
     expect(m.value('docker_exporter_parse_errors_total', { field: 'info.Driver' })).toBe(1);
   });
 
+  it('when it redirects elsewhere, it is down, nothing else is asked, and the process lives on', async () => {
+    // Where the redirect points: any connection there would be a request the exporter must not send.
+    let connections = 0;
+    const elsewhere = net.createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+    try {
+      pingRoute = (_req, res) => {
+        res.writeHead(301, { Location: `http://127.0.0.1:${(elsewhere.address() as net.AddressInfo).port}/stolen` });
+        res.end();
+      };
+      expect((await exporter.scrape()).value('docker_up')).toBe(0);
+      await exporter.logged('GET /_ping: HTTP 301');
+      await sleep(300);
+      expect(connections).toBe(0);
+      expect(exporter.child?.exitCode).toBeNull();
+      pingRoute = ok;
+      expect((await exporter.scrape()).value('docker_up')).toBe(1);
+    } finally {
+      pingRoute = ok;
+      await new Promise((resolve) => elsewhere.close(resolve));
+    }
+  });
+
   it('recovers by itself when the daemon answers again', async () => {
     infoRoute = json(info);
     const m = await exporter.scrape();
