@@ -21,10 +21,7 @@ const DEFERRED: readonly { from: string; request: string }[] = [
 type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
 
 /** Puts a stand-in for `file` in Node's module cache, unless it is loaded already. */
-export function deferModule(
-  file: string, // eslint-disable-next-line @typescript-eslint/no-require-imports -- the real module, loaded at the stand-in's first call
-  load: (file: string) => unknown = (f) => require(f),
-): void {
+export function deferModule(file: string): void {
   if (require.cache[file]) return;
   let real: AnyFunction | undefined;
   const standIn = new Module(file);
@@ -34,7 +31,8 @@ export function deferModule(
     if (!real) {
       // The stand-in leaves the cache so that the real module is evaluated, once.
       if (require.cache[file] === standIn) Reflect.deleteProperty(require.cache, file);
-      real = load(file) as AnyFunction;
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the real module, loaded at the stand-in's first call
+      real = require(file) as AnyFunction;
     }
     return real.apply(this, args);
   };
