@@ -217,9 +217,19 @@ class FlagReader {
     if (!spec.commands.includes(this.command)) return byDefault;
     if (this.values[name] === true) return true;
     if (this.values[`no-${name}`] === true) return false;
-    const fromEnv = this.env[envName(name)];
-    if (fromEnv !== undefined) return fromEnv !== '' && fromEnv !== '0' && fromEnv !== 'false';
-    return byDefault;
+    const variable = envName(name);
+    const fromEnv = this.env[variable];
+    if (fromEnv === undefined) return byDefault;
+    if (spec.commandLineOnly) {
+      throw new ConfigError(
+        `${variable}: --${name} is taken from the command line only (it confirms a deletion); unset ${variable} and give --${name} when you mean it`,
+      );
+    }
+    // Strict: "no", "off" or a typo must not read as true (it did: anything but '', '0' and 'false' was).
+    const lower = fromEnv.toLowerCase();
+    if (lower === 'true' || lower === '1') return true;
+    if (lower === 'false' || lower === '0') return false;
+    throw new ConfigError(`${variable}: expected true, 1, false or 0 (for --${name}), got ${JSON.stringify(fromEnv)}`);
   }
 
   nonEmpty(name: string): string {

@@ -22,12 +22,20 @@ export interface FlagSpec {
   commands: readonly Command[];
   /** A boolean whose default may be on also takes --no-<name>. */
   negatable?: boolean;
+  /**
+   * Taken from the command line only, never from DOCKER_EXPORTER_<FLAG>: the confirmation of
+   * the one command that deletes, which a shell profile or an EnvironmentFile must not give.
+   */
+  commandLineOnly?: boolean;
 }
 
 const ALL: readonly Command[] = COMMANDS;
 const SERVE: readonly Command[] = ['serve'];
 
-/** Every flag may also come from DOCKER_EXPORTER_<FLAG> (dots and dashes as underscores); the flag wins. */
+/**
+ * Every flag may also come from DOCKER_EXPORTER_<FLAG> (dots and dashes as underscores); the flag wins.
+ * Not --yes (commandLineOnly). A boolean from the environment is true/1 or false/0, nothing else.
+ */
 export const FLAGS: readonly FlagSpec[] = [
   {
     name: 'web.listen-address',
@@ -247,8 +255,9 @@ export const FLAGS: readonly FlagSpec[] = [
     name: 'yes',
     type: 'boolean',
     commands: ['reclaim'],
-    help: 'Remove; without it reclaim only says what it would remove.',
+    help: 'Remove; without it reclaim only says what it would remove. From the command line only: DOCKER_EXPORTER_YES is refused.',
     default: () => '',
+    commandLineOnly: true,
   },
   {
     name: 'ignore-pid',
@@ -305,7 +314,7 @@ function flagLines(command: Command, env: NodeJS.ProcessEnv): string[] {
         ? `  --${flag.negatable ? '[no-]' : ''}${flag.name}`
         : `  --${flag.name}=${JSON.stringify(flag.default(env))}`,
     );
-    lines.push(`      ${flag.help} (env ${envName(flag.name)})`);
+    lines.push(`      ${flag.help}${flag.commandLineOnly ? '' : ` (env ${envName(flag.name)})`}`);
   }
   lines.push('  -h, --help', '      Show this help and exit.', '  --version', '      Show the version and exit.');
   return lines;

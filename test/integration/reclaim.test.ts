@@ -79,6 +79,20 @@ describe('reclaim on a daemon switched from vfs to overlay2', () => {
     expect(treeChecksum(daemon.dataRoot)).toBe(before);
   });
 
+  it('takes no confirmation from the environment: DOCKER_EXPORTER_YES (set to anything) exits 2 naming it, and removes nothing', async () => {
+    const before = treeChecksum(daemon.dataRoot);
+    for (const value of ['no', '1', 'true']) {
+      const { code, stdout, stderr } = await runCli(
+        ['reclaim', '--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile, ...hidden],
+        { ...process.env, DOCKER_EXPORTER_YES: value },
+      );
+      expect(code).toBe(2);
+      expect(stderr).toContain('DOCKER_EXPORTER_YES: --yes is taken from the command line only');
+      expect(stdout).not.toContain('removed');
+    }
+    expect(treeChecksum(daemon.dataRoot)).toBe(before);
+  });
+
   it('refuses while a tmpfs is mounted inside the old driver directory', async () => {
     const mountPoint = path.join(daemon.dataRoot, 'vfs', 'mounted-here');
     mkdirSync(mountPoint);

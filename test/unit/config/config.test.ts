@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { helpText, parseConfig, parseListenAddress } from '../../../src/config/config';
-import { flagTable } from '../../../src/config/flags';
+import { commandHelpText, flagTable } from '../../../src/config/flags';
 import { parseDuration } from '../../../src/config/duration';
 
 const run = (argv: string[], env: NodeJS.ProcessEnv = {}) => {
@@ -67,6 +67,36 @@ describe('parseConfig', () => {
       storageConfig: true,
     });
     expect(() => parseConfig(['check', '--no-collector.images'], {})).toThrow('--no-collector.images');
+  });
+
+  it("takes reclaim's --yes from the command line only: DOCKER_EXPORTER_YES is refused whatever its value", () => {
+    const yes = (argv: string[], env: NodeJS.ProcessEnv) => {
+      const parsed = parseConfig(['reclaim', ...argv], env);
+      return parsed.kind === 'reclaim' && parsed.yes;
+    };
+    expect(yes(['--yes'], {})).toBe(true);
+    expect(yes([], {})).toBe(false);
+    for (const value of ['no', '0', 'false', '1', 'true', '']) {
+      expect(() => parseConfig(['reclaim'], { DOCKER_EXPORTER_YES: value })).toThrow(
+        'DOCKER_EXPORTER_YES: --yes is taken from the command line only',
+      );
+    }
+    // Other commands do not take --yes, so the variable means nothing to them.
+    expect(parseConfig(['check'], { DOCKER_EXPORTER_YES: '1' }).kind).toBe('check');
+    expect(commandHelpText('docker-daemon-exporter', 'reclaim')).not.toContain('(env DOCKER_EXPORTER_YES)');
+  });
+
+  it('reads a boolean from the environment as true/1 or false/0 (any case), and refuses anything else naming the variable', () => {
+    const scan = (value: string) => run([], { DOCKER_EXPORTER_NO_SCAN: value }).scan;
+    expect(scan('1')).toBe(false);
+    expect(scan('TRUE')).toBe(false);
+    expect(scan('0')).toBe(true);
+    expect(scan('False')).toBe(true);
+    for (const value of ['no', 'yes', 'on', 'off', '', ' 1', 'tru']) {
+      expect(() => scan(value)).toThrow(
+        `DOCKER_EXPORTER_NO_SCAN: expected true, 1, false or 0 (for --no-scan), got ${JSON.stringify(value)}`,
+      );
+    }
   });
 
   it('takes DOCKER_TLS_VERIFY and DOCKER_CERT_PATH as the docker CLI does, the flags winning', () => {
