@@ -142,51 +142,72 @@ export const ALERT_GROUPS: RuleGroup<AlertRule>[] = [
         runbook: 'dockerdevicemapperlooplvm',
       },
       {
+        // available / (used + available): the share of the space the pool can still take that is free.
+        // Not available / total: on loop-lvm total is the 100 GB sparse file and available is capped by
+        // the free space of the filesystem holding it, so a new, empty pool read as nearly full.
         alert: 'DockerDevicemapperDataSpaceLow',
-        expr: 'docker_devicemapper_data_space_available_bytes{SEL} / docker_devicemapper_data_space_total_bytes{SEL} < THRESHOLD(thinPoolAvailableRatio)',
+        expr: 'docker_devicemapper_data_space_available_bytes{SEL}\n  / (docker_devicemapper_data_space_used_bytes{SEL} + docker_devicemapper_data_space_available_bytes{SEL})\n< THRESHOLD(thinPoolAvailableRatio)',
         for: '15m',
         severity: 'warning',
         summary: 'The devicemapper thin pool is running out of data space.',
-        description: '{{ $labels.instance }} has {{ $value | humanizePercentage }} of its thin pool data space available.',
+        description:
+          '{{ $labels.instance }} has {{ $value | humanizePercentage }} of the data space its thin pool can still take free (on loop-lvm, the free space of the filesystem holding the loop file counts).',
         runbook: 'dockerdevicemapperdataspacelow',
       },
       {
+        // dockerd's own refusal (deviceset.go poolHasFreeSpace): free blocks, total − used, below the minimum.
         alert: 'DockerDevicemapperDataSpaceExhausted',
-        expr: 'docker_devicemapper_data_space_available_bytes{SEL} <= on (HOST) docker_devicemapper_thin_pool_minimum_free_space_bytes{SEL}',
+        expr: 'docker_devicemapper_data_space_free_bytes{SEL} < on (HOST) docker_devicemapper_thin_pool_minimum_free_space_bytes{SEL}',
         for: '5m',
         severity: 'critical',
-        summary: 'The devicemapper thin pool is at its minimum free data space; the daemon refuses new containers.',
+        summary: 'The devicemapper thin pool is below its minimum free data space; the daemon refuses new containers.',
         description:
-          "{{ $labels.instance }} has {{ $value | humanize }}B of thin pool data space available, at or below the pool's minimum free space: the daemon refuses to create containers.",
+          "{{ $labels.instance }} has {{ $value | humanize }}B of thin pool data space free (total − used), below the pool's minimum free space: the daemon refuses to create containers and images.",
         runbook: 'dockerdevicemapperdataspaceexhausted',
       },
       {
+        // What breaks loop-lvm hosts: the filesystem holding the sparse loop file fills, and the pool's
+        // writes fail with I/O errors long before dockerd's minimum free space is reached.
+        alert: 'DockerDevicemapperLoopFilesystemFull',
+        expr: '(\n  docker_devicemapper_data_space_available_bytes{SEL}\n    / (docker_devicemapper_data_space_used_bytes{SEL} + docker_devicemapper_data_space_available_bytes{SEL})\n  < THRESHOLD(thinPoolLoopFilesystemRatio)\n)\nand on (HOST)\n(docker_devicemapper_loop_lvm{SEL} == 1)',
+        for: '5m',
+        severity: 'critical',
+        summary: 'The filesystem holding the devicemapper loop file is nearly full; writes in containers fail with I/O errors when it is.',
+        description:
+          '{{ $labels.instance }} keeps its thin pool in a sparse loop file whose filesystem has {{ $value | humanizePercentage }} of the space the pool can take left: when it fills, every write to the pool fails.',
+        runbook: 'dockerdevicemapperloopfilesystemfull',
+      },
+      {
+        // Two ways to run out within a day: free blocks reaching the minimum (dockerd refuses), or, on
+        // loop-lvm, the loop file's filesystem filling (available reaching 0).
         alert: 'DockerDevicemapperDataSpaceFillingUp',
-        expr: '(\n  predict_linear(docker_devicemapper_data_space_available_bytes{SEL}[6h], 24 * 3600)\n    < on (HOST) docker_devicemapper_thin_pool_minimum_free_space_bytes{SEL}\n)\nand on (HOST)\n(docker_devicemapper_data_space_available_bytes{SEL} / docker_devicemapper_data_space_total_bytes{SEL} < THRESHOLD(thinPoolFillingUpRatio))',
+        expr: '(\n  (\n    predict_linear(docker_devicemapper_data_space_free_bytes{SEL}[6h], 24 * 3600)\n      < on (HOST) docker_devicemapper_thin_pool_minimum_free_space_bytes{SEL}\n  )\n  or\n  (\n    predict_linear(docker_devicemapper_data_space_available_bytes{SEL}[6h], 24 * 3600) < 0\n    and on (HOST) (docker_devicemapper_loop_lvm{SEL} == 1)\n  )\n)\nand on (HOST)\n(\n  docker_devicemapper_data_space_available_bytes{SEL}\n    / (docker_devicemapper_data_space_used_bytes{SEL} + docker_devicemapper_data_space_available_bytes{SEL})\n  < THRESHOLD(thinPoolFillingUpRatio)\n)',
         for: '1h',
         severity: 'warning',
-        summary: 'The devicemapper thin pool will reach its minimum free data space within a day.',
+        summary: 'The devicemapper thin pool will run out of data space within a day.',
         description:
-          '{{ $labels.instance }}: at the rate of the last 6 hours, its thin pool data space reaches the minimum free space within 24 hours.',
+          '{{ $labels.instance }}: at the rate of the last 6 hours, its thin pool reaches the minimum free space (or, on loop-lvm, fills the filesystem holding the loop file) within 24 hours.',
         runbook: 'dockerdevicemapperdataspacefillingup',
       },
       {
         alert: 'DockerDevicemapperMetadataSpaceLow',
-        expr: 'docker_devicemapper_metadata_space_available_bytes{SEL} / docker_devicemapper_metadata_space_total_bytes{SEL} < THRESHOLD(thinPoolAvailableRatio)',
+        expr: 'docker_devicemapper_metadata_space_available_bytes{SEL}\n  / (docker_devicemapper_metadata_space_used_bytes{SEL} + docker_devicemapper_metadata_space_available_bytes{SEL})\n< THRESHOLD(thinPoolAvailableRatio)',
         for: '15m',
         severity: 'warning',
         summary: 'The devicemapper thin pool is running out of metadata space.',
-        description: '{{ $labels.instance }} has {{ $value | humanizePercentage }} of its thin pool metadata space available.',
+        description:
+          '{{ $labels.instance }} has {{ $value | humanizePercentage }} of the metadata space its thin pool can still take free.',
         runbook: 'dockerdevicemappermetadataspacelow',
       },
       {
+        // dockerd's refusal for metadata: free metadata below the same share (dm.min_free_space) of its total.
         alert: 'DockerDevicemapperMetadataSpaceExhausted',
-        expr: 'docker_devicemapper_metadata_space_available_bytes{SEL} / docker_devicemapper_metadata_space_total_bytes{SEL}\n  <= on (HOST)\ndocker_devicemapper_thin_pool_minimum_free_space_bytes{SEL} / docker_devicemapper_data_space_total_bytes{SEL}',
+        expr: 'docker_devicemapper_metadata_space_free_bytes{SEL} / docker_devicemapper_metadata_space_total_bytes{SEL}\n  < on (HOST)\ndocker_devicemapper_thin_pool_minimum_free_space_bytes{SEL} / docker_devicemapper_data_space_total_bytes{SEL}',
         for: '5m',
         severity: 'critical',
-        summary: 'The devicemapper thin pool is at its minimum free metadata space; the daemon refuses new containers.',
+        summary: 'The devicemapper thin pool is below its minimum free metadata space; the daemon refuses new containers.',
         description:
-          "{{ $labels.instance }} has {{ $value | humanizePercentage }} of its thin pool metadata space available, at or below the pool's minimum free share: the daemon refuses to create containers.",
+          "{{ $labels.instance }} has {{ $value | humanizePercentage }} of its thin pool metadata space free, below the pool's minimum free share: the daemon refuses to create containers and images.",
         runbook: 'dockerdevicemappermetadataspaceexhausted',
       },
     ],

@@ -38,11 +38,12 @@ export const RECORDING_GROUPS: RuleGroup<RecordingRule>[] = [
       { record: 'docker:data_root_orphaned_bytes:sum', expr: 'sum by (AGG) (docker_data_root_orphaned_bytes{SEL})' },
       {
         record: 'docker:devicemapper_data_space_available:ratio',
-        expr: 'docker_devicemapper_data_space_available_bytes{SEL} / docker_devicemapper_data_space_total_bytes{SEL}',
+        // Of the space the pool can still take (used + available), not of total: on loop-lvm total is the sparse file.
+        expr: 'docker_devicemapper_data_space_available_bytes{SEL} / (docker_devicemapper_data_space_used_bytes{SEL} + docker_devicemapper_data_space_available_bytes{SEL})',
       },
       {
         record: 'docker:devicemapper_metadata_space_available:ratio',
-        expr: 'docker_devicemapper_metadata_space_available_bytes{SEL} / docker_devicemapper_metadata_space_total_bytes{SEL}',
+        expr: 'docker_devicemapper_metadata_space_available_bytes{SEL} / (docker_devicemapper_metadata_space_used_bytes{SEL} + docker_devicemapper_metadata_space_available_bytes{SEL})',
       },
       { record: 'docker:containers:sum', expr: 'sum by (AGG, state, network_mode) (docker_containers{SEL})' },
       { record: 'docker:containers_host_network:sum_by_host', expr: 'sum by (HOST) (docker_containers{SEL,network_mode="host"})' },

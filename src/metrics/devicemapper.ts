@@ -30,15 +30,29 @@ export class DevicemapperMetrics {
       pool(
         'dataSpaceAvailableBytes',
         'docker_devicemapper_data_space_available_bytes',
-        'Thin pool data space available (on loop-lvm capped by the free space of the filesystem holding the loop file).',
+        "Thin pool data space the pool can still take: total − used, on loop-lvm capped by the free space of the filesystem holding the loop file (dockerd's figure; compare it with used + available, not with total, which on loop-lvm is the sparse file's size).",
+      ),
+      pool(
+        'dataSpaceFreeBytes',
+        'docker_devicemapper_data_space_free_bytes',
+        'Thin pool data space free: total − used, the figure dockerd compares with the minimum free space before it creates a container or image device.',
       ),
       pool('metadataSpaceUsedBytes', 'docker_devicemapper_metadata_space_used_bytes', 'Thin pool metadata space used.'),
       pool('metadataSpaceTotalBytes', 'docker_devicemapper_metadata_space_total_bytes', 'Thin pool metadata space total.'),
-      pool('metadataSpaceAvailableBytes', 'docker_devicemapper_metadata_space_available_bytes', 'Thin pool metadata space available.'),
+      pool(
+        'metadataSpaceAvailableBytes',
+        'docker_devicemapper_metadata_space_available_bytes',
+        'Thin pool metadata space the pool can still take: total − used, on loop-lvm capped by the free space of the filesystem holding the loop file.',
+      ),
+      pool(
+        'metadataSpaceFreeBytes',
+        'docker_devicemapper_metadata_space_free_bytes',
+        'Thin pool metadata space free: total − used, the figure dockerd compares with its minimum free share.',
+      ),
       pool(
         'minimumFreeSpaceBytes',
         'docker_devicemapper_thin_pool_minimum_free_space_bytes',
-        'Free space below which the daemon refuses to create containers.',
+        'Data space free (total − used) below which the daemon refuses to create containers and images (dm.min_free_space of total; the same share of the metadata space holds for metadata).',
       ),
       pool('poolBlocksizeBytes', 'docker_devicemapper_pool_blocksize_bytes', 'Thin pool block size.'),
       pool('baseDeviceSizeBytes', 'docker_devicemapper_base_device_size_bytes', "Size of each container's base device."),

@@ -39,6 +39,13 @@ export interface ThinPool {
   metadataSpaceTotalBytes?: number;
   metadataSpaceAvailableBytes?: number;
   minimumFreeSpaceBytes?: number;
+  /**
+   * Total − used: the free space dockerd compares with the minimum free space before it creates a
+   * device (deviceset.go poolHasFreeSpace). Not "Data Space Available", which on loop-lvm is capped
+   * by the free space of the filesystem holding the loop file and says nothing about that refusal.
+   */
+  dataSpaceFreeBytes?: number;
+  metadataSpaceFreeBytes?: number;
   udevSyncSupported?: boolean;
   deferredRemovalEnabled?: boolean;
   deferredDeletionEnabled?: boolean;
@@ -103,6 +110,11 @@ export function parseThinPool(status: Map<string, string>, problems: ParseProble
     const value = read(key, parseBool, 'a boolean');
     if (value !== undefined) pool[field] = value;
   }
+  const free = (total?: number, used?: number) => (total !== undefined && used !== undefined ? Math.max(0, total - used) : undefined);
+  const dataFree = free(pool.dataSpaceTotalBytes, pool.dataSpaceUsedBytes);
+  if (dataFree !== undefined) pool.dataSpaceFreeBytes = dataFree;
+  const metadataFree = free(pool.metadataSpaceTotalBytes, pool.metadataSpaceUsedBytes);
+  if (metadataFree !== undefined) pool.metadataSpaceFreeBytes = metadataFree;
   const deleted = read('Deferred Deleted Device Count', (text) => (/^\d+$/.test(text) ? Number(text) : undefined), 'a count');
   if (deleted !== undefined) pool.deferredDeletedDevices = deleted;
   return pool;

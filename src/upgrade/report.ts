@@ -50,9 +50,12 @@ export interface Report {
     data_used_bytes?: number;
     data_total_bytes?: number;
     data_available_bytes?: number;
+    /** Total − used: what dockerd compares with minimum_free_bytes. */
+    data_free_bytes?: number;
     metadata_used_bytes?: number;
     metadata_total_bytes?: number;
     metadata_available_bytes?: number;
+    metadata_free_bytes?: number;
     minimum_free_bytes?: number;
     loop_lvm: boolean;
   };
@@ -238,9 +241,11 @@ function thinPoolSection(pool: NonNullable<Facts['info']['thinPool']>): Report['
     data_used_bytes: pool.dataSpaceUsedBytes,
     data_total_bytes: pool.dataSpaceTotalBytes,
     data_available_bytes: pool.dataSpaceAvailableBytes,
+    data_free_bytes: pool.dataSpaceFreeBytes,
     metadata_used_bytes: pool.metadataSpaceUsedBytes,
     metadata_total_bytes: pool.metadataSpaceTotalBytes,
     metadata_available_bytes: pool.metadataSpaceAvailableBytes,
+    metadata_free_bytes: pool.metadataSpaceFreeBytes,
     minimum_free_bytes: pool.minimumFreeSpaceBytes,
     loop_lvm: pool.loopLvm,
   };
@@ -351,18 +356,55 @@ function addWarnings(report: Report, { input, info }: Facts): void {
 function thinPoolWarnings(pool: Facts['info']['thinPool']): Finding[] {
   if (!pool) return [];
   const out: Finding[] = [];
-  const low = (available?: number, total?: number) =>
-    available !== undefined && total ? available / total < THRESHOLDS.thinPoolAvailableRatio : false;
-  const percent = THRESHOLDS.thinPoolAvailableRatio * 100;
   if (pool.loopLvm)
     out.push({ reason: 'loop_lvm', message: 'The devicemapper thin pool runs on loop files (loop-lvm), unfit for production.' });
-  if (low(pool.dataSpaceAvailableBytes, pool.dataSpaceTotalBytes)) {
-    out.push({ reason: 'thin_pool_data_low', message: `Less than ${percent}% of the thin pool data space is available.` });
+  // dockerd's refusal (deviceset.go poolHasFreeSpace): free blocks, total − used, below the minimum.
+  const minimum = pool.minimumFreeSpaceBytes;
+  const dataTotal = pool.dataSpaceTotalBytes;
+  if (minimum !== undefined && pool.dataSpaceFreeBytes !== undefined && pool.dataSpaceFreeBytes < minimum) {
+    out.push({
+      reason: 'thin_pool_data_exhausted',
+      message: `The thin pool has ${formatBytes(pool.dataSpaceFreeBytes)} of data space free, below its minimum free space of ${formatBytes(minimum)}: the daemon refuses to create containers and to load images.`,
+    });
   }
-  if (low(pool.metadataSpaceAvailableBytes, pool.metadataSpaceTotalBytes)) {
-    out.push({ reason: 'thin_pool_metadata_low', message: `Less than ${percent}% of the thin pool metadata space is available.` });
+  const minimumShare = minimum !== undefined && dataTotal ? minimum / dataTotal : undefined;
+  const { metadataSpaceFreeBytes: metadataFree, metadataSpaceTotalBytes: metadataTotal } = pool;
+  if (minimumShare !== undefined && metadataFree !== undefined && metadataTotal && metadataFree / metadataTotal < minimumShare) {
+    out.push({
+      reason: 'thin_pool_metadata_exhausted',
+      message: `The thin pool has ${formatBytes(metadataFree)} of metadata space free, below its minimum free share: the daemon refuses to create containers and to load images.`,
+    });
+  }
+  const dataShare = reachableShare(pool.dataSpaceAvailableBytes, pool.dataSpaceUsedBytes);
+  if (pool.loopLvm && dataShare !== undefined && dataShare < THRESHOLDS.thinPoolLoopFilesystemRatio) {
+    out.push({
+      reason: 'thin_pool_loop_filesystem_full',
+      message: `The filesystem holding the loop file has ${formatBytes(pool.dataSpaceAvailableBytes ?? 0)} left for the thin pool: when it fills, every write to the pool fails with an I/O error.`,
+    });
+  } else if (dataShare !== undefined && dataShare < THRESHOLDS.thinPoolAvailableRatio) {
+    out.push({
+      reason: 'thin_pool_data_low',
+      message: `Less than ${THRESHOLDS.thinPoolAvailableRatio * 100}% of the data space the thin pool can still take is free${pool.loopLvm ? ' (the free space of the filesystem holding the loop file counts)' : ''}.`,
+    });
+  }
+  const metadataShare = reachableShare(pool.metadataSpaceAvailableBytes, pool.metadataSpaceUsedBytes);
+  if (metadataShare !== undefined && metadataShare < THRESHOLDS.thinPoolAvailableRatio) {
+    out.push({
+      reason: 'thin_pool_metadata_low',
+      message: `Less than ${THRESHOLDS.thinPoolAvailableRatio * 100}% of the metadata space the thin pool can still take is free.`,
+    });
   }
   return out;
+}
+
+/**
+ * available / (used + available): the share of what the pool can still take that is free. Not
+ * available / total: on loop-lvm total is the sparse file's size and available is capped by the
+ * free space of the filesystem holding it, so a new, empty pool read as nearly full.
+ */
+export function reachableShare(available?: number, used?: number): number | undefined {
+  if (available === undefined || used === undefined || used + available === 0) return undefined;
+  return available / (used + available);
 }
 
 function hostNetworkNames(report: Report): string {

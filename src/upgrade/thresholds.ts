@@ -3,8 +3,10 @@
  * _config.thresholds starts from these): one place, so that they cannot drift.
  */
 export const THRESHOLDS = {
-  /** Thin-pool space available below this share is low. */
+  /** Thin-pool space available below this share of what the pool can take (used + available) is low. */
   thinPoolAvailableRatio: 0.2,
+  /** On loop-lvm, the loop file's filesystem is nearly full below this share: writes are about to fail. */
+  thinPoolLoopFilesystemRatio: 0.05,
   /** Below this share, a pool filling up within a day is worth a warning. */
   thinPoolFillingUpRatio: 0.4,
   /** Orphaned data in a data root worth an alert. */
