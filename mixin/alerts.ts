@@ -167,27 +167,40 @@ export const ALERT_GROUPS: RuleGroup<AlertRule>[] = [
       },
       {
         // What breaks loop-lvm hosts: the filesystem holding the sparse loop file fills, and the pool's
-        // writes fail with I/O errors long before dockerd's minimum free space is reached.
+        // writes fail with I/O errors long before dockerd's minimum free space is reached. Its own figure
+        // (statfs of that filesystem), since a nearly empty pool with little room left still looks "free".
         alert: 'DockerDevicemapperLoopFilesystemFull',
-        expr: '(\n  docker_devicemapper_data_space_available_bytes{SEL}\n    / (docker_devicemapper_data_space_used_bytes{SEL} + docker_devicemapper_data_space_available_bytes{SEL})\n  < THRESHOLD(thinPoolLoopFilesystemRatio)\n)\nand on (HOST)\n(docker_devicemapper_loop_lvm{SEL} == 1)',
+        expr: 'docker_devicemapper_loop_filesystem_free_bytes{SEL} / docker_devicemapper_loop_filesystem_size_bytes{SEL}\n< THRESHOLD(thinPoolLoopFilesystemRatio)',
         for: '5m',
         severity: 'critical',
         summary: 'The filesystem holding the devicemapper loop file is nearly full; writes in containers fail with I/O errors when it is.',
         description:
-          '{{ $labels.instance }} keeps its thin pool in a sparse loop file whose filesystem has {{ $value | humanizePercentage }} of the space the pool can take left: when it fills, every write to the pool fails.',
+          '{{ $labels.instance }} keeps its thin pool in a sparse loop file on a filesystem with {{ $value | humanizePercentage }} free: when it fills, every write to the pool fails.',
         runbook: 'dockerdevicemapperloopfilesystemfull',
       },
       {
         // Two ways to run out within a day: free blocks reaching the minimum (dockerd refuses), or, on
-        // loop-lvm, the loop file's filesystem filling (available reaching 0).
+        // loop-lvm, the loop file's filesystem filling.
         alert: 'DockerDevicemapperDataSpaceFillingUp',
-        expr: '(\n  (\n    predict_linear(docker_devicemapper_data_space_free_bytes{SEL}[6h], 24 * 3600)\n      < on (HOST) docker_devicemapper_thin_pool_minimum_free_space_bytes{SEL}\n  )\n  or\n  (\n    predict_linear(docker_devicemapper_data_space_available_bytes{SEL}[6h], 24 * 3600) < 0\n    and on (HOST) (docker_devicemapper_loop_lvm{SEL} == 1)\n  )\n)\nand on (HOST)\n(\n  docker_devicemapper_data_space_available_bytes{SEL}\n    / (docker_devicemapper_data_space_used_bytes{SEL} + docker_devicemapper_data_space_available_bytes{SEL})\n  < THRESHOLD(thinPoolFillingUpRatio)\n)',
+        expr: '(\n  predict_linear(docker_devicemapper_data_space_free_bytes{SEL}[6h], 24 * 3600)\n    < on (HOST) docker_devicemapper_thin_pool_minimum_free_space_bytes{SEL}\n  and on (HOST)\n  docker_devicemapper_data_space_available_bytes{SEL}\n    / (docker_devicemapper_data_space_used_bytes{SEL} + docker_devicemapper_data_space_available_bytes{SEL})\n  < THRESHOLD(thinPoolFillingUpRatio)\n)\nor on (HOST)\n(\n  predict_linear(docker_devicemapper_loop_filesystem_free_bytes{SEL}[6h], 24 * 3600) < 0\n  and on (HOST)\n  docker_devicemapper_loop_filesystem_free_bytes{SEL} / docker_devicemapper_loop_filesystem_size_bytes{SEL}\n  < THRESHOLD(thinPoolFillingUpRatio)\n)',
         for: '1h',
         severity: 'warning',
         summary: 'The devicemapper thin pool will run out of data space within a day.',
         description:
           '{{ $labels.instance }}: at the rate of the last 6 hours, its thin pool reaches the minimum free space (or, on loop-lvm, fills the filesystem holding the loop file) within 24 hours.',
         runbook: 'dockerdevicemapperdataspacefillingup',
+      },
+      {
+        // The kernel's own word (dmsetup status): a pool out of data space queues or fails every write;
+        // a read-only or failed pool, or one flagged needs_check, has already lost writes.
+        alert: 'DockerDevicemapperPoolNotWritable',
+        expr: '(docker_devicemapper_pool_mode{SEL,mode!="rw"} == 1) or on (HOST) (docker_devicemapper_pool_needs_check{SEL} == 1)',
+        for: '1m',
+        severity: 'critical',
+        summary: 'The devicemapper thin pool is not writable; writes in every container fail or hang.',
+        description:
+          '{{ $labels.instance }}: the kernel reports its thin pool as {{ with $labels.mode }}{{ . }}{{ else }}needing thin_check{{ end }}: every container on it is affected.',
+        runbook: 'dockerdevicemapperpoolnotwritable',
       },
       {
         alert: 'DockerDevicemapperMetadataSpaceLow',

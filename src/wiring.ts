@@ -1,3 +1,5 @@
+import { loopFilesystemReader } from './docker/loopFilesystem';
+import { kernelPoolReader } from './docker/thinPoolKernel';
 import type { Logger } from 'winston';
 import { DaemonCollector } from './collector/daemonCollector';
 import type { Config } from './config/config';
@@ -47,6 +49,9 @@ export function buildParts(config: Config, logger: Logger, mode: Mode): Parts {
     imagesResyncMs: mode === 'serve' ? config.imagesResyncMs : 0,
     timeoutMs: config.dockerTimeoutMs,
     collectors: config.collectors,
+    ...(dataRootHere ? { loopFilesystem: loopFilesystemReader(config.dataRoot) } : {}),
+    // The pool is a device of the daemon's own kernel: readable only when the daemon runs here.
+    ...(remote ? {} : { kernelPool: kernelPoolReader(config.dockerTimeoutMs) }),
     ...(mode === 'serve' ? { minIntervalMs: config.minIntervalMs } : { watchEvents: false }),
   });
   const runScan = createScanRunner();

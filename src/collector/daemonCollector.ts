@@ -4,6 +4,8 @@ import { ContainerActivity } from '../docker/containerActivity';
 import { ContainerInventory } from '../docker/containerInventory';
 import { EngineApi, EngineError } from '../docker/engineApi';
 import type { OptionalCollectors } from '../config/config';
+import type { LoopFilesystem, LoopFilesystemReader } from '../docker/loopFilesystem';
+import type { KernelPoolReader, KernelPoolReading } from '../docker/thinPoolKernel';
 import { DaemonProcessMemo, readStorageConfig, StorageConfig, StorageConfigOptions } from '../docker/storageConfig';
 import { FailureLog } from '../util/failureLog';
 import { ContainerSummary, parseContainerEntry, parseContainerInspect, parseVolumeCount } from '../parse/containers';
@@ -37,6 +39,10 @@ export interface DaemonCollectorDeps {
   watchEvents?: boolean;
   /** The optional collectors that run; all unless said. */
   collectors?: OptionalCollectors;
+  /** statfs of a loop-lvm pool's data file; absent when the daemon's files cannot be seen from here (a remote daemon). */
+  loopFilesystem?: LoopFilesystemReader;
+  /** Reads the thin pool from the kernel (dmsetup); absent for a daemon on another host. */
+  kernelPool?: KernelPoolReader;
   now?: () => number;
 }
 
@@ -188,6 +194,8 @@ export class DaemonCollector {
         volumes,
         // Podman has no dockerd pid file, command line or daemon.json to read: nothing to say about them.
         storageConfig: info?.engine === 'podman' ? undefined : this.sameDaemon(storageConfig, info?.info),
+        ...this.loopFilesystem(info?.info),
+        ...(await this.kernelPool(info?.info)),
       };
       if (info?.engine !== 'podman') this.logStorageConfig(snapshot.storageConfig);
     } else {
@@ -317,6 +325,36 @@ export class DaemonCollector {
     if (!config?.known || info?.dockerRootDir === undefined || config.dataRoot === info.dockerRootDir) return config;
     const reason = `the pid file ${this.deps.storageConfig.pidFile} names dockerd ${config.pid}, which keeps its data in ${config.dataRoot}; the daemon behind --docker.host keeps its data in ${info.dockerRootDir}`;
     return { known: false, reason };
+  }
+
+  /** The loop file's filesystem, on loop-lvm only; a failed statfs is logged once and reported as unknown. */
+  private loopFilesystem(info: EngineInfo | undefined): { loopFilesystem?: LoopFilesystem } {
+    const file = info?.thinPool?.dataLoopFile;
+    if (!info?.thinPool?.loopLvm || file === undefined || !this.deps.loopFilesystem) return {};
+    const loopFilesystem = this.deps.loopFilesystem(file, info.dockerRootDir);
+    if ('error' in loopFilesystem) {
+      this.configLog.failed(
+        'loop_filesystem',
+        `cannot statfs ${loopFilesystem.path}, the directory of the thin pool's loop file (its filesystem's free space is unknown): ${loopFilesystem.error}`,
+        'warn',
+      );
+    } else this.configLog.succeeded('loop_filesystem', "the thin pool loop file's filesystem is readable again");
+    return { loopFilesystem };
+  }
+
+  /** The thin pool as the kernel sees it, on devicemapper only; a failed read is logged once and reported as unknown. */
+  private async kernelPool(info: EngineInfo | undefined): Promise<{ kernelPool?: KernelPoolReading }> {
+    const name = info?.thinPool?.poolName;
+    if (name === undefined || !this.deps.kernelPool) return {};
+    const kernelPool = await this.deps.kernelPool(name);
+    if ('error' in kernelPool) {
+      this.configLog.failed(
+        'kernel_pool',
+        `cannot read the thin pool ${name} from the kernel (its figures come from the daemon's /info, rounded; its mode is unknown): ${kernelPool.error}`,
+        'warn',
+      );
+    } else this.configLog.succeeded('kernel_pool', 'the thin pool is readable from the kernel again');
+    return { kernelPool };
   }
 
   private storageConfig(): Promise<StorageConfig> {

@@ -1,6 +1,8 @@
 import type { EngineError } from '../docker/engineApi';
 import type { StorageConfig } from '../docker/storageConfig';
 import type { ContainerActivityView } from '../docker/containerActivity';
+import type { LoopFilesystem } from '../docker/loopFilesystem';
+import type { KernelPoolReading } from '../docker/thinPoolKernel';
 import type { ContainerSummary } from '../parse/containers';
 import type { EngineInfo } from '../parse/info';
 import type { Engine } from '../parse/version';
@@ -24,6 +26,10 @@ export interface DaemonSnapshot {
   /** Docker or Podman, from GET /version; 'unknown' while it has not answered. */
   engine: Engine;
   info?: EngineInfo;
+  /** On loop-lvm, the filesystem holding the thin pool's data loop file (statfs at each collection). */
+  loopFilesystem?: LoopFilesystem;
+  /** On devicemapper, the thin pool as the kernel reports it (dmsetup status), or why it could not be read. */
+  kernelPool?: KernelPoolReading;
   /** Unix seconds when `info` was fetched. */
   infoTimestamp?: number;
   containers?: readonly ContainerSummary[];

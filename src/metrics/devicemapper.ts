@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { DaemonSnapshot } from '../collector/snapshot';
 import type { ThinPool } from '../parse/driverStatus';
+import { POOL_MODES } from '../parse/dmsetupStatus';
 import { GaugeSet } from './gaugeSet';
 import type { SnapshotGauge } from './snapshotGauge';
 
@@ -9,6 +10,15 @@ export class DevicemapperMetrics {
   private readonly set: GaugeSet;
   private readonly poolInfo;
   private readonly numbers: { field: keyof ThinPool; gauge: SnapshotGauge }[];
+  private readonly kernel: {
+    field: 'dataUsedBytes' | 'dataTotalBytes' | 'metadataUsedBytes' | 'metadataTotalBytes';
+    gauge: SnapshotGauge;
+  }[];
+  private readonly kernelSuccess: SnapshotGauge;
+  private readonly poolMode: SnapshotGauge;
+  private readonly needsCheck: SnapshotGauge;
+  private readonly loopFsSize: SnapshotGauge;
+  private readonly loopFsFree: SnapshotGauge;
 
   constructor(registry: Registry) {
     const set = (this.set = new GaugeSet(registry));
@@ -20,6 +30,40 @@ export class DevicemapperMetrics {
       'metadata_loop_file',
       'library_version',
     ]);
+    const kernel = (field: DevicemapperMetrics['kernel'][number]['field'], name: string, help: string) => ({
+      field,
+      gauge: set.gauge(
+        name,
+        `${help}, exact, as the kernel counts it (dmsetup status; devicemapper only, where the exporter runs as root beside the daemon).`,
+      ),
+    });
+    this.kernel = [
+      kernel('dataUsedBytes', 'docker_devicemapper_kernel_data_used_bytes', 'Thin pool data space used'),
+      kernel('dataTotalBytes', 'docker_devicemapper_kernel_data_total_bytes', 'Thin pool data space total'),
+      kernel('metadataUsedBytes', 'docker_devicemapper_kernel_metadata_used_bytes', 'Thin pool metadata space used'),
+      kernel('metadataTotalBytes', 'docker_devicemapper_kernel_metadata_total_bytes', 'Thin pool metadata space total'),
+    ];
+    this.kernelSuccess = set.gauge(
+      'docker_devicemapper_kernel_status_success',
+      'Whether the thin pool could be read from the kernel (dmsetup status needs root and /dev/mapper/control): 1 read, 0 not, when the kernel figures and the pool mode are unknown (devicemapper only).',
+    );
+    this.poolMode = set.gauge(
+      'docker_devicemapper_pool_mode',
+      "The thin pool's mode as the kernel reports it, 1 for the current one (rw; ro or out_of_data_space: writes fail or queue; fail: the pool failed); absent when the kernel could not be read (devicemapper only).",
+      ['mode'],
+    );
+    this.needsCheck = set.gauge(
+      'docker_devicemapper_pool_needs_check',
+      'Whether the kernel flags the thin pool as needing thin_check before read-write use, 1 or 0 (devicemapper only).',
+    );
+    this.loopFsSize = set.gauge(
+      'docker_devicemapper_loop_filesystem_size_bytes',
+      "Size of the filesystem holding the thin pool's data loop file, statfs at each scrape (loop-lvm only).",
+    );
+    this.loopFsFree = set.gauge(
+      'docker_devicemapper_loop_filesystem_free_bytes',
+      "Free bytes of the filesystem holding the thin pool's data loop file, root's reserved blocks included as dockerd counts them (statfs f_bfree): when it reaches 0, writes to the pool fail (loop-lvm only).",
+    );
     const pool = (field: keyof ThinPool, name: string, help: string) => ({
       field,
       gauge: set.gauge(name, `${help.replace(/\.$/, '')} (devicemapper only).`),
@@ -72,6 +116,23 @@ export class DevicemapperMetrics {
     this.set.reset();
     const pool = snapshot.info?.thinPool;
     if (!pool) return;
+    const kernelPool = snapshot.kernelPool;
+    if (kernelPool) {
+      this.kernelSuccess.set({}, 'error' in kernelPool ? 0 : 1);
+      if (!('error' in kernelPool)) {
+        for (const mode of POOL_MODES) this.poolMode.set({ mode }, kernelPool.mode === mode ? 1 : 0);
+        this.needsCheck.set({}, kernelPool.needsCheck ? 1 : 0);
+        for (const { field, gauge } of this.kernel) {
+          const value = kernelPool[field];
+          if (value !== undefined) gauge.set({}, value);
+        }
+      }
+    }
+    const fs = snapshot.loopFilesystem;
+    if (fs && !('error' in fs)) {
+      this.loopFsSize.set({}, fs.sizeBytes);
+      this.loopFsFree.set({}, fs.freeBytes);
+    }
     this.poolInfo.set(
       {
         pool_name: pool.poolName ?? '',

@@ -58,6 +58,19 @@ export interface Report {
     metadata_free_bytes?: number;
     minimum_free_bytes?: number;
     loop_lvm: boolean;
+    /** loop-lvm: the filesystem holding the data loop file (statfs; free as dockerd counts it). */
+    loop_filesystem?: { path: string; size_bytes: number; free_bytes: number };
+    /** The pool as the kernel reports it (dmsetup status): exact block counts and its mode; or why it could not be read. */
+    kernel?: {
+      read: boolean;
+      reason?: string;
+      mode?: string;
+      needs_check?: boolean;
+      data_used_bytes?: number;
+      data_total_bytes?: number;
+      metadata_used_bytes?: number;
+      metadata_total_bytes?: number;
+    };
   };
   recreate: { required: boolean; containers?: Named; images?: Named };
   /** What a plain restart and each target version do, in the daemon's own words; Docker only. */
@@ -151,7 +164,7 @@ export function buildReport(input: ReportInput): Report {
   const deprecation = snapshot.engine === 'podman' ? undefined : deprecationOf(info.driver);
   const facts: Facts = { input, info, driver: info.driver, deprecation, verdict };
   report.storage_driver = storageDriverSection(snapshot, info, deprecation);
-  if (info.thinPool) report.thin_pool = thinPoolSection(info.thinPool);
+  if (info.thinPool) report.thin_pool = thinPoolSection(info.thinPool, input.snapshot);
   if (deprecation) report.recreate = recreateSection(input);
   const daemonConfig = daemonConfigSection(snapshot, verdict);
   if (daemonConfig) report.daemon_config = daemonConfig;
@@ -236,8 +249,30 @@ function storageDriverSection(snapshot: DaemonSnapshot, info: Facts['info'], dep
   };
 }
 
-function thinPoolSection(pool: NonNullable<Facts['info']['thinPool']>): Report['thin_pool'] {
+function thinPoolSection(
+  pool: NonNullable<Facts['info']['thinPool']>,
+  { loopFilesystem: loopFs, kernelPool }: DaemonSnapshot,
+): Report['thin_pool'] {
   return {
+    ...(kernelPool
+      ? {
+          kernel:
+            'error' in kernelPool
+              ? { read: false, reason: kernelPool.error }
+              : {
+                  read: true,
+                  mode: kernelPool.mode,
+                  needs_check: kernelPool.needsCheck,
+                  data_used_bytes: kernelPool.dataUsedBytes,
+                  data_total_bytes: kernelPool.dataTotalBytes,
+                  metadata_used_bytes: kernelPool.metadataUsedBytes,
+                  metadata_total_bytes: kernelPool.metadataTotalBytes,
+                },
+        }
+      : {}),
+    ...(loopFs && !('error' in loopFs)
+      ? { loop_filesystem: { path: loopFs.path, size_bytes: loopFs.sizeBytes, free_bytes: loopFs.freeBytes } }
+      : {}),
     data_used_bytes: pool.dataSpaceUsedBytes,
     data_total_bytes: pool.dataSpaceTotalBytes,
     data_available_bytes: pool.dataSpaceAvailableBytes,
@@ -347,15 +382,21 @@ function addWarnings(report: Report, { input, info }: Facts): void {
       message: `The ${u.driver} driver's data is left in zfs datasets, not in the data root's files: its size cannot be measured here (zfs list -o name,used,mountpoint shows the datasets under the pool the data root's zfs/ directory names).`,
     });
   }
-  warnings.push(...thinPoolWarnings(info.thinPool));
+  warnings.push(...thinPoolWarnings(info.thinPool, input.snapshot));
   if (report.data_root_scan === 'failed') {
     warnings.push({ reason: 'scan_failed', message: `The data root could not be read: ${input.scan?.examples[0] ?? 'unknown error'}.` });
   }
 }
 
-function thinPoolWarnings(pool: Facts['info']['thinPool']): Finding[] {
+function thinPoolWarnings(pool: Facts['info']['thinPool'], { loopFilesystem: loopFs, kernelPool }: DaemonSnapshot): Finding[] {
   if (!pool) return [];
   const out: Finding[] = [];
+  if (kernelPool && !('error' in kernelPool) && (kernelPool.mode !== 'rw' || kernelPool.needsCheck)) {
+    out.push({
+      reason: 'thin_pool_not_writable',
+      message: `The kernel reports the thin pool ${pool.poolName ?? ''} as ${kernelPool.mode}${kernelPool.needsCheck ? ', needing thin_check' : ''}: writes to every container's filesystem fail or hang until it is repaired.`,
+    });
+  }
   if (pool.loopLvm)
     out.push({ reason: 'loop_lvm', message: 'The devicemapper thin pool runs on loop files (loop-lvm), unfit for production.' });
   // dockerd's refusal (deviceset.go poolHasFreeSpace): free blocks, total − used, below the minimum.
@@ -375,13 +416,20 @@ function thinPoolWarnings(pool: Facts['info']['thinPool']): Finding[] {
       message: `The thin pool has ${formatBytes(metadataFree)} of metadata space free, below its minimum free share: the daemon refuses to create containers and to load images.`,
     });
   }
-  const dataShare = reachableShare(pool.dataSpaceAvailableBytes, pool.dataSpaceUsedBytes);
-  if (pool.loopLvm && dataShare !== undefined && dataShare < THRESHOLDS.thinPoolLoopFilesystemRatio) {
+  // What breaks loop-lvm hosts: the filesystem holding the sparse loop file fills, whatever the pool's own figures say.
+  if (
+    loopFs &&
+    !('error' in loopFs) &&
+    loopFs.sizeBytes > 0 &&
+    loopFs.freeBytes / loopFs.sizeBytes < THRESHOLDS.thinPoolLoopFilesystemRatio
+  ) {
     out.push({
       reason: 'thin_pool_loop_filesystem_full',
-      message: `The filesystem holding the loop file has ${formatBytes(pool.dataSpaceAvailableBytes ?? 0)} left for the thin pool: when it fills, every write to the pool fails with an I/O error.`,
+      message: `The filesystem holding the thin pool's loop file (${loopFs.path}) has ${formatBytes(loopFs.freeBytes)} free of ${formatBytes(loopFs.sizeBytes)}: when it fills, every write to the pool fails with an I/O error.`,
     });
-  } else if (dataShare !== undefined && dataShare < THRESHOLDS.thinPoolAvailableRatio) {
+  }
+  const dataShare = reachableShare(pool.dataSpaceAvailableBytes, pool.dataSpaceUsedBytes);
+  if (dataShare !== undefined && dataShare < THRESHOLDS.thinPoolAvailableRatio) {
     out.push({
       reason: 'thin_pool_data_low',
       message: `Less than ${THRESHOLDS.thinPoolAvailableRatio * 100}% of the data space the thin pool can still take is free${pool.loopLvm ? ' (the free space of the filesystem holding the loop file counts)' : ''}.`,

@@ -84,6 +84,18 @@ function thinPoolSection({ thin_pool: pool }: Report, style: TextStyle): Lines {
     `  data:     ${size(pool.data_used_bytes)} used of ${size(pool.data_total_bytes)}, ${size(pool.data_available_bytes)} available (${percent(pool.data_available_bytes, reach(pool.data_used_bytes, pool.data_available_bytes))} of what it can take)`,
     `  metadata: ${size(pool.metadata_used_bytes)} used of ${size(pool.metadata_total_bytes)}, ${size(pool.metadata_available_bytes)} available (${percent(pool.metadata_available_bytes, reach(pool.metadata_used_bytes, pool.metadata_available_bytes))} of what it can take)`,
     `  minimum free space ${size(pool.minimum_free_bytes)}${pool.loop_lvm ? `; ${style.yellow('loop-lvm')}` : ''}`,
+    ...(pool.kernel
+      ? [
+          pool.kernel.read
+            ? `  kernel (dmsetup status): ${pool.kernel.mode === 'rw' && !pool.kernel.needs_check ? style.green(pool.kernel.mode ?? '') : style.red(`${pool.kernel.mode ?? ''}${pool.kernel.needs_check ? ', needs_check' : ''}`)}; data ${size(pool.kernel.data_used_bytes)} used of ${size(pool.kernel.data_total_bytes)}, metadata ${size(pool.kernel.metadata_used_bytes)} of ${size(pool.kernel.metadata_total_bytes)}`
+            : `  kernel (dmsetup status): not read (${pool.kernel.reason ?? 'unknown'}); the figures above are the daemon's, rounded`,
+        ]
+      : []),
+    ...(pool.loop_filesystem
+      ? [
+          `  loop file's filesystem: ${size(pool.loop_filesystem.free_bytes)} free of ${size(pool.loop_filesystem.size_bytes)} (${percent(pool.loop_filesystem.free_bytes, pool.loop_filesystem.size_bytes)}; ${pool.loop_filesystem.path})`,
+        ]
+      : []),
   ]);
 }
 

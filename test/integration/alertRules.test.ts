@@ -92,6 +92,8 @@ describe('the shipped alert and recording rules', () => {
       'DockerDevicemapperLoopLvm',
       'DockerDevicemapperDataSpaceLow',
       'DockerDevicemapperDataSpaceExhausted',
+      'DockerDevicemapperLoopFilesystemFull',
+      'DockerDevicemapperPoolNotWritable',
       'DockerDevicemapperMetadataSpaceLow',
       'DockerDevicemapperMetadataSpaceExhausted',
       'DockerDataRootOrphanedData',
