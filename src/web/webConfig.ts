@@ -231,13 +231,20 @@ function parseTlsServerConfig(tls: Obj, base: string): TlsSettings {
   return settings;
 }
 
-/** client_allowed_sans: only with a client auth type that makes a certificate required (the others let a client in without names to check). */
+/**
+ * client_allowed_sans: only with RequireAndVerifyClientCert. The other types let a client in without a
+ * certificate, or (RequireAnyClientCert) with one nobody verified, which anyone can make carrying an
+ * allowed name: checking names on it would look like access control and be none.
+ */
 function allowedSans(tls: Obj, clientAuthType: ClientAuthType): string[] | undefined {
   const names = strings(tls, 'client_allowed_sans', 'tls_server_config.');
-  if (names && clientAuthType !== 'RequireAnyClientCert' && clientAuthType !== 'RequireAndVerifyClientCert') {
+  if (names && clientAuthType === 'RequireAnyClientCert') {
     throw new WebConfigError(
-      `tls_server_config.client_allowed_sans: needs client_auth_type RequireAndVerifyClientCert or RequireAnyClientCert, not ${clientAuthType}`,
+      'tls_server_config.client_allowed_sans: RequireAnyClientCert never verifies the client certificate, so anyone can make one carrying an allowed name; use client_auth_type RequireAndVerifyClientCert with client_ca_file',
     );
+  }
+  if (names && clientAuthType !== 'RequireAndVerifyClientCert') {
+    throw new WebConfigError(`tls_server_config.client_allowed_sans: needs client_auth_type RequireAndVerifyClientCert, not ${clientAuthType}`);
   }
   return names;
 }

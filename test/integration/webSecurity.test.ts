@@ -234,7 +234,12 @@ describe('a web config that cannot be used', () => {
     ['http_server_config:\n  http2: true\n', 'http_server_config.http2: HTTP/2 is not served by this exporter'],
     [
       'tls_server_config:\n  cert_file: a\n  key_file: b\n  client_allowed_sans: [prometheus]\n',
-      'client_allowed_sans: needs client_auth_type RequireAndVerifyClientCert or RequireAnyClientCert, not NoClientCert',
+      'client_allowed_sans: needs client_auth_type RequireAndVerifyClientCert, not NoClientCert',
+    ],
+    [
+      // A self-signed certificate naming an allowed SAN would pass a name check on an unverified certificate.
+      'tls_server_config:\n  cert_file: a\n  key_file: b\n  client_auth_type: RequireAnyClientCert\n  client_allowed_sans: [prometheus]\n',
+      'client_allowed_sans: RequireAnyClientCert never verifies the client certificate, so anyone can make one carrying an allowed name',
     ],
     ['http_server_config:\n  headers:\n    Set-Cookie: x\n', 'http_server_config.headers.Set-Cookie: not a header that can be set'],
     ['tls_server_config: [\n', 'not valid YAML'],

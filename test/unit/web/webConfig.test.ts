@@ -74,6 +74,10 @@ describe('parseWebConfig', () => {
       'client_allowed_sans: needs client_auth_type',
     ],
     [
+      'tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  client_auth_type: RequireAnyClientCert\n  client_allowed_sans: [x]',
+      'client_allowed_sans: RequireAnyClientCert never verifies the client certificate',
+    ],
+    [
       'tls_server_config:\n  cert_file: a.crt\n  cert: x\n  key_file: a.key',
       'tls_server_config.cert and tls_server_config.cert_file: give one of them, not both',
     ],
