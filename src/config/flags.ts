@@ -213,7 +213,7 @@ export const FLAGS: readonly FlagSpec[] = [
     name: 'collector.restarts.max-series',
     type: 'string',
     commands: ['serve'],
-    help: 'At most this many docker_container_restarts_total series, the most restarted first (a whole number; 0: none); docker_containers_restarts_total stays exact.',
+    help: 'At most this many docker_container_restarts_total series, the most recently restarted first (a whole number; 0: none); docker_containers_restarts_total stays exact.',
     default: () => '50',
   },
   {

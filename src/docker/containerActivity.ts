@@ -7,7 +7,12 @@ export interface ContainerActivityView {
   restartsTotal: number;
   /** OOM kills seen (`oom` events), every container counted. */
   oomKillsTotal: number;
-  /** Containers that restarted, most restarts first, then by name. */
+  /**
+   * Containers that restarted, the most recently restarted first (then most restarts, then by name):
+   * a container looping now is at the top whatever others did over the months. Each count is the
+   * container's own since the exporter started, kept while it is off a bounded list, so a series
+   * that leaves and comes back resumes where it was and increase() sees only real restarts.
+   */
   restarts: { name: string; count: number }[];
   /** Containers the kernel OOM-killed, the last killed first. */
   oomKilled: { name: string; image: string; atSeconds: number }[];
@@ -19,6 +24,8 @@ interface Known {
   /** RestartCount at the last inspect; undefined before the first. */
   restartCount?: number;
   restarts: number;
+  /** Unix seconds when a restart was last seen (its event's time, or the inspect's that showed it). */
+  lastRestart?: number;
   /** Unix seconds of the last OOM kill. */
   lastOomKill?: number;
 }
@@ -41,6 +48,8 @@ export class ContainerActivity {
   /** The last view, the same object until something changes: every collection asks, events are rare. */
   private viewed: ContainerActivityView | undefined;
 
+  constructor(private readonly nowSeconds: () => number = () => Date.now() / 1000) {}
+
   /** A container as an inspect shows it (after any event that names it). */
   noteInspect(container: ContainerSummary): void {
     this.viewed = undefined;
@@ -52,6 +61,7 @@ export class ContainerActivity {
     if (known.restartCount !== undefined && count > known.restartCount) {
       known.restarts += count - known.restartCount;
       this.restartsTotal += count - known.restartCount;
+      known.lastRestart = this.nowSeconds();
     }
     known.restartCount = count;
   }
@@ -68,10 +78,25 @@ export class ContainerActivity {
     if (action === 'restart') {
       known.restarts++;
       this.restartsTotal++;
+      known.lastRestart = Math.max(known.lastRestart ?? 0, atSeconds);
     } else {
       known.lastOomKill = atSeconds;
       this.oomKillsTotal++;
     }
+  }
+
+  /** A container the daemon no longer has (an inspect's 404): its record goes, its restarts stay in the total. */
+  forget(id: string): void {
+    if (this.containers.delete(id)) this.viewed = undefined;
+  }
+
+  /**
+   * After a fresh list: records of containers not on it go. Destroy events missed while the event
+   * stream was down would otherwise leave series for containers that no longer exist, and the records
+   * would grow without bound.
+   */
+  keepOnly(ids: ReadonlySet<string>): void {
+    for (const id of this.containers.keys()) if (!ids.has(id)) this.forget(id);
   }
 
   view(): ContainerActivityView {
@@ -85,7 +110,7 @@ export class ContainerActivity {
       oomKillsTotal: this.oomKillsTotal,
       restarts: all
         .filter((c) => c.restarts > 0)
-        .sort((a, b) => b.restarts - a.restarts || byName(a, b))
+        .sort((a, b) => (b.lastRestart ?? 0) - (a.lastRestart ?? 0) || b.restarts - a.restarts || byName(a, b))
         .map((c) => ({ name: c.name, count: c.restarts })),
       oomKilled: all
         .filter((c): c is Known & { lastOomKill: number } => c.lastOomKill !== undefined)

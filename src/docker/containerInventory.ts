@@ -235,6 +235,7 @@ export class ContainerInventory {
       if (container) list.push(container);
     });
     if (epoch !== this.epoch) return;
+    this.options.activity?.keepOnly(new Set(list.map((c) => c.id)));
     const previous = new Map(this.containers);
     this.forgetAll();
     for (const container of list) {
@@ -263,6 +264,7 @@ export class ContainerInventory {
     } catch (err) {
       if (!(err instanceof EngineError && err.status === 404)) throw err;
       if (epoch === this.epoch) this.forget(id);
+      this.options.activity?.forget(id);
       return;
     }
     if (epoch !== this.epoch) return;

@@ -30,7 +30,7 @@ export class ContainerActivityMetrics {
     );
     this.restarts = set.gauge(
       'docker_container_restarts_total',
-      'Restarts of each container seen since the exporter started, at most --collector.restarts.max-series containers, the most restarted first, while docker_containers_restarts_total counts them all.',
+      'Restarts of each container seen since the exporter started, at most --collector.restarts.max-series containers, the most recently restarted first, while docker_containers_restarts_total counts them all.',
       ['name'],
       'counter',
     );

@@ -30,14 +30,60 @@ describe('ContainerActivity', () => {
     expect(activity.view()).toMatchObject({ restartsTotal: 2, restarts: [{ name: 'web', count: 2 }] });
   });
 
-  it('orders the most restarted first, then by name; a destroyed container leaves its list but not the total', () => {
+  it('orders the most recently restarted first: a container looping now heads the list, whatever others did before', () => {
+    let now = 1000;
+    const activity = new ContainerActivity(() => now);
+    // Two containers that restarted 12 times each, long ago.
+    for (const [id, name] of [
+      ['1', 'old-a'],
+      ['2', 'old-b'],
+    ] as const) {
+      for (let i = 0; i < 12; i++) activity.noteEvent('restart', id, { name }, 100 + i);
+    }
+    // Then one in a restart loop (the restart policy's: RestartCount grows between inspects).
+    activity.noteInspect(inspected('3', 'looping', 0));
+    for (let i = 1; i <= 3; i++) {
+      now += 10;
+      activity.noteInspect(inspected('3', 'looping', i));
+    }
+    // With --collector.restarts.max-series=2, the looping one has its series (under "most restarts first" it had none).
+    expect(activity.view().restarts.slice(0, 2)).toEqual([
+      { name: 'looping', count: 3 },
+      { name: 'old-a', count: 12 },
+    ]);
+  });
+
+  it("keeps a container's count while it is off the list: back on it, it resumes (no restart invented, none lost)", () => {
+    let now = 1000;
+    const activity = new ContainerActivity(() => now);
+    for (let i = 0; i < 4; i++) activity.noteEvent('restart', 'a', { name: 'a' }, 10 + i);
+    activity.noteEvent('restart', 'b', { name: 'b' }, 20);
+    expect(activity.view().restarts[0]).toEqual({ name: 'b', count: 1 });
+    now = 2000;
+    activity.noteEvent('restart', 'a', { name: 'a' }, 30);
+    expect(activity.view().restarts[0]).toEqual({ name: 'a', count: 5 });
+  });
+
+  it('forgets containers an inspect found gone, and those a fresh list no longer has; their restarts stay in the total', () => {
+    const activity = new ContainerActivity();
+    activity.noteEvent('restart', 'a', { name: 'a' }, 1);
+    activity.noteEvent('restart', 'b', { name: 'b' }, 2);
+    activity.noteEvent('oom', 'c', { name: 'c', image: 'x' }, 3);
+    activity.forget('b');
+    expect(activity.view().restarts.map((r) => r.name)).toEqual(['a']);
+    activity.keepOnly(new Set(['z']));
+    expect(activity.view()).toMatchObject({ restarts: [], oomKilled: [], restartsTotal: 2, oomKillsTotal: 1 });
+  });
+
+  it('orders equally recent restarts by count, then by name; a destroyed container leaves its list but not the total', () => {
     const activity = new ContainerActivity();
     for (const [id, name, times] of [
       ['1', 'b', 2],
       ['2', 'a', 2],
       ['3', 'c', 5],
     ] as const) {
-      for (let i = 0; i < times; i++) activity.noteEvent('restart', id, { name }, i);
+      // The last restart of each at the same second.
+      for (let i = 0; i < times; i++) activity.noteEvent('restart', id, { name }, 10 - times + i + 1);
     }
     expect(activity.view().restarts).toEqual([
       { name: 'c', count: 5 },

@@ -1,4 +1,5 @@
 import winston from 'winston';
+import { ContainerActivity } from '../../../src/docker/containerActivity';
 import { ContainerInventory } from '../../../src/docker/containerInventory';
 import { EngineError } from '../../../src/docker/engineApi';
 import { ProblemTally } from '../../../src/parse/problems';
@@ -9,6 +10,7 @@ const silent = winston.createLogger({ silent: true });
 function inventory(api: FakeEngineApi, maxWaitMs = 1000) {
   const problems = new ProblemTally();
   const invalidated: string[] = [];
+  const activity = new ContainerActivity();
   const inv = new ContainerInventory({
     api,
     logger: silent,
@@ -16,8 +18,9 @@ function inventory(api: FakeEngineApi, maxWaitMs = 1000) {
     invalidate: (what) => invalidated.push(what),
     maxWaitMs,
     maxBackoffMs: 10,
+    activity,
   });
-  return { inv, problems, invalidated };
+  return { inv, problems, invalidated, activity };
 }
 
 const states = async (inv: ContainerInventory) =>
@@ -109,6 +112,36 @@ describe('ContainerInventory', () => {
     await new Promise((resolve) => setTimeout(resolve, 30));
     expect(await states(inv)).toEqual({ pod: 'running/host' });
     expect(made.problems.counts().size).toBe(0);
+  });
+
+  it("forgets a container's restarts record when its inspect says it is gone, and when a resync's list no longer has it", async () => {
+    const api = new FakeEngineApi()
+      .on('/containers/json', [listed(id(1), 'web', 'running'), listed(id(2), 'job', 'running')])
+      .on(`/containers/${id(1)}/json`, inspected(id(1), 'web', 'running'))
+      .on(`/containers/${id(2)}/json`, inspected(id(2), 'job', 'running'));
+    const made = inventory(api);
+    inv = made.inv;
+    inv.start();
+    await settle();
+    api.emit(containerEvent('restart', id(1), { name: 'web' }));
+    api.emit(containerEvent('restart', id(2), { name: 'job' }));
+    await inv.current();
+    expect(
+      made.activity
+        .view()
+        .restarts.map((r) => r.name)
+        .sort(),
+    ).toEqual(['job', 'web']);
+    // web's inspect answers 404 (removed meanwhile); job is destroyed while the stream is down, its destroy missed.
+    api.on(`/containers/${id(1)}/json`, new EngineError(`GET /containers/${id(1)}/json: HTTP 404: No such container`, 'http', 404));
+    api.emit(containerEvent('die', id(1)));
+    await inv.current();
+    expect(made.activity.view().restarts.map((r) => r.name)).toEqual(['job']);
+    api.on('/containers/json', []);
+    api.closeStream();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await inv.current();
+    expect(made.activity.view()).toMatchObject({ restarts: [], restartsTotal: 2 });
   });
 
   it('says it does not know while the stream is down, and lists again when it is back', async () => {
