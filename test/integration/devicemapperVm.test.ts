@@ -117,12 +117,12 @@ describe('devicemapper on a real kernel: loop-lvm (dockerd 20.10 in a Debian 12 
     kernel('metadata_used_bytes', (p) => p.metadataUsed * 4096);
     kernel('metadata_total_bytes', (p) => p.metadataTotal * 4096);
     expect(pool[0]?.mode).toBe('rw');
-    expect(metrics.all('docker_devicemapper_pool_mode').map((m) => [m.labels['mode'], m.value])).toEqual([
-      ['rw', 1],
-      ['ro', 0],
-      ['out_of_data_space', 0],
-      ['fail', 0],
-    ]);
+    expect(Object.fromEntries(metrics.all('docker_devicemapper_pool_mode').map((m) => [m.labels['mode'], m.value]))).toEqual({
+      rw: 1,
+      ro: 0,
+      out_of_data_space: 0,
+      fail: 0,
+    });
     expect(metrics.value('docker_devicemapper_pool_needs_check')).toBe(0);
     // docker info rounds to four significant digits: within that of the kernel's.
     const close = (figure: number | undefined, exact: number) => Math.abs((figure ?? NaN) - exact) <= exact * 5e-4;
