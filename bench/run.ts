@@ -4,6 +4,7 @@ import { benchFleet } from './fleet';
 import { benchFleetBackfill } from './fleetBackfill';
 import { benchMemory } from './memory';
 import { benchPlan } from './plan';
+import { benchPlanDevicemapper } from './planDevicemapper';
 import { benchScan } from './scan';
 import { benchSeriesBudget } from './seriesBudget';
 
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
     memory: benchMemory,
     'daemon-cost': benchDaemonCost,
     plan: benchPlan,
+    'plan-devicemapper': benchPlanDevicemapper,
     scan: benchScan,
     fleet: async () => ({ ...(await benchFleetBackfill()), ...(await benchFleet()) }),
     series: benchSeriesBudget,

@@ -91,6 +91,8 @@ async function freePort(): Promise<number> {
 export interface VmOptions {
   /** Sizes in GiB of extra empty disks: /dev/vdb, /dev/vdc, … in the guest. */
   disks?: number[];
+  /** Host directories shared read-only, mounted in the guest at /mnt/<tag>. */
+  shares?: Record<string, string>;
 }
 
 export class TestVm {
@@ -136,6 +138,10 @@ export class TestVm {
         ...['-nic', `user,restrict=on,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:${this.port}-:22`],
         ...['-virtfs', `local,path=${repoRoot()},mount_tag=project,security_model=none,readonly=on`],
         ...['-virtfs', `local,path=${this.dir},mount_tag=hostrun,security_model=none,readonly=on`],
+        ...Object.entries(options.shares ?? {}).flatMap(([tag, hostPath]) => [
+          '-virtfs',
+          `local,path=${hostPath},mount_tag=${tag},security_model=none,readonly=on`,
+        ]),
       ],
       path.join(this.dir, 'qemu.log'),
     );
@@ -161,6 +167,9 @@ export class TestVm {
       5 * 60000,
       2000,
     );
+    for (const tag of Object.keys(options.shares ?? {})) {
+      await this.ssh(`mkdir -p /mnt/${tag} && mount -t 9p -o trans=virtio,version=9p2000.L,ro ${tag} /mnt/${tag}`);
+    }
   }
 
   /** Runs a shell command in the guest as root; its standard output, or an error with its standard error. */
