@@ -87,7 +87,7 @@ export async function runReclaim(
   const stillSafe = async (target: string): Promise<string | undefined> =>
     recheckBeforeRemoval(first, await gatherFacts(config, options.ignorePids, logger, false), target);
   const before = freeBytes(root);
-  const report = await removePaths(root, decision.paths, stillSafe);
+  const report = await removePaths(root, decision.paths, stillSafe, first.rootIdentity);
   const gained = freeBytes(root) - before;
   out(
     `reclaim: removed ${report.done.length} of ${decision.paths.length} paths (${report.removed} entries); the filesystem gained ${formatBytes(gained)} (${gained} bytes, statfs before and after).`,
@@ -112,6 +112,8 @@ interface Gathered {
   unmeasured: string[];
   /** Each candidate's size as du counts it (the first look only). */
   walked?: ReturnType<typeof mergeWalks>;
+  /** The data root's device and inode when the guards looked: removal opens it again and compares. */
+  rootIdentity?: { dev: number; ino: number };
 }
 
 /** Everything the guards need, read afresh: the daemon, its configuration, the data root, mounts, loop and dm devices, processes. */
@@ -154,6 +156,13 @@ async function gatherFacts(
   const open = { open: settled.open, unreadable: settled.unreadable.filter((u) => !ignorePids.includes(Number(u.split(' ')[0]))) };
   const walkErrors = walked ? walked.errors.size : 0;
   const own = parseMountInfo(readFileSync('/proc/self/mountinfo', 'utf8'));
+  const loops = loopBackingFiles();
+  const dm = deviceMapperNames();
+  const tables = allMountTables();
+  // What a guard could not look at refuses, but for processes the operator has checked (--ignore-pid).
+  const unreadable = [...loops.unreadable, ...dm.unreadable, ...tables.unreadable]
+    .filter((u) => u.pid === undefined || !ignorePids.includes(u.pid))
+    .map((u) => u.what);
   const facts: ReclaimFacts = {
     up: true,
     engine: snapshot.engine,
@@ -176,19 +185,28 @@ async function gatherFacts(
           : undefined,
     candidates,
     mounts: own.map((m) => m.mountPoint),
-    loopBackingFiles: loopBackingFiles(),
-    dmNames: deviceMapperNames(),
+    loopBackingFiles: loops.found,
+    dmNames: dm.found,
     openPaths: open.open,
-    mountSources: mountSources(allMountTables(), own),
+    mountSources: mountSources(tables.found, own),
+    unreadable,
     ...(info.dockerRootDir ? { daemonRoot: info.dockerRootDir } : {}),
     dataRootIdentity: storage?.known
       ? sameDirectory(root, storage.pid, info.dockerRootDir)
       : { unknown: storage?.reason ?? 'the daemon process was not found' },
   };
   const pid = storage?.known ? storage.pid : undefined;
+  let rootIdentity: Gathered['rootIdentity'];
+  try {
+    const st = statSync(root);
+    rootIdentity = { dev: st.dev, ino: st.ino };
+  } catch {
+    // dataRootIdentity above already says why, and refuses.
+  }
   return {
     facts,
     root,
+    ...(rootIdentity ? { rootIdentity } : {}),
     unmeasured: plan.result.unmeasured.map((u) => u.driver),
     daemon: `${describeProcess(pid, storage?.known === false ? storage.reason : undefined)} on ${info.driver}${info.containerdSnapshotter ? ' (containerd store)' : ''}`,
     ...(walked ? { walked } : {}),

@@ -32,6 +32,8 @@ export interface ReclaimFacts {
   openPaths: readonly { pid: number; path: string; command: string }[];
   /** Directories mounts use elsewhere, in every readable mount namespace: bind sources, overlay lower, upper and work dirs. */
   mountSources: readonly { what: string; path: string }[];
+  /** What the mount, loop and device-mapper guards could not look at (not "nothing there"): each refuses. */
+  unreadable: readonly string[];
   /** The data root as the daemon names it (DockerRootDir): processes, mounts and loop devices name paths as the host does. */
   daemonRoot?: string;
   /** Whether `root` is the directory the daemon keeps its data in, as it sees it (same device and inode through /proc/<pid>/root). */
@@ -72,6 +74,7 @@ export function decideReclaim(facts: ReclaimFacts): ReclaimDecision {
         : `the configuration names ${facts.configured.driver}, but the daemon runs ${active}: a restart would change driver`,
     );
   }
+  for (const what of facts.unreadable) refuse(`a guard could not look at ${what}: it refuses rather than take that for nothing there`);
   if (!facts.scanComplete) refuse(`the data root could not be read in full: ${facts.scanProblem ?? 'unknown error'}`);
   const identity = facts.dataRootIdentity;
   if ('unknown' in identity) refuse(`whether ${facts.root} is the daemon's data root cannot be told: ${identity.unknown}`);

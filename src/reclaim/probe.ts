@@ -1,7 +1,23 @@
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, statfsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { MountEntry, parseMountInfo } from '../parse/mountInfo';
-import { listDir, readTrimmed } from '../util/files';
+import { errorCode } from '../util/errors';
+import { readTrimmed, tryListDir, tryReadTrimmed } from '../util/files';
+
+/**
+ * What a guard could not look at: a guard that could not look refuses, it never takes "unreadable"
+ * for "nothing there". `pid` when it is one process's (--ignore-pid may accept it).
+ */
+export interface Unlooked {
+  what: string;
+  pid?: number;
+}
+
+/** What a probe found, and what it could not look at. */
+export interface Looked<T> {
+  found: T;
+  unreadable: Unlooked[];
+}
 
 /** Mount points, from /proc/self/mountinfo. */
 export function mountPoints(procRoot = '/proc'): string[] {
@@ -9,26 +25,68 @@ export function mountPoints(procRoot = '/proc'): string[] {
 }
 
 /** Files backing loop devices: /sys/block/loop<N>/loop/backing_file (devicemapper's loop-lvm files are exactly that). */
-export function loopBackingFiles(sysRoot = '/sys'): string[] {
-  return listDir(path.join(sysRoot, 'block'))
-    .filter((name) => name.startsWith('loop'))
-    .map((name) => readTrimmed(path.join(sysRoot, 'block', name, 'loop', 'backing_file')))
-    .filter((file): file is string => file !== undefined && file !== '')
-    .map((file) => file.replace(/ \(deleted\)$/, ''));
+export function loopBackingFiles(sysRoot = '/sys', expectSysfs = true): Looked<string[]> {
+  return blockDeviceFiles(sysRoot, expectSysfs, 'loop', path.join('loop', 'backing_file'), (file) => file.replace(/ \(deleted\)$/, ''));
 }
 
 /** Names of active device-mapper devices: /sys/block/dm-<N>/dm/name. */
-export function deviceMapperNames(sysRoot = '/sys'): string[] {
-  return listDir(path.join(sysRoot, 'block'))
-    .filter((name) => name.startsWith('dm-'))
-    .map((name) => readTrimmed(path.join(sysRoot, 'block', name, 'dm', 'name')))
-    .filter((name): name is string => name !== undefined && name !== '');
+export function deviceMapperNames(sysRoot = '/sys', expectSysfs = true): Looked<string[]> {
+  return blockDeviceFiles(sysRoot, expectSysfs, 'dm-', path.join('dm', 'name'), (name) => name);
+}
+
+/** statfs f_type of sysfs (linux/magic.h SYSFS_MAGIC). */
+const SYSFS_MAGIC = 0x62656572;
+
+/**
+ * One sysfs file of each block device whose name starts with `prefix`. A device without the file
+ * (a loop device bound to nothing) has nothing to say; /sys/block itself missing or unreadable, or a
+ * file that is there but unreadable, is a look that failed.
+ */
+function blockDeviceFiles(
+  sysRoot: string,
+  expectSysfs: boolean,
+  prefix: string,
+  file: string,
+  clean: (text: string) => string,
+): Looked<string[]> {
+  const block = path.join(sysRoot, 'block');
+  const listing = tryListDir(block);
+  if (!('names' in listing)) return { found: [], unreadable: [{ what: `${block} (${'error' in listing ? listing.error : 'missing'})` }] };
+  // An empty directory mounted over it (a private mount namespace, a container) lists fine and says nothing.
+  if (expectSysfs) {
+    let type: number | string;
+    try {
+      type = statfsSync(block).type;
+    } catch (err) {
+      type = errorCode(err);
+    }
+    if (type !== SYSFS_MAGIC) {
+      return {
+        found: [],
+        unreadable: [{ what: `${block} (not sysfs: ${typeof type === 'number' ? `filesystem type 0x${type.toString(16)}` : type})` }],
+      };
+    }
+  }
+  const found: string[] = [];
+  const unreadable: Unlooked[] = [];
+  for (const name of listing.names.filter((n) => n.startsWith(prefix))) {
+    const at = path.join(block, name, file);
+    const reading = tryReadTrimmed(at);
+    if ('error' in reading) unreadable.push({ what: `${at} (${reading.error})` });
+    else if ('text' in reading && reading.text !== '') found.push(clean(reading.text));
+  }
+  return { found, unreadable };
 }
 
 /**
  * Every process's working directory and open files below `under`
  * (/proc/<pid>/cwd, /proc/<pid>/fd/*). Processes this one may not look into
  * are reported as such, so that the guard can refuse rather than assume.
+ * A path is matched by what it is, not by how the process names it: a file
+ * reached through a bind mount of a parent of `under` (or from another mount
+ * namespace) is found by walking up its directories, through the process's
+ * own root, to the directory with `under`'s device and inode; it is reported
+ * as the path below `under` it is.
  */
 export function openPathsUnder(
   under: string,
@@ -39,13 +97,35 @@ export function openPathsUnder(
   const unreadable: string[] = [];
   const prefix = under.endsWith('/') ? under : `${under}/`;
   const below = (p: string) => p === under || p.startsWith(prefix);
-  for (const entry of pids ?? listDir(procRoot)) {
+  let underId: { dev: number; ino: number } | undefined;
+  try {
+    const st = statSync(under);
+    underId = { dev: st.dev, ino: st.ino };
+  } catch (err) {
+    unreadable.push(`${under} itself (${errorCode(err)})`);
+  }
+  let entries = pids;
+  if (!entries) {
+    const listing = tryListDir(procRoot);
+    if (!('names' in listing))
+      return { open, unreadable: [...unreadable, `${procRoot} (${'error' in listing ? listing.error : 'missing'})`] };
+    entries = listing.names;
+  }
+  for (const entry of entries) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     const base = path.join(procRoot, entry);
     const command = readTrimmed(path.join(base, 'comm')) ?? '?';
+    /** `target` as the process names it, or the path below `under` it really is; undefined when outside. */
+    const inside = (target: string, viaLink: string): string | undefined => {
+      const clean = target.replace(/ \(deleted\)$/, '');
+      if (below(clean)) return clean;
+      if (!underId || !clean.startsWith('/')) return undefined;
+      return reachedThrough(path.join(base, 'root'), clean, viaLink, under, underId);
+    };
     try {
       const cwd = readlinkSync(path.join(base, 'cwd'));
-      if (below(cwd)) open.push({ pid: Number(entry), path: cwd, command });
+      const cwdInside = inside(cwd, path.join(base, 'cwd'));
+      if (cwdInside) open.push({ pid: Number(entry), path: cwdInside, command });
       for (const fd of readdirSync(path.join(base, 'fd'))) {
         let target: string;
         try {
@@ -53,15 +133,50 @@ export function openPathsUnder(
         } catch {
           continue;
         }
-        if (below(target.replace(/ \(deleted\)$/, ''))) open.push({ pid: Number(entry), path: target, command });
+        const fdInside = inside(target, path.join(base, 'fd', fd));
+        if (fdInside) open.push({ pid: Number(entry), path: fdInside, command });
       }
     } catch (err) {
-      const code = (err as { code?: string }).code;
+      const code = errorCode(err);
       // Gone meanwhile, or a kernel thread: nothing open. Not allowed to look: say so.
       if (code === 'EACCES' || code === 'EPERM') unreadable.push(`${entry} (${command})`);
     }
   }
   return { open, unreadable };
+}
+
+/**
+ * Whether the file a process holds (`viaLink`, its /proc link; `target`, the path it names it by)
+ * lies below the directory `underId`: only files on that directory's device can, so the others
+ * cost one stat. Its ancestors are looked up through the process's own root (`procRootDir`), so a
+ * path in another mount namespace resolves as the process sees it.
+ */
+function reachedThrough(
+  procRootDir: string,
+  target: string,
+  viaLink: string,
+  under: string,
+  underId: { dev: number; ino: number },
+): string | undefined {
+  try {
+    const held = statSync(viaLink);
+    if (held.dev !== underId.dev) return undefined;
+    if (held.ino === underId.ino) return under;
+  } catch {
+    return undefined;
+  }
+  let dir = target;
+  while (dir !== '/' && dir !== '.') {
+    const parent = path.dirname(dir);
+    try {
+      const st = statSync(path.join(procRootDir, parent));
+      if (st.dev === underId.dev && st.ino === underId.ino) return path.join(under, target.slice(parent.length));
+    } catch {
+      // Renamed or unreachable meanwhile: look further up.
+    }
+    dir = parent;
+  }
+  return undefined;
 }
 
 /**
@@ -90,23 +205,32 @@ export async function openPathsUnderSettled(
  * /proc/<pid>/ns/mnt). A container's bind mount of the old driver's data lives
  * only in the container's namespace.
  */
-export function allMountTables(procRoot = '/proc'): { namespace: string; entries: MountEntry[] }[] {
+export function allMountTables(procRoot = '/proc'): Looked<{ namespace: string; entries: MountEntry[] }[]> {
   const seen = new Set<string>();
-  const tables: { namespace: string; entries: MountEntry[] }[] = [];
-  for (const entry of ['self', ...listDir(procRoot).filter((e) => /^\d+$/.test(e))]) {
+  const found: { namespace: string; entries: MountEntry[] }[] = [];
+  const unreadable: Unlooked[] = [];
+  const listing = tryListDir(procRoot);
+  if (!('names' in listing)) unreadable.push({ what: `${procRoot} (${'error' in listing ? listing.error : 'missing'})` });
+  const pids = 'names' in listing ? listing.names.filter((e) => /^\d+$/.test(e)) : [];
+  for (const entry of ['self', ...pids]) {
     let ns: string;
     let text: string;
     try {
       ns = readlinkSync(path.join(procRoot, entry, 'ns', 'mnt'));
       if (seen.has(ns)) continue;
       text = readFileSync(path.join(procRoot, entry, 'mountinfo'), 'utf8');
-    } catch {
+    } catch (err) {
+      const code = errorCode(err);
+      // A process gone meanwhile (or a kernel thread) has no mount table to miss; one closed to us does.
+      if (code === 'EACCES' || code === 'EPERM') {
+        unreadable.push({ what: `the mount table of process ${entry} (${code})`, ...(entry === 'self' ? {} : { pid: Number(entry) }) });
+      }
       continue;
     }
     seen.add(ns);
-    tables.push({ namespace: entry === 'self' ? 'this process' : `process ${entry}`, entries: parseMountInfo(text) });
+    found.push({ namespace: entry === 'self' ? 'this process' : `process ${entry}`, entries: parseMountInfo(text) });
   }
-  return tables;
+  return { found, unreadable };
 }
 
 /**

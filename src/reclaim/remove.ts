@@ -58,6 +58,7 @@ export async function removePaths(
   root: string,
   paths: readonly string[],
   beforeEach?: (target: string) => Promise<string | undefined>,
+  checkedRoot?: { dev: number; ino: number },
 ): Promise<RemoveReport> {
   const report: RemoveReport = { removed: 0, done: [] };
   let rootFd: number;
@@ -68,6 +69,13 @@ export async function removePaths(
     return report;
   }
   try {
+    // The guards looked at the data root by path; the path is opened again here. What it names now must
+    // be what they looked at (a rename or a mount over it in between would make every guard moot).
+    const opened = fs.fstatSync(rootFd);
+    if (checkedRoot && (opened.dev !== checkedRoot.dev || opened.ino !== checkedRoot.ino)) {
+      report.refused = `${root} is no longer the directory the guards looked at (device ${checkedRoot.dev} inode ${checkedRoot.ino}, now device ${opened.dev} inode ${opened.ino})`;
+      return report;
+    }
     const rootMount = mountIdOf(rootFd);
     for (const target of paths) {
       const refused = await beforeEach?.(target);

@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import {
   chmodSync,
   closeSync,
@@ -7,6 +7,7 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   statfsSync,
   statSync,
   writeFileSync,
@@ -20,6 +21,14 @@ import { EXPORTER_BIN } from '../helpers/exporter';
 import { stopPid, waitFor } from '../helpers/processes';
 import { tempDir } from '../helpers/tempDir';
 import { hiddenPids, treeChecksum } from '../helpers/treeChecksum';
+
+const readlinkSafe = (link: string): string | undefined => {
+  try {
+    return readlinkSync(link);
+  } catch {
+    return undefined;
+  }
+};
 
 /**
  * A dockerd switched from vfs to overlay2, explicitly, with running
@@ -138,6 +147,68 @@ describe('reclaim on a daemon switched from vfs to overlay2', () => {
       expect(stdout).toContain(`a loop device is backed by ${image}`);
     } finally {
       execFileSync('losetup', ['--detach', device]);
+    }
+  });
+
+  it.each([
+    ['/sys unmounted', 'umount -l /sys', /a guard could not look at \/sys\/block \((missing|ENOENT)\)/],
+    [
+      'an empty tmpfs over /sys/block',
+      'mount -t tmpfs none /sys/block',
+      /a guard could not look at \/sys\/block \(not sysfs: filesystem type 0x1021994\)/,
+    ],
+  ])(
+    'refuses when it cannot see the loop devices (%s in its own mount namespace), where a loop device is backed by a file inside',
+    async (_how, hide, refusal) => {
+      const image = path.join(daemon.dataRoot, 'vfs', 'hidden-loop.img');
+      const fd = openSync(image, 'w');
+      writeSync(fd, Buffer.alloc(1), 0, 1, 16 * 1024 * 1024 - 1);
+      closeSync(fd);
+      const device = execFileSync('losetup', ['--find', '--show', image], { encoding: 'utf8' }).trim();
+      try {
+        const args = ['reclaim', '--yes', '--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile, ...hidden];
+        // reclaim in a mount namespace of its own where the loop devices cannot be seen.
+        const { code, stdout } = await new Promise<{ code: number; stdout: string }>((resolve) => {
+          execFile(
+            'unshare',
+            ['-m', '--propagation', 'private', 'sh', '-c', `${hide} && exec "$0" "$@"`, process.execPath, EXPORTER_BIN, ...args],
+            { timeout: 120000 },
+            (err, out) => resolve({ code: err ? Number((err as { code?: unknown }).code ?? -1) : 0, stdout: out }),
+          );
+        });
+        expect(code).toBe(2);
+        expect(stdout).toMatch(refusal);
+        expect(existsSync(image)).toBe(true);
+      } finally {
+        execFileSync('losetup', ['--detach', device]);
+        execFileSync('rm', ['-f', image]);
+      }
+    },
+  );
+
+  it('refuses while a file inside it is held open through a bind mount of a parent of the data root (seen by device and inode, not by path)', async () => {
+    const elsewhere = path.join(dir, 'elsewhere');
+    mkdirSync(elsewhere);
+    // The data root's parent, with the data root's own filesystem below it, at another path.
+    execFileSync('mount', ['--rbind', path.dirname(daemon.dataRoot), elsewhere]);
+    const layer = oldLayer();
+    const through = path.join(elsewhere, path.basename(daemon.dataRoot), path.relative(daemon.dataRoot, layer), 'bin', 'busybox');
+    const child = spawn('sh', ['-c', 'exec 3< "$0"; exec sleep 1000', through], { stdio: 'ignore' });
+    try {
+      await waitFor('the file to be held open', () =>
+        child.pid && readdirSync(`/proc/${child.pid}/fd`).some((f) => readlinkSafe(`/proc/${child.pid}/fd/${f}`) === through)
+          ? true
+          : undefined,
+      );
+      const { code, stdout } = await reclaim('--yes');
+      expect(code).toBe(2);
+      expect(stdout).toContain(
+        `process ${child.pid} (sleep) has ${path.join(layer, 'bin', 'busybox')} open, inside ${path.join(daemon.dataRoot, 'vfs')}`,
+      );
+      expect(existsSync(path.join(layer, 'bin', 'busybox'))).toBe(true);
+    } finally {
+      await stopPid(child.pid);
+      execFileSync('umount', ['-R', '-l', elsewhere]);
     }
   });
 

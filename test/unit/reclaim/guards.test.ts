@@ -15,6 +15,7 @@ const safe: ReclaimFacts = {
   dmNames: [],
   openPaths: [{ pid: 1, path: `${root}/overlay2/${'b'.repeat(64)}/diff/app.log`, command: 'app' }],
   mountSources: [{ what: 'the overlay mount at /x (this process), its lowerdir', path: `${root}/overlay2/l/ABC` }],
+  unreadable: [],
   dataRootIdentity: { same: true },
 };
 
@@ -49,6 +50,11 @@ describe('decideReclaim', () => {
     ],
     ['a process works inside', { openPaths: [{ pid: 42, path: `${root}/vfs/dir/x`, command: 'bash' }] }, 'process 42 (bash)'],
     ['it is Podman', { engine: 'podman' }, 'this is Podman'],
+    [
+      '/sys/block could not be read (a private mount namespace hides it): the loop guard could not look',
+      { unreadable: ['/sys/block (EACCES)'] },
+      'a guard could not look at /sys/block (EACCES): it refuses rather than take that for nothing there',
+    ],
     [
       'a directory inside is bind-mounted elsewhere',
       { mountSources: [{ what: 'the ext4 mount at /srv/rescue (this process)', path: `${root}/vfs/dir/x` }] },

@@ -1,5 +1,8 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { parseMountInfo } from '../../../src/parse/mountInfo';
-import { mountSources } from '../../../src/reclaim/probe';
+import { allMountTables, deviceMapperNames, loopBackingFiles, mountSources, openPathsUnder } from '../../../src/reclaim/probe';
 
 // As /proc/<pid>/mountinfo has them: the root filesystem, a bind mount of a directory of it, an overlay.
 const own = parseMountInfo(
@@ -36,5 +39,55 @@ describe('mountSources', () => {
 
   it('undoes the octal escapes of mount points', () => {
     expect(own.map((m) => m.mountPoint)).toContain('/data disk');
+  });
+});
+
+describe('the device probes tell "nothing there" from "could not look"', () => {
+  const made: string[] = [];
+  afterAll(() => {
+    for (const dir of made) rmSync(dir, { recursive: true, force: true });
+  });
+  /** A fake sysfs: /block with loop0 (bound to a file), loop1 (bound to nothing), dm-0 (a pool). */
+  function sysfs(): string {
+    const sys = mkdtempSync(path.join(tmpdir(), 'dde-unit-sysfs-'));
+    made.push(sys);
+    mkdirSync(path.join(sys, 'block', 'loop0', 'loop'), { recursive: true });
+    writeFileSync(path.join(sys, 'block', 'loop0', 'loop', 'backing_file'), '/var/lib/docker/devicemapper/devicemapper/data\n');
+    mkdirSync(path.join(sys, 'block', 'loop1'), { recursive: true });
+    mkdirSync(path.join(sys, 'block', 'dm-0', 'dm'), { recursive: true });
+    writeFileSync(path.join(sys, 'block', 'dm-0', 'dm', 'name'), 'docker-254:0-131110-pool\n');
+    return sys;
+  }
+
+  it('reads what is there; an unbound loop device has nothing to say', () => {
+    const sys = sysfs();
+    expect(loopBackingFiles(sys, false)).toEqual({ found: ['/var/lib/docker/devicemapper/devicemapper/data'], unreadable: [] });
+    expect(deviceMapperNames(sys, false)).toEqual({ found: ['docker-254:0-131110-pool'], unreadable: [] });
+  });
+
+  it('an empty directory where sysfs should be (mounted over it) is a look that failed; the real /sys/block is sysfs', () => {
+    const sys = sysfs();
+    expect(loopBackingFiles(sys).unreadable[0]?.what).toMatch(new RegExp(`^${sys}/block \\(not sysfs: filesystem type 0x[0-9a-f]+\\)$`));
+    expect(loopBackingFiles().unreadable).toEqual([]);
+  });
+
+  it('a /sys/block it cannot see is a look that failed, not "no loop devices"', () => {
+    const missing = path.join(tmpdir(), 'dde-unit-no-such-sysfs');
+    expect(loopBackingFiles(missing)).toEqual({ found: [], unreadable: [{ what: `${missing}/block (missing)` }] });
+    expect(deviceMapperNames(missing).unreadable).toHaveLength(1);
+  });
+
+  it('a file that is there but cannot be read is a look that failed', () => {
+    const sys = sysfs();
+    // A directory where the file should be: reading it fails with EISDIR, as an unreadable file would fail.
+    rmSync(path.join(sys, 'block', 'dm-0', 'dm', 'name'));
+    mkdirSync(path.join(sys, 'block', 'dm-0', 'dm', 'name'));
+    expect(deviceMapperNames(sys, false)).toEqual({ found: [], unreadable: [{ what: `${sys}/block/dm-0/dm/name (EISDIR)` }] });
+  });
+
+  it('an unreadable /proc leaves the mount tables and open files unknown, said so', () => {
+    const missing = path.join(tmpdir(), 'dde-unit-no-such-proc');
+    expect(allMountTables(missing).unreadable).toContainEqual({ what: `${missing} (missing)` });
+    expect(openPathsUnder(tmpdir(), missing).unreadable).toEqual([`${missing} (missing)`]);
   });
 });

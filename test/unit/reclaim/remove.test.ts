@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { removePaths } from '../../../src/reclaim/remove';
 import { stopPid, waitFor } from '../../helpers/processes';
@@ -21,6 +21,21 @@ describe('removePaths', () => {
     expect(report.removed).toBe(8);
     expect(existsSync(target)).toBe(false);
     expect(readFileSync(keep, 'utf8')).toBe('live data');
+  });
+
+  it('refuses when the data root it opens is no longer the directory the guards looked at (swapped in between)', async () => {
+    const parent = tempDir('remove-swapped');
+    const root = path.join(parent, 'docker');
+    mkdirSync(path.join(root, 'vfs'), { recursive: true });
+    const looked = statSync(root);
+    // Between the look and the removal: the data root renamed away, another directory put at its path.
+    renameSync(root, path.join(parent, 'docker-live'));
+    mkdirSync(path.join(root, 'vfs'), { recursive: true });
+    writeFileSync(path.join(root, 'vfs', 'canary'), 'keep me');
+    const report = await removePaths(root, [path.join(root, 'vfs')], undefined, { dev: looked.dev, ino: looked.ino });
+    expect(report.done).toEqual([]);
+    expect(report.refused).toContain('is no longer the directory the guards looked at');
+    expect(readFileSync(path.join(root, 'vfs', 'canary'), 'utf8')).toBe('keep me');
   });
 
   it('never goes through a symbolic link on the way to a path: a parent swapped for a link is refused', async () => {
