@@ -180,6 +180,9 @@ local dashboard(template, c) = fillTemplate(template.dashboard, c) + { templatin
     ],
   },
 
+  // Alertmanager inhibition, one page per cause: for the inhibit_rules of an alertmanager.yml.
+  alertmanagerInhibitRules:: [r { equal: labelsOf($._config.hostLabels) } for r in templates.inhibit],
+
   grafanaDashboards:: {
     [file]: dashboard(dashboardTemplates[file], $._config)
     for file in std.objectFields(dashboardTemplates)

@@ -1,3 +1,4 @@
+import { INHIBIT_RULES, type InhibitRule } from './inhibit';
 import { ALERT_GROUPS } from './alerts';
 import type { MixinConfig } from './config';
 import type { AlertRule, RecordingRule, RuleGroup } from './model';
@@ -61,6 +62,6 @@ export function prometheusRules(config: MixinConfig): Rendered {
 }
 
 /** What the jsonnet mixin starts from: the rules with their placeholders, for _config to fill in. */
-export function templates(): { alerts: RuleGroup<AlertRule>[]; rules: RuleGroup<RecordingRule>[] } {
-  return { alerts: ALERT_GROUPS, rules: RECORDING_GROUPS };
+export function templates(): { alerts: RuleGroup<AlertRule>[]; rules: RuleGroup<RecordingRule>[]; inhibit: InhibitRule[] } {
+  return { alerts: ALERT_GROUPS, rules: RECORDING_GROUPS, inhibit: INHIBIT_RULES };
 }

@@ -158,8 +158,10 @@ export class WebhookReceiver {
 
 /** A real Alertmanager that sends everything to one webhook, at once. */
 export class TestAlertmanager extends PrometheusFamily {
-  start(webhookUrl: string): Promise<void> {
-    const config = `route:
+  /** `more`: more of alertmanager.yml at its top level, such as inhibit_rules. */
+  start(webhookUrl: string, more = ''): Promise<void> {
+    const config = `${more}
+route:
   receiver: webhook
   group_by: [alertname, instance]
   group_wait: 1s
