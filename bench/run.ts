@@ -7,6 +7,7 @@ import { benchPlan } from './plan';
 import { benchPlanDevicemapper } from './planDevicemapper';
 import { benchScan } from './scan';
 import { benchSeriesBudget } from './seriesBudget';
+import { benchSoak } from './soak';
 
 /** Prints figures; asserts nothing about time. */
 async function main(): Promise<void> {
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
     scan: benchScan,
     fleet: async () => ({ ...(await benchFleetBackfill()), ...(await benchFleet()) }),
     series: benchSeriesBudget,
+    soak: benchSoak,
   };
   for (const [name, bench] of Object.entries(benches)) {
     if (only && only !== name) continue;
