@@ -98,103 +98,117 @@ describe('devicemapper on a real kernel: loop-lvm (dockerd 20.10 in a Debian 12 
   }, 30 * MINUTES);
   afterAll(() => vm.stop());
 
-  it('every docker_devicemapper_* figure equals docker info of the same moment, the kernel figures dmsetup status exactly, the mode rw', async () => {
-    const { metrics, status, pool, blockBytes } = await moment();
-    const [info] = status;
-    expect(info?.get('Data loop file')).toBe('/var/lib/docker/devicemapper/devicemapper/data');
-    expect(metrics.value('docker_devicemapper_loop_lvm')).toBe(1);
-    for (const [metric, key] of AS_DOCKER_INFO) {
-      const value = metrics.value(metric);
-      const seen = status.map((s) => parseHumanSize(s.get(key) ?? ''));
-      expect([metric, seen.includes(value) ? value : { value, seen }]).toEqual([metric, value]);
-    }
-    // The kernel's figures: block counts × block size, exact.
-    expect(metrics.value('docker_devicemapper_kernel_status_success')).toBe(1);
-    const kernel = (metric: string, of: (p: ReturnType<typeof poolStatus>) => number) =>
-      expect(pool.map(of)).toContain(metrics.value(`docker_devicemapper_kernel_${metric}`));
-    kernel('data_used_bytes', (p) => p.dataUsed * blockBytes);
-    kernel('data_total_bytes', (p) => p.dataTotal * blockBytes);
-    kernel('metadata_used_bytes', (p) => p.metadataUsed * 4096);
-    kernel('metadata_total_bytes', (p) => p.metadataTotal * 4096);
-    expect(pool[0]?.mode).toBe('rw');
-    expect(Object.fromEntries(metrics.all('docker_devicemapper_pool_mode').map((m) => [m.labels['mode'], m.value]))).toEqual({
-      rw: 1,
-      ro: 0,
-      out_of_data_space: 0,
-      fail: 0,
-    });
-    expect(metrics.value('docker_devicemapper_pool_needs_check')).toBe(0);
-    // docker info rounds to four significant digits: within that of the kernel's.
-    const close = (figure: number | undefined, exact: number) => Math.abs((figure ?? NaN) - exact) <= exact * 5e-4;
-    expect(close(metrics.value('docker_devicemapper_data_space_total_bytes'), (pool[0]?.dataTotal ?? NaN) * blockBytes)).toBe(true);
-    expect(close(metrics.value('docker_devicemapper_metadata_space_total_bytes'), (pool[0]?.metadataTotal ?? NaN) * 4096)).toBe(true);
-    // Free, as dockerd compares it with the minimum: total − used, far above "available" on a small root.
-    const free = metrics.value('docker_devicemapper_data_space_free_bytes') ?? NaN;
-    expect(
-      status.map((s) => (parseHumanSize(s.get('Data Space Total') ?? '') ?? NaN) - (parseHumanSize(s.get('Data Space Used') ?? '') ?? NaN)),
-    ).toContain(free);
-    expect(free).toBeGreaterThan(metrics.value('docker_devicemapper_data_space_available_bytes') ?? Infinity);
-    // The loop file's filesystem, statfs'd by the exporter: the guest's root.
-    const [blocks = NaN, bsize = NaN] = (await vm.ssh("stat -f -c '%b %S' /var/lib/docker/devicemapper/devicemapper"))
-      .trim()
-      .split(' ')
-      .map(Number);
-    expect(metrics.value('docker_devicemapper_loop_filesystem_size_bytes')).toBe(blocks * bsize);
-  });
-
-  it('a new loop-lvm pool on a small root pages nothing but loop-lvm itself, though "available" is far below the minimum free space', async () => {
-    const { metrics } = await moment();
-    const available = metrics.value('docker_devicemapper_data_space_available_bytes') ?? NaN;
-    const minimum = metrics.value('docker_devicemapper_thin_pool_minimum_free_space_bytes') ?? NaN;
-    // The shape that paged falsely: available (the root's free space) below the pool's minimum.
-    expect(available).toBeLessThan(minimum);
-    // …while the daemon creates containers all the same.
-    await vm.ssh('docker create --name proof busybox:test /busybox true >/dev/null && docker rm proof >/dev/null');
-    expect(devicemapperAlerts(metrics)).toEqual(['DockerDevicemapperLoopLvm']);
-    const report = JSON.parse(await vm.ssh('node /project/dist/src/main.js check --no-scan --format json || true')) as {
-      verdict: { warnings: { reason: string }[] };
-    };
-    const reasons = report.verdict.warnings.map((w) => w.reason);
-    expect(reasons).toContain('loop_lvm');
-    expect(reasons.filter((r) => r.startsWith('thin_pool'))).toEqual([]);
-  });
-
-  it('the filesystem holding the loop file nearly full: LoopFilesystemFull pages, not DataSpaceExhausted; freed, it stops', async () => {
-    // Leave 150 MB free on the guest's root, where the sparse loop files live. Free as dockerd counts it
-    // (statfs f_bfree: root's reserved blocks too, which df's "avail" leaves out).
-    const fsFree = async () => {
-      const [blocks = NaN, size = NaN] = (await vm.ssh("stat -f -c '%f %S' /var/lib/docker/devicemapper/devicemapper"))
+  it(
+    'every docker_devicemapper_* figure equals docker info of the same moment, the kernel figures dmsetup status exactly, the mode rw',
+    async () => {
+      const { metrics, status, pool, blockBytes } = await moment();
+      const [info] = status;
+      expect(info?.get('Data loop file')).toBe('/var/lib/docker/devicemapper/devicemapper/data');
+      expect(metrics.value('docker_devicemapper_loop_lvm')).toBe(1);
+      for (const [metric, key] of AS_DOCKER_INFO) {
+        const value = metrics.value(metric);
+        const seen = status.map((s) => parseHumanSize(s.get(key) ?? ''));
+        expect([metric, seen.includes(value) ? value : { value, seen }]).toEqual([metric, value]);
+      }
+      // The kernel's figures: block counts × block size, exact.
+      expect(metrics.value('docker_devicemapper_kernel_status_success')).toBe(1);
+      const kernel = (metric: string, of: (p: ReturnType<typeof poolStatus>) => number) =>
+        expect(pool.map(of)).toContain(metrics.value(`docker_devicemapper_kernel_${metric}`));
+      kernel('data_used_bytes', (p) => p.dataUsed * blockBytes);
+      kernel('data_total_bytes', (p) => p.dataTotal * blockBytes);
+      kernel('metadata_used_bytes', (p) => p.metadataUsed * 4096);
+      kernel('metadata_total_bytes', (p) => p.metadataTotal * 4096);
+      expect(pool[0]?.mode).toBe('rw');
+      expect(Object.fromEntries(metrics.all('docker_devicemapper_pool_mode').map((m) => [m.labels['mode'], m.value]))).toEqual({
+        rw: 1,
+        ro: 0,
+        out_of_data_space: 0,
+        fail: 0,
+      });
+      expect(metrics.value('docker_devicemapper_pool_needs_check')).toBe(0);
+      // docker info rounds to four significant digits: within that of the kernel's.
+      const close = (figure: number | undefined, exact: number) => Math.abs((figure ?? NaN) - exact) <= exact * 5e-4;
+      expect(close(metrics.value('docker_devicemapper_data_space_total_bytes'), (pool[0]?.dataTotal ?? NaN) * blockBytes)).toBe(true);
+      expect(close(metrics.value('docker_devicemapper_metadata_space_total_bytes'), (pool[0]?.metadataTotal ?? NaN) * 4096)).toBe(true);
+      // Free, as dockerd compares it with the minimum: total − used, far above "available" on a small root.
+      const free = metrics.value('docker_devicemapper_data_space_free_bytes') ?? NaN;
+      expect(
+        status.map(
+          (s) => (parseHumanSize(s.get('Data Space Total') ?? '') ?? NaN) - (parseHumanSize(s.get('Data Space Used') ?? '') ?? NaN),
+        ),
+      ).toContain(free);
+      expect(free).toBeGreaterThan(metrics.value('docker_devicemapper_data_space_available_bytes') ?? Infinity);
+      // The loop file's filesystem, statfs'd by the exporter: the guest's root.
+      const [blocks = NaN, bsize = NaN] = (await vm.ssh("stat -f -c '%b %S' /var/lib/docker/devicemapper/devicemapper"))
         .trim()
         .split(' ')
         .map(Number);
-      return blocks * size;
-    };
-    await vm.ssh(`fallocate -l ${(await fsFree()) - 150e6} /var/lib/filler`);
-    try {
-      const { metrics, status } = await moment();
+      expect(metrics.value('docker_devicemapper_loop_filesystem_size_bytes')).toBe(blocks * bsize);
+    },
+    10 * MINUTES,
+  );
+
+  it(
+    'a new loop-lvm pool on a small root pages nothing but loop-lvm itself, though "available" is far below the minimum free space',
+    async () => {
+      const { metrics } = await moment();
       const available = metrics.value('docker_devicemapper_data_space_available_bytes') ?? NaN;
-      expect(status.map((s) => parseHumanSize(s.get('Data Space Available') ?? ''))).toContain(available);
-      // dockerd's "available" is that filesystem's free space now (four significant digits); the exporter's
-      // own statfs of it is exact.
-      const free = await fsFree();
-      expect(Math.abs(available - free)).toBeLessThan(1e6);
-      expect(available).toBeLessThan(200e6);
-      expect(Math.abs((metrics.value('docker_devicemapper_loop_filesystem_free_bytes') ?? NaN) - free)).toBeLessThan(1e6);
-      // The daemon still creates containers: its refusal looks at total − used, not at the filesystem.
+      const minimum = metrics.value('docker_devicemapper_thin_pool_minimum_free_space_bytes') ?? NaN;
+      // The shape that paged falsely: available (the root's free space) below the pool's minimum.
+      expect(available).toBeLessThan(minimum);
+      // …while the daemon creates containers all the same.
       await vm.ssh('docker create --name proof busybox:test /busybox true >/dev/null && docker rm proof >/dev/null');
-      // DataSpaceLow stays quiet: 150 MB left is still most of what this nearly empty pool can take.
-      expect(devicemapperAlerts(metrics)).toEqual(['DockerDevicemapperLoopFilesystemFull', 'DockerDevicemapperLoopLvm']);
+      expect(devicemapperAlerts(metrics)).toEqual(['DockerDevicemapperLoopLvm']);
       const report = JSON.parse(await vm.ssh('node /project/dist/src/main.js check --no-scan --format json || true')) as {
         verdict: { warnings: { reason: string }[] };
       };
-      expect(report.verdict.warnings.map((w) => w.reason).filter((r) => r.startsWith('thin_pool'))).toEqual([
-        'thin_pool_loop_filesystem_full',
-      ]);
-    } finally {
-      await vm.ssh('rm -f /var/lib/filler');
-    }
-    expect(devicemapperAlerts((await moment()).metrics)).toEqual(['DockerDevicemapperLoopLvm']);
-  });
+      const reasons = report.verdict.warnings.map((w) => w.reason);
+      expect(reasons).toContain('loop_lvm');
+      expect(reasons.filter((r) => r.startsWith('thin_pool'))).toEqual([]);
+    },
+    10 * MINUTES,
+  );
+
+  it(
+    'the filesystem holding the loop file nearly full: LoopFilesystemFull pages, not DataSpaceExhausted; freed, it stops',
+    async () => {
+      // Leave 150 MB free on the guest's root, where the sparse loop files live. Free as dockerd counts it
+      // (statfs f_bfree: root's reserved blocks too, which df's "avail" leaves out).
+      const fsFree = async () => {
+        const [blocks = NaN, size = NaN] = (await vm.ssh("stat -f -c '%f %S' /var/lib/docker/devicemapper/devicemapper"))
+          .trim()
+          .split(' ')
+          .map(Number);
+        return blocks * size;
+      };
+      await vm.ssh(`fallocate -l ${(await fsFree()) - 150e6} /var/lib/filler`);
+      try {
+        const { metrics, status } = await moment();
+        const available = metrics.value('docker_devicemapper_data_space_available_bytes') ?? NaN;
+        expect(status.map((s) => parseHumanSize(s.get('Data Space Available') ?? ''))).toContain(available);
+        // dockerd's "available" is that filesystem's free space now (four significant digits); the exporter's
+        // own statfs of it is exact.
+        const free = await fsFree();
+        expect(Math.abs(available - free)).toBeLessThan(1e6);
+        expect(available).toBeLessThan(200e6);
+        expect(Math.abs((metrics.value('docker_devicemapper_loop_filesystem_free_bytes') ?? NaN) - free)).toBeLessThan(1e6);
+        // The daemon still creates containers: its refusal looks at total − used, not at the filesystem.
+        await vm.ssh('docker create --name proof busybox:test /busybox true >/dev/null && docker rm proof >/dev/null');
+        // DataSpaceLow stays quiet: 150 MB left is still most of what this nearly empty pool can take.
+        expect(devicemapperAlerts(metrics)).toEqual(['DockerDevicemapperLoopFilesystemFull', 'DockerDevicemapperLoopLvm']);
+        const report = JSON.parse(await vm.ssh('node /project/dist/src/main.js check --no-scan --format json || true')) as {
+          verdict: { warnings: { reason: string }[] };
+        };
+        expect(report.verdict.warnings.map((w) => w.reason).filter((r) => r.startsWith('thin_pool'))).toEqual([
+          'thin_pool_loop_filesystem_full',
+        ]);
+      } finally {
+        await vm.ssh('rm -f /var/lib/filler');
+      }
+      expect(devicemapperAlerts((await moment()).metrics)).toEqual(['DockerDevicemapperLoopLvm']);
+    },
+    10 * MINUTES,
+  );
 });
 
 describe('devicemapper on a real kernel: direct-lvm, filled until the daemon refuses, then until the pool is out of space', () => {
@@ -238,7 +252,7 @@ describe('devicemapper on a real kernel: direct-lvm, filled until the daemon ref
   beforeAll(async () => {
     const missing = vmMissing();
     if (missing) throw new Error(`the devicemapper tests need a qemu guest: ${missing}`);
-    await vm.start({ disks: [3] });
+    await vm.start({ disks: [1] });
     await vm.ssh(
       [
         'mkdir -p /etc/docker',
@@ -251,25 +265,29 @@ describe('devicemapper on a real kernel: direct-lvm, filled until the daemon ref
   }, 30 * MINUTES);
   afterAll(() => vm.stop());
 
-  it('the figures equal the kernel block counts and lvs, within docker info rounding; nothing fires on a new pool', async () => {
-    const { metrics, pool, blockBytes, lvs } = await moment();
-    expect(metrics.value('docker_devicemapper_loop_lvm')).toBe(0);
-    expect(metrics.value('docker_devicemapper_kernel_data_total_bytes')).toBe(pool.dataTotal * blockBytes);
-    const close = (figure: number | undefined, exact: number) => Math.abs((figure ?? NaN) - exact) <= exact * 5e-4;
-    expect(close(metrics.value('docker_devicemapper_data_space_total_bytes'), pool.dataTotal * blockBytes)).toBe(true);
-    expect(close(metrics.value('docker_devicemapper_data_space_used_bytes'), pool.dataUsed * blockBytes)).toBe(true);
-    // lvs: the thin pool's size in bytes, as LVM made it (95% of the disk's volume group).
-    expect(close(metrics.value('docker_devicemapper_data_space_total_bytes'), Number(lvs))).toBe(true);
-    // direct-lvm: nothing caps "available"; it is total − used (within rounding), and no loop filesystem is reported.
-    expect(
-      close(
-        metrics.value('docker_devicemapper_data_space_available_bytes'),
-        metrics.value('docker_devicemapper_data_space_free_bytes') ?? NaN,
-      ),
-    ).toBe(true);
-    expect(metrics.value('docker_devicemapper_loop_filesystem_free_bytes')).toBeUndefined();
-    expect(devicemapperAlerts(metrics)).toEqual([]);
-  });
+  it(
+    'the figures equal the kernel block counts and lvs, within docker info rounding; nothing fires on a new pool',
+    async () => {
+      const { metrics, pool, blockBytes, lvs } = await moment();
+      expect(metrics.value('docker_devicemapper_loop_lvm')).toBe(0);
+      expect(metrics.value('docker_devicemapper_kernel_data_total_bytes')).toBe(pool.dataTotal * blockBytes);
+      const close = (figure: number | undefined, exact: number) => Math.abs((figure ?? NaN) - exact) <= exact * 5e-4;
+      expect(close(metrics.value('docker_devicemapper_data_space_total_bytes'), pool.dataTotal * blockBytes)).toBe(true);
+      expect(close(metrics.value('docker_devicemapper_data_space_used_bytes'), pool.dataUsed * blockBytes)).toBe(true);
+      // lvs: the thin pool's size in bytes, as LVM made it (95% of the disk's volume group).
+      expect(close(metrics.value('docker_devicemapper_data_space_total_bytes'), Number(lvs))).toBe(true);
+      // direct-lvm: nothing caps "available"; it is total − used (within rounding), and no loop filesystem is reported.
+      expect(
+        close(
+          metrics.value('docker_devicemapper_data_space_available_bytes'),
+          metrics.value('docker_devicemapper_data_space_free_bytes') ?? NaN,
+        ),
+      ).toBe(true);
+      expect(metrics.value('docker_devicemapper_loop_filesystem_free_bytes')).toBeUndefined();
+      expect(devicemapperAlerts(metrics)).toEqual([]);
+    },
+    10 * MINUTES,
+  );
 
   it(
     'filled to 75%: quiet; to 85%: DataSpaceLow only, containers still created; past 90%: DataSpaceExhausted, and the daemon refuses',
