@@ -41,12 +41,14 @@ describe('the npm package', () => {
       expect.arrayContaining([
         'dist/src/main.js',
         'alerts/docker-daemon-exporter.rules.yml',
+        'alerts/docker-daemon-exporter.inhibit.yml',
         'dashboards/docker-fleet.json',
         'mixin/mixin.libsonnet',
         'mixin/dashboards.json',
         'docs/runbook.md',
         'packaging/systemd/docker-daemon-exporter.service',
         'README.md',
+        'LICENSE',
         'package.json',
       ]),
     );
