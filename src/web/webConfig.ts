@@ -244,7 +244,9 @@ function allowedSans(tls: Obj, clientAuthType: ClientAuthType): string[] | undef
     );
   }
   if (names && clientAuthType !== 'RequireAndVerifyClientCert') {
-    throw new WebConfigError(`tls_server_config.client_allowed_sans: needs client_auth_type RequireAndVerifyClientCert, not ${clientAuthType}`);
+    throw new WebConfigError(
+      `tls_server_config.client_allowed_sans: needs client_auth_type RequireAndVerifyClientCert, not ${clientAuthType}`,
+    );
   }
   return names;
 }
