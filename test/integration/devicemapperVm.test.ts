@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { parseHumanSize } from '../../src/parse/humanSize';
 import { alertsFiringFor } from '../helpers/alertsFor';
 import { Metrics } from '../helpers/exporter';
@@ -27,6 +29,24 @@ function poolStatus(line: string): { metadataUsed: number; metadataTotal: number
 
 /** The thin pool's device-mapper name, as the daemon gives it ("Pool Name"), in a shell variable. */
 const POOL = 'pool=$(docker info --format "{{range .DriverStatus}}{{if eq (index . 0) \\"Pool Name\\"}}{{index . 1}}{{end}}{{end}}")';
+
+/**
+ * With DDE_RECORD_FIXTURES=<dir>: the daemon's own GET /info answer, its storage part (the fields the
+ * replays use), written to <dir>/<name>.json. How test/fixtures/devicemapper/*-20.10-guest.json were made.
+ */
+async function recordInfo(vm: TestVm, name: string): Promise<void> {
+  const dir = process.env['DDE_RECORD_FIXTURES'];
+  if (!dir) return;
+  const info = JSON.parse(
+    await vm.ssh(
+      `node -e "require('http').get({ socketPath: '/var/run/docker.sock', path: '/v1.41/info' }, (r) => { let b = ''; r.on('data', (c) => (b += c)); r.on('end', () => process.stdout.write(b)); })"`,
+    ),
+  ) as Record<string, unknown>;
+  const kept = Object.fromEntries(
+    ['ServerVersion', 'Driver', 'DriverStatus', 'DockerRootDir', 'KernelVersion', 'OperatingSystem', 'Warnings'].map((k) => [k, info[k]]),
+  );
+  writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify(kept, null, 2)}\n`);
+}
 
 /** Each figure as `docker info` shows it (four significant digits): the exporter's must equal it. */
 const AS_DOCKER_INFO: [string, string][] = [
@@ -95,6 +115,7 @@ describe('devicemapper on a real kernel: loop-lvm (dockerd 20.10 in a Debian 12 
         'docker run -d --name web busybox:test /busybox sleep 100000 >/dev/null',
       ].join(' && '),
     );
+    await recordInfo(vm, 'loop-lvm-20.10-guest');
   }, 30 * MINUTES);
   afterAll(() => vm.stop());
 
@@ -262,6 +283,7 @@ describe('devicemapper on a real kernel: direct-lvm, filled until the daemon ref
         'docker run -d --name filler busybox:test /busybox sleep 100000 >/dev/null',
       ].join(' && '),
     );
+    await recordInfo(vm, 'direct-lvm-20.10-guest');
   }, 30 * MINUTES);
   afterAll(() => vm.stop());
 
@@ -341,5 +363,68 @@ describe('devicemapper on a real kernel: direct-lvm, filled until the daemon ref
       expect(report.verdict.warnings.map((w) => w.reason)).toContain('thin_pool_not_writable');
     },
     20 * MINUTES,
+  );
+});
+
+describe('devicemapper on a real kernel: direct-lvm growing by LVM autoextend, with no false page', () => {
+  const dir = tempDir('vm-autoextend');
+  const vm = new TestVm(dir);
+
+  const pool = async () => {
+    const out = await vm.ssh(
+      [
+        'node /project/dist/src/main.js textfile --no-scan --output /tmp/metrics.prom >/dev/null 2>&1',
+        'lvs --noheadings --units b --nosuffix -o lv_size,data_percent docker/thinpool',
+        'echo ---',
+        'cat /tmp/metrics.prom',
+      ].join(' && '),
+    );
+    const [head = '', prom = ''] = out.split('\n---\n');
+    const [size = NaN, percent = NaN] = head.trim().split(/\s+/).map(Number);
+    return { metrics: new Metrics(prom), size, percent };
+  };
+
+  beforeAll(async () => {
+    const missing = vmMissing();
+    if (missing) throw new Error(`the devicemapper tests need a qemu guest: ${missing}`);
+    await vm.start({ disks: [1] });
+    // Half the volume group for the pool; dmeventd grows it by 20% whenever it passes 60% full.
+    await vm.ssh(
+      [
+        'mkdir -p /etc/docker',
+        `echo '{"storage-driver": "devicemapper", "storage-opts": ["dm.directlvm_device=/dev/vdb", "dm.thinp_percent=40", "dm.thinp_metapercent=1", "dm.thinp_autoextend_threshold=60", "dm.thinp_autoextend_percent=20", "dm.directlvm_device_force=true"]}' > /etc/docker/daemon.json`,
+        'systemctl start docker',
+        'mkdir -p /tmp/bb && cp /bin/busybox /tmp/bb/ && tar -C /tmp/bb -c . | docker import - busybox:test >/dev/null',
+        'docker run -d --name filler busybox:test /busybox sleep 100000 >/dev/null',
+      ].join(' && '),
+    );
+  }, 30 * MINUTES);
+  afterAll(() => vm.stop());
+
+  it(
+    'written into past the threshold, the pool grows; every step pages nothing',
+    async () => {
+      const first = await pool();
+      const seen: { size: number; percent: number; alerts: string[] }[] = [];
+      for (let step = 0; step < 6; step++) {
+        // 10% of the pool's first size at a time, then a moment for dmeventd (it looks every 10 s).
+        await vm.ssh(
+          `docker exec filler /busybox dd if=/dev/zero of=/fill-${step} bs=1M count=${Math.floor(first.size / 10 / 1048576)} conv=fsync 2>/dev/null; sync; sleep 25`,
+        );
+        const now = await pool();
+        seen.push({
+          size: now.size,
+          percent: now.percent,
+          alerts: alertsFiringFor(now.metrics, dir).filter((name) => name.startsWith('DockerDevicemapper')),
+        });
+      }
+      // It grew (LVM's own figure), and the exporter followed it.
+      const last = await pool();
+      expect(last.size).toBeGreaterThan(first.size * 1.15);
+      const close = (figure: number | undefined, exact: number) => Math.abs((figure ?? NaN) - exact) <= exact * 5e-4;
+      expect(close(last.metrics.value('docker_devicemapper_data_space_total_bytes'), last.size)).toBe(true);
+      expect({ seen, alerts: seen.flatMap((s) => s.alerts) }).toEqual({ seen, alerts: [] });
+    },
+    30 * MINUTES,
   );
 });
