@@ -15,7 +15,7 @@ const fixture = (name: string) =>
 function infoText(name: string): Map<string, string> {
   const map = new Map<string, string>();
   for (const line of readFileSync(path.join(fixtureDir, `${name}.txt`), 'utf8').split('\n')) {
-    const match = /^ ([A-Z][\w ]+): (.*)$/.exec(line);
+    const match = /^ +([A-Z][\w ]+): (.*)$/.exec(line);
     if (match) map.set(match[1] ?? '', match[2] ?? '');
   }
   return map;
@@ -31,6 +31,7 @@ const bytes = (text: string | undefined): number => {
 describe.each([
   ['loop-lvm-17.03', '1.26', 1],
   ['direct-lvm-18.06', '1.38', 0],
+  ['loop-lvm-20.10-guest', '1.41', 1],
 ])('a devicemapper host replayed from %s', (name, apiVersion, loopLvm) => {
   const dir = tempDir('dm');
   const server = new ReplayServer(path.join(dir, 'docker.sock'), daemonRoutes(fixture(name)), apiVersion);
