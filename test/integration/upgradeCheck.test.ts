@@ -318,11 +318,16 @@ describe('check against a replayed devicemapper host', () => {
       data_used_bytes: 11_160_000_000,
       data_total_bytes: 107_400_000_000,
       data_available_bytes: 96_220_000_000,
+      // Total − used, what dockerd compares with the minimum.
+      data_free_bytes: 96_240_000_000,
       metadata_used_bytes: 8_757_000,
       metadata_total_bytes: 2_147_000_000,
       metadata_available_bytes: 2_139_000_000,
+      metadata_free_bytes: 2_138_243_000,
       minimum_free_bytes: 10_740_000_000,
       loop_lvm: true,
+      // A replayed pool is on no kernel here: not read, and why (the loop file's filesystem is not here either).
+      kernel: { read: false, reason: expect.stringContaining('dmsetup') as string },
     });
     expect(report.data_root_scan).toBe('skipped');
     // Pinning comes first when it cannot be told whether the driver is pinned.
