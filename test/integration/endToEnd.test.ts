@@ -27,14 +27,18 @@ describe.each([2, 3] as const)('end to end: dockerd, exporter, Prometheus %i, Al
   const alertmanager = new TestAlertmanager(path.join(dir, 'alertmanager'));
   const receiver = new WebhookReceiver();
   const targetsFile = path.join(dir, 'prometheus', 'targets.json');
-  // A loop-lvm host whose thin pool is nearly full: 5 GB available, minimum free 10.74 GB.
+  // A loop-lvm host whose thin pool is nearly full: 99 GB of 107.4 GB used, so 8.4 GB free (below the
+  // 10.74 GB minimum: the daemon refuses new containers) and 5 GB available; its metadata nearly full too.
   const dmInfo = JSON.parse(readFileSync(path.join(root, 'test/fixtures/devicemapper/loop-lvm-17.03.json'), 'utf8')) as {
     DriverStatus: [string, string][];
   };
-  dmInfo.DriverStatus = dmInfo.DriverStatus.map(([k, v]): [string, string] => [
-    k,
-    k === 'Data Space Available' ? '5 GB' : k === 'Metadata Space Available' ? '80 MB' : v,
-  ]);
+  const nearlyFull: Record<string, string> = {
+    'Data Space Used': '99 GB',
+    'Data Space Available': '5 GB',
+    'Metadata Space Used': '2 GB',
+    'Metadata Space Available': '80 MB',
+  };
+  dmInfo.DriverStatus = dmInfo.DriverStatus.map(([k, v]): [string, string] => [k, nearlyFull[k] ?? v]);
   // And one value the exporter cannot use, so the parse-error panel has something to show.
   const dmServer = new ReplayServer(
     path.join(dir, 'dm.sock'),
@@ -206,7 +210,7 @@ scrape_configs:
     const exhausted = receiver.firing('DockerDevicemapperDataSpaceExhausted', { instance: dmInstance })[0];
     expect(exhausted?.labels['severity']).toBe('critical');
     expect(exhausted?.annotations['description']).toBe(
-      `${dmInstance} has 5GB of thin pool data space available, at or below the pool's minimum free space: the daemon refuses to create containers.`,
+      `${dmInstance} has 8.4GB of thin pool data space free (total − used), below the pool's minimum free space: the daemon refuses to create containers and images.`,
     );
     expect(receiver.firing('DockerStorageDriverDeprecated', { instance: dmInstance })[0]?.annotations['description']).toContain(
       'Docker Engine 25 removes',
