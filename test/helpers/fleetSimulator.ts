@@ -233,7 +233,9 @@ export class FleetSimulator {
         case 'docker_data_root_scan_timestamp_seconds':
           value = String(Math.floor(atMs / 1000) - (host.seed % 300));
           break;
+        // A direct-lvm pool: nothing caps "available", so it is the free space (total − used) too.
         case 'docker_devicemapper_data_space_available_bytes':
+        case 'docker_devicemapper_data_space_free_bytes':
           if (host.filling) value = String(Math.round(dataAvailable(host, elapsed) * Number(samples.find(isTotal)?.value ?? 0)));
           break;
         case 'docker_devicemapper_data_space_used_bytes':
