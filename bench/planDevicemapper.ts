@@ -47,10 +47,13 @@ export async function benchPlanDevicemapper(): Promise<Record<string, string>> {
     const plan = [];
     const ps = [];
     for (let run = 0; run < 3; run++) {
-      plan.push(await seconds('node /project/dist/src/main.js plan --format json'));
+      plan.push(await seconds('node /project/dist/src/main.js plan --format json --docker.timeout 120s'));
       ps.push(await seconds('docker ps -as'));
     }
-    const [slowest = NaN, pings = NaN] = (await pinging('node /project/dist/src/main.js plan --format json')).trim().split(' ').map(Number);
+    const [slowest = NaN, pings = NaN] = (await pinging('node /project/dist/src/main.js plan --format json --docker.timeout 120s'))
+      .trim()
+      .split(' ')
+      .map(Number);
     const planMedian = median(plan);
     const psMedian = median(ps);
     return {
