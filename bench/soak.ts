@@ -115,34 +115,13 @@ export async function benchSoak(): Promise<Record<string, string>> {
     for (const r of rows)
       out[`minute ${String(r.minute).padStart(3)}: rss MiB / heap MiB / series / fds`] =
         `${fmt(r.rss)} / ${fmt(r.heap)} / ${r.series} / ${r.fds}`;
-    out['slope over the second half, per hour: rss MiB'] = fmt(
-      slope(
-        xs,
-        second.map((r) => r.rss),
-      ),
-      2,
-    );
-    out['slope over the second half, per hour: heap MiB'] = fmt(
-      slope(
-        xs,
-        second.map((r) => r.heap),
-      ),
-      2,
-    );
-    out['slope over the second half, per hour: series'] = fmt(
-      slope(
-        xs,
-        second.map((r) => r.series),
-      ),
-      2,
-    );
-    out['slope over the second half, per hour: open descriptors'] = fmt(
-      slope(
-        xs,
-        second.map((r) => r.fds),
-      ),
-      2,
-    );
+    const figures: [string, (r: (typeof rows)[number]) => number][] = [
+      ['rss MiB', (r) => r.rss],
+      ['heap MiB', (r) => r.heap],
+      ['series', (r) => r.series],
+      ['open descriptors', (r) => r.fds],
+    ];
+    for (const [name, of] of figures) out[`slope over the second half, per hour: ${name}`] = fmt(slope(xs, second.map(of)), 2);
     return out;
   } finally {
     await exporter.stop();

@@ -5,6 +5,16 @@ import type { AlertRule, RuleGroup } from './model';
  * `THRESHOLD(name)` for a threshold of `_config.thresholds`; `runbook` is the anchor of the alert's
  * section in docs/runbook.md. Rendered by mixin/render.ts; `npm run mixin` writes alerts/.
  */
+/**
+ * available / (used + available): the share of what the thin pool can still take that is free (`space`:
+ * data or metadata), the same on loop-lvm and direct-lvm. `indent`: where it starts inside a larger expression.
+ */
+const reachableShare = (space: 'data' | 'metadata', indent = '') =>
+  `${indent}docker_devicemapper_${space}_space_available_bytes{SEL}\n${indent}  / (docker_devicemapper_${space}_space_used_bytes{SEL} + docker_devicemapper_${space}_space_available_bytes{SEL})`;
+
+/** The free share of the filesystem holding a loop-lvm pool's loop file. */
+const LOOP_FILESYSTEM_FREE = 'docker_devicemapper_loop_filesystem_free_bytes{SEL} / docker_devicemapper_loop_filesystem_size_bytes{SEL}';
+
 export const ALERT_GROUPS: RuleGroup<AlertRule>[] = [
   {
     // The exporter itself. Groups are evaluated concurrently (Prometheus, vmalert): kept small, each stays under a second at 10,000 hosts (npm run bench fleet).
@@ -146,7 +156,7 @@ export const ALERT_GROUPS: RuleGroup<AlertRule>[] = [
         // Not available / total: on loop-lvm total is the 100 GB sparse file and available is capped by
         // the free space of the filesystem holding it, so a new, empty pool read as nearly full.
         alert: 'DockerDevicemapperDataSpaceLow',
-        expr: 'docker_devicemapper_data_space_available_bytes{SEL}\n  / (docker_devicemapper_data_space_used_bytes{SEL} + docker_devicemapper_data_space_available_bytes{SEL})\n< THRESHOLD(thinPoolAvailableRatio)',
+        expr: `${reachableShare('data')}\n< THRESHOLD(thinPoolAvailableRatio)`,
         for: '15m',
         severity: 'warning',
         summary: 'The devicemapper thin pool is running out of data space.',
@@ -170,7 +180,7 @@ export const ALERT_GROUPS: RuleGroup<AlertRule>[] = [
         // writes fail with I/O errors long before dockerd's minimum free space is reached. Its own figure
         // (statfs of that filesystem), since a nearly empty pool with little room left still looks "free".
         alert: 'DockerDevicemapperLoopFilesystemFull',
-        expr: 'docker_devicemapper_loop_filesystem_free_bytes{SEL} / docker_devicemapper_loop_filesystem_size_bytes{SEL}\n< THRESHOLD(thinPoolLoopFilesystemRatio)',
+        expr: `${LOOP_FILESYSTEM_FREE}\n< THRESHOLD(thinPoolLoopFilesystemRatio)`,
         for: '5m',
         severity: 'critical',
         summary: 'The filesystem holding the devicemapper loop file is nearly full; writes in containers fail with I/O errors when it is.',
@@ -184,7 +194,7 @@ export const ALERT_GROUPS: RuleGroup<AlertRule>[] = [
         alert: 'DockerDevicemapperDataSpaceFillingUp',
         // "Will run out", not "has run out": a pool already below its minimum (or a loop filesystem already
         // nearly full) pages by its own alert, not twice.
-        expr: '(\n  predict_linear(docker_devicemapper_data_space_free_bytes{SEL}[6h], 24 * 3600)\n    < on (HOST) docker_devicemapper_thin_pool_minimum_free_space_bytes{SEL}\n  and on (HOST)\n  docker_devicemapper_data_space_available_bytes{SEL}\n    / (docker_devicemapper_data_space_used_bytes{SEL} + docker_devicemapper_data_space_available_bytes{SEL})\n  < THRESHOLD(thinPoolFillingUpRatio)\n  unless on (HOST)\n  docker_devicemapper_data_space_free_bytes{SEL} < on (HOST) docker_devicemapper_thin_pool_minimum_free_space_bytes{SEL}\n)\nor on (HOST)\n(\n  predict_linear(docker_devicemapper_loop_filesystem_free_bytes{SEL}[6h], 24 * 3600) < 0\n  and on (HOST)\n  docker_devicemapper_loop_filesystem_free_bytes{SEL} / docker_devicemapper_loop_filesystem_size_bytes{SEL}\n  < THRESHOLD(thinPoolFillingUpRatio)\n  unless on (HOST)\n  docker_devicemapper_loop_filesystem_free_bytes{SEL} / docker_devicemapper_loop_filesystem_size_bytes{SEL}\n  < THRESHOLD(thinPoolLoopFilesystemRatio)\n)',
+        expr: `(\n  predict_linear(docker_devicemapper_data_space_free_bytes{SEL}[6h], 24 * 3600)\n    < on (HOST) docker_devicemapper_thin_pool_minimum_free_space_bytes{SEL}\n  and on (HOST)\n${reachableShare('data', '  ')}\n  < THRESHOLD(thinPoolFillingUpRatio)\n  unless on (HOST)\n  docker_devicemapper_data_space_free_bytes{SEL} < on (HOST) docker_devicemapper_thin_pool_minimum_free_space_bytes{SEL}\n)\nor on (HOST)\n(\n  predict_linear(docker_devicemapper_loop_filesystem_free_bytes{SEL}[6h], 24 * 3600) < 0\n  and on (HOST)\n  ${LOOP_FILESYSTEM_FREE}\n  < THRESHOLD(thinPoolFillingUpRatio)\n  unless on (HOST)\n  ${LOOP_FILESYSTEM_FREE}\n  < THRESHOLD(thinPoolLoopFilesystemRatio)\n)`,
         for: '1h',
         severity: 'warning',
         summary: 'The devicemapper thin pool will run out of data space within a day.',
@@ -206,7 +216,7 @@ export const ALERT_GROUPS: RuleGroup<AlertRule>[] = [
       },
       {
         alert: 'DockerDevicemapperMetadataSpaceLow',
-        expr: 'docker_devicemapper_metadata_space_available_bytes{SEL}\n  / (docker_devicemapper_metadata_space_used_bytes{SEL} + docker_devicemapper_metadata_space_available_bytes{SEL})\n< THRESHOLD(thinPoolAvailableRatio)',
+        expr: `${reachableShare('metadata')}\n< THRESHOLD(thinPoolAvailableRatio)`,
         for: '15m',
         severity: 'warning',
         summary: 'The devicemapper thin pool is running out of metadata space.',

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
 import { KernelThinPool, parseThinPoolStatus } from '../parse/dmsetupStatus';
-import { errorMessage } from '../util/errors';
+import { errorCode, errorMessage } from '../util/errors';
 
 /** The pool as the kernel reports it, or why it could not be read (unknown: never "fine"). */
 export type KernelPoolReading = KernelThinPool | { error: string };
@@ -30,7 +31,16 @@ export function kernelPoolReader(
   };
 }
 
+const CONTROL = '/dev/mapper/control';
+
 function dmsetup(args: string[], timeoutMs: number): Promise<string> {
+  // An exporter that may not open the control device (not root, or a container without it) would fork
+  // two dmsetups at every scrape only to hear so: one access check says it first.
+  try {
+    accessSync(CONTROL, constants.R_OK | constants.W_OK);
+  } catch (err) {
+    return Promise.reject(new Error(`dmsetup ${args[0] ?? ''}: ${CONTROL}: ${errorCode(err)}`));
+  }
   return new Promise((resolve, reject) => {
     execFile('dmsetup', args, { timeout: timeoutMs, maxBuffer: 64 * 1024, encoding: 'utf8' }, (err, stdout, stderr) => {
       if (err) reject(new Error(`dmsetup ${args[0]}: ${(stderr || err.message).trim().split('\n')[0]}`));

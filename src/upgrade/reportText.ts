@@ -1,5 +1,5 @@
 import { formatBytes } from '../util/formatBytes';
-import { Named, Report } from './report';
+import { Named, reachableShare, Report } from './report';
 
 export interface TextStyle {
   bold(text: string): string;
@@ -75,14 +75,17 @@ function storageDriverSection(report: Report, style: TextStyle): Lines {
   return section(style, 'Storage driver', lines);
 }
 
-/** What the pool can take: used + available (on loop-lvm, total is the sparse file's size). */
-const reach = (used?: number, available?: number) => (used !== undefined && available !== undefined ? used + available : undefined);
+/** The share of what the pool can still take that is free, as check's warnings read it ('?' when unknown). */
+const share = (available?: number, used?: number) => {
+  const s = reachableShare(available, used);
+  return s === undefined ? '?' : `${(s * 100).toFixed(1)}%`;
+};
 
 function thinPoolSection({ thin_pool: pool }: Report, style: TextStyle): Lines {
   if (!pool) return [];
   return section(style, 'devicemapper thin pool', [
-    `  data:     ${size(pool.data_used_bytes)} used of ${size(pool.data_total_bytes)}, ${size(pool.data_available_bytes)} available (${percent(pool.data_available_bytes, reach(pool.data_used_bytes, pool.data_available_bytes))} of what it can take)`,
-    `  metadata: ${size(pool.metadata_used_bytes)} used of ${size(pool.metadata_total_bytes)}, ${size(pool.metadata_available_bytes)} available (${percent(pool.metadata_available_bytes, reach(pool.metadata_used_bytes, pool.metadata_available_bytes))} of what it can take)`,
+    `  data:     ${size(pool.data_used_bytes)} used of ${size(pool.data_total_bytes)}, ${size(pool.data_available_bytes)} available (${share(pool.data_available_bytes, pool.data_used_bytes)} of what it can take)`,
+    `  metadata: ${size(pool.metadata_used_bytes)} used of ${size(pool.metadata_total_bytes)}, ${size(pool.metadata_available_bytes)} available (${share(pool.metadata_available_bytes, pool.metadata_used_bytes)} of what it can take)`,
     `  minimum free space ${size(pool.minimum_free_bytes)}${pool.loop_lvm ? `; ${style.yellow('loop-lvm')}` : ''}`,
     ...(pool.kernel
       ? [

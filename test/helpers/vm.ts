@@ -114,6 +114,8 @@ export class TestVm {
   }
 
   async start(options: VmOptions = {}): Promise<void> {
+    const missing = vmMissing();
+    if (missing) throw new Error(`the devicemapper tests need a qemu guest: ${missing}`);
     const image = await vmImage();
     // The guest's sshd reads authorized_keys from the share "hostrun" (this directory, read-only).
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', this.key]);
@@ -181,6 +183,22 @@ export class TestVm {
         ...['-o', 'ConnectTimeout=10', '-o', 'LogLevel=ERROR', '-o', 'BatchMode=yes', 'root@127.0.0.1', command],
       ],
       timeoutMs,
+    );
+  }
+
+  /**
+   * Debian's dockerd started with `settings` as /etc/docker/daemon.json, and busybox:test imported from
+   * the guest's static busybox (PATH=/: `busybox …` and `/busybox …` both run); then `then`, in order.
+   */
+  async startDocker(settings: Record<string, unknown>, then: string[] = []): Promise<void> {
+    await this.ssh(
+      [
+        'mkdir -p /etc/docker',
+        `echo '${JSON.stringify(settings)}' > /etc/docker/daemon.json`,
+        'systemctl start docker',
+        "mkdir -p /tmp/bb && cp /bin/busybox /tmp/bb/ && tar -C /tmp/bb -c . | docker import -c 'ENV PATH=/' - busybox:test >/dev/null",
+        ...then,
+      ].join(' && '),
     );
   }
 

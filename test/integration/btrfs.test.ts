@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Report } from '../../src/upgrade/report';
 import { runCli } from '../helpers/cli';
 import { TestDaemon } from '../helpers/dockerd';
 import { waitFor } from '../helpers/processes';
+import { mountLoopImage } from '../helpers/loopImage';
 import { tempDir } from '../helpers/tempDir';
 import { hiddenPids, treeChecksum } from '../helpers/treeChecksum';
 
@@ -25,18 +26,13 @@ function duAcrossSubvolumes(p: string): number {
 describe('a data root on btrfs, its btrfs driver switched to overlay2', () => {
   const dir = tempDir('btrfs');
   const daemon = new TestDaemon(path.join(dir, 'daemon'));
-  const image = path.join(dir, 'btrfs.img');
-  let loop = '';
+  let btrfs: { detach(): void } | undefined;
   const hidden = hiddenPids();
   const flags = () => ['--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile];
   let writableOnBtrfs = 0;
 
   beforeAll(async () => {
-    execFileSync('truncate', ['-s', '1G', image]);
-    execFileSync('mkfs.btrfs', ['-q', image], { stdio: 'ignore' });
-    loop = execFileSync('losetup', ['--find', '--show', image], { encoding: 'utf8' }).trim();
-    mkdirSync(daemon.dataRoot, { recursive: true });
-    execFileSync('mount', [loop, daemon.dataRoot]);
+    btrfs = mountLoopImage(path.join(dir, 'btrfs.img'), ['mkfs.btrfs', '-q'], daemon.dataRoot);
     await daemon.start({ args: ['--storage-driver', 'btrfs'] });
     await daemon.importBusybox();
     await daemon.docker(
@@ -54,13 +50,7 @@ describe('a data root on btrfs, its btrfs driver switched to overlay2', () => {
 
   afterAll(async () => {
     await daemon.stop();
-    // TestDaemon's teardown unmounts what is under its directory, the btrfs included; the loop device is ours.
-    try {
-      execFileSync('umount', ['-l', daemon.dataRoot], { stdio: 'ignore' });
-    } catch {
-      // Already unmounted.
-    }
-    if (loop) execFileSync('losetup', ['--detach', loop]);
+    btrfs?.detach();
   });
 
   it('plan counts the bytes each container wrote into its subvolume', async () => {

@@ -2,7 +2,7 @@ import type { Report } from '../../src/upgrade/report';
 import { ENGINES_DIR } from '../helpers/dockerd';
 import { Metrics } from '../helpers/exporter';
 import { tempDir } from '../helpers/tempDir';
-import { TestVm, vmMissing } from '../helpers/vm';
+import { TestVm } from '../helpers/vm';
 
 /**
  * The seed's migration on a real devicemapper host: Debian's dockerd 20.10 on loop-lvm, pinned in
@@ -61,25 +61,18 @@ describe('the migration off devicemapper on a real host (dockerd 20.10, loop-lvm
   const check26 = async () => JSON.parse(await vm.ssh(`${EXPORTER} check --format json --upgrade.target-version 26 || true`)) as Report;
 
   beforeAll(async () => {
-    const missing = vmMissing();
-    if (missing) throw new Error(`the devicemapper tests need a qemu guest: ${missing}`);
     await vm.start({ shares: { engines: ENGINES_DIR } });
-    await vm.ssh(
-      [
-        'mkdir -p /etc/docker /srv/bind',
-        `echo '{"storage-driver": "devicemapper"}' > /etc/docker/daemon.json`,
-        'systemctl start docker',
-        "mkdir -p /tmp/bb && cp /bin/busybox /tmp/bb/ && tar -C /tmp/bb -c . | docker import -c 'ENV PATH=/' - busybox:test >/dev/null",
-        'echo bound > /srv/bind/config.txt',
-        'docker volume create data >/dev/null',
-        'docker run --rm -v data:/data busybox:test busybox sh -c "echo precious > /data/file; busybox dd if=/dev/urandom of=/data/blob bs=1k count=512 2>/dev/null"',
-        'docker run -d --name app --restart always -v data:/data -v /srv/bind:/bind busybox:test busybox sleep 100000 >/dev/null',
-        // Written after the start: a re-created container does not make it again by itself.
-        'docker exec app busybox sh -c "busybox mkdir -p /state && echo important > /state/file"',
-        'docker run -d --name edge --restart unless-stopped --network host busybox:test busybox httpd -f -p 18080 >/dev/null',
-        'docker create --name idle busybox:test busybox true >/dev/null',
-      ].join(' && '),
-    );
+    await vm.startDocker({ 'storage-driver': 'devicemapper' }, [
+      'mkdir -p /srv/bind',
+      'echo bound > /srv/bind/config.txt',
+      'docker volume create data >/dev/null',
+      'docker run --rm -v data:/data busybox:test busybox sh -c "echo precious > /data/file; busybox dd if=/dev/urandom of=/data/blob bs=1k count=512 2>/dev/null"',
+      'docker run -d --name app --restart always -v data:/data -v /srv/bind:/bind busybox:test busybox sleep 100000 >/dev/null',
+      // Written after the start: a re-created container does not make it again by itself.
+      'docker exec app busybox sh -c "busybox mkdir -p /state && echo important > /state/file"',
+      'docker run -d --name edge --restart unless-stopped --network host busybox:test busybox httpd -f -p 18080 >/dev/null',
+      'docker create --name idle busybox:test busybox true >/dev/null',
+    ]);
     before = await sums();
   }, 30 * MINUTES);
   afterAll(() => vm.stop());

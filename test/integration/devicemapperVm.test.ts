@@ -5,7 +5,7 @@ import { alertsFiringFor } from '../helpers/alertsFor';
 import { Metrics } from '../helpers/exporter';
 import { tempDir } from '../helpers/tempDir';
 import { waitFor } from '../helpers/processes';
-import { TestVm, vmMissing } from '../helpers/vm';
+import { TestVm } from '../helpers/vm';
 
 /**
  * devicemapper on a real kernel: Debian's dockerd 20.10 in a Debian 12 guest under qemu (this
@@ -47,6 +47,24 @@ async function recordInfo(vm: TestVm, name: string): Promise<void> {
   );
   writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify(kept, null, 2)}\n`);
 }
+
+/** docker info rounds every pool figure to four significant digits: `figure` is `exact` within that. */
+const withinRounding = (figure: number | undefined, exact: number) => Math.abs((figure ?? NaN) - exact) <= exact * 5e-4;
+
+/** The shipped devicemapper alerts that fire for `metrics` held two hours (promtool, in `dir`), sorted. */
+const devicemapperAlerts = (metrics: Metrics, dir: string) =>
+  alertsFiringFor(metrics, dir)
+    .filter((name) => name.startsWith('DockerDevicemapper'))
+    .sort();
+
+/** daemon.json for dockerd's own direct-lvm setup on the guest's second disk, with `more` storage options. */
+const directLvm = (more: string[]) => ({
+  'storage-driver': 'devicemapper',
+  'storage-opts': ['dm.directlvm_device=/dev/vdb', ...more, 'dm.thinp_metapercent=1', 'dm.directlvm_device_force=true'],
+});
+
+/** A container that only sleeps, whose writable layer the tests write into. */
+const FILLER = 'docker run -d --name filler busybox:test /busybox sleep 100000 >/dev/null';
 
 /** Each figure as `docker info` shows it (four significant digits): the exporter's must equal it. */
 const AS_DOCKER_INFO: [string, string][] = [
@@ -97,24 +115,9 @@ describe('devicemapper on a real kernel: loop-lvm (dockerd 20.10 in a Debian 12 
     };
   }
 
-  const devicemapperAlerts = (metrics: Metrics) =>
-    alertsFiringFor(metrics, dir)
-      .filter((name) => name.startsWith('DockerDevicemapper'))
-      .sort();
-
   beforeAll(async () => {
-    const missing = vmMissing();
-    if (missing) throw new Error(`the devicemapper tests need a qemu guest: ${missing}`);
     await vm.start();
-    await vm.ssh(
-      [
-        'mkdir -p /etc/docker',
-        `echo '{"storage-driver": "devicemapper"}' > /etc/docker/daemon.json`,
-        'systemctl start docker',
-        'mkdir -p /tmp/bb && cp /bin/busybox /tmp/bb/ && tar -C /tmp/bb -c . | docker import -c \'CMD ["/busybox","sh"]\' - busybox:test >/dev/null',
-        'docker run -d --name web busybox:test /busybox sleep 100000 >/dev/null',
-      ].join(' && '),
-    );
+    await vm.startDocker({ 'storage-driver': 'devicemapper' }, ['docker run -d --name web busybox:test /busybox sleep 100000 >/dev/null']);
     await recordInfo(vm, 'loop-lvm-20.10-guest');
   }, 30 * MINUTES);
   afterAll(() => vm.stop());
@@ -148,9 +151,12 @@ describe('devicemapper on a real kernel: loop-lvm (dockerd 20.10 in a Debian 12 
       });
       expect(metrics.value('docker_devicemapper_pool_needs_check')).toBe(0);
       // docker info rounds to four significant digits: within that of the kernel's.
-      const close = (figure: number | undefined, exact: number) => Math.abs((figure ?? NaN) - exact) <= exact * 5e-4;
-      expect(close(metrics.value('docker_devicemapper_data_space_total_bytes'), (pool[0]?.dataTotal ?? NaN) * blockBytes)).toBe(true);
-      expect(close(metrics.value('docker_devicemapper_metadata_space_total_bytes'), (pool[0]?.metadataTotal ?? NaN) * 4096)).toBe(true);
+      expect(withinRounding(metrics.value('docker_devicemapper_data_space_total_bytes'), (pool[0]?.dataTotal ?? NaN) * blockBytes)).toBe(
+        true,
+      );
+      expect(withinRounding(metrics.value('docker_devicemapper_metadata_space_total_bytes'), (pool[0]?.metadataTotal ?? NaN) * 4096)).toBe(
+        true,
+      );
       // Free, as dockerd compares it with the minimum: total − used, far above "available" on a small root.
       const free = metrics.value('docker_devicemapper_data_space_free_bytes') ?? NaN;
       expect(
@@ -179,7 +185,7 @@ describe('devicemapper on a real kernel: loop-lvm (dockerd 20.10 in a Debian 12 
       expect(available).toBeLessThan(minimum);
       // …while the daemon creates containers all the same.
       await vm.ssh('docker create --name proof busybox:test /busybox true >/dev/null && docker rm proof >/dev/null');
-      expect(devicemapperAlerts(metrics)).toEqual(['DockerDevicemapperLoopLvm']);
+      expect(devicemapperAlerts(metrics, dir)).toEqual(['DockerDevicemapperLoopLvm']);
       const report = JSON.parse(await vm.ssh('node /project/dist/src/main.js check --no-scan --format json || true')) as {
         verdict: { warnings: { reason: string }[] };
       };
@@ -216,7 +222,7 @@ describe('devicemapper on a real kernel: loop-lvm (dockerd 20.10 in a Debian 12 
         // The daemon still creates containers: its refusal looks at total − used, not at the filesystem.
         await vm.ssh('docker create --name proof busybox:test /busybox true >/dev/null && docker rm proof >/dev/null');
         // DataSpaceLow stays quiet: 150 MB left is still most of what this nearly empty pool can take.
-        expect(devicemapperAlerts(metrics)).toEqual(['DockerDevicemapperLoopFilesystemFull', 'DockerDevicemapperLoopLvm']);
+        expect(devicemapperAlerts(metrics, dir)).toEqual(['DockerDevicemapperLoopFilesystemFull', 'DockerDevicemapperLoopLvm']);
         const report = JSON.parse(await vm.ssh('node /project/dist/src/main.js check --no-scan --format json || true')) as {
           verdict: { warnings: { reason: string }[] };
         };
@@ -226,7 +232,7 @@ describe('devicemapper on a real kernel: loop-lvm (dockerd 20.10 in a Debian 12 
       } finally {
         await vm.ssh('rm -f /var/lib/filler');
       }
-      expect(devicemapperAlerts((await moment()).metrics)).toEqual(['DockerDevicemapperLoopLvm']);
+      expect(devicemapperAlerts((await moment()).metrics, dir)).toEqual(['DockerDevicemapperLoopLvm']);
     },
     10 * MINUTES,
   );
@@ -255,11 +261,6 @@ describe('devicemapper on a real kernel: direct-lvm, filled until the daemon ref
     return { metrics: new Metrics(prom), pool: poolStatus(statusLine), blockBytes, lvs: lvs.trim() };
   }
 
-  const devicemapperAlerts = (metrics: Metrics) =>
-    alertsFiringFor(metrics, dir)
-      .filter((name) => name.startsWith('DockerDevicemapper'))
-      .sort();
-
   /** Writes zeros into the filler container's writable layer (its thin device) until the pool's used share reaches `share`. */
   async function fillTo(share: number): Promise<void> {
     const { pool, blockBytes } = await moment();
@@ -271,18 +272,8 @@ describe('devicemapper on a real kernel: direct-lvm, filled until the daemon ref
   }
 
   beforeAll(async () => {
-    const missing = vmMissing();
-    if (missing) throw new Error(`the devicemapper tests need a qemu guest: ${missing}`);
     await vm.start({ disks: [1] });
-    await vm.ssh(
-      [
-        'mkdir -p /etc/docker',
-        `echo '{"storage-driver": "devicemapper", "storage-opts": ["dm.directlvm_device=/dev/vdb", "dm.thinp_percent=95", "dm.thinp_metapercent=1", "dm.directlvm_device_force=true"]}' > /etc/docker/daemon.json`,
-        'systemctl start docker',
-        'mkdir -p /tmp/bb && cp /bin/busybox /tmp/bb/ && tar -C /tmp/bb -c . | docker import - busybox:test >/dev/null',
-        'docker run -d --name filler busybox:test /busybox sleep 100000 >/dev/null',
-      ].join(' && '),
-    );
+    await vm.startDocker(directLvm(['dm.thinp_percent=95']), [FILLER]);
     await recordInfo(vm, 'direct-lvm-20.10-guest');
   }, 30 * MINUTES);
   afterAll(() => vm.stop());
@@ -293,20 +284,19 @@ describe('devicemapper on a real kernel: direct-lvm, filled until the daemon ref
       const { metrics, pool, blockBytes, lvs } = await moment();
       expect(metrics.value('docker_devicemapper_loop_lvm')).toBe(0);
       expect(metrics.value('docker_devicemapper_kernel_data_total_bytes')).toBe(pool.dataTotal * blockBytes);
-      const close = (figure: number | undefined, exact: number) => Math.abs((figure ?? NaN) - exact) <= exact * 5e-4;
-      expect(close(metrics.value('docker_devicemapper_data_space_total_bytes'), pool.dataTotal * blockBytes)).toBe(true);
-      expect(close(metrics.value('docker_devicemapper_data_space_used_bytes'), pool.dataUsed * blockBytes)).toBe(true);
+      expect(withinRounding(metrics.value('docker_devicemapper_data_space_total_bytes'), pool.dataTotal * blockBytes)).toBe(true);
+      expect(withinRounding(metrics.value('docker_devicemapper_data_space_used_bytes'), pool.dataUsed * blockBytes)).toBe(true);
       // lvs: the thin pool's size in bytes, as LVM made it (95% of the disk's volume group).
-      expect(close(metrics.value('docker_devicemapper_data_space_total_bytes'), Number(lvs))).toBe(true);
+      expect(withinRounding(metrics.value('docker_devicemapper_data_space_total_bytes'), Number(lvs))).toBe(true);
       // direct-lvm: nothing caps "available"; it is total − used (within rounding), and no loop filesystem is reported.
       expect(
-        close(
+        withinRounding(
           metrics.value('docker_devicemapper_data_space_available_bytes'),
           metrics.value('docker_devicemapper_data_space_free_bytes') ?? NaN,
         ),
       ).toBe(true);
       expect(metrics.value('docker_devicemapper_loop_filesystem_free_bytes')).toBeUndefined();
-      expect(devicemapperAlerts(metrics)).toEqual([]);
+      expect(devicemapperAlerts(metrics, dir)).toEqual([]);
     },
     10 * MINUTES,
   );
@@ -315,16 +305,16 @@ describe('devicemapper on a real kernel: direct-lvm, filled until the daemon ref
     'filled to 75%: quiet; to 85%: DataSpaceLow only, containers still created; past 90%: DataSpaceExhausted, and the daemon refuses',
     async () => {
       await fillTo(0.75);
-      expect(devicemapperAlerts((await moment()).metrics)).toEqual([]);
+      expect(devicemapperAlerts((await moment()).metrics, dir)).toEqual([]);
 
       await fillTo(0.85);
-      expect(devicemapperAlerts((await moment()).metrics)).toEqual(['DockerDevicemapperDataSpaceLow']);
+      expect(devicemapperAlerts((await moment()).metrics, dir)).toEqual(['DockerDevicemapperDataSpaceLow']);
       await vm.ssh('docker create --name proof busybox:test /busybox true >/dev/null && docker rm proof >/dev/null');
 
       await fillTo(0.93);
       const { metrics, pool } = await moment();
       expect(pool.dataUsed / pool.dataTotal).toBeGreaterThan(0.9);
-      expect(devicemapperAlerts(metrics)).toEqual(['DockerDevicemapperDataSpaceExhausted', 'DockerDevicemapperDataSpaceLow']);
+      expect(devicemapperAlerts(metrics, dir)).toEqual(['DockerDevicemapperDataSpaceExhausted', 'DockerDevicemapperDataSpaceLow']);
       const refused = await vm.ssh('docker create --name refused busybox:test /busybox true 2>&1 || true');
       expect(refused).toMatch(/Thin Pool has \d+ free data blocks which is less than minimum required \d+ free data blocks/);
       const report = JSON.parse(await vm.ssh('node /project/dist/src/main.js check --no-scan --format json || true')) as {
@@ -356,7 +346,7 @@ describe('devicemapper on a real kernel: direct-lvm, filled until the daemon ref
       expect(pool.dataUsed).toBe(pool.dataTotal);
       expect(metrics.value('docker_devicemapper_pool_mode', { mode: 'out_of_data_space' })).toBe(1);
       expect(metrics.value('docker_devicemapper_pool_mode', { mode: 'rw' })).toBe(0);
-      expect(devicemapperAlerts(metrics)).toContain('DockerDevicemapperPoolNotWritable');
+      expect(devicemapperAlerts(metrics, dir)).toContain('DockerDevicemapperPoolNotWritable');
       const report = JSON.parse(await vm.ssh('node /project/dist/src/main.js check --no-scan --format json || true')) as {
         verdict: { warnings: { reason: string }[] };
       };
@@ -385,19 +375,11 @@ describe('devicemapper on a real kernel: direct-lvm growing by LVM autoextend, w
   };
 
   beforeAll(async () => {
-    const missing = vmMissing();
-    if (missing) throw new Error(`the devicemapper tests need a qemu guest: ${missing}`);
     await vm.start({ disks: [1] });
     // Half the volume group for the pool; dmeventd grows it by 20% whenever it passes 60% full.
-    await vm.ssh(
-      [
-        'mkdir -p /etc/docker',
-        `echo '{"storage-driver": "devicemapper", "storage-opts": ["dm.directlvm_device=/dev/vdb", "dm.thinp_percent=40", "dm.thinp_metapercent=1", "dm.thinp_autoextend_threshold=60", "dm.thinp_autoextend_percent=20", "dm.directlvm_device_force=true"]}' > /etc/docker/daemon.json`,
-        'systemctl start docker',
-        'mkdir -p /tmp/bb && cp /bin/busybox /tmp/bb/ && tar -C /tmp/bb -c . | docker import - busybox:test >/dev/null',
-        'docker run -d --name filler busybox:test /busybox sleep 100000 >/dev/null',
-      ].join(' && '),
-    );
+    await vm.startDocker(directLvm(['dm.thinp_percent=40', 'dm.thinp_autoextend_threshold=60', 'dm.thinp_autoextend_percent=20']), [
+      FILLER,
+    ]);
   }, 30 * MINUTES);
   afterAll(() => vm.stop());
 
@@ -415,14 +397,13 @@ describe('devicemapper on a real kernel: direct-lvm growing by LVM autoextend, w
         seen.push({
           size: now.size,
           percent: now.percent,
-          alerts: alertsFiringFor(now.metrics, dir).filter((name) => name.startsWith('DockerDevicemapper')),
+          alerts: devicemapperAlerts(now.metrics, dir),
         });
       }
       // It grew (LVM's own figure), and the exporter followed it.
       const last = await pool();
       expect(last.size).toBeGreaterThan(first.size * 1.15);
-      const close = (figure: number | undefined, exact: number) => Math.abs((figure ?? NaN) - exact) <= exact * 5e-4;
-      expect(close(last.metrics.value('docker_devicemapper_data_space_total_bytes'), last.size)).toBe(true);
+      expect(withinRounding(last.metrics.value('docker_devicemapper_data_space_total_bytes'), last.size)).toBe(true);
       expect({ seen, alerts: seen.flatMap((s) => s.alerts) }).toEqual({ seen, alerts: [] });
     },
     30 * MINUTES,

@@ -19,6 +19,7 @@ import { TestDaemon } from '../helpers/dockerd';
 import { duBytes } from '../helpers/du';
 import { EXPORTER_BIN } from '../helpers/exporter';
 import { stopPid, waitFor } from '../helpers/processes';
+import { mountLoopImage } from '../helpers/loopImage';
 import { tempDir } from '../helpers/tempDir';
 import { hiddenPids, treeChecksum } from '../helpers/treeChecksum';
 
@@ -46,15 +47,10 @@ describe('reclaim on a daemon switched from vfs to overlay2', () => {
   // The data root on a filesystem of the test's own (a loop-mounted ext4 image): statfs before and after
   // a removal then moves by what was removed only, whatever else on this machine writes meanwhile
   // (it failed by 30 MB once when another process wrote to the shared filesystem during the suite).
-  const image = path.join(dir, 'dataroot.img');
-  let loop = '';
+  let ownFilesystem: { detach(): void } | undefined;
 
   beforeAll(async () => {
-    execFileSync('truncate', ['-s', '1G', image]);
-    execFileSync('mkfs.ext4', ['-q', '-F', image], { stdio: 'ignore' });
-    loop = execFileSync('losetup', ['--find', '--show', image], { encoding: 'utf8' }).trim();
-    mkdirSync(daemon.dataRoot, { recursive: true });
-    execFileSync('mount', [loop, daemon.dataRoot]);
+    ownFilesystem = mountLoopImage(path.join(dir, 'dataroot.img'), ['mkfs.ext4', '-q', '-F'], daemon.dataRoot);
     await daemon.start({ args: ['--storage-driver', 'vfs'] });
     await daemon.importBusybox();
     await daemon.docker(
@@ -85,13 +81,7 @@ describe('reclaim on a daemon switched from vfs to overlay2', () => {
   });
   afterAll(async () => {
     await daemon.stop();
-    // TestDaemon's teardown unmounts what is under its directory, this filesystem included; the loop device is ours.
-    try {
-      execFileSync('umount', ['-l', daemon.dataRoot], { stdio: 'ignore' });
-    } catch {
-      // Already unmounted.
-    }
-    if (loop) execFileSync('losetup', ['--detach', loop]);
+    ownFilesystem?.detach();
   });
 
   it('a dry run lists the vfs data with its size as du counts it, and changes nothing', async () => {
