@@ -120,8 +120,7 @@ interface Inspected {
 
 /** One container: inspected, its image's config, its listening ports when on the host network. */
 async function inspectOne(host: PlanHost, id: string): Promise<Inspected | undefined> {
-  const sized = host.driver === 'devicemapper';
-  const inspect = (await host.api.get(sized ? `/containers/${id}/json?size=1` : `/containers/${id}/json`)).body;
+  const { inspect, sized } = await inspectBody(host, id);
   if (!isObject(inspect)) return undefined;
   const imageId = typeof inspect['Image'] === 'string' ? inspect['Image'] : '';
   const imageConfig = await imageConfigOf(host, imageId);
@@ -138,6 +137,24 @@ async function inspectOne(host: PlanHost, id: string): Promise<Inspected | undef
       ...(hostMode ? { listeningPorts: containerListeningPorts(typeof state['Pid'] === 'number' ? state['Pid'] : 0) } : {}),
     },
   };
+}
+
+/**
+ * A container's inspect, with its writable layer's size on devicemapper. There the daemon activates and
+ * mounts the container's thin device to measure it, which took longer than the 5 s deadline in a busy
+ * guest: that container's layer is then unknown in the plan (said in the log), not the whole plan undone.
+ */
+async function inspectBody(host: PlanHost, id: string): Promise<{ inspect: unknown; sized: boolean }> {
+  if (host.driver !== 'devicemapper') return { inspect: (await host.api.get(`/containers/${id}/json`)).body, sized: false };
+  try {
+    return { inspect: (await host.api.get(`/containers/${id}/json?size=1`)).body, sized: true };
+  } catch (err) {
+    host.logger.warn('the daemon did not measure a writable layer in time; its size is unknown in the plan', {
+      container: id,
+      err: errorMessage(err),
+    });
+    return { inspect: (await host.api.get(`/containers/${id}/json`)).body, sized: false };
+  }
 }
 
 /** An image's Config, asked once per image (containers planned at the same time share the one request); without it the re-create command repeats what the image already says. */

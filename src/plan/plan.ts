@@ -122,7 +122,7 @@ export function planText(plan: Plan): string {
     for (const b of c.binds) out.push(`  bind ${b.source} at ${b.destination} (survives)`);
     const vfs = plan.daemon.driver === 'vfs' ? " (vfs: the image's files included)" : '';
     out.push(
-      `  writable layer: ${c.writableLayerBytes !== undefined ? `${formatBytes(c.writableLayerBytes)}${vfs}` : 'unknown'}${c.writableLayerBytes ? '; copy out what matters (docker cp) before the switch' : ''}`,
+      `  writable layer: ${c.writableLayerBytes !== undefined ? `${formatBytes(c.writableLayerBytes)}${vfs}` : 'unknown'}${c.writableLayerBytes !== 0 ? '; copy out what matters (docker cp) before the switch' : ''}`,
     );
     out.push(`  re-create: ${shellLine(commandFor(c))}`);
     for (const a of c.recreate.after) out.push(`             ${shellLine(a)}`);
@@ -166,7 +166,9 @@ export function planScript(plan: Plan, switchStep: string, generatedAt: string):
       .flatMap((img) => img.names.filter((n) => !n.includes('<none>')).map((n) => `  docker pull ${shellLine([n])}`)),
   ];
   for (const c of plan.containers) {
-    lines.push(`  # ${c.name}: ${c.state}${c.writableLayerBytes ? `, ${formatBytes(c.writableLayerBytes)} in its writable layer` : ''}`);
+    lines.push(
+      `  # ${c.name}: ${c.state}${c.writableLayerBytes === undefined ? ', its writable layer not measured' : c.writableLayerBytes ? `, ${formatBytes(c.writableLayerBytes)} in its writable layer` : ''}`,
+    );
     for (const u of c.recreate.unreproduced) lines.push(`  #   not carried over: ${u}`);
     lines.push(`  ${shellLine(commandFor(c))}`);
     for (const a of c.recreate.after) lines.push(`  ${shellLine(a)}`);

@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { TestExporter } from '../helpers/exporter';
-import { daemonRoutes, ReplayServer } from '../helpers/replayServer';
+import { daemonRoutes, json, ReplayServer } from '../helpers/replayServer';
 import { tempDir } from '../helpers/tempDir';
+import { runCli } from '../helpers/cli';
 
 const run = promisify(execFile);
 const fixtureDir = path.join(__dirname, '../fixtures/devicemapper');
@@ -101,5 +102,69 @@ describe.each([
     expect(m.all('docker_storage_driver_explicit')).toEqual([]);
     await exporter.logged('cannot tell whether the storage driver is explicitly configured');
     expect(exporter.log().match(/cannot tell whether the storage driver is explicitly configured/g)).toHaveLength(1);
+  });
+});
+
+describe('plan on a devicemapper host whose daemon is slow to measure one writable layer', () => {
+  const dir = tempDir('dm-plan');
+  const container = (id: string, name: string, sizeRw: number) => ({
+    Id: id,
+    Name: `/${name}`,
+    Image: 'sha256:busybox',
+    State: { Status: 'running', Pid: 0 },
+    Config: { Image: 'busybox', Cmd: ['sleep', '1d'] },
+    HostConfig: { NetworkMode: 'bridge' },
+    Mounts: [],
+    SizeRw: sizeRw,
+  });
+  const quick = container('a'.repeat(64), 'quick', 4096);
+  const slow = container('b'.repeat(64), 'slow', 8192);
+  const routes = daemonRoutes(
+    { ...fixture('loop-lvm-20.10-guest'), DockerRootDir: path.join(dir, 'docker') },
+    [quick, slow].map((c) => ({ Id: c.Id, Names: [c.Name], Image: 'busybox', State: 'running', HostConfig: { NetworkMode: 'bridge' } })),
+  );
+  // The slow container's measured inspect never answers (dockerd mounting its thin device in a busy guest took
+  // longer than the deadline); its plain inspect does.
+  routes['/containers/*/json'] = (req, res) => {
+    const id = (req.url ?? '').split('/containers/')[1]?.split('/')[0];
+    const found = [quick, slow].find((c) => c.Id === id);
+    if (found === slow && (req.url ?? '').includes('size=1')) return;
+    const { SizeRw, ...plain } = found ?? quick;
+    json((req.url ?? '').includes('size=1') ? { ...plain, SizeRw } : plain)(req, res);
+  };
+  const server = new ReplayServer(path.join(dir, 'docker.sock'), routes, '1.41');
+
+  beforeAll(() => server.start());
+  afterAll(() => server.stop());
+
+  it('plans every container, the slow one with its writable layer unknown and the reason in the log', async () => {
+    const r = await runCli([
+      'plan',
+      '--format',
+      'json',
+      '--docker.host',
+      server.host,
+      '--docker.timeout',
+      '1s',
+      '--docker.pid-file',
+      path.join(dir, 'none.pid'),
+    ]);
+    expect(r.code).toBe(0);
+    const plan = JSON.parse(r.stdout) as { containers: { name: string; writableLayerBytes?: number; writableLayerSource: string }[] };
+    const byName = new Map(plan.containers.map((c) => [c.name, c]));
+    expect(byName.get('quick')).toMatchObject({ writableLayerBytes: 4096, writableLayerSource: 'daemon' });
+    expect(byName.get('slow')?.writableLayerSource).toBe('unknown');
+    expect(byName.get('slow')?.writableLayerBytes).toBeUndefined();
+    expect(r.stderr).toMatch(/did not measure a writable layer in time/);
+    const text = await runCli([
+      'plan',
+      '--docker.host',
+      server.host,
+      '--docker.timeout',
+      '1s',
+      '--docker.pid-file',
+      path.join(dir, 'none.pid'),
+    ]);
+    expect(text.stdout).toMatch(/slow[\s\S]*writable layer: unknown; copy out what matters/);
   });
 });
