@@ -170,7 +170,7 @@ export const FLAGS: readonly FlagSpec[] = [
     name: 'docker.daemon-config',
     type: 'string',
     commands: ALL,
-    help: 'daemon.json to read when dockerd runs without --config-file.',
+    help: "The daemon.json a rootful dockerd reads without --config-file, as the daemon names it: read in the daemon's mount namespace (/proc/<pid>/root).",
     default: () => '/etc/docker/daemon.json',
   },
   {

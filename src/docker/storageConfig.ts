@@ -125,8 +125,16 @@ interface DaemonProcess {
   /** Its flags by long name. */
   commandLine: ReadonlyMap<string, string>;
   environ: string[];
-  /** The daemon.json it reads (from its command line and environment). */
+  /** The daemon.json it reads (from its command line and environment), as it names it. */
   configFile: string;
+  /**
+   * Where this process reads that file: in the daemon's mount namespace, through /proc/<pid>/root. An
+   * exporter in a container does not have the host's /etc/docker, nor NixOS's /nix/store file that
+   * --config-file names; read here, a pinned host looked unpinned.
+   */
+  configFileHere: string;
+  /** Named by --config-file: dockerd refuses to start when that file is missing, where a missing default means the defaults. */
+  configFileNamed: boolean;
   /** Configured data root -> where it resolves in the daemon's mount namespace. */
   resolvedRoots: Map<string, string>;
 }
@@ -161,13 +169,17 @@ async function readDaemonProcess(
   const argv = splitNul(cmdline);
   const environ = splitNul(environText);
   const commandLine = commandLineFlags(argv, NEWEST_FLAGS);
+  const configFile = configFileOf(commandLine, environ);
   return {
     pid,
     startTime: (withStartTime && startTimeNow(procRoot, pid)) || '',
     argv,
     commandLine,
     environ,
-    configFile: configFileOf(commandLine, environ),
+    configFile,
+    // A relative --config-file is already under /proc/<pid>/cwd, which leads into the daemon's namespace.
+    configFileHere: configFile.startsWith(`${dir}/`) ? configFile : path.join(dir, 'root', configFile),
+    configFileNamed: Boolean(commandLine.get('config-file')),
     resolvedRoots: new Map(),
   };
 }
@@ -230,7 +242,7 @@ export async function readStorageConfig(options: StorageConfigOptions, memo?: Da
     ...(envDriver ? { envDriver } : {}),
     ...(envMigrationThreshold ? { envMigrationThreshold } : {}),
   };
-  const read = daemonJsonOf(configFile, configuration);
+  const read = daemonJsonOf(daemon, configuration);
   if ('failure' in read) return read.failure;
   const settings = read.settings;
   const fromFile = nonEmptyString(settings?.['storage-driver']);
@@ -290,16 +302,25 @@ async function daemonProcess(
  * `configuration`; or why the daemon could not read it at its next start.
  */
 function daemonJsonOf(
-  configFile: string,
+  daemon: Pick<DaemonProcess, 'configFile' | 'configFileHere' | 'configFileNamed'>,
   configuration: DaemonConfiguration,
 ): { settings?: Record<string, unknown> } | { failure: Unknown } {
+  const { configFile, configFileHere } = daemon;
   let bytes: Buffer | undefined;
   try {
-    bytes = readDaemonJson(configFile);
+    bytes = readDaemonJson(configFileHere);
   } catch (err) {
-    // A --config-file that is missing stops the daemon, but it is running: only other errors are news.
-    return { failure: { known: false, reason: `cannot read daemon config ${configFile}: ${errorCode(err)}` } };
+    // Never "none" for a file that could not be looked at: an unpinned verdict on a pinned host pages falsely.
+    return { failure: { known: false, reason: `cannot read daemon config ${configFile} (at ${configFileHere}): ${errorCode(err)}` } };
   }
+  if (!bytes && daemon.configFileNamed)
+    // dockerd read it when it started (it refuses a missing --config-file): removed since, its next start fails.
+    return {
+      failure: {
+        known: false,
+        reason: `daemon config ${configFile}, named by --config-file, is gone (looked at ${configFileHere}): the daemon's next start fails on it`,
+      },
+    };
   if (!bytes) return {};
   configuration.daemonJson = { file: configFile, bytes };
   const read = daemonJsonSettings(bytes);

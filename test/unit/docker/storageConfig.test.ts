@@ -11,6 +11,8 @@ describe('readStorageConfig over a /proc laid out on disk', () => {
     mkdirSync(path.join(dir, 'proc', String(pid)), { recursive: true });
     mkdirSync(path.join(dir, 'cwd'));
     symlinkSync(path.join(dir, 'cwd'), path.join(dir, 'proc', String(pid), 'cwd'));
+    // The daemon's root: this process's own here, unless a test gives it another mount namespace.
+    symlinkSync('/', path.join(dir, 'proc', String(pid), 'root'));
     writeFileSync(path.join(dir, 'docker.pid'), `${pid}\n`);
     writeFileSync(path.join(dir, 'proc', String(pid), 'cmdline'), argv.join('\0') + '\0');
     writeFileSync(path.join(dir, 'proc', String(pid), 'environ'), environ.join('\0') + '\0');
@@ -95,6 +97,45 @@ describe('readStorageConfig over a /proc laid out on disk', () => {
       rootless: true,
       configFile: path.join(dir, 'config', 'docker', 'daemon.json'),
       dataRoot: '/home/u/.local/share/docker',
+    });
+  });
+
+  describe("daemon.json as the daemon sees it, in its mount namespace (NixOS's /nix/store file, an exporter in a container)", () => {
+    const otherRoot = () => {
+      const root = path.join(dir, 'daemon-root');
+      mkdirSync(path.join(root, 'nix', 'store'), { recursive: true });
+      rmSync(path.join(dir, 'proc', String(pid), 'root'));
+      symlinkSync(root, path.join(dir, 'proc', String(pid), 'root'));
+      return root;
+    };
+
+    it('reads a --config-file that only the daemon has, and names it as the daemon does', async () => {
+      layout(['/usr/bin/dockerd', '--config-file=/nix/store/0n6p-daemon.json', '-H', 'fd://'], []);
+      writeFileSync(path.join(otherRoot(), 'nix', 'store', '0n6p-daemon.json'), '{"storage-driver":"devicemapper"}');
+      expect(await detect()).toMatchObject({
+        known: true,
+        source: 'config_file',
+        driver: 'devicemapper',
+        configFile: '/nix/store/0n6p-daemon.json',
+      });
+    });
+
+    it("reads the default daemon.json in the daemon's namespace, not the one beside this process", async () => {
+      layout(['/usr/bin/dockerd'], [], '{}');
+      const root = otherRoot();
+      mkdirSync(path.join(root, dir), { recursive: true });
+      writeFileSync(path.join(root, dir, 'daemon.json'), '{"storage-driver":"devicemapper"}');
+      expect(await detect()).toMatchObject({ known: true, source: 'config_file', driver: 'devicemapper' });
+    });
+
+    it('is unknown, not "none", when a --config-file is gone or the daemon\'s files cannot be looked at', async () => {
+      layout(['/usr/bin/dockerd', '--config-file', '/nix/store/0n6p-daemon.json'], []);
+      otherRoot();
+      expect(await detect()).toMatchObject({ known: false, reason: expect.stringContaining('is gone (looked at') });
+      layout(['/usr/bin/dockerd'], []);
+      rmSync(path.join(dir, 'proc', String(pid), 'root'));
+      writeFileSync(path.join(dir, 'proc', String(pid), 'root'), 'not a directory');
+      expect(await detect()).toMatchObject({ known: false, reason: expect.stringMatching(/cannot read daemon config .*: ENOTDIR/) });
     });
   });
 
