@@ -57,6 +57,8 @@ export interface Config {
   containerdConfigFile: string;
   minIntervalMs: number;
   pidFile: string;
+  /** Connect to a local socket that only a socket activator holds, starting the stopped daemon (--docker.wake-socket-activated). */
+  wakeSocketActivated: boolean;
   /** The data root as the exporter sees it, when not at the daemon's DockerRootDir. */
   dataRoot?: string;
   scanIntervalMs: number;
@@ -310,6 +312,7 @@ function commonConfig(read: FlagReader): Config {
     containerdConfigFile: read.nonEmpty('containerd.config'),
     minIntervalMs: read.duration('docker.min-interval', true),
     pidFile: read.nonEmpty('docker.pid-file'),
+    wakeSocketActivated: read.flag('docker.wake-socket-activated'),
     ...(dataRoot !== '' ? { dataRoot } : {}),
     scanIntervalMs: read.duration('scan.interval'),
     scan: !read.flag('no-scan'),

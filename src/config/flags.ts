@@ -110,6 +110,13 @@ export const FLAGS: readonly FlagSpec[] = [
     default: () => '~/.ssh/known_hosts',
   },
   {
+    name: 'docker.wake-socket-activated',
+    type: 'boolean',
+    commands: ALL,
+    help: "Connect even when dockerd is stopped and only a socket activator (systemd's docker.socket, as NixOS always has) holds its socket: that connection starts it. Off: such a daemon is reported down (docker_up 0, reason not_woken), not started.",
+    default: () => '',
+  },
+  {
     name: 'docker.timeout',
     type: 'string',
     commands: ALL,

@@ -65,9 +65,21 @@ export class EngineError extends Error {
     message: string,
     /**
      * permission, missing and refused: the socket is forbidden, absent, or nobody listens on it;
-     * tls: the TLS handshake failed (a certificate refused either way); ssh: the ssh connection failed.
+     * tls: the TLS handshake failed (a certificate refused either way); ssh: the ssh connection failed;
+     * not_woken: not connected, as that would start a stopped socket-activated daemon.
      */
-    readonly kind: 'timeout' | 'permission' | 'missing' | 'refused' | 'unreachable' | 'tls' | 'ssh' | 'http' | 'too_large' | 'invalid_json',
+    readonly kind:
+      | 'timeout'
+      | 'permission'
+      | 'missing'
+      | 'refused'
+      | 'unreachable'
+      | 'tls'
+      | 'ssh'
+      | 'http'
+      | 'too_large'
+      | 'invalid_json'
+      | 'not_woken',
     /** The HTTP status when the daemon answered with an error (404: no such container). */
     readonly status?: number,
   ) {

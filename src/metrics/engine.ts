@@ -6,6 +6,7 @@ import { GaugeSet } from './gaugeSet';
 export class EngineMetrics {
   private readonly set: GaugeSet;
   private readonly up;
+  private readonly downReason;
   private readonly engineInfo;
   private readonly images;
   private readonly volumes;
@@ -15,6 +16,11 @@ export class EngineMetrics {
     this.up = set.gauge(
       'docker_up',
       '1 when the Docker daemon answered GET /_ping in the last collection (at most --docker.min-interval before this scrape), else 0.',
+    );
+    this.downReason = set.gauge(
+      'docker_down_reason',
+      'Why the daemon did not answer, while docker_up is 0; always 1. reason: missing, permission, refused (the socket), timeout, tls, ssh, http, invalid_json, too_large, unreachable, or not_woken: not connected, because that would start a stopped socket-activated daemon (--docker.wake-socket-activated).',
+      ['reason'],
     );
     this.engineInfo = set.gauge(
       'docker_engine_info',
@@ -28,6 +34,7 @@ export class EngineMetrics {
   update(snapshot: DaemonSnapshot): void {
     this.set.reset();
     this.up.set({}, snapshot.up ? 1 : 0);
+    if (!snapshot.up && snapshot.unreachable) this.downReason.set({ reason: snapshot.unreachable.kind }, 1);
     if (snapshot.volumes !== undefined) this.volumes.set({}, snapshot.volumes);
     const info = snapshot.info;
     if (!info) return;

@@ -144,6 +144,8 @@ function unreachableStep(kind: string | undefined, dockerHost = 'the Docker sock
       return `The TLS handshake with ${dockerHost} failed: check that --docker.cert-path (or DOCKER_CERT_PATH) holds the ca.pem that signed the daemon's certificate and a cert.pem and key.pem the daemon's --tlscacert signed, and that the certificate names the host you connect to.`;
     case 'ssh':
       return `The ssh connection to ${dockerHost} failed: check the host key in --docker.ssh-known-hosts (ssh-keyscan, then compare its fingerprint), the key of --docker.ssh-identity or the ssh agent, and that the user may run docker on that host (docker system dial-stdio).`;
+    case 'not_woken':
+      return `dockerd is stopped and only its socket activator (systemd's docker.socket) holds ${dockerHost}: connecting would have started it, so nothing was asked. Start Docker (systemctl start docker) to check it, or pass --docker.wake-socket-activated.`;
     case 'timeout':
       return `The daemon took the connection at ${dockerHost} but did not answer within --docker.timeout: it hangs or is overloaded (journalctl -u docker); a longer --docker.timeout may help a slow one.`;
     default:

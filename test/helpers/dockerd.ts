@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, wr
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { isAlive, startLogged, stopPid, untilAnswering } from './processes';
+import { isAlive, startLogged, stopPid, untilAnswering, waitFor } from './processes';
 
 const run = promisify(execFile);
 
@@ -13,6 +13,11 @@ export interface DaemonOptions {
   env?: NodeJS.ProcessEnv;
   /** The daemon.json it reads (--config-file); `{}` unless said. */
   daemonJson?: string | Buffer;
+  /**
+   * Held by systemd-socket-activate, as systemd's docker.socket holds /run/docker.sock: the socket listens
+   * at once and dockerd (--host fd://) starts at the first connection. start() does not connect.
+   */
+  socketActivated?: boolean;
 }
 
 /** Where scripts/fetch-test-engines unpacks the newer engines. */
@@ -70,7 +75,7 @@ export class TestDaemon {
     const args = [
       '--debug',
       '--host',
-      this.host,
+      options.socketActivated ? 'fd://' : this.host,
       '--data-root',
       this.dataRoot,
       '--exec-root',
@@ -86,7 +91,15 @@ export class TestDaemon {
       ...(options.args ?? []),
     ];
     writeFileSync(this.configFile, options.daemonJson ?? '{}');
-    const child = startLogged('dockerd', args, this.logFile, { ...process.env, PATH: pathFor(this.version), ...options.env });
+    const env = { ...process.env, PATH: pathFor(this.version), ...options.env };
+    if (options.socketActivated) {
+      // The activator execs dockerd in its own process at the first connection: one pid, stopped either way.
+      const activator = startLogged('systemd-socket-activate', ['--listen', this.socket, 'dockerd', ...args], this.logFile, env);
+      this.pid = activator.pid;
+      await waitFor('systemd-socket-activate to listen', () => (/Listening on/.test(this.logTail()) ? true : undefined), 10000, 25);
+      return;
+    }
+    const child = startLogged('dockerd', args, this.logFile, env);
     this.pid = child.pid;
     try {
       await untilAnswering(
