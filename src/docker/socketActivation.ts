@@ -41,7 +41,10 @@ export function wakingReason(options: WakeCheckOptions): string | undefined {
   if (running !== undefined) return undefined;
   const inodes = listeningInodes(options.socketPath, procRoot);
   if (inodes.size === 0) return undefined;
-  const holders = holdersOf(inodes, procRoot);
+  // The activators' descriptors first: only where one holds the socket are every process's read (a host's
+  // thousands of processes and their descriptors, to see whether the daemon holds it too).
+  if (holdersOf(inodes, procRoot, (command) => ACTIVATORS.has(command)).length === 0) return undefined;
+  const holders = holdersOf(inodes, procRoot, () => true);
   if (holders.length === 0 || !holders.every((h) => ACTIVATORS.has(h.command))) return undefined;
   const named = holders.map((h) => `${h.command} (pid ${h.pid})`).join(', ');
   return `dockerd is not running (no live dockerd in ${options.pidFile}) and ${options.socketPath} is held by ${named} for socket activation: not connecting, which would start it (--docker.wake-socket-activated allows it)`;
@@ -80,12 +83,14 @@ function listeningInodes(socketPath: string, procRoot: string): Set<string> {
   );
 }
 
-/** Every process holding one of the sockets, among those whose descriptors this process may read. */
-function holdersOf(inodes: ReadonlySet<string>, procRoot: string): Holder[] {
+/** The processes holding one of the sockets, among those whose command is asked for and whose descriptors this process may read. */
+function holdersOf(inodes: ReadonlySet<string>, procRoot: string, asked: (command: string) => boolean): Holder[] {
   const links = new Set([...inodes].map((inode) => `socket:[${inode}]`));
   const holders: Holder[] = [];
   for (const entry of readdirSync(procRoot)) {
     if (!/^\d+$/.test(entry)) continue;
+    const command = readTrimmed(path.join(procRoot, entry, 'comm')) ?? '?';
+    if (!asked(command)) continue;
     let fds: string[];
     try {
       fds = readdirSync(path.join(procRoot, entry, 'fd'));
@@ -99,19 +104,25 @@ function holdersOf(inodes: ReadonlySet<string>, procRoot: string): Holder[] {
         return false;
       }
     });
-    if (holds) holders.push({ pid: Number(entry), command: readTrimmed(path.join(procRoot, entry, 'comm')) ?? '?' });
+    if (holds) holders.push({ pid: Number(entry), command });
   }
   return holders;
 }
+
+/** How long one look at the socket's holders answers for. */
+const LOOK_VALID_MS = 500;
 
 /**
  * The Engine API, asking `wakingReason` before every connection it opens (GETs and the event stream):
  * while a connection would start a stopped socket-activated daemon, each request fails as not_woken with
  * the reason, and the daemon shows as down. The check reads /proc: a few files while dockerd runs.
  */
-export function withoutWaking(api: EngineApi, reason: () => string | undefined): EngineApi {
+export function withoutWaking(api: EngineApi, reason: () => string | undefined, now: () => number = Date.now): EngineApi {
+  // One look serves the requests of one collection (they leave within milliseconds of each other).
+  let looked: { at: number; why: string | undefined } | undefined;
   const refusal = (path: string): EngineError | undefined => {
-    const why = reason();
+    if (!looked || now() - looked.at > LOOK_VALID_MS) looked = { at: now(), why: reason() };
+    const why = looked.why;
     return why === undefined ? undefined : new EngineError(`GET ${path}: ${why}`, 'not_woken');
   };
   return {
