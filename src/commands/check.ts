@@ -51,7 +51,8 @@ export async function runCheck(config: Config, options: CheckOptions, logger: Lo
     }
   }
   const storage = snapshot.storageConfig;
-  const remedies = remediesFor(hostPlatform(options.remedies), storage?.known ? storage.configFile : undefined);
+  const configFile = storage?.known ? storage.configFile : undefined;
+  const remedies = remediesFor(hostPlatform(options.remedies, configFile), configFile);
   const report = buildReport({
     snapshot,
     scan,

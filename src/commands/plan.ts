@@ -78,7 +78,8 @@ export async function runPlan(
   if (options.format === 'json') process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
   else if (options.format === 'script') {
     const storage = snapshot.storageConfig;
-    const remedies = remediesFor(hostPlatform(options.remedies), storage?.known ? storage.configFile : undefined);
+    const configFile = storage?.known ? storage.configFile : undefined;
+    const remedies = remediesFor(hostPlatform(options.remedies, configFile), configFile);
     process.stdout.write(planScript(plan, remedies.switchDriver(plan.target_driver), new Date().toISOString()));
   } else process.stdout.write(planText(plan));
   return PLAN_EXIT.done;

@@ -137,9 +137,26 @@ describe('remedies, chosen by what the host is', () => {
       'Set "storage-driver": "devicemapper" in /home/u/.config/docker/daemon.json (and no --storage-driver flag), then sudo systemctl restart docker.',
     );
     expect(remediesFor('flyingcircus').switchDriver('overlay2')).toContain(
-      '/etc/local/nixos/docker.nix: virtualisation.docker.daemon.settings = { storage-driver = "overlay2"; };',
+      '/etc/local/nixos/docker.nix (any *.nix file in /etc/local/nixos): virtualisation.docker.daemon.settings = { storage-driver = "overlay2"; };',
     );
     expect(remediesFor('nixos').pinDriver('overlay2')).toContain('nixos-rebuild switch');
+  });
+  it('on NixOS, says the switch restarts Docker, puts it after the saves and copies, and keeps the setting', () => {
+    for (const platform of ['nixos', 'flyingcircus'] as const) {
+      const switchStep = remediesFor(platform).switchDriver('overlay2');
+      expect(switchStep).toMatch(/^Only after the images are saved and what the containers wrote in their writable layers is copied out: /);
+      expect(switchStep).toMatch(
+        /switch: it restarts Docker at once .* stopping every container; \/etc\/docker\/daemon.json does not apply/,
+      );
+      expect(switchStep).toMatch(/Keep the setting afterwards: it is the pin\.$/);
+      expect(remediesFor(platform).pinDriver('devicemapper')).toMatch(
+        /restarts Docker at once.*Containers with a restart policy start again/,
+      );
+    }
+  });
+  it('takes a daemon.json in /nix/store for NixOS where /etc/NIXOS cannot be seen (the exporter in a container)', () => {
+    expect(detectPlatform(probe([]), '/nix/store/0n6p-daemon.json')).toBe('nixos');
+    expect(detectPlatform(probe([]), '/etc/docker/daemon.json')).toBe('daemon-json');
   });
   it('puts daemon.json in the steps of a report for a host that is not NixOS', () => {
     const report = buildReport({
