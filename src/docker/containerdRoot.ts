@@ -43,12 +43,14 @@ export function containerdRootToMeasure(
   procRoot = '/proc',
 ): { root: string; path: string } | undefined {
   if (!storage?.known || !storage.externalContainerd) return undefined;
-  const root = readContainerdRoot(configFile);
   let sameNamespace = true;
   try {
     sameNamespace = readlinkSync(`${procRoot}/self/ns/mnt`) === readlinkSync(`${procRoot}/${storage.pid}/ns/mnt`);
   } catch {
-    // Cannot tell: measure the path as this process sees it.
+    // Cannot tell: read and measure the paths as this process sees them.
   }
-  return { root, path: sameNamespace ? root : `${procRoot}/${storage.pid}/root${root}` };
+  const seen = (file: string) => (sameNamespace ? file : `${procRoot}/${storage.pid}/root${file}`);
+  // The config too as the daemon's host has it: NixOS keeps it in /nix/store, which a container does not have.
+  const root = readContainerdRoot(seen(configFile));
+  return { root, path: seen(root) };
 }
