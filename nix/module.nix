@@ -153,7 +153,8 @@ in
     })
 
     (mkIf cfg.textfile.enable {
-      systemd.tmpfiles.rules = [ "d ${cfg.textfile.directory} 0755 root root -" ];
+      # The dynamic user writes the file atomically (a temporary file renamed there): through the docker group.
+      systemd.tmpfiles.rules = [ "d ${cfg.textfile.directory} 0775 root docker -" ];
       systemd.services.docker-daemon-exporter-textfile = {
         description = "Docker daemon metrics for node_exporter's textfile collector";
         after = [ "docker.service" ];

@@ -290,7 +290,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'log.format', type: 'string', commands: ALL, help: 'Log format: logfmt or json (to stderr).', default: () => 'logfmt' },
 ];
 
-/** The README's table of every flag of every command, made from this list (a test keeps the README equal to it). */
+/** docs/flags.md's table of every flag of every command, made from this list (a test keeps the file equal to it). */
 export function flagTable(): string {
   const commands = (flag: FlagSpec) => flag.commands.map((c) => (c === 'serve' ? 'exporter' : c)).join(', ');
   const shown = (flag: FlagSpec) =>

@@ -23,7 +23,7 @@ const MAX_CHANNELS = 8;
  * side of one shared ssh connection, as the docker CLI reaches ssh://
  * daemons. docker-modem's own ssh transport opens a new ssh connection (and
  * a new dial-stdio) for every request, which made a scrape take seconds
- * (README, Remote daemons). Here the ssh connection is kept, and each dial-stdio
+ * (docs/security.md, Remote daemons). Here the ssh connection is kept, and each dial-stdio
  * channel carries keep-alive HTTP requests one after another.
  */
 export function sshAgent(config: ConnectConfig): http.Agent {

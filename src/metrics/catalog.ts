@@ -34,7 +34,7 @@ export function metricCatalog(): MetricDescription[] {
   });
 }
 
-/** The README's table of every metric, made from the registered metrics (a test keeps the README equal to it). */
+/** docs/metrics.md's table of every metric, made from the registered metrics (a test keeps the file equal to it). */
 export function metricTable(): string {
   const cell = (text: string) => text.replace(/\|/g, '\\|');
   return [

@@ -19,7 +19,7 @@ type Figure = 'min' | 'max' | 'mean' | 'p50' | 'p90' | 'p99';
  * prom-client's event-loop lag metrics, the same names, help and values, less
  * the standard deviation: Node's delay histogram walks all of its buckets to
  * compute one (measured: more than every other process metric together; see
- * the README's benchmarks), where min, max, mean and percentiles cost microseconds.
+ * docs/benchmarks.md), where min, max, mean and percentiles cost microseconds.
  * As in prom-client, the histogram restarts at each scrape and the plain lag
  * is the delay of a setImmediate, reported at the next scrape.
  */

@@ -121,10 +121,13 @@ export class ScanScheduler {
       });
       const failure = result.complete ? undefined : `cannot read the data root ${view.root}: ${result.examples[0] ?? 'unknown error'}`;
       if (failure && failure !== this.lastFailure) {
-        this.options.logger.error('cannot read the data root; the exporter needs root or CAP_DAC_READ_SEARCH to read it (see the README)', {
-          root: view.root,
-          err: result.examples[0] ?? 'unknown error',
-        });
+        this.options.logger.error(
+          'cannot read the data root; the exporter needs root or CAP_DAC_READ_SEARCH to read it (see docs/install.md)',
+          {
+            root: view.root,
+            err: result.examples[0] ?? 'unknown error',
+          },
+        );
       }
       const permission = result.errors.get('permission');
       if (!failure && permission && this.lastFailure !== 'permission') {

@@ -1,6 +1,6 @@
 /**
  * Every exit status of every command, in one place: scripts and systemd
- * units branch on them, and the README's command table says the same.
+ * units branch on them, and the README and docs/upgrade.md say the same.
  */
 export const EXIT = {
   /** Bad configuration: a flag, the web config, a certificate; the message names it. */

@@ -22,7 +22,7 @@ function fromMetrics(m: Metrics): Outcomes {
   );
 }
 
-/** The README's table of engines, situations and outcomes, as the rows below make it. */
+/** docs/upgrade.md's table of engines, situations and outcomes, as the rows below make it. */
 export function outcomeTable(hosts: readonly EngineHost[]): string {
   const cell = (host: EngineHost, key: 'restart' | '25' | '29') => {
     if (host.podman) return 'none (not Docker)';
@@ -71,8 +71,8 @@ describe.each(ENGINE_HOSTS.map((host) => [`${host.engine}: ${host.situation}`, h
   });
 });
 
-describe("the README's table of outcomes", () => {
+describe("docs/upgrade.md's table of outcomes", () => {
   it('is these rows, each one a test above', () => {
-    expect(readFileSync(path.join(repoRoot(), 'README.md'), 'utf8')).toContain(outcomeTable(ENGINE_HOSTS));
+    expect(readFileSync(path.join(repoRoot(), 'docs/upgrade.md'), 'utf8')).toContain(outcomeTable(ENGINE_HOSTS));
   });
 });

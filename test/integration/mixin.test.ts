@@ -91,8 +91,8 @@ describe('the monitoring mixin', () => {
     }
   });
 
-  it('builds as the README shows: rule files from a vendored copy with an overridden _config, accepted by promtool', () => {
-    const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+  it('builds as docs/wiring.md shows: rule files from a vendored copy with an overridden _config, accepted by promtool', () => {
+    const readme = readFileSync(path.join(root, 'docs/wiring.md'), 'utf8');
     const example = /```jsonnet\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
     expect(example).toContain("import 'docker-daemon-exporter/mixin/mixin.libsonnet'");
     const dir = tempDir('dde-mixin-');

@@ -110,7 +110,7 @@ describe('the NixOS package and module (nix/)', () => {
       /\/bin\/docker-daemon-exporter textfile --output \/var\/lib\/node-textfiles\/docker\.prom $/,
     );
     expect(textfile?.serviceConfig['ReadWritePaths']).toEqual(['/var/lib/node-textfiles']);
-    expect(config.systemd.tmpfiles?.rules).toEqual(['d /var/lib/node-textfiles 0755 root root -']);
+    expect(config.systemd.tmpfiles?.rules).toEqual(['d /var/lib/node-textfiles 0775 root docker -']);
     expect(config.systemd.timers?.['docker-daemon-exporter-textfile']?.timerConfig).toMatchObject({ OnUnitActiveSec: '5min' });
     const debian = serviceDirectives('packaging/systemd/docker-daemon-exporter-textfile.service');
     const fromModule = new Map(Object.entries(textfile?.serviceConfig ?? {}).map(([key, value]) => [key, asUnitValues(value)]));

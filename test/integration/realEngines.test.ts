@@ -287,7 +287,7 @@ export const CASES: HostCase[] = [
   },
 ];
 
-/** The README's table of hosts proven on real daemons, as the cases above make it. */
+/** docs/upgrade.md's table of hosts proven on real daemons, as the cases above make it. */
 export function realOutcomeTable(cases: readonly HostCase[]): string {
   const cell = (host: HostCase, version: DockerdVersion) => {
     const outcome = host.expected[version];
@@ -304,9 +304,9 @@ export function realOutcomeTable(cases: readonly HostCase[]): string {
   ].join('\n');
 }
 
-describe("the README's table of hosts proven on real daemons", () => {
+describe("docs/upgrade.md's table of hosts proven on real daemons", () => {
   it('is the cases of this test', () => {
-    expect(readFileSync(path.join(__dirname, '../../README.md'), 'utf8')).toContain(realOutcomeTable(CASES));
+    expect(readFileSync(path.join(__dirname, '../../docs/upgrade.md'), 'utf8')).toContain(realOutcomeTable(CASES));
   });
 });
 
