@@ -73,6 +73,8 @@ export interface Config {
   hostNetworkMaxSeries: number;
   /** At most this many docker_container_unhealthy_info series. */
   unhealthyMaxSeries: number;
+  /** At most this many docker_container_last_exit_code series. */
+  exitCodesMaxSeries: number;
   /** At most this many docker_container_restarts_total series. */
   restartsMaxSeries: number;
   /** At most this many docker_container_oom_killed_info series. */
@@ -321,6 +323,7 @@ function commonConfig(read: FlagReader): Config {
     collectors: collectorsOf(read),
     hostNetworkMaxSeries: read.wholeNumber('collector.host-network.max-series'),
     unhealthyMaxSeries: read.wholeNumber('collector.unhealthy.max-series'),
+    exitCodesMaxSeries: read.wholeNumber('collector.exit-codes.max-series'),
     restartsMaxSeries: read.wholeNumber('collector.restarts.max-series'),
     oomKillsMaxSeries: read.wholeNumber('collector.oom-kills.max-series'),
     upgradeTargets: read.majorVersions('upgrade.target-version'),

@@ -217,6 +217,13 @@ export const FLAGS: readonly FlagSpec[] = [
     default: () => '50',
   },
   {
+    name: 'collector.exit-codes.max-series',
+    type: 'string',
+    commands: ['serve', 'textfile'],
+    help: 'At most this many docker_container_last_exit_code series, the most recent exit first (a whole number; 0: none); docker_containers_exited_nonzero stays exact.',
+    default: () => '50',
+  },
+  {
     name: 'collector.restarts.max-series',
     type: 'string',
     commands: ['serve'],

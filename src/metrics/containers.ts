@@ -1,6 +1,13 @@
 import type { Registry } from 'prom-client';
 import type { DaemonSnapshot } from '../collector/snapshot';
-import { CONTAINER_HEALTH, ContainerHealth, ContainerSummary, hostNetworkFirst, unhealthyByName } from '../parse/containers';
+import {
+  CONTAINER_HEALTH,
+  ContainerHealth,
+  ContainerSummary,
+  failedExitsFirst,
+  hostNetworkFirst,
+  unhealthyByName,
+} from '../parse/containers';
 import { GaugeSet } from './gaugeSet';
 
 export interface ContainerMetricsOptions {
@@ -8,6 +15,8 @@ export interface ContainerMetricsOptions {
   hostNetworkMaxSeries: number;
   /** At most this many docker_container_unhealthy_info series. */
   unhealthyMaxSeries: number;
+  /** At most this many docker_container_last_exit_code series (--collector.exit-codes.max-series; 50 when not said). */
+  exitCodesMaxSeries?: number;
 }
 
 /** Containers by state and network mode, the host-network ones by name; containers by health, the unhealthy ones by name. */
@@ -17,6 +26,8 @@ export class ContainerMetrics {
   private readonly hostNetwork;
   private readonly health;
   private readonly unhealthy;
+  private readonly exitedNonZero;
+  private readonly lastExitCode;
 
   constructor(
     registry: Registry,
@@ -41,6 +52,15 @@ export class ContainerMetrics {
     this.unhealthy = set.gauge(
       'docker_container_unhealthy_info',
       'One series per running container whose health check fails, always 1, at most --collector.unhealthy.max-series of them by name, while docker_containers_health counts them all.',
+      ['name', 'image'],
+    );
+    this.exitedNonZero = set.gauge(
+      'docker_containers_exited_nonzero',
+      'Stopped containers whose last exit code is not 0: after a migration, what failed to come back shows here first.',
+    );
+    this.lastExitCode = set.gauge(
+      'docker_container_last_exit_code',
+      'The exit code of each stopped container that exited non-zero, at most --collector.exit-codes.max-series of them, the most recent exit first (State.FinishedAt where inspected, else the list\'s "Exited (N) … ago"), while docker_containers_exited_nonzero counts them all.',
       ['name', 'image'],
     );
   }
@@ -72,6 +92,12 @@ export class ContainerMetrics {
     for (const [status, count] of byHealth) this.health.set({ status }, count);
     for (const container of unhealthyByName(snapshot.containers, this.options.unhealthyMaxSeries)) {
       this.unhealthy.set({ name: container.name, image: container.image }, 1);
+    }
+    let exitedNonZero = 0;
+    for (const container of snapshot.containers) if (container.state === 'exited' && container.exitCode) exitedNonZero += 1;
+    this.exitedNonZero.set({}, exitedNonZero);
+    for (const container of failedExitsFirst(snapshot.containers, this.options.exitCodesMaxSeries ?? 50)) {
+      this.lastExitCode.set({ name: container.name, image: container.image }, container.exitCode ?? 0);
     }
   }
 }

@@ -23,6 +23,7 @@ export interface ExporterOptions {
   processMetrics: boolean;
   hostNetworkMaxSeries: number;
   unhealthyMaxSeries: number;
+  exitCodesMaxSeries?: number;
   restartsMaxSeries: number;
   oomKillsMaxSeries: number;
   /** Docker versions to tell the outcome of (--upgrade.target-version). */
@@ -139,6 +140,7 @@ export function exporterFor(
     processMetrics: mode === 'serve' && config.exporterMetrics,
     hostNetworkMaxSeries: config.hostNetworkMaxSeries,
     unhealthyMaxSeries: config.unhealthyMaxSeries,
+    exitCodesMaxSeries: config.exitCodesMaxSeries,
     restartsMaxSeries: config.restartsMaxSeries,
     oomKillsMaxSeries: config.oomKillsMaxSeries,
     upgradeTargets: config.upgradeTargets,

@@ -17,6 +17,47 @@ export interface ContainerSummary {
   health: ContainerHealth;
   /** State.RestartCount, from an inspect only (the list has none): restarts by the restart policy since the last manual start. */
   restartCount?: number;
+  /** The exit code of a container that exited: the list's Status text, or an inspect's State.ExitCode. */
+  exitCode?: number;
+  /**
+   * When it exited, for the most recent first: exact from an inspect's State.FinishedAt (milliseconds since
+   * the epoch); from a list, only how long ago the Status text says, in seconds, as of the listing.
+   */
+  exited?: { at: number } | { agoSeconds: number };
+}
+
+/** moby's units.HumanDuration words (go-units duration.go), in seconds; "a"/"an"/"About a" mean one. */
+const HUMAN_UNITS: Record<string, number> = { second: 1, minute: 60, hour: 3600, day: 86400, week: 604800, month: 2592000, year: 31536000 };
+
+/**
+ * An exited container's code and how long ago, from the list's Status text: "Exited (137) 5 minutes ago"
+ * (moby container/state.go State.String), "Less than a second ago", "About an hour ago". Undefined for any
+ * other state or text.
+ */
+export function exitOfStatusText(state: string, status: string | undefined): { exitCode: number; agoSeconds?: number } | undefined {
+  if (state !== 'exited' || status === undefined) return undefined;
+  const match = /^Exited \((-?\d+)\) (.*) ago$/.exec(status.trim());
+  if (!match) return undefined;
+  const exitCode = Number(match[1]);
+  const ago = (match[2] ?? '').toLowerCase();
+  if (ago === 'less than a second') return { exitCode, agoSeconds: 0 };
+  const amount = /^(?:about )?(an?|\d+) (second|minute|hour|day|week|month|year)s?$/.exec(ago);
+  if (!amount) return { exitCode };
+  const count = amount[1] === 'a' || amount[1] === 'an' ? 1 : Number(amount[1]);
+  return { exitCode, agoSeconds: count * (HUMAN_UNITS[amount[2] ?? ''] ?? 0) };
+}
+
+/** The containers that exited with a non-zero code, the most recent first (exact times before the list's "ago"), at most `limit`. */
+export function failedExitsFirst(containers: readonly ContainerSummary[], limit: number): ContainerSummary[] {
+  const recency = (c: ContainerSummary): [number, number] =>
+    !c.exited ? [2, 0] : 'at' in c.exited ? [0, -c.exited.at] : [1, c.exited.agoSeconds];
+  return containers
+    .filter((c) => c.state === 'exited' && c.exitCode !== undefined && c.exitCode !== 0)
+    .sort((a, b) => {
+      const [ra, rb] = [recency(a), recency(b)];
+      return ra[0] - rb[0] || ra[1] - rb[1] || byName(a, b);
+    })
+    .slice(0, limit);
 }
 
 /**
@@ -80,14 +121,17 @@ export function parseContainerEntry(entry: unknown, problems: ParseProblems): Co
   const state = stringField(entry, 'State', problems, 'containers');
   if (state === undefined) problems.report('containers.State', 'missing');
   const stateName = state !== undefined && state !== '' ? state.toLowerCase() : 'unknown';
-  const statusText = entry['Status'];
+  const statusText = typeof entry['Status'] === 'string' ? entry['Status'] : undefined;
+  const exit = exitOfStatusText(stateName, statusText);
   return {
     id,
     name: first !== undefined ? first.replace(/^\//, '') : id.slice(0, 12),
     image: stringField(entry, 'Image', problems, 'containers') ?? '',
     state: stateName,
     networkMode: classifyNetworkMode(mode),
-    health: healthOfStatusText(stateName, typeof statusText === 'string' ? statusText : undefined),
+    health: healthOfStatusText(stateName, statusText),
+    ...(exit ? { exitCode: exit.exitCode } : {}),
+    ...(exit?.agoSeconds !== undefined ? { exited: { agoSeconds: exit.agoSeconds } } : {}),
   };
 }
 
@@ -117,6 +161,9 @@ export function parseContainerInspect(raw: unknown, problems: ParseProblems): Co
   if (mode === undefined) problems.report('container.HostConfig.NetworkMode', 'missing');
   const stateName = status !== undefined && status !== '' ? status.toLowerCase() : 'unknown';
   const restartCount = raw['RestartCount'];
+  const exitCode = isObject(state) ? state['ExitCode'] : undefined;
+  const finishedAt = isObject(state) && typeof state['FinishedAt'] === 'string' ? Date.parse(state['FinishedAt']) : NaN;
+  const exited = stateName === 'exited' && typeof exitCode === 'number' && Number.isInteger(exitCode);
   return {
     id,
     name: name !== undefined && name !== '' ? name.replace(/^\//, '') : id.slice(0, 12),
@@ -125,6 +172,9 @@ export function parseContainerInspect(raw: unknown, problems: ParseProblems): Co
     networkMode: classifyNetworkMode(mode),
     health: healthOfInspect(stateName, isObject(state) ? state['Health'] : undefined),
     ...(typeof restartCount === 'number' && Number.isInteger(restartCount) && restartCount >= 0 ? { restartCount } : {}),
+    ...(exited ? { exitCode } : {}),
+    // A container never started has FinishedAt 0001-01-01: no exit time.
+    ...(exited && finishedAt > 0 ? { exited: { at: finishedAt } } : {}),
   };
 }
 

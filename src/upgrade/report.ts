@@ -2,7 +2,7 @@ import { EXIT } from '../util/exitCodes';
 import { formatBytes } from '../util/formatBytes';
 import type { DaemonSnapshot } from '../collector/snapshot';
 import type { ScanResult } from '../scan/dataRoot';
-import { hostNetworkFirst } from '../parse/containers';
+import { failedExitsFirst, hostNetworkFirst } from '../parse/containers';
 import type { ImageStore, Outcome } from './outcome';
 import type { Remedies } from './remedies';
 import { THRESHOLDS } from './thresholds';
@@ -89,6 +89,10 @@ export interface Report {
   host_network_containers: { name: string; image: string; state: string }[];
   /** Host-network containers beyond --limit. */
   host_network_containers_more: number;
+  /** At most --limit stopped containers that exited non-zero, the most recent first: after a migration, what did not come back. */
+  exited_nonzero_containers: { name: string; image: string; exit_code: number }[];
+  /** Such containers beyond --limit. */
+  exited_nonzero_containers_more: number;
   verdict: { status: VerdictStatus; blockers: Finding[]; warnings: Finding[]; next_steps: string[] };
   exit_code: number;
 }
@@ -212,6 +216,12 @@ function reportOfWhatWasSeen(input: ReportInput): Report {
     ...(scan?.complete && scan.containerdRootBytes !== undefined ? { containerd_root: { bytes: scan.containerdRootBytes } } : {}),
     host_network_containers: hostNetworkFirst(containers, limit).map((c) => ({ name: c.name, image: c.image, state: c.state })),
     host_network_containers_more: Math.max(0, containers.filter((c) => c.networkMode === 'host').length - limit),
+    exited_nonzero_containers: failedExitsFirst(containers, limit).map((c) => ({
+      name: c.name,
+      image: c.image,
+      exit_code: c.exitCode ?? 0,
+    })),
+    exited_nonzero_containers_more: Math.max(0, failedExitsFirst(containers, Infinity).length - limit),
     verdict: { status: 'ok', blockers: [], warnings: [], next_steps: [] },
     exit_code: 0,
   };

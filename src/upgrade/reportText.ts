@@ -34,6 +34,7 @@ export function renderReport(report: Report, style: TextStyle): string {
     recreateAndVolumesSection(report, style),
     dataRootSection(report, style),
     hostNetworkSection(report, style),
+    exitedNonZeroSection(report, style),
     verdictSection(report, style),
     nextStepsSection(report, style),
   ];
@@ -161,6 +162,13 @@ function hostNetworkSection(report: Report, style: TextStyle): Lines {
   const lines = report.host_network_containers.map((c) => `  - ${c.name} (${c.image}, ${c.state})`);
   if (report.host_network_containers_more > 0) lines.push(`  … and ${report.host_network_containers_more} more`);
   return section(style, 'Host-network containers (no longer recommended)', lines);
+}
+
+function exitedNonZeroSection(report: Report, style: TextStyle): Lines {
+  if (report.exited_nonzero_containers.length === 0 && report.exited_nonzero_containers_more === 0) return [];
+  const lines = report.exited_nonzero_containers.map((c) => `  - ${c.name} (${c.image}): exit code ${c.exit_code}`);
+  if (report.exited_nonzero_containers_more > 0) lines.push(`  … and ${report.exited_nonzero_containers_more} more`);
+  return section(style, 'Stopped containers that exited non-zero (the most recent first)', lines);
 }
 
 function verdictSection({ verdict: v }: Report, style: TextStyle): Lines {

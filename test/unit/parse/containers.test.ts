@@ -1,4 +1,6 @@
 import {
+  exitOfStatusText,
+  failedExitsFirst,
   ContainerSummary,
   healthOfInspect,
   healthOfStatusText,
@@ -114,5 +116,51 @@ describe('parseVolumeCount', () => {
     expect(parseVolumeCount({ Volumes: [{ Name: 'a' }, { Name: 'b' }], Warnings: null }, new ProblemList())).toBe(2);
     expect(parseVolumeCount({ Volumes: null }, new ProblemList())).toBe(0);
     expect(parseVolumeCount({ Volumes: 'x' }, new ProblemList())).toBeUndefined();
+  });
+});
+
+describe("an exited container's code and when, from the list's Status text", () => {
+  it('reads the code and the age in the words moby writes (go-units HumanDuration)', () => {
+    expect(exitOfStatusText('exited', 'Exited (137) 5 minutes ago')).toEqual({ exitCode: 137, agoSeconds: 300 });
+    expect(exitOfStatusText('exited', 'Exited (0) Less than a second ago')).toEqual({ exitCode: 0, agoSeconds: 0 });
+    expect(exitOfStatusText('exited', 'Exited (1) About an hour ago')).toEqual({ exitCode: 1, agoSeconds: 3600 });
+    expect(exitOfStatusText('exited', 'Exited (3) About a minute ago')).toEqual({ exitCode: 3, agoSeconds: 60 });
+    expect(exitOfStatusText('exited', 'Exited (-1) 2 weeks ago')).toEqual({ exitCode: -1, agoSeconds: 1209600 });
+    expect(exitOfStatusText('exited', 'Exited (2) sometime ago')).toEqual({ exitCode: 2 });
+  });
+  it('is nothing for other states and texts', () => {
+    expect(exitOfStatusText('running', 'Up 5 minutes')).toBeUndefined();
+    expect(exitOfStatusText('created', 'Created')).toBeUndefined();
+    expect(exitOfStatusText('exited', undefined)).toBeUndefined();
+    expect(exitOfStatusText('exited', 'Exited')).toBeUndefined();
+  });
+  it("orders the failed ones: exact exit times, the latest first, then the list's ages, the youngest first; code 0 and running ones left out", () => {
+    const c = (name: string, state: string, exitCode: number | undefined, exited?: ContainerSummary['exited']): ContainerSummary => ({
+      id: name,
+      name,
+      image: 'i',
+      state,
+      networkMode: 'bridge',
+      health: 'none',
+      ...(exitCode !== undefined ? { exitCode } : {}),
+      ...(exited ? { exited } : {}),
+    });
+    const all = [
+      c('old-listed', 'exited', 1, { agoSeconds: 7200 }),
+      c('new-listed', 'exited', 2, { agoSeconds: 60 }),
+      c('inspected-early', 'exited', 3, { at: 1000 }),
+      c('inspected-late', 'exited', 4, { at: 2000 }),
+      c('clean', 'exited', 0, { at: 3000 }),
+      c('running', 'running', undefined),
+      c('no-age', 'exited', 5),
+    ];
+    expect(failedExitsFirst(all, 10).map((x) => x.name)).toEqual([
+      'inspected-late',
+      'inspected-early',
+      'new-listed',
+      'old-listed',
+      'no-age',
+    ]);
+    expect(failedExitsFirst(all, 2).map((x) => x.name)).toEqual(['inspected-late', 'inspected-early']);
   });
 });
