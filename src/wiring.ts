@@ -55,6 +55,7 @@ export function buildParts(config: Config, logger: Logger, mode: Mode): Parts {
     imagesResyncMs: mode === 'serve' ? config.imagesResyncMs : 0,
     timeoutMs: config.dockerTimeoutMs,
     collectors: config.collectors,
+    containerLabels: config.containerLabels,
     ...(dataRootHere ? { loopFilesystem: loopFilesystemReader(config.dataRoot) } : {}),
     // The pool is a device of the daemon's own kernel: readable only when the daemon runs here.
     ...(remote ? {} : { kernelPool: kernelPoolReader(config.dockerTimeoutMs) }),

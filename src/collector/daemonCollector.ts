@@ -35,6 +35,8 @@ export interface DaemonCollectorDeps {
   minIntervalMs?: number;
   /** The daemon request deadline: also how long a collection waits for events to be applied. */
   timeoutMs: number;
+  /** The container labels kept with each container (--collector.container-labels). */
+  containerLabels?: readonly string[];
   /** Follow the event stream to keep containers current (off: list at every collection). */
   watchEvents?: boolean;
   /** The optional collectors that run; all unless said. */
@@ -93,6 +95,7 @@ export class DaemonCollector {
         api: deps.api,
         logger: deps.logger,
         problems: this.problems,
+        ...(deps.containerLabels ? { containerLabels: deps.containerLabels } : {}),
         activity: this.activity,
         maxWaitMs: deps.timeoutMs,
         invalidate: (what) =>
@@ -285,7 +288,7 @@ export class DaemonCollector {
     if (known) return known;
     const list: ContainerSummary[] = [];
     await this.deps.api.getEach('/containers/json?all=1', (entry) => {
-      const container = parseContainerEntry(entry, this.problems);
+      const container = parseContainerEntry(entry, this.problems, this.deps.containerLabels);
       if (container) list.push(container);
     });
     // Podman lists no HostConfig. A one-shot command inspects those containers for their network mode; a
@@ -299,7 +302,11 @@ export class DaemonCollector {
     for (let i = 0; i < unknown.length; i += 8) {
       await Promise.all(
         unknown.slice(i, i + 8).map(async (container) => {
-          const inspected = parseContainerInspect((await this.deps.api.get(`/containers/${container.id}/json`)).body, this.problems);
+          const inspected = parseContainerInspect(
+            (await this.deps.api.get(`/containers/${container.id}/json`)).body,
+            this.problems,
+            this.deps.containerLabels,
+          );
           if (inspected) container.networkMode = inspected.networkMode;
         }),
       );

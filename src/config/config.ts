@@ -1,3 +1,4 @@
+import { containerLabelsProblem } from '../parse/containerLabels';
 import { parseArgs } from 'node:util';
 import { DockerEndpoint, parseDockerHost } from '../parse/dockerHost';
 import { errorMessage } from '../util/errors';
@@ -75,6 +76,8 @@ export interface Config {
   unhealthyMaxSeries: number;
   /** At most this many docker_container_last_exit_code series. */
   exitCodesMaxSeries: number;
+  /** Container labels copied onto every per-container series (--collector.container-labels). */
+  containerLabels: string[];
   /** At most this many docker_container_restarts_total series. */
   restartsMaxSeries: number;
   /** At most this many docker_container_oom_killed_info series. */
@@ -324,6 +327,7 @@ function commonConfig(read: FlagReader): Config {
     hostNetworkMaxSeries: read.wholeNumber('collector.host-network.max-series'),
     unhealthyMaxSeries: read.wholeNumber('collector.unhealthy.max-series'),
     exitCodesMaxSeries: read.wholeNumber('collector.exit-codes.max-series'),
+    containerLabels: containerLabelsOf(read),
     restartsMaxSeries: read.wholeNumber('collector.restarts.max-series'),
     oomKillsMaxSeries: read.wholeNumber('collector.oom-kills.max-series'),
     upgradeTargets: read.majorVersions('upgrade.target-version'),
@@ -350,4 +354,14 @@ export function parseListenAddress(text: string): ListenAddress | undefined {
   if (port > 65535) return undefined;
   const host = match[1] ?? match[2];
   return host ? { host, port } : { port };
+}
+
+/** --collector.container-labels: label keys, comma-separated, each one series label. */
+function containerLabelsOf(read: FlagReader): string[] {
+  const text = read.text('collector.container-labels').trim();
+  if (text === '') return [];
+  const keys = text.split(',').map((key) => key.trim());
+  const problem = containerLabelsProblem(keys);
+  if (problem) read.fail('collector.container-labels', `${problem}: expected container label keys, comma-separated, such as owner,team`);
+  return keys;
 }

@@ -217,6 +217,13 @@ export const FLAGS: readonly FlagSpec[] = [
     default: () => '50',
   },
   {
+    name: 'collector.container-labels',
+    type: 'string',
+    commands: ['serve', 'textfile'],
+    help: 'Container labels to copy onto every per-container series (host network, unhealthy, restarts, OOM kills, exit codes), comma-separated (owner,team), each as label_<key> with characters a label name cannot hold as _; empty where a container has none, so alerts can route to the owners.',
+    default: () => '',
+  },
+  {
     name: 'collector.exit-codes.max-series',
     type: 'string',
     commands: ['serve', 'textfile'],

@@ -43,6 +43,8 @@ export interface InventoryOptions {
   api: EngineApi;
   logger: Logger;
   problems: ParseProblems;
+  /** The container labels kept with each container (--collector.container-labels). */
+  containerLabels?: readonly string[];
   /** Told of every container event and inspect: restarts and OOM kills are counted there. */
   activity?: ContainerActivity;
   /** Called when an event makes a cached /info or /volumes answer stale. */
@@ -231,7 +233,7 @@ export class ContainerInventory {
     if (epoch !== this.epoch || !this.stream) return;
     const list: ContainerSummary[] = [];
     await this.options.api.getEach('/containers/json?all=1', (entry) => {
-      const container = parseContainerEntry(entry, this.options.problems);
+      const container = parseContainerEntry(entry, this.options.problems, this.options.containerLabels);
       if (container) list.push(container);
     });
     if (epoch !== this.epoch) return;
@@ -268,7 +270,7 @@ export class ContainerInventory {
       return;
     }
     if (epoch !== this.epoch) return;
-    const container = parseContainerInspect(body, this.options.problems);
+    const container = parseContainerInspect(body, this.options.problems, this.options.containerLabels);
     if (!container) return;
     this.keep(container);
     this.options.activity?.noteInspect(container);

@@ -1,5 +1,6 @@
 import type { Registry } from 'prom-client';
 import type { DaemonSnapshot } from '../collector/snapshot';
+import { seriesLabelOf, seriesLabels } from '../parse/containerLabels';
 import { GaugeSet } from './gaugeSet';
 
 export interface ContainerActivityMetricsOptions {
@@ -7,6 +8,8 @@ export interface ContainerActivityMetricsOptions {
   restartsMaxSeries: number;
   /** At most this many docker_container_oom_killed_info series. */
   oomKillsMaxSeries: number;
+  /** Container labels copied onto the per-container series as label_<key> (--collector.container-labels), from the container of that name. */
+  containerLabels?: readonly string[];
 }
 
 /** Restarts and OOM kills seen since the exporter started: per host exactly, per container for the few that matter most. */
@@ -22,6 +25,7 @@ export class ContainerActivityMetrics {
     private readonly options: ContainerActivityMetricsOptions,
   ) {
     const set = (this.set = new GaugeSet(registry));
+    const owners = (this.options.containerLabels ?? []).map(seriesLabelOf);
     this.restartsTotal = set.gauge(
       'docker_containers_restarts_total',
       "Container restarts seen since the exporter started, every container counted (the restart policy's, from RestartCount, and docker restart's, from restart events).",
@@ -31,7 +35,7 @@ export class ContainerActivityMetrics {
     this.restarts = set.gauge(
       'docker_container_restarts_total',
       'Restarts of each container seen since the exporter started, at most --collector.restarts.max-series containers, the most recently restarted first, while docker_containers_restarts_total counts them all.',
-      ['name'],
+      ['name', ...owners],
       'counter',
     );
     this.oomKillsTotal = set.gauge(
@@ -43,7 +47,7 @@ export class ContainerActivityMetrics {
     this.oomKilled = set.gauge(
       'docker_container_oom_killed_info',
       'One series per container the kernel OOM-killed since the exporter started, always 1, at most --collector.oom-kills.max-series of them, the last killed first.',
-      ['name', 'image'],
+      ['name', 'image', ...owners],
     );
   }
 
@@ -58,7 +62,18 @@ export class ContainerActivityMetrics {
     if (!activity) return;
     this.restartsTotal.set({}, activity.restartsTotal);
     this.oomKillsTotal.set({}, activity.oomKillsTotal);
-    for (const { name, count } of activity.restarts.slice(0, this.options.restartsMaxSeries)) this.restarts.set({ name }, count);
-    for (const { name, image } of activity.oomKilled.slice(0, this.options.oomKillsMaxSeries)) this.oomKilled.set({ name, image }, 1);
+    const owners = this.ownersByName(snapshot);
+    for (const { name, count } of activity.restarts.slice(0, this.options.restartsMaxSeries))
+      this.restarts.set({ name, ...owners(name) }, count);
+    for (const { name, image } of activity.oomKilled.slice(0, this.options.oomKillsMaxSeries))
+      this.oomKilled.set({ name, image, ...owners(name) }, 1);
+  }
+
+  /** A container's label_<key> series labels by its name, from the snapshot's containers (empty for one removed since). */
+  private ownersByName(snapshot: DaemonSnapshot): (name: string) => Record<string, string> {
+    const wanted = this.options.containerLabels ?? [];
+    if (wanted.length === 0) return () => ({});
+    const byName = new Map((snapshot.containers ?? []).map((c) => [c.name, c.labels]));
+    return (name) => seriesLabels(byName.get(name), wanted);
   }
 }

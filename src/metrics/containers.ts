@@ -8,6 +8,7 @@ import {
   hostNetworkFirst,
   unhealthyByName,
 } from '../parse/containers';
+import { seriesLabelOf, seriesLabels } from '../parse/containerLabels';
 import { GaugeSet } from './gaugeSet';
 
 export interface ContainerMetricsOptions {
@@ -17,6 +18,8 @@ export interface ContainerMetricsOptions {
   unhealthyMaxSeries: number;
   /** At most this many docker_container_last_exit_code series (--collector.exit-codes.max-series; 50 when not said). */
   exitCodesMaxSeries?: number;
+  /** Container labels copied onto every per-container series as label_<key> (--collector.container-labels). */
+  containerLabels?: readonly string[];
 }
 
 /** Containers by state and network mode, the host-network ones by name; containers by health, the unhealthy ones by name. */
@@ -34,6 +37,7 @@ export class ContainerMetrics {
     private readonly options: ContainerMetricsOptions,
   ) {
     const set = (this.set = new GaugeSet(registry));
+    const owners = (this.options.containerLabels ?? []).map(seriesLabelOf);
     this.containers = set.gauge(
       'docker_containers',
       'Containers by state and network mode (HostConfig.NetworkMode classified: bridge, host, none, container, custom).',
@@ -42,7 +46,7 @@ export class ContainerMetrics {
     this.hostNetwork = set.gauge(
       'docker_container_host_network_info',
       'One series per container in host network mode (no longer recommended), always 1, at most --collector.host-network.max-series of them (running first, then by name), while docker_containers{network_mode="host"} counts them all.',
-      ['name', 'image', 'state'],
+      ['name', 'image', 'state', ...owners],
     );
     this.health = set.gauge(
       'docker_containers_health',
@@ -52,7 +56,7 @@ export class ContainerMetrics {
     this.unhealthy = set.gauge(
       'docker_container_unhealthy_info',
       'One series per running container whose health check fails, always 1, at most --collector.unhealthy.max-series of them by name, while docker_containers_health counts them all.',
-      ['name', 'image'],
+      ['name', 'image', ...owners],
     );
     this.exitedNonZero = set.gauge(
       'docker_containers_exited_nonzero',
@@ -61,7 +65,7 @@ export class ContainerMetrics {
     this.lastExitCode = set.gauge(
       'docker_container_last_exit_code',
       'The exit code of each stopped container that exited non-zero, at most --collector.exit-codes.max-series of them, the most recent exit first (State.FinishedAt where inspected, else the list\'s "Exited (N) … ago"), while docker_containers_exited_nonzero counts them all.',
-      ['name', 'image'],
+      ['name', 'image', ...owners],
     );
   }
 
@@ -85,19 +89,25 @@ export class ContainerMetrics {
       for (const [network_mode, count] of byMode) this.containers.set({ state, network_mode }, count);
     }
     for (const container of hostNetworkFirst(snapshot.containers, this.options.hostNetworkMaxSeries)) {
-      this.hostNetwork.set({ name: container.name, image: container.image, state: container.state }, 1);
+      this.hostNetwork.set({ name: container.name, image: container.image, state: container.state, ...this.owners(container) }, 1);
     }
     const byHealth = new Map<ContainerHealth, number>(CONTAINER_HEALTH.map((status) => [status, 0]));
     for (const container of snapshot.containers) byHealth.set(container.health, (byHealth.get(container.health) ?? 0) + 1);
     for (const [status, count] of byHealth) this.health.set({ status }, count);
     for (const container of unhealthyByName(snapshot.containers, this.options.unhealthyMaxSeries)) {
-      this.unhealthy.set({ name: container.name, image: container.image }, 1);
+      this.unhealthy.set({ name: container.name, image: container.image, ...this.owners(container) }, 1);
     }
     let exitedNonZero = 0;
     for (const container of snapshot.containers) if (container.state === 'exited' && container.exitCode) exitedNonZero += 1;
     this.exitedNonZero.set({}, exitedNonZero);
     for (const container of failedExitsFirst(snapshot.containers, this.options.exitCodesMaxSeries ?? 50)) {
-      this.lastExitCode.set({ name: container.name, image: container.image }, container.exitCode ?? 0);
+      this.lastExitCode.set({ name: container.name, image: container.image, ...this.owners(container) }, container.exitCode ?? 0);
     }
+  }
+
+  /** The container's label_<key> series labels; none without --collector.container-labels. */
+  private owners(container: ContainerSummary): Record<string, string> {
+    const wanted = this.options.containerLabels ?? [];
+    return wanted.length === 0 ? {} : seriesLabels(container.labels, wanted);
   }
 }

@@ -24,6 +24,8 @@ export interface ExporterOptions {
   hostNetworkMaxSeries: number;
   unhealthyMaxSeries: number;
   exitCodesMaxSeries?: number;
+  /** Container labels copied onto every per-container series (--collector.container-labels). */
+  containerLabels?: readonly string[];
   restartsMaxSeries: number;
   oomKillsMaxSeries: number;
   /** Docker versions to tell the outcome of (--upgrade.target-version). */
@@ -141,6 +143,7 @@ export function exporterFor(
     hostNetworkMaxSeries: config.hostNetworkMaxSeries,
     unhealthyMaxSeries: config.unhealthyMaxSeries,
     exitCodesMaxSeries: config.exitCodesMaxSeries,
+    containerLabels: config.containerLabels,
     restartsMaxSeries: config.restartsMaxSeries,
     oomKillsMaxSeries: config.oomKillsMaxSeries,
     upgradeTargets: config.upgradeTargets,

@@ -1,6 +1,7 @@
 import { classifyNetworkMode, NetworkModeClass } from './networkMode';
 import { isObject, ParseProblems, stringField } from './problems';
 import { byName } from '../util/order';
+import { pickLabels } from './containerLabels';
 
 /** A container's health check status as Docker shows it; `none` for no health check, or not running. */
 export type ContainerHealth = 'healthy' | 'unhealthy' | 'starting' | 'none';
@@ -24,6 +25,8 @@ export interface ContainerSummary {
    * the epoch); from a list, only how long ago the Status text says, in seconds, as of the listing.
    */
   exited?: { at: number } | { agoSeconds: number };
+  /** The container labels --collector.container-labels names (owner, team), those it has. */
+  labels?: Record<string, string>;
 }
 
 /** moby's units.HumanDuration words (go-units duration.go), in seconds; "a"/"an"/"About a" mean one. */
@@ -104,7 +107,11 @@ export function unhealthyByName(containers: readonly ContainerSummary[], limit: 
 }
 
 /** One element of `GET /containers/json?all=1`; undefined (and a problem) when it is not an object. */
-export function parseContainerEntry(entry: unknown, problems: ParseProblems): ContainerSummary | undefined {
+export function parseContainerEntry(
+  entry: unknown,
+  problems: ParseProblems,
+  wantedLabels: readonly string[] = [],
+): ContainerSummary | undefined {
   if (!isObject(entry)) {
     problems.report('containers', 'entry is not an object');
     return undefined;
@@ -123,6 +130,7 @@ export function parseContainerEntry(entry: unknown, problems: ParseProblems): Co
   const stateName = state !== undefined && state !== '' ? state.toLowerCase() : 'unknown';
   const statusText = typeof entry['Status'] === 'string' ? entry['Status'] : undefined;
   const exit = exitOfStatusText(stateName, statusText);
+  const labels = pickLabels(entry['Labels'], wantedLabels);
   return {
     id,
     name: first !== undefined ? first.replace(/^\//, '') : id.slice(0, 12),
@@ -132,6 +140,7 @@ export function parseContainerEntry(entry: unknown, problems: ParseProblems): Co
     health: healthOfStatusText(stateName, statusText),
     ...(exit ? { exitCode: exit.exitCode } : {}),
     ...(exit?.agoSeconds !== undefined ? { exited: { agoSeconds: exit.agoSeconds } } : {}),
+    ...(labels ? { labels } : {}),
   };
 }
 
@@ -140,7 +149,11 @@ export function parseContainerEntry(entry: unknown, problems: ParseProblems): Co
  * inspect reads the container itself under its lock, so it already shows the
  * state an event announced; Podman's list has no HostConfig, its inspect does.
  */
-export function parseContainerInspect(raw: unknown, problems: ParseProblems): ContainerSummary | undefined {
+export function parseContainerInspect(
+  raw: unknown,
+  problems: ParseProblems,
+  wantedLabels: readonly string[] = [],
+): ContainerSummary | undefined {
   if (!isObject(raw)) {
     problems.report('container', 'the answer is not a JSON object');
     return undefined;
@@ -164,6 +177,7 @@ export function parseContainerInspect(raw: unknown, problems: ParseProblems): Co
   const exitCode = isObject(state) ? state['ExitCode'] : undefined;
   const finishedAt = isObject(state) && typeof state['FinishedAt'] === 'string' ? Date.parse(state['FinishedAt']) : NaN;
   const exited = stateName === 'exited' && typeof exitCode === 'number' && Number.isInteger(exitCode);
+  const labels = pickLabels(isObject(config) ? config['Labels'] : undefined, wantedLabels);
   return {
     id,
     name: name !== undefined && name !== '' ? name.replace(/^\//, '') : id.slice(0, 12),
@@ -175,6 +189,7 @@ export function parseContainerInspect(raw: unknown, problems: ParseProblems): Co
     ...(exited ? { exitCode } : {}),
     // A container never started has FinishedAt 0001-01-01: no exit time.
     ...(exited && finishedAt > 0 ? { exited: { at: finishedAt } } : {}),
+    ...(labels ? { labels } : {}),
   };
 }
 

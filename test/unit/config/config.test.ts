@@ -121,10 +121,19 @@ describe('parseConfig', () => {
     [['--web.telemetry-path', 'metrics'], '--web.telemetry-path'],
     [['--log.level', 'loud'], '--log.level'],
     [['--log.format', 'xml'], '--log.format'],
+    [['--collector.container-labels', 'a.b,a-b'], '--collector.container-labels: "a.b" and "a-b" would both be label_a_b'],
+    [['--collector.container-labels', 'owner,,team'], '--collector.container-labels: an empty label key'],
     [['--no-such-flag'], 'no-such-flag'],
     [['positional'], 'positional'],
   ])('%j is refused, naming %s', (argv, flag) => {
     expect(() => parseConfig(argv, {})).toThrow(flag);
+  });
+
+  it('takes container label keys, comma-separated, spaces around them ignored', () => {
+    expect(run(['--collector.container-labels', 'owner, com.example.team'])).toMatchObject({
+      containerLabels: ['owner', 'com.example.team'],
+    });
+    expect(run([])).toMatchObject({ containerLabels: [] });
   });
 
   it('says which commands exist when the command is unknown', () => {
