@@ -1,4 +1,5 @@
 import { ChildProcess, fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { assembleScan, DataRootView, ScanPlan, ScanResult, walkTrees } from './dataRoot';
@@ -68,13 +69,30 @@ function withWalkers<T>(maxWalkers: number, run: (session: WalkSession) => Promi
   });
 }
 
-function startWalker(): ChildProcess {
+/**
+ * ionice at the idle I/O class, where util-linux's ionice is on PATH: the data-root walk reads only when
+ * no container wants the disk. Set before node starts, it holds for every thread node makes; `-t` runs node
+ * even where the class cannot be set (a sandbox forbidding ioprio_set).
+ */
+function idleIo(): readonly string[] | undefined {
+  const ionice = (process.env['PATH'] ?? '/usr/bin:/bin')
+    .split(':')
+    .filter((dir) => dir !== '')
+    .map((dir) => path.join(dir, 'ionice'))
+    .find((file) => existsSync(file));
+  return ionice ? [ionice, '-c', '3', '-t'] : undefined;
+}
+
+/** One walker process, yielding to the containers: idle I/O (ionice) and a lower CPU priority (it sets it itself). */
+export function startWalker(): ChildProcess {
+  // V8's parallel garbage collection threads: two walkers on two cores each had them competing with the
+  // other walker, and ran a tenth slower than with one thread each.
+  const nodeArgs = ['--single-threaded-gc'];
+  const idle = idleIo();
   return fork(path.join(__dirname, 'walkerProcess.js'), [], {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     serialization: 'advanced',
-    // V8's parallel garbage collection threads: two walkers on two cores each had them competing with the
-    // other walker, and ran a tenth slower than with one thread each.
-    execArgv: ['--single-threaded-gc'],
+    ...(idle ? { execPath: idle[0] ?? 'ionice', execArgv: [...idle.slice(1), process.execPath, ...nodeArgs] } : { execArgv: nodeArgs }),
   });
 }
 

@@ -1,3 +1,4 @@
+import { getPriority, setPriority } from 'node:os';
 import { planScan } from './dataRoot';
 import type { ToWalker, FromWalker } from './runScan';
 import { TreeWalker } from './walk';
@@ -11,6 +12,19 @@ import { TreeWalker } from './walk';
 const SLICE_MS = 3;
 /** Entries looked at between two looks at the clock. */
 const ENTRIES_PER_CLOCK = 256;
+
+/** The CPU priority (nice value) this walker takes. */
+const WALKER_NICE = 10;
+
+// The walk competes with the containers' own work: this thread walks at a lower CPU priority (its I/O
+// class is set by ionice before node starts, see startWalker). A sandbox that forbids it (systemd's
+// SystemCallFilter=~@resources) leaves the priority as it is.
+try {
+  // Only ever lower: an exporter already niced further keeps its own.
+  setPriority(Math.max(getPriority(), WALKER_NICE));
+} catch {
+  // Not allowed here: walk at the exporter's priority.
+}
 
 let walker: TreeWalker | undefined;
 let running = false;
