@@ -23,7 +23,7 @@ interface Evaluated {
   config: {
     networking: { firewall: { allowedTCPPorts: number[] } };
     systemd: {
-      services: Record<string, { environment?: Record<string, string>; after: string[]; serviceConfig: ServiceConfig }>;
+      services: Record<string, { environment?: Record<string, string>; after: string[]; path?: string[]; serviceConfig: ServiceConfig }>;
       timers?: Record<string, { timerConfig: Record<string, string> }>;
       tmpfiles?: { rules: string[] };
     };
@@ -76,6 +76,8 @@ describe('the NixOS package and module (nix/)', () => {
     const service = config.systemd.services['prometheus-docker-daemon-exporter'];
     expect(service?.serviceConfig['ExecStart']).toMatch(/\/bin\/docker-daemon-exporter --web\.listen-address=0\.0\.0\.0:9326 $/);
     expect(service?.after).toEqual(['network.target', 'docker.service']);
+    // NixOS services get no util-linux on PATH by default: the walkers' idle I/O class needs its ionice.
+    expect(service?.path).toEqual([expect.stringMatching(/-util-linux$/)]);
     expect(config.systemd.timers).toBeUndefined();
   });
 
