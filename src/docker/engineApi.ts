@@ -1,4 +1,5 @@
 import * as http from 'node:http';
+import { StringDecoder } from 'node:string_decoder';
 import type { IncomingMessage } from 'node:http';
 import * as https from 'node:https';
 import { inspect } from 'node:util';
@@ -125,13 +126,6 @@ function connectFailure(err: NodeJS.ErrnoException & { level?: string }, connect
 const EVERY_STATUS: Record<number, boolean> = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [i + 100, true]));
 
 /**
- * dockerode's modem for this connection. docker-modem fills its options from
- * DOCKER_HOST and DOCKER_CERT_PATH by itself, reading the certificate files
- * synchronously and throwing when one is missing; the flags have already
- * read those variables (and a flag beats its variable), so the modem is
- * built with DOCKER_HOST out of its sight.
- */
-/**
  * docker-modem writes every request's options, agent included, through
  * util.inspect(…, { showHidden: true, depth: null }) for its debug log, even
  * when that log is off: with a keep-alive agent's sockets that walk was a
@@ -174,6 +168,13 @@ function sshAgentModule(): typeof SshAgentModule {
   return require('./sshAgent') as typeof SshAgentModule;
 }
 
+/**
+ * dockerode's modem for this connection. docker-modem fills its options from
+ * DOCKER_HOST and DOCKER_CERT_PATH by itself, reading the certificate files
+ * synchronously and throwing when one is missing; the flags have already
+ * read those variables (and a flag beats its variable), so the modem is
+ * built with DOCKER_HOST out of its sight.
+ */
 function modemFor(connection: DockerConnection, hostKeyCheck: (key: Buffer) => boolean, timeoutMs: number): Modem {
   const keepAlive = { keepAlive: true, maxFreeSockets: 4 };
   let options: Modem.ConstructorOptions;
@@ -443,13 +444,15 @@ function readList(
     res.destroy();
     finish(err);
   };
-  res.setEncoding('utf8');
-  res.on('data', (chunk: string) => {
+  // Bytes counted as they arrive, decoded apart: after setEncoding the chunks are characters, and a list
+  // of names in a multi-byte script passed the cap at up to three times its size.
+  const decoder = new StringDecoder('utf8');
+  res.on('data', (chunk: Buffer) => {
     size += chunk.length;
     if (size > MAX_LIST_BYTES) return fail(new EngineError(`GET ${path}: answer larger than ${MAX_LIST_BYTES} bytes`, 'too_large'));
     let elements: string[];
     try {
-      elements = splitter.push(chunk);
+      elements = splitter.push(decoder.write(chunk));
     } catch (err) {
       return fail(new EngineError(`GET ${path}: ${errorMessage(err)}`, 'invalid_json'));
     }
@@ -466,6 +469,8 @@ function readList(
   res.on('error', (err) => finish(new EngineError(`GET ${path}: ${err.message}`, 'unreachable')));
   res.on('end', () => {
     try {
+      const rest = decoder.end();
+      if (rest !== '') for (const element of splitter.push(rest)) onItem(JSON.parse(element));
       splitter.end();
     } catch (err) {
       return finish(new EngineError(`GET ${path}: ${errorMessage(err)}`, 'invalid_json'));

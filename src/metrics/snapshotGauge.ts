@@ -3,14 +3,14 @@ import { codePointOrder } from '../util/order';
 
 type LabelValues = Record<string, string>;
 
+type Samples = Map<string, { labels: LabelValues; value: number }>;
+
 /**
  * A gauge that shows exactly the samples set since its last reset. prom-client's
  * Gauge reports 0 for an unlabelled gauge that was never set, which would claim
  * "0 bytes of thin pool" on a host without devicemapper, or "0 images" while the
  * daemon is down; here an unknown value is simply absent.
  */
-type Samples = Map<string, { labels: LabelValues; value: number }>;
-
 export class SnapshotGauge {
   private samples: Samples = new Map();
   /** The last text made, and the samples it was made from. */

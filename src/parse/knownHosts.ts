@@ -10,8 +10,7 @@ import { createHmac } from 'node:crypto';
 export interface KnownHost {
   /** The host patterns of the line, or the salt and hash of a hashed one. */
   hosts: { patterns: string[] } | { salt: Buffer; hash: Buffer };
-  keyType: string;
-  /** The public key blob, as the server sends it. */
+  /** The public key blob, as the server sends it (its type is inside it: comparing blobs compares types too). */
   key: Buffer;
   revoked: boolean;
 }
@@ -35,7 +34,6 @@ export function parseKnownHosts(text: string): KnownHost[] {
       hosts: hashed
         ? { salt: Buffer.from(hashed[1] ?? '', 'base64'), hash: Buffer.from(hashed[2] ?? '', 'base64') }
         : { patterns: hostField.split(',') },
-      keyType,
       key: Buffer.from(keyText, 'base64'),
       revoked,
     });

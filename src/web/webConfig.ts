@@ -4,11 +4,6 @@ import * as path from 'node:path';
 import { createSecureContext, SecureVersion } from 'node:tls';
 import { parse as parseYaml } from 'yaml';
 
-/**
- * The exporter-toolkit web configuration file that operators already write for
- * node_exporter (--web.config.file): TLS, basic auth with bcrypt hashes, and
- * response headers.
- */
 export type ClientAuthType =
   'NoClientCert' | 'RequestClientCert' | 'RequireAnyClientCert' | 'VerifyClientCertIfGiven' | 'RequireAndVerifyClientCert';
 
@@ -35,6 +30,11 @@ export interface RateLimit {
   burst: number;
 }
 
+/**
+ * The exporter-toolkit web configuration file that operators already write for
+ * node_exporter (--web.config.file): TLS, basic auth with bcrypt hashes, and
+ * response headers.
+ */
 export interface WebConfig {
   tls?: TlsSettings;
   headers: Record<string, string>;
@@ -204,6 +204,12 @@ function parseTlsServerConfig(tls: Obj, base: string): TlsSettings {
   const caSource = pem('client_ca', 'client_ca_file');
   if ((clientAuthType === 'VerifyClientCertIfGiven' || clientAuthType === 'RequireAndVerifyClientCert') && !caSource) {
     throw new WebConfigError(`${w}client_ca_file: required with client_auth_type ${clientAuthType}`);
+  }
+  // A CA that is never used looks like client certificates are checked: refused, as exporter-toolkit refuses it.
+  if (caSource && clientAuthType === 'NoClientCert') {
+    throw new WebConfigError(
+      `${w}client_ca_file: given with client_auth_type NoClientCert, which never asks for a client certificate: set client_auth_type (RequireAndVerifyClientCert) or remove the CA`,
+    );
   }
   const clientAllowedSans = allowedSans(tls, clientAuthType);
   const suites = cipherSuites(tls);

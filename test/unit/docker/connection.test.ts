@@ -70,7 +70,7 @@ describe('loadConnection', () => {
       username: 'ops',
       privateKey: Buffer.from('PRIVATE'),
       agent: '/run/agent.sock',
-      knownHosts: [{ keyType: 'ssh-ed25519' }],
+      knownHosts: [{ hosts: { patterns: expect.any(Array) }, key: expect.any(Buffer) }],
     });
     expect(describeConnection(loaded)).toBe('ssh://ops@h:22');
   });

@@ -63,6 +63,10 @@ describe('parseWebConfig', () => {
       'tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  client_auth_type: RequireAndVerifyClientCert',
       'client_ca_file: required',
     ],
+    [
+      'tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  client_ca: x',
+      'client_ca_file: given with client_auth_type NoClientCert, which never asks for a client certificate',
+    ],
     ['tls_server_config:\n  cert_file: /nonexistent.crt\n  key_file: /nonexistent.key', 'cert_file: cannot read /nonexistent.crt: ENOENT'],
     ['basic_auth_users:\n  alice: plaintext', 'basic_auth_users.alice: expected a bcrypt hash'],
     [`basic_auth_users:\n  "a:b": ${HASH}`, 'cannot contain ":"'],
