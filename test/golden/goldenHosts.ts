@@ -275,12 +275,19 @@ const directLvmReplay = replayedGoldenHost('direct-lvm-replay', 'golden-dl', asy
     'devicemapper',
     '--storage-opt',
     'dm.thinpooldev=/dev/mapper/docker-thinpool',
-    '--config-file',
-    path.join(dir, 'absent.json'),
   ]).pid;
   writeFileSync(pidFile, `${pid}\n`);
   return {
-    args: ['--docker.host', server.host, '--docker.pid-file', pidFile, '--no-scan'],
+    // No daemon.json: the system one it would read is absent (a --config-file naming a missing file is a daemon that cannot start).
+    args: [
+      '--docker.host',
+      server.host,
+      '--docker.pid-file',
+      pidFile,
+      '--docker.daemon-config',
+      path.join(dir, 'absent.json'),
+      '--no-scan',
+    ],
     stop: async () => {
       await stopPid(pid);
       await server.stop();

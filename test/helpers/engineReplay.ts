@@ -108,9 +108,11 @@ export async function startEngineReplay(host: EngineHost, dir: string): Promise<
   await server.start();
   try {
     if (!host.podman) {
+      // A daemon named a --config-file only with the file there: dockerd refuses to start without it.
       const configFile = path.join(dir, 'daemon.json');
       if (host.daemonJson !== undefined) writeFileSync(configFile, host.daemonJson);
-      pid = startFakeDockerd(dir, ['--data-root', root, ...(host.args ?? []), '--config-file', configFile]).pid;
+      const configFlag = host.daemonJson !== undefined ? ['--config-file', configFile] : [];
+      pid = startFakeDockerd(dir, ['--data-root', root, ...(host.args ?? []), ...configFlag]).pid;
       writeFileSync(pidFile, `${pid}\n`);
     }
   } catch (err) {
@@ -118,7 +120,8 @@ export async function startEngineReplay(host: EngineHost, dir: string): Promise<
     throw err;
   }
   return {
-    flags: ['--docker.host', server.host, '--docker.pid-file', pidFile],
+    // Without --config-file the daemon reads the system's daemon.json: this host has none, not this machine's.
+    flags: ['--docker.host', server.host, '--docker.pid-file', pidFile, '--docker.daemon-config', path.join(dir, 'no-daemon.json')],
     async stop() {
       await stopPid(pid);
       await server.stop();

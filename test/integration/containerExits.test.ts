@@ -14,6 +14,7 @@ describe('exit codes of stopped containers on a real dockerd', () => {
   const dir = tempDir('exits');
   const daemon = new TestDaemon(path.join(dir, 'daemon'));
   const exporter = new TestExporter(path.join(dir, 'exporter.log'));
+  const target = () => ['--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile, '--no-scan'];
 
   const exitCode = async (name: string) => Number(await daemon.docker('inspect', '--format', '{{.State.ExitCode}}', name));
   /** Runs a container to its end with `code`. */
@@ -28,15 +29,7 @@ describe('exit codes of stopped containers on a real dockerd', () => {
     await exitWith('aaa-before', 3);
     await exitWith('before-0', 0);
     await daemon.docker('run', '-d', '--name', 'running', 'busybox:test', 'sleep', '100000');
-    await exporter.start([
-      '--docker.host',
-      daemon.host,
-      '--docker.pid-file',
-      daemon.pidFile,
-      '--no-scan',
-      '--collector.exit-codes.max-series',
-      '2',
-    ]);
+    await exporter.start([...target(), '--collector.exit-codes.max-series', '2']);
     await waitFor('the event stream', async () =>
       (await exporter.scrape()).value('docker_exporter_event_stream_up') === 1 ? true : undefined,
     );
@@ -67,23 +60,14 @@ describe('exit codes of stopped containers on a real dockerd', () => {
   });
 
   it('reads an exit from before the exporter started from the list, and check lists them all, the latest first', async () => {
-    const check = await runCli([
-      'check',
-      '--format',
-      'json',
-      '--docker.host',
-      daemon.host,
-      '--docker.pid-file',
-      daemon.pidFile,
-      '--no-scan',
-    ]);
+    const check = await runCli(['check', '--format', 'json', ...target()]);
     const report = JSON.parse(check.stdout) as { exited_nonzero_containers: { name: string; exit_code: number }[] };
     expect(report.exited_nonzero_containers).toEqual([
       { name: 'b-last', image: 'busybox:test', exit_code: 12 },
       { name: 'a-first', image: 'busybox:test', exit_code: 7 },
       { name: 'aaa-before', image: 'busybox:test', exit_code: await exitCode('aaa-before') },
     ]);
-    const text = await runCli(['check', '--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile, '--no-scan']);
+    const text = await runCli(['check', ...target()]);
     expect(text.stdout).toMatch(
       /exited non-zero[\s\S]*- b-last \(busybox:test\): exit code 12[\s\S]*- aaa-before \(busybox:test\): exit code 3/,
     );

@@ -42,8 +42,7 @@ describe('container labels on the per-container series of a real dockerd (--coll
       '--docker.pid-file',
       daemon.pidFile,
       '--no-scan',
-      '--collector.container-labels',
-      'owner,com.example.team',
+      '--collector.container-labels=owner,com.example.team',
     ]);
   }, 120000);
 

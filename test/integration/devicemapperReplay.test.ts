@@ -138,17 +138,8 @@ describe('plan on a devicemapper host whose daemon is slow to measure one writab
   afterAll(() => server.stop());
 
   it('plans every container, the slow one with its writable layer unknown and the reason in the log', async () => {
-    const r = await runCli([
-      'plan',
-      '--format',
-      'json',
-      '--docker.host',
-      server.host,
-      '--docker.timeout',
-      '1s',
-      '--docker.pid-file',
-      path.join(dir, 'none.pid'),
-    ]);
+    const target = ['--docker.host', server.host, '--docker.timeout', '1s', '--docker.pid-file', path.join(dir, 'none.pid')];
+    const r = await runCli(['plan', '--format', 'json', ...target]);
     expect(r.code).toBe(0);
     const plan = JSON.parse(r.stdout) as { containers: { name: string; writableLayerBytes?: number; writableLayerSource: string }[] };
     const byName = new Map(plan.containers.map((c) => [c.name, c]));
@@ -156,15 +147,7 @@ describe('plan on a devicemapper host whose daemon is slow to measure one writab
     expect(byName.get('slow')?.writableLayerSource).toBe('unknown');
     expect(byName.get('slow')?.writableLayerBytes).toBeUndefined();
     expect(r.stderr).toMatch(/did not measure a writable layer in time/);
-    const text = await runCli([
-      'plan',
-      '--docker.host',
-      server.host,
-      '--docker.timeout',
-      '1s',
-      '--docker.pid-file',
-      path.join(dir, 'none.pid'),
-    ]);
+    const text = await runCli(['plan', ...target]);
     expect(text.stdout).toMatch(/slow[\s\S]*writable layer: unknown; copy out what matters/);
   });
 });
