@@ -36,7 +36,8 @@ export async function benchPlanDevicemapper(): Promise<Record<string, string>> {
           // The daemon's other clients: a ping every 100 ms while the command runs, the slowest kept.
           'while [ ! -e /tmp/done ]; do s=$(date +%s%N); docker version --format . >/dev/null 2>&1; e=$(date +%s%N); d=$(( (e - s) / 1000000 )); [ $d -gt $max ] && max=$d; n=$((n+1)); sleep 0.1; done',
           'echo "$max $n"',
-        ].join('; '),
+          // Lines, not "; ": the first ends in "&", after which ";" is a syntax error.
+        ].join('\n'),
         60 * 60000,
       );
     const plan = [];
