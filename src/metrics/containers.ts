@@ -4,6 +4,7 @@ import {
   CONTAINER_HEALTH,
   ContainerHealth,
   ContainerSummary,
+  exitedNonZero,
   failedExitsFirst,
   hostNetworkFirst,
   unhealthyByName,
@@ -97,9 +98,9 @@ export class ContainerMetrics {
     for (const container of unhealthyByName(snapshot.containers, this.options.unhealthyMaxSeries)) {
       this.unhealthy.set({ name: container.name, image: container.image, ...this.owners(container) }, 1);
     }
-    let exitedNonZero = 0;
-    for (const container of snapshot.containers) if (container.state === 'exited' && container.exitCode) exitedNonZero += 1;
-    this.exitedNonZero.set({}, exitedNonZero);
+    let failed = 0;
+    for (const container of snapshot.containers) if (exitedNonZero(container)) failed += 1;
+    this.exitedNonZero.set({}, failed);
     for (const container of failedExitsFirst(snapshot.containers, this.options.exitCodesMaxSeries ?? 50)) {
       this.lastExitCode.set({ name: container.name, image: container.image, ...this.owners(container) }, container.exitCode ?? 0);
     }

@@ -50,12 +50,15 @@ export function exitOfStatusText(state: string, status: string | undefined): { e
   return { exitCode, agoSeconds: count * (HUMAN_UNITS[amount[2] ?? ''] ?? 0) };
 }
 
+/** A stopped container whose last exit code is not 0. */
+export const exitedNonZero = (c: ContainerSummary): boolean => c.state === 'exited' && c.exitCode !== undefined && c.exitCode !== 0;
+
 /** The containers that exited with a non-zero code, the most recent first (exact times before the list's "ago"), at most `limit`. */
 export function failedExitsFirst(containers: readonly ContainerSummary[], limit: number): ContainerSummary[] {
   const recency = (c: ContainerSummary): [number, number] =>
     !c.exited ? [2, 0] : 'at' in c.exited ? [0, -c.exited.at] : [1, c.exited.agoSeconds];
   return containers
-    .filter((c) => c.state === 'exited' && c.exitCode !== undefined && c.exitCode !== 0)
+    .filter(exitedNonZero)
     .sort((a, b) => {
       const [ra, rb] = [recency(a), recency(b)];
       return ra[0] - rb[0] || ra[1] - rb[1] || byName(a, b);

@@ -2,7 +2,7 @@ import { EXIT } from '../util/exitCodes';
 import { formatBytes } from '../util/formatBytes';
 import type { DaemonSnapshot } from '../collector/snapshot';
 import type { ScanResult } from '../scan/dataRoot';
-import { failedExitsFirst, hostNetworkFirst } from '../parse/containers';
+import { exitedNonZero, failedExitsFirst, hostNetworkFirst } from '../parse/containers';
 import type { ImageStore, Outcome } from './outcome';
 import type { Remedies } from './remedies';
 import { THRESHOLDS } from './thresholds';
@@ -221,7 +221,8 @@ function reportOfWhatWasSeen(input: ReportInput): Report {
       image: c.image,
       exit_code: c.exitCode ?? 0,
     })),
-    exited_nonzero_containers_more: Math.max(0, failedExitsFirst(containers, Infinity).length - limit),
+    // Counted, not sorted a second time.
+    exited_nonzero_containers_more: Math.max(0, containers.filter(exitedNonZero).length - limit),
     verdict: { status: 'ok', blockers: [], warnings: [], next_steps: [] },
     exit_code: 0,
   };
