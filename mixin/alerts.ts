@@ -248,7 +248,7 @@ export const ALERT_GROUPS: RuleGroup<AlertRule>[] = [
         severity: 'warning',
         summary: 'The Docker data root holds data that no image or container uses.',
         description:
-          "{{ $labels.instance }} holds {{ $value | humanize1024 }}B in its data root that no image or container of the driver in use needs (another driver's data, containers of another driver, unreferenced layers): `docker-daemon-exporter reclaim` gives it back.",
+          "{{ $labels.instance }} holds {{ $value | humanize1024 }}B in its data root that no image or container of the driver in use needs (another driver's data, containers of another driver, unreferenced layers, what another --userns-remap setting left): `docker-daemon-exporter reclaim` gives back the first two; the runbook says what to do with the rest.",
         runbook: 'dockerdatarootorphaneddata',
       },
       {

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from 'winston';
 import { ContainerActivity } from '../docker/containerActivity';
@@ -329,7 +330,7 @@ export class DaemonCollector {
    * nothing about this one. Two daemons cannot share a data root.
    */
   private sameDaemon(config: StorageConfig | undefined, info: EngineInfo | undefined): StorageConfig | undefined {
-    if (!config?.known || info?.dockerRootDir === undefined || config.dataRoot === info.dockerRootDir) return config;
+    if (!config?.known || info?.dockerRootDir === undefined || sameDataRoot(config.dataRoot, info)) return config;
     const reason = `the pid file ${this.deps.storageConfig.pidFile} names dockerd ${config.pid}, which keeps its data in ${config.dataRoot}; the daemon behind --docker.host keeps its data in ${info.dockerRootDir}`;
     return { known: false, reason };
   }
@@ -381,4 +382,20 @@ export class DaemonCollector {
     else
       this.configLog.failed('storage_config', `cannot tell whether the storage driver is explicitly configured: ${result.reason}`, 'warn');
   }
+}
+
+/**
+ * Whether the data root a dockerd process was started with is the one /info
+ * reports: with --userns-remap, /info reports `<data root>/<uid>.<gid>`, the
+ * directory that daemon made for the remapped root user.
+ */
+export function sameDataRoot(configured: string, info: Pick<EngineInfo, 'dockerRootDir' | 'usernsRemap'>): boolean {
+  const reported = info.dockerRootDir;
+  if (reported === configured) return true;
+  return (
+    info.usernsRemap === true &&
+    reported !== undefined &&
+    path.dirname(reported) === configured &&
+    /^\d+\.\d+$/.test(path.basename(reported))
+  );
 }

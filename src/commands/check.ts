@@ -4,7 +4,7 @@ import { imageNames } from '../parse/images';
 import type { ScanResult } from '../scan/dataRoot';
 import type { Platform } from '../config/platforms';
 import { remediesFor } from '../upgrade/remedies';
-import { containerdRootToMeasure } from '../docker/containerdRoot';
+import { dataRootViewOf } from '../scan/dataRootView';
 import { hostPlatform } from './hostPlatform';
 import { buildReport } from '../upgrade/report';
 import { COLOUR, PLAIN, renderReport } from '../upgrade/reportText';
@@ -38,17 +38,11 @@ export async function runCheck(config: Config, options: CheckOptions, logger: Lo
         return undefined;
       },
     );
-    const root = config.dataRoot ?? snapshot.info?.dockerRootDir;
-    if (scanned && root && snapshot.info?.driver) {
-      const containerd = containerdRootToMeasure(snapshot.storageConfig, config.containerdConfigFile);
-      scan = await runScan({
-        root,
-        driver: snapshot.info.driver,
-        containerdSnapshotter: snapshot.info.containerdSnapshotter,
-        layout: snapshot.engine === 'podman' ? 'podman' : 'docker',
-        ...(containerd ? { containerdRoot: containerd.path } : {}),
-      });
-    }
+    const view = dataRootViewOf(snapshot, {
+      ...(config.dataRoot ? { dataRoot: config.dataRoot } : {}),
+      containerdConfigFile: config.containerdConfigFile,
+    });
+    if (scanned && view) scan = await runScan(view);
   }
   const storage = snapshot.storageConfig;
   const configFile = storage?.known ? storage.configFile : undefined;

@@ -16,7 +16,8 @@ import {
 } from '../reclaim/probe';
 import { parseMountInfo } from '../parse/mountInfo';
 import { removePaths } from '../reclaim/remove';
-import { planScan } from '../scan/dataRoot';
+import { planScan, usernsLeftovers } from '../scan/dataRoot';
+import { dataRootViewOf } from '../scan/dataRootView';
 import { mergeWalks, walkBuckets } from '../scan/walk';
 import { formatBytes } from '../util/formatBytes';
 import { errorMessage } from '../util/errors';
@@ -65,6 +66,11 @@ export async function runReclaim(
       `reclaim: the ${driver} driver's layers are zfs datasets, not files of the data root: reclaim leaves them (zfs list, then zfs destroy, once nothing uses them).`,
     );
   }
+  for (const leftover of first.usernsLeftovers) {
+    out(
+      `reclaim: leaves what a daemon with another --userns-remap setting left in ${leftover.from} (check shows its size): that setting turned back makes the daemon use it again, and its volumes with it. Once you will not go back and have copied what its volumes hold, remove it by hand: rm -rf --one-file-system ${leftover.paths.join(' ')}`,
+    );
+  }
   const decision = decideReclaim(facts);
   if (decision.refusals.length > 0) {
     out('reclaim: refused; nothing was removed:');
@@ -110,6 +116,8 @@ interface Gathered {
   daemon: string;
   /** Inactive drivers whose data is not in the data root's files (zfs): never candidates. */
   unmeasured: string[];
+  /** What a daemon with another --userns-remap setting left: never candidates (turning the setting back uses it again, its volumes too). */
+  usernsLeftovers: ReturnType<typeof usernsLeftovers>;
   /** Each candidate's size as du counts it (the first look only). */
   walked?: ReturnType<typeof mergeWalks>;
   /** The data root's device and inode when the guards looked: removal opens it again and compares. */
@@ -126,14 +134,9 @@ async function gatherFacts(
   const { collector } = buildParts(config, logger, 'once');
   const snapshot = await collector.collect();
   const info = snapshot.info;
-  const root = config.dataRoot ?? info?.dockerRootDir;
-  if (!snapshot.up || !root || !info?.driver) return { unreachable: snapshot.unreachable?.message };
-  const view = {
-    root,
-    driver: info.driver,
-    containerdSnapshotter: info.containerdSnapshotter,
-    layout: snapshot.engine === 'podman' ? ('podman' as const) : ('docker' as const),
-  };
+  const view = dataRootViewOf(snapshot, config.dataRoot ? { dataRoot: config.dataRoot } : {});
+  if (!snapshot.up || !view || !info) return { unreachable: snapshot.unreachable?.message };
+  const { root } = view;
   const plan = planScan(view);
   const candidates = plan.buckets
     .filter((b) => b.id.startsWith('inactive_driver\0') || b.id.startsWith('foreign_container\0'))
@@ -167,7 +170,7 @@ async function gatherFacts(
     up: true,
     engine: snapshot.engine,
     root,
-    activeDriver: info.driver,
+    activeDriver: view.driver,
     containerdStore: info.containerdSnapshotter,
     configured: storage?.known
       ? {
@@ -208,6 +211,7 @@ async function gatherFacts(
     root,
     ...(rootIdentity ? { rootIdentity } : {}),
     unmeasured: plan.result.unmeasured.map((u) => u.driver),
+    usernsLeftovers: usernsLeftovers(view),
     daemon: `${describeProcess(pid, storage?.known === false ? storage.reason : undefined)} on ${info.driver}${info.containerdSnapshotter ? ' (containerd store)' : ''}`,
     ...(walked ? { walked } : {}),
   };

@@ -30,7 +30,7 @@ export class DataRootMetrics {
     this.dirBytes = g('docker_data_root_bytes', `Bytes of each top-level entry of the data root, ${AS_DU}.`, ['dir']);
     this.orphanedBytes = g(
       'docker_data_root_orphaned_bytes',
-      `Bytes no image or container of the active storage driver uses: inactive_driver (another driver's directories), foreign_container (containers made with another driver), unreferenced_layer, ${AS_DU}.`,
+      `Bytes no image or container of the active storage driver uses: inactive_driver (another driver's directories), foreign_container (containers made with another driver), unreferenced_layer, userns_remap (what the daemon left under another --userns-remap setting, beside or inside its data root; driver names the drivers in it), ${AS_DU}.`,
       ['driver', 'reason'],
     );
     this.unmeasured = g(

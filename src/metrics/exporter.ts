@@ -13,7 +13,7 @@ import { DevicemapperMetrics } from './devicemapper';
 import { EngineMetrics } from './engine';
 import { ExporterSelfMetrics } from './exporterSelf';
 import { ProcessFamilies, SortedRegistry } from './sortedRegistry';
-import { containerdRootToMeasure } from '../docker/containerdRoot';
+import { dataRootViewOf } from '../scan/dataRootView';
 import { StorageDriverMetrics } from './storageDriver';
 import { UpgradeMetrics } from './upgrade';
 
@@ -82,14 +82,8 @@ export class Exporter {
   /** One collection, handing the scanner what it needs to know of the daemon. */
   async collect(): Promise<DaemonSnapshot> {
     const snapshot = await this.collector.collect();
-    const info = snapshot.info;
-    const containerd = this.containerdConfigFile ? containerdRootToMeasure(snapshot.storageConfig, this.containerdConfigFile) : undefined;
     this.scanner?.noteDaemon(
-      info?.dockerRootDir,
-      info?.driver,
-      info?.containerdSnapshotter ?? false,
-      snapshot.engine === 'podman' ? 'podman' : 'docker',
-      containerd?.path,
+      dataRootViewOf(snapshot, this.containerdConfigFile ? { containerdConfigFile: this.containerdConfigFile } : {}),
     );
     return snapshot;
   }

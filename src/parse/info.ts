@@ -21,6 +21,11 @@ export interface EngineInfo {
   images?: number;
   /** The log driver containers get unless they say otherwise. */
   loggingDriver?: string;
+  /**
+   * The daemon runs with --userns-remap (`SecurityOptions` names userns): its
+   * data root is `<configured data root>/<uid>.<gid>`.
+   */
+  usernsRemap?: boolean;
   warnings: string[];
 }
 
@@ -46,10 +51,24 @@ export function parseInfo(raw: unknown, problems: ParseProblems): EngineInfo {
     containers: countField(raw, 'Containers', problems, 'info'),
     images: countField(raw, 'Images', problems, 'info'),
     loggingDriver: text('LoggingDriver'),
+    usernsRemap: securityOptions(raw['SecurityOptions']).includes('userns'),
     warnings: parseWarnings(raw['Warnings'], problems),
   };
   if (driver === 'devicemapper') info.thinPool = parseThinPool(status, problems);
   return info;
+}
+
+/**
+ * The names in `SecurityOptions`: `name=userns,…` since API 1.26 (Docker
+ * 1.13), a bare `userns` before. Anything else in the list is not ours to judge.
+ */
+function securityOptions(raw: unknown): string[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.flatMap((option) => {
+    if (typeof option !== 'string') return [];
+    const name = option.split(',').find((field) => field.startsWith('name='));
+    return [name ? name.slice('name='.length) : option];
+  });
 }
 
 function parseWarnings(raw: unknown, problems: ParseProblems): string[] {

@@ -21,9 +21,11 @@ export interface DataRootView {
   layout?: 'docker' | 'podman';
   /** The root of an external containerd the daemon uses (as this process reaches it): measured beside the data root. */
   containerdRoot?: string;
+  /** The daemon runs with --userns-remap: its data root is `<configured data root>/<uid>.<gid>`. */
+  usernsRemap?: boolean;
 }
 
-export type OrphanReason = 'inactive_driver' | 'foreign_container' | 'unreferenced_layer';
+export type OrphanReason = 'inactive_driver' | 'foreign_container' | 'unreferenced_layer' | 'userns_remap';
 
 export interface ScanResult {
   root: string;
@@ -137,6 +139,57 @@ export interface ScanPlan {
   /** The result so far: everything but the walk's figures. */
   result: ScanResult;
   buckets: Bucket[];
+  /** Trees outside the data root measured with it: what a daemon before --userns-remap left beside the remapped root. */
+  beside?: WalkTree[];
+}
+
+/** The data root dockerd makes for --userns-remap: `<configured data root>/<uid>.<gid>` of the remapped root user. */
+const REMAPPED_ROOT = /^\d+\.\d+$/;
+
+/** What dockerd keeps at the top of its data root: in a remapped daemon's configured data root, these are its predecessor's. */
+const DOCKER_TOP_LEVEL: ReadonlySet<string> = new Set([
+  ...GRAPH_DRIVERS,
+  'image',
+  'containers',
+  'volumes',
+  'buildkit',
+  'builder',
+  'containerd',
+  'network',
+  'plugins',
+  'runtimes',
+  'swarm',
+  'tmp',
+  'trust',
+  'engine-id',
+]);
+
+/**
+ * What a daemon with another --userns-remap setting left, as paths by the
+ * directory that was its data root. Turning remapping on moves dockerd to
+ * `<root>/<uid>.<gid>/` and leaves everything at the top level unreferenced;
+ * turning it off (or changing the user) leaves the `<uid>.<gid>/` root. Only
+ * Docker's own names count beside a remapped root: the configured data root's
+ * parent may hold anything.
+ */
+export function usernsLeftovers(view: DataRootView): { from: string; paths: string[] }[] {
+  if (view.layout === 'podman') return [];
+  const own = path.basename(view.root);
+  if (view.usernsRemap && REMAPPED_ROOT.test(own)) {
+    const configured = path.dirname(view.root);
+    const paths = listDir(configured)
+      .filter((name) => name !== own && (DOCKER_TOP_LEVEL.has(name) || REMAPPED_ROOT.test(name)))
+      .map((name) => path.join(configured, name));
+    return paths.length > 0 ? [{ from: configured, paths }] : [];
+  }
+  return listDir(view.root)
+    .filter((name) => REMAPPED_ROOT.test(name) && isDir(path.join(view.root, name)))
+    .map((name) => ({ from: path.join(view.root, name), paths: [path.join(view.root, name)] }));
+}
+
+/** The graph drivers whose directories under `dir` hold something: the label a leftover data root's bytes carry ('none' without). */
+function driversIn(dir: string): string {
+  return GRAPH_DRIVERS.filter((driver) => listDir(path.join(dir, driver)).length > 0).join(',') || 'none';
 }
 
 /**
@@ -168,7 +221,14 @@ export function planScan(view: DataRootView): ScanPlan {
   result.priorDrivers = result.driverDirs.filter((driver) => driver !== 'vfs');
   buckets.push(...inactiveDriverBuckets(root, active, result), ...foreignContainerBuckets(root, view.driver, result));
   if (active !== undefined) buckets.push(...activeLayerBuckets(root, active, result), ...writableLayerBuckets(root, active, result));
-  return { result, buckets };
+  const beside: WalkTree[] = [];
+  for (const [n, leftover] of usernsLeftovers(view).entries()) {
+    const id = `userns_remap\0${driversIn(leftover.from)}\0${n}`;
+    if (leftover.from.startsWith(`${root}/`)) buckets.push({ id, paths: leftover.paths });
+    // Beside the remapped root: each entry a tree of its own, so that the walk never enters the data root twice.
+    else beside.push(...leftover.paths.map((p, i) => ({ root: p, buckets: [{ id: `${id}\0${i}`, paths: [p] }] })));
+  }
+  return { result, buckets, ...(beside.length > 0 ? { beside } : {}) };
 }
 
 function emptyResult(view: DataRootView): ScanResult {
@@ -267,14 +327,17 @@ export function assembleScan(plan: ScanPlan, walked: WalkResult): ScanResult {
   result.files = walked.files;
   result.examples.push(...walked.examples);
   for (const [reason, count] of walked.errors) result.errors.set(reason, (result.errors.get(reason) ?? 0) + count);
+  const leftovers = new Map<string, number>();
   for (const [id, bytes] of walked.bytes) {
     const [kind, name = ''] = id.split('\0');
-    if (kind === 'dir') result.topLevel.set(name, bytes);
+    if (kind === 'userns_remap') leftovers.set(name, (leftovers.get(name) ?? 0) + bytes);
+    else if (kind === 'dir') result.topLevel.set(name, bytes);
     else if (kind === 'build_cache') result.buildCacheBytes = bytes;
     else if (kind === 'writable') result.writableLayerBytes = bytes;
     else if (kind === 'containerd_root') result.containerdRootBytes = bytes;
     else result.orphaned.push({ driver: name, reason: kind as OrphanReason, bytes });
   }
+  for (const [driver, bytes] of leftovers) result.orphaned.push({ driver, reason: 'userns_remap', bytes });
   return result;
 }
 
@@ -284,7 +347,7 @@ export function assembleScan(plan: ScanPlan, walked: WalkResult): ScanResult {
  * lies outside the data root).
  */
 export function walkTrees(view: DataRootView, plan: ScanPlan): WalkTree[] {
-  const trees: WalkTree[] = [{ root: view.root, buckets: plan.buckets }];
+  const trees: WalkTree[] = [{ root: view.root, buckets: plan.buckets }, ...(plan.beside ?? [])];
   if (view.containerdRoot) trees.push({ root: view.containerdRoot, buckets: [{ id: 'containerd_root\0', paths: [view.containerdRoot] }] });
   return trees;
 }

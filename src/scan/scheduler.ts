@@ -41,30 +41,18 @@ export class ScanScheduler {
     return this.latestScan;
   }
 
-  /** Called after each collection with what the daemon said (undefined when it did not answer). */
-  noteDaemon(
-    root: string | undefined,
-    driver: string | undefined,
-    containerdSnapshotter: boolean,
-    layout: 'docker' | 'podman' = 'docker',
-    containerdRoot?: string,
-  ): void {
-    const effectiveRoot = this.options.rootOverride ?? root;
-    if (effectiveRoot === undefined || driver === undefined) return;
-    const next: DataRootView = {
-      root: effectiveRoot,
-      driver,
-      containerdSnapshotter,
-      layout,
-      ...(containerdRoot ? { containerdRoot } : {}),
-    };
+  /** Called after each collection with what the daemon said (undefined when it has not said where its data root is). */
+  noteDaemon(said: DataRootView | undefined): void {
+    if (said === undefined) return;
+    const next: DataRootView = this.options.rootOverride === undefined ? said : { ...said, root: this.options.rootOverride };
     const changed =
       !this.view ||
       this.view.root !== next.root ||
       this.view.driver !== next.driver ||
       this.view.containerdSnapshotter !== next.containerdSnapshotter ||
       this.view.layout !== next.layout ||
-      this.view.containerdRoot !== next.containerdRoot;
+      this.view.containerdRoot !== next.containerdRoot ||
+      this.view.usernsRemap !== next.usernsRemap;
     this.view = next;
     if (changed) {
       if (this.latestScan)

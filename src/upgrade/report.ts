@@ -389,6 +389,13 @@ function addWarnings(report: Report, { input, info }: Facts): void {
       message: `${formatBytes(orphanedTotal)} in the data root belong to nothing the daemon uses (${report.orphaned.map((o) => `${o.driver} ${o.reason} ${formatBytes(o.bytes)}`).join('; ')}).`,
     });
   }
+  const remapped = report.orphaned.filter((o) => o.reason === 'userns_remap');
+  if (remapped.length > 0) {
+    warnings.push({
+      reason: 'userns_remap_leftovers',
+      message: `${formatBytes(remapped.reduce((sum, o) => sum + o.bytes, 0))} were left by the daemon under another --userns-remap setting (turning remapping on moves the data root to <data-root>/<uid>.<gid>; turning it off leaves that directory): the daemon uses them again only if the setting goes back. Their volumes/ holds that daemon's volumes: copy what they hold before removing them by hand (reclaim leaves them).`,
+    });
+  }
   for (const u of report.orphaned_unmeasured) {
     warnings.push({
       reason: 'orphaned_data_unmeasured',

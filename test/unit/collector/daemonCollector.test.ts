@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import winston from 'winston';
-import { DaemonCollector } from '../../../src/collector/daemonCollector';
+import { DaemonCollector, sameDataRoot } from '../../../src/collector/daemonCollector';
 import type { OptionalCollectors } from '../../../src/config/config';
 import { EngineError } from '../../../src/docker/engineApi';
 import { FakeEngineApi, id, listed, settle } from '../../helpers/fakeEngineApi';
@@ -229,5 +229,19 @@ describe('DaemonCollector', () => {
     await made.collect();
     await made.collect();
     expect(api.count('/containers/json')).toBe(2);
+  });
+});
+
+describe('sameDataRoot: the pid file names the daemon behind --docker.host', () => {
+  it('is the directory the process was started with', () => {
+    expect(sameDataRoot('/var/lib/docker', { dockerRootDir: '/var/lib/docker' })).toBe(true);
+    expect(sameDataRoot('/var/lib/docker', { dockerRootDir: '/srv/docker' })).toBe(false);
+  });
+
+  it('with --userns-remap, is the <uid>.<gid> directory the daemon made in it, and nothing else', () => {
+    expect(sameDataRoot('/var/lib/docker', { dockerRootDir: '/var/lib/docker/500000.500000', usernsRemap: true })).toBe(true);
+    expect(sameDataRoot('/var/lib/docker', { dockerRootDir: '/var/lib/docker/500000.500000' })).toBe(false);
+    expect(sameDataRoot('/var/lib/docker', { dockerRootDir: '/var/lib/docker/volumes', usernsRemap: true })).toBe(false);
+    expect(sameDataRoot('/var/lib/docker', { dockerRootDir: '/srv/500000.500000', usernsRemap: true })).toBe(false);
   });
 });

@@ -54,10 +54,10 @@ describe('ScanScheduler', () => {
   it('scans once the daemon tells it the data root, and serves nothing before the first scan ends', async () => {
     const runner = controlledRunner();
     const scheduler = new ScanScheduler({ run: runner.run, intervalMs: 3_600_000, logger });
-    scheduler.noteDaemon(undefined, undefined, false);
+    scheduler.noteDaemon(undefined);
     expect(runner.calls).toHaveLength(0);
-    scheduler.noteDaemon('/var/lib/docker', 'overlay2', false);
-    expect(runner.calls).toEqual([{ root: '/var/lib/docker', driver: 'overlay2', containerdSnapshotter: false, layout: 'docker' }]);
+    scheduler.noteDaemon({ root: '/var/lib/docker', driver: 'overlay2', containerdSnapshotter: false });
+    expect(runner.calls).toEqual([{ root: '/var/lib/docker', driver: 'overlay2', containerdSnapshotter: false }]);
     expect(scheduler.latest()).toBeUndefined();
     runner.release();
     await scheduler.idle();
@@ -68,8 +68,8 @@ describe('ScanScheduler', () => {
   it('never runs two scans at once, and scans again when the driver changes mid-scan', async () => {
     const runner = controlledRunner();
     const scheduler = new ScanScheduler({ run: runner.run, intervalMs: 3_600_000, logger });
-    scheduler.noteDaemon('/d', 'devicemapper', false);
-    scheduler.noteDaemon('/d', 'overlay2', false);
+    scheduler.noteDaemon({ root: '/d', driver: 'devicemapper', containerdSnapshotter: false });
+    scheduler.noteDaemon({ root: '/d', driver: 'overlay2', containerdSnapshotter: false });
     void scheduler.trigger();
     void scheduler.trigger();
     expect(runner.calls).toHaveLength(1);
@@ -87,10 +87,10 @@ describe('ScanScheduler', () => {
   it('does not scan again for the same root and driver until the interval', async () => {
     const runner = controlledRunner();
     const scheduler = new ScanScheduler({ run: runner.run, intervalMs: 3_600_000, logger });
-    scheduler.noteDaemon('/d', 'overlay2', false);
+    scheduler.noteDaemon({ root: '/d', driver: 'overlay2', containerdSnapshotter: false });
     runner.release();
     await scheduler.idle();
-    scheduler.noteDaemon('/d', 'overlay2', false);
+    scheduler.noteDaemon({ root: '/d', driver: 'overlay2', containerdSnapshotter: false });
     expect(runner.calls).toHaveLength(1);
     scheduler.stop();
   });
@@ -98,7 +98,7 @@ describe('ScanScheduler', () => {
   it("scans the path it was given instead of the daemon's, when the data root is mounted elsewhere", async () => {
     const runner = controlledRunner();
     const scheduler = new ScanScheduler({ run: runner.run, intervalMs: 3_600_000, logger, rootOverride: '/host/var/lib/docker' });
-    scheduler.noteDaemon('/var/lib/docker', 'overlay2', false);
+    scheduler.noteDaemon({ root: '/var/lib/docker', driver: 'overlay2', containerdSnapshotter: false });
     expect(runner.calls[0]?.root).toBe('/host/var/lib/docker');
     runner.release();
     await scheduler.idle();
@@ -115,7 +115,7 @@ describe('ScanScheduler', () => {
       intervalMs: 3_600_000,
       logger,
     });
-    scheduler.noteDaemon('/d', 'overlay2', false);
+    scheduler.noteDaemon({ root: '/d', driver: 'overlay2', containerdSnapshotter: false });
     await scheduler.idle();
     const first = scheduler.latest();
     fail = true;
