@@ -149,6 +149,26 @@ export const HOST: DashboardSpec = {
       ],
     },
     {
+      title: 'Reclaimable with docker prune',
+      description:
+        "Bytes Docker's own prune commands would give back, by kind (dangling volumes, dangling images' own layers, build cache, stopped containers' writable layers), told from the data root's files; reclaim removes none of them.",
+      type: 'timeseries',
+      unit: 'bytes',
+      w: 12,
+      h: 8,
+      stacking: true,
+      targets: [{ expr: `docker_data_root_reclaimable_bytes{${SEL}}`, legend: '{{kind}}' }],
+    },
+    {
+      title: 'Largest volumes',
+      description: 'Bytes of the largest local volumes (--collector.volumes.max-series, 20 by default), as du -sx counts them.',
+      type: 'timeseries',
+      unit: 'bytes',
+      w: 12,
+      h: 8,
+      targets: [{ expr: `docker_volume_bytes{${SEL}}`, legend: '{{name}}' }],
+    },
+    {
       title: 'Host-network containers',
       description: 'Containers in host network mode.',
       type: 'table',

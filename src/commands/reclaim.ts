@@ -18,6 +18,7 @@ import { parseMountInfo } from '../parse/mountInfo';
 import { removePaths } from '../reclaim/remove';
 import { planScan, usernsLeftovers } from '../scan/dataRoot';
 import { dataRootViewOf } from '../scan/dataRootView';
+import { PRUNE_COMMAND, type ReclaimableKind } from '../scan/reclaimable';
 import { mergeWalks, walkBuckets } from '../scan/walk';
 import { formatBytes } from '../util/formatBytes';
 import { errorMessage } from '../util/errors';
@@ -71,6 +72,11 @@ export async function runReclaim(
       `reclaim: leaves what a daemon with another --userns-remap setting left in ${leftover.from} (check shows its size): that setting turned back makes the daemon use it again, and its volumes with it. Once you will not go back and have copied what its volumes hold, remove it by hand: rm -rf --one-file-system ${leftover.paths.join(' ')}`,
     );
   }
+  if (first.prunable.length > 0) {
+    out(
+      `reclaim: leaves what Docker's own commands give back (check shows the sizes): ${first.prunable.map((p) => `${p.count} ${p.kind.replace('_', ' ')} (${PRUNE_COMMAND[p.kind]})`).join('; ')}.`,
+    );
+  }
   const decision = decideReclaim(facts);
   if (decision.refusals.length > 0) {
     out('reclaim: refused; nothing was removed:');
@@ -118,6 +124,8 @@ interface Gathered {
   unmeasured: string[];
   /** What a daemon with another --userns-remap setting left: never candidates (turning the setting back uses it again, its volumes too). */
   usernsLeftovers: ReturnType<typeof usernsLeftovers>;
+  /** What Docker's own prune commands give back, counted: said, never removed here. */
+  prunable: { kind: ReclaimableKind; count: number }[];
   /** Each candidate's size as du counts it (the first look only). */
   walked?: ReturnType<typeof mergeWalks>;
   /** The data root's device and inode when the guards looked: removal opens it again and compares. */
@@ -212,6 +220,7 @@ async function gatherFacts(
     ...(rootIdentity ? { rootIdentity } : {}),
     unmeasured: plan.result.unmeasured.map((u) => u.driver),
     usernsLeftovers: usernsLeftovers(view),
+    prunable: [...plan.result.reclaimable].filter(([, r]) => r.count > 0).map(([kind, r]) => ({ kind, count: r.count })),
     daemon: `${describeProcess(pid, storage?.known === false ? storage.reason : undefined)} on ${info.driver}${info.containerdSnapshotter ? ' (containerd store)' : ''}`,
     ...(walked ? { walked } : {}),
   };

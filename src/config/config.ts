@@ -76,6 +76,7 @@ export interface Config {
   unhealthyMaxSeries: number;
   /** At most this many docker_container_last_exit_code series. */
   exitCodesMaxSeries: number;
+  volumesMaxSeries: number;
   /** Container labels copied onto every per-container series (--collector.container-labels). */
   containerLabels: string[];
   /** At most this many docker_container_restarts_total series. */
@@ -327,6 +328,7 @@ function commonConfig(read: FlagReader): Config {
     hostNetworkMaxSeries: read.wholeNumber('collector.host-network.max-series'),
     unhealthyMaxSeries: read.wholeNumber('collector.unhealthy.max-series'),
     exitCodesMaxSeries: read.wholeNumber('collector.exit-codes.max-series'),
+    volumesMaxSeries: read.wholeNumber('collector.volumes.max-series'),
     containerLabels: containerLabelsOf(read),
     restartsMaxSeries: read.wholeNumber('collector.restarts.max-series'),
     oomKillsMaxSeries: read.wholeNumber('collector.oom-kills.max-series'),

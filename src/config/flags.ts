@@ -231,6 +231,13 @@ export const FLAGS: readonly FlagSpec[] = [
     default: () => '50',
   },
   {
+    name: 'collector.volumes.max-series',
+    type: 'string',
+    commands: ['serve', 'textfile'],
+    help: 'At most this many docker_volume_bytes series, the largest volumes first (a whole number; 0: none); docker_data_root_reclaimable_bytes stays exact.',
+    default: () => '20',
+  },
+  {
     name: 'collector.restarts.max-series',
     type: 'string',
     commands: ['serve'],

@@ -17,6 +17,9 @@ export class DataRootMetrics {
   private readonly unmeasured: SnapshotGauge;
   private readonly containerdRoot: SnapshotGauge;
   private readonly buildCache: SnapshotGauge;
+  private readonly reclaimableBytes: SnapshotGauge;
+  private readonly reclaimableCount: SnapshotGauge;
+  private readonly volumeBytes: SnapshotGauge;
   private readonly fsSize: SnapshotGauge;
   private readonly fsFree: SnapshotGauge;
   private readonly duration: SnapshotGauge;
@@ -24,7 +27,11 @@ export class DataRootMetrics {
   private readonly success: SnapshotGauge;
   private readonly errors: SnapshotGauge;
 
-  constructor(registry: Registry) {
+  /** `volumesMaxSeries`: at most this many docker_volume_bytes series, the largest first (--collector.volumes.max-series). */
+  constructor(
+    registry: Registry,
+    private readonly volumesMaxSeries = 20,
+  ) {
     const set = (this.set = new GaugeSet(registry));
     const g = (name: string, help: string, labels: string[] = []) => set.gauge(name, help, labels);
     this.dirBytes = g('docker_data_root_bytes', `Bytes of each top-level entry of the data root, ${AS_DU}.`, ['dir']);
@@ -48,6 +55,21 @@ export class DataRootMetrics {
       ['driver'],
     );
     this.buildCache = g('docker_data_root_build_cache_bytes', `Bytes of BuildKit build cache in the active driver's directory, ${AS_DU}.`);
+    this.reclaimableBytes = g(
+      'docker_data_root_reclaimable_bytes',
+      `Bytes Docker's own prune commands would give back, by kind: dangling_volumes (local volumes no container mounts, docker volume prune; -a on Docker 23+ for named ones), dangling_images (layers only untagged images that nothing uses hold, docker image prune), build_cache (docker builder prune), stopped_containers (their writable layers, docker container prune); told from the data root's files, never from GET /system/df; reclaim removes none of them, ${AS_DU}.`,
+      ['kind'],
+    );
+    this.reclaimableCount = g(
+      'docker_data_root_reclaimable_items',
+      `How many volumes, images, build cache entries and containers each kind of docker_data_root_reclaimable_bytes holds, ${CACHED}.`,
+      ['kind'],
+    );
+    this.volumeBytes = g(
+      'docker_volume_bytes',
+      `Bytes of each local volume's directory, the largest --collector.volumes.max-series of them, ${AS_DU}.`,
+      ['name'],
+    );
     this.fsSize = g('docker_data_root_filesystem_size_bytes', `Size of the filesystem holding the data root (statfs), ${CACHED}.`);
     this.fsFree = g(
       'docker_data_root_filesystem_free_bytes',
@@ -78,6 +100,12 @@ export class DataRootMetrics {
     if (result.containerdRootBytes !== undefined) this.containerdRoot.set({}, result.containerdRootBytes);
     if (!result.driver.includes('snapshotter')) this.orphanedLayers.set({ driver: result.driver }, result.orphanedLayers);
     this.buildCache.set({}, result.buildCacheBytes);
+    for (const [kind, { bytes, count }] of result.reclaimable) {
+      this.reclaimableBytes.set({ kind }, bytes);
+      this.reclaimableCount.set({ kind }, count);
+    }
+    const largest = [...result.volumeBytes].sort(([a, x], [b, y]) => y - x || a.localeCompare(b)).slice(0, this.volumesMaxSeries);
+    for (const [name, bytes] of largest) this.volumeBytes.set({ name }, bytes);
     if (result.filesystem) {
       this.fsSize.set({}, result.filesystem.sizeBytes);
       this.fsFree.set({}, result.filesystem.freeBytes);

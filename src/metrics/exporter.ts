@@ -24,6 +24,8 @@ export interface ExporterOptions {
   hostNetworkMaxSeries: number;
   unhealthyMaxSeries: number;
   exitCodesMaxSeries?: number;
+  /** At most this many docker_volume_bytes series (--collector.volumes.max-series; 20 when not said). */
+  volumesMaxSeries?: number;
   /** Container labels copied onto every per-container series (--collector.container-labels). */
   containerLabels?: readonly string[];
   restartsMaxSeries: number;
@@ -57,7 +59,7 @@ export function registerMetricAreas(registry: SortedRegistry, options: ExporterO
       new ContainerMetrics(registry, options),
       new ContainerActivityMetrics(registry, options),
     ],
-    dataRoot: withDataRoot ? new DataRootMetrics(registry) : undefined,
+    dataRoot: withDataRoot ? new DataRootMetrics(registry, options.volumesMaxSeries) : undefined,
     upgrade: new UpgradeMetrics(registry),
   };
 }
@@ -137,6 +139,7 @@ export function exporterFor(
     hostNetworkMaxSeries: config.hostNetworkMaxSeries,
     unhealthyMaxSeries: config.unhealthyMaxSeries,
     exitCodesMaxSeries: config.exitCodesMaxSeries,
+    volumesMaxSeries: config.volumesMaxSeries,
     containerLabels: config.containerLabels,
     restartsMaxSeries: config.restartsMaxSeries,
     oomKillsMaxSeries: config.oomKillsMaxSeries,

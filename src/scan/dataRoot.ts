@@ -4,6 +4,7 @@ import { GRAPH_DRIVERS } from '../docker/storageDrivers';
 import { Bucket, WalkErrorReason, WalkResult, WalkTree } from './walk';
 import { accessReason, errorMessage } from '../util/errors';
 import { listDir, readTrimmed } from '../util/files';
+import { ContainerRecord, danglingImageLayers, danglingVolumes, readContainerRecords, ReclaimableKind } from './reclaimable';
 
 /** What the scan needs to know of the daemon. */
 export interface DataRootView {
@@ -44,6 +45,10 @@ export interface ScanResult {
   /** Unreferenced layer directories of the active driver. */
   orphanedLayers: number;
   buildCacheBytes: number;
+  /** What Docker's own prune commands give back, by kind: bytes as du counts them and how many volumes, images, entries, containers. */
+  reclaimable: Map<ReclaimableKind, { bytes: number; count: number }>;
+  /** Bytes of each local volume's directory. */
+  volumeBytes: Map<string, number>;
   /** Bytes in the writable layers of the active driver's containers (directory drivers only; vfs counts the image's files too). */
   writableLayerBytes?: number;
   filesystem?: { sizeBytes: number; freeBytes: number };
@@ -120,19 +125,6 @@ export function referencedLayerDirs(root: string, driver: string): Set<string> {
     if (initId) referenced.add(initId);
   }
   return referenced;
-}
-
-/** The storage driver a container was created with, from its config.v2.json. */
-export function containerDriver(containerDir: string): string | undefined {
-  const text = readTrimmed(path.join(containerDir, 'config.v2.json'));
-  if (text === undefined) return undefined;
-  try {
-    const config: unknown = JSON.parse(text);
-    const driver = (config as { Driver?: unknown }).Driver;
-    return typeof driver === 'string' && driver !== '' ? driver : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 export interface ScanPlan {
@@ -219,8 +211,11 @@ export function planScan(view: DataRootView): ScanPlan {
   if (view.layout === 'podman') return { result, buckets };
   result.driverDirs = GRAPH_DRIVERS.filter((driver) => listDir(path.join(root, driver)).length > 0);
   result.priorDrivers = result.driverDirs.filter((driver) => driver !== 'vfs');
-  buckets.push(...inactiveDriverBuckets(root, active, result), ...foreignContainerBuckets(root, view.driver, result));
+  const containers = readContainerRecords(root);
+  if (containers.unreadable > 0) result.errors.set('metadata', containers.unreadable);
+  buckets.push(...inactiveDriverBuckets(root, active, result), ...foreignContainerBuckets(view.driver, containers.records));
   if (active !== undefined) buckets.push(...activeLayerBuckets(root, active, result), ...writableLayerBuckets(root, active, result));
+  buckets.push(...reclaimableBuckets(root, active, containers.records, result));
   const beside: WalkTree[] = [];
   for (const [n, leftover] of usernsLeftovers(view).entries()) {
     const id = `userns_remap\0${driversIn(leftover.from)}\0${n}`;
@@ -240,6 +235,8 @@ function emptyResult(view: DataRootView): ScanResult {
     unmeasured: [],
     orphanedLayers: 0,
     buildCacheBytes: 0,
+    reclaimable: new Map(),
+    volumeBytes: new Map(),
     errors: new Map(),
     examples: [],
     priorDrivers: [],
@@ -264,19 +261,54 @@ function inactiveDriverBuckets(root: string, active: string | undefined, result:
   return buckets;
 }
 
-/** Containers made with another driver, by that driver; a container whose config cannot be read counts as a metadata error. */
-function foreignContainerBuckets(root: string, driverInUse: string, result: ScanResult): Bucket[] {
+/** Containers made with another driver, by that driver. */
+function foreignContainerBuckets(driverInUse: string, containers: readonly ContainerRecord[]): Bucket[] {
   const foreign = new Map<string, string[]>();
-  for (const id of listDir(path.join(root, 'containers'))) {
-    const dir = path.join(root, 'containers', id);
-    const driver = containerDriver(dir);
-    if (driver === undefined) {
-      if (isDir(dir)) result.errors.set('metadata', (result.errors.get('metadata') ?? 0) + 1);
-      continue;
-    }
-    if (driver !== driverInUse) foreign.set(driver, [...(foreign.get(driver) ?? []), dir]);
-  }
+  for (const c of containers) if (c.driver !== driverInUse) foreign.set(c.driver, [...(foreign.get(c.driver) ?? []), c.dir]);
   return [...foreign].map(([driver, paths]) => ({ id: `foreign_container\0${driver}`, paths }));
+}
+
+/**
+ * Each local volume, and what Docker's prune commands would give back: dangling volumes, the layers only
+ * dangling images hold and the stopped containers' writable layers of the active driver (the build cache
+ * is activeLayerBuckets' build_cache). Counts are set here; the walk fills the bytes in.
+ */
+function reclaimableBuckets(
+  root: string,
+  active: string | undefined,
+  containers: readonly ContainerRecord[],
+  result: ScanResult,
+): Bucket[] {
+  const buckets: Bucket[] = listDir(path.join(root, 'volumes'))
+    .filter((name) => isDir(path.join(root, 'volumes', name)))
+    .map((name) => ({ id: `volume\0${name}`, paths: [path.join(root, 'volumes', name)] }));
+  const add = (kind: ReclaimableKind, paths: string[], count: number) => {
+    result.reclaimable.set(kind, { bytes: 0, count });
+    if (paths.length > 0) buckets.push({ id: `reclaimable\0${kind}`, paths });
+  };
+  const dangling = danglingVolumes(root, containers);
+  add('dangling_volumes', dangling, dangling.length);
+  const parent = active === undefined ? undefined : LAYER_PARENT[active];
+  if (active !== undefined && parent !== undefined) {
+    const images = danglingImageLayers(root, active, containers);
+    // Unknown stays absent: no figure rather than a 0 that says nothing is there.
+    if (images)
+      add(
+        'dangling_images',
+        images.cacheIds.map((id) => path.join(root, active, parent, id)),
+        images.images,
+      );
+  }
+  const writable = active === undefined ? undefined : WRITABLE_LAYER[active];
+  if (active !== undefined && writable) {
+    const stopped = containers.filter((c) => !c.running && c.driver === active);
+    const paths = stopped.flatMap((c) => {
+      const mountId = mountIdOf(root, active, c.id);
+      return mountId ? [writable(root, mountId)] : [];
+    });
+    add('stopped_containers', paths, stopped.length);
+  }
+  return buckets;
 }
 
 /** The active driver's layer directories nothing references, and BuildKit's cache beside them. */
@@ -298,6 +330,7 @@ function activeLayerBuckets(root: string, active: string, result: ScanResult): B
   const buckets: Bucket[] = [];
   if (unreferenced.length > 0) buckets.push({ id: `unreferenced_layer\0${active}`, paths: unreferenced });
   if (buildCache.length > 0) buckets.push({ id: 'build_cache\0', paths: buildCache });
+  result.reclaimable.set('build_cache', { bytes: 0, count: buildCache.length });
   return buckets;
 }
 
@@ -320,6 +353,8 @@ export function assembleScan(plan: ScanPlan, walked: WalkResult): ScanResult {
     ...plan.result,
     topLevel: new Map(),
     orphaned: [],
+    reclaimable: new Map([...plan.result.reclaimable].map(([kind, r]) => [kind, { ...r }])),
+    volumeBytes: new Map(),
     unmeasured: [...plan.result.unmeasured],
     errors: new Map(plan.result.errors),
     examples: [...plan.result.examples],
@@ -332,7 +367,14 @@ export function assembleScan(plan: ScanPlan, walked: WalkResult): ScanResult {
     const [kind, name = ''] = id.split('\0');
     if (kind === 'userns_remap') leftovers.set(name, (leftovers.get(name) ?? 0) + bytes);
     else if (kind === 'dir') result.topLevel.set(name, bytes);
-    else if (kind === 'build_cache') result.buildCacheBytes = bytes;
+    else if (kind === 'build_cache') {
+      result.buildCacheBytes = bytes;
+      const entry = result.reclaimable.get('build_cache');
+      if (entry) entry.bytes = bytes;
+    } else if (kind === 'reclaimable') {
+      const entry = result.reclaimable.get(name as ReclaimableKind);
+      if (entry) entry.bytes = bytes;
+    } else if (kind === 'volume') result.volumeBytes.set(name, bytes);
     else if (kind === 'writable') result.writableLayerBytes = bytes;
     else if (kind === 'containerd_root') result.containerdRootBytes = bytes;
     else result.orphaned.push({ driver: name, reason: kind as OrphanReason, bytes });

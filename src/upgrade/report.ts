@@ -1,3 +1,4 @@
+import { PRUNE_COMMAND, type ReclaimableKind } from '../scan/reclaimable';
 import { EXIT } from '../util/exitCodes';
 import { formatBytes } from '../util/formatBytes';
 import type { DaemonSnapshot } from '../collector/snapshot';
@@ -85,6 +86,8 @@ export interface Report {
   containerd_root?: { bytes: number };
   /** Inactive drivers whose left data cannot be measured from the data root's files (zfs datasets). */
   orphaned_unmeasured: { driver: string; reason: string }[];
+  /** What Docker's own prune commands give back, by kind (reclaim removes none of it): information, never a finding. */
+  reclaimable: { kind: ReclaimableKind; bytes: number; count: number; command: string }[];
   /** At most --limit host-network containers, running first, then by name. */
   host_network_containers: { name: string; image: string; state: string }[];
   /** Host-network containers beyond --limit. */
@@ -213,6 +216,9 @@ function reportOfWhatWasSeen(input: ReportInput): Report {
     data_root_scan: input.scanSkipped || scan === undefined ? 'skipped' : scan.complete ? 'complete' : 'failed',
     orphaned: scan?.complete ? [...scan.orphaned].sort((a, b) => b.bytes - a.bytes) : [],
     orphaned_unmeasured: scan?.complete ? [...scan.unmeasured] : [],
+    reclaimable: scan?.complete
+      ? [...scan.reclaimable].map(([kind, { bytes, count }]) => ({ kind, bytes, count, command: PRUNE_COMMAND[kind] }))
+      : [],
     ...(scan?.complete && scan.containerdRootBytes !== undefined ? { containerd_root: { bytes: scan.containerdRootBytes } } : {}),
     host_network_containers: hostNetworkFirst(containers, limit).map((c) => ({ name: c.name, image: c.image, state: c.state })),
     host_network_containers_more: Math.max(0, containers.filter((c) => c.networkMode === 'host').length - limit),

@@ -1,3 +1,4 @@
+import type { ReclaimableKind } from '../scan/reclaimable';
 import { formatBytes } from '../util/formatBytes';
 import { Named, reachableShare, Report } from './report';
 
@@ -154,7 +155,24 @@ function dataRootSection(report: Report, style: TextStyle): Lines {
   }
   if (report.containerd_root)
     lines.push(`  ${size(report.containerd_root.bytes).padStart(10)}  in the root of the external containerd the daemon uses`);
+  const prunable = report.reclaimable.filter((r) => r.count > 0);
+  if (prunable.length > 0) {
+    lines.push("  Docker's own prune commands give back (reclaim removes none of it):");
+    for (const r of prunable) lines.push(`  ${size(r.bytes).padStart(10)}  ${reclaimableText(r)}`);
+  }
   return report.daemon.reachable ? section(style, 'Data root', lines) : lines;
+}
+
+const RECLAIMABLE_NOUN: Readonly<Record<ReclaimableKind, [string, string]>> = {
+  dangling_volumes: ['dangling volume', 'dangling volumes'],
+  dangling_images: ['dangling image', 'dangling images'],
+  build_cache: ['build cache entry', 'build cache entries'],
+  stopped_containers: ["stopped container's writable layer", "stopped containers' writable layers"],
+};
+
+function reclaimableText(r: Report['reclaimable'][number]): string {
+  const [one, many] = RECLAIMABLE_NOUN[r.kind];
+  return `${r.count} ${r.count === 1 ? one : many} (${r.command})`;
 }
 
 function hostNetworkSection(report: Report, style: TextStyle): Lines {

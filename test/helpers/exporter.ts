@@ -23,6 +23,11 @@ export class TestExporter {
 
   constructor(readonly logFile: string) {}
 
+  /** Starts it on a test daemon's socket and pid file, with `args` besides. */
+  startOn(daemon: { host: string; pidFile: string }, ...args: string[]): Promise<void> {
+    return this.start(['--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile, ...args]);
+  }
+
   async start(args: string[], as?: { uid: number; gid: number }, env: NodeJS.ProcessEnv = process.env): Promise<void> {
     this.child = startLogged(process.execPath, [EXPORTER_BIN, '--web.listen-address', '127.0.0.1:0', ...args], this.logFile, env, as);
     const port = await waitFor('the exporter to listen', () => {
@@ -51,6 +56,15 @@ export class TestExporter {
     const res = await fetch(`${this.url}/metrics`);
     if (res.status !== 200) throw new Error(`scrape answered ${res.status}`);
     return new Metrics(await res.text());
+  }
+
+  /** Scrapes until a data-root scan has completed (one that ended after `after`, a scan timestamp, when given). */
+  scanned(after?: number): Promise<Metrics> {
+    return waitFor('a complete data-root scan', async () => {
+      const m = await this.scrape();
+      const at = m.value('docker_data_root_scan_timestamp_seconds');
+      return at !== undefined && (after === undefined || at > after) ? m : undefined;
+    });
   }
 
   async stop(): Promise<void> {

@@ -3,7 +3,6 @@ import * as path from 'node:path';
 import { TestDaemon } from '../helpers/dockerd';
 import { duBytes } from '../helpers/du';
 import { Metrics, TestExporter } from '../helpers/exporter';
-import { waitFor } from '../helpers/processes';
 import { tempDir } from '../helpers/tempDir';
 
 /**
@@ -36,11 +35,8 @@ describe('after a real daemon switched from vfs to overlay2', () => {
     await daemon.start({ args: ['--storage-driver', 'overlay2'] });
     await daemon.importBusybox();
     await daemon.docker('create', '--name', 'o2-created', 'busybox:test', 'true');
-    await exporter.start(['--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile, '--scan.interval', '1h']);
-    metrics = await waitFor('a complete data-root scan', async () => {
-      const m = await exporter.scrape();
-      return m.value('docker_data_root_scan_timestamp_seconds') !== undefined ? m : undefined;
-    });
+    await exporter.startOn(daemon, '--scan.interval', '1h');
+    metrics = await exporter.scanned();
   });
 
   afterAll(async () => {

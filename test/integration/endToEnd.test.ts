@@ -69,7 +69,8 @@ describe.each([2, 3] as const)('end to end: dockerd, exporter, Prometheus %i, Al
     await daemon.stop();
     await daemon.start();
     await daemon.docker('run', '-d', '--name', 'legacy-proxy', '--network', 'host', 'busybox:test', 'sleep', '100000');
-    await daemon.docker('run', '-d', '--name', 'web', 'busybox:test', 'sleep', '100000');
+    // A volume in use: the largest-volumes panel has a series to show.
+    await daemon.docker('run', '-d', '--name', 'web', '-v', 'web-data:/data', 'busybox:test', 'sleep', '100000');
 
     await exporter.start([
       '--docker.host',

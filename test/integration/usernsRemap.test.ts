@@ -4,7 +4,6 @@ import { runCli } from '../helpers/cli';
 import { TestDaemon } from '../helpers/dockerd';
 import { duBytes } from '../helpers/du';
 import { Metrics, TestExporter } from '../helpers/exporter';
-import { waitFor } from '../helpers/processes';
 import { tempDir } from '../helpers/tempDir';
 import { heldOpenBy, hiddenPids, treeListing, withoutContentsOf } from '../helpers/treeChecksum';
 
@@ -28,13 +27,6 @@ describe('a real daemon restarted with --userns-remap, and back', () => {
   /** The data root's entries before remapping, left at its top level. */
   let leftBehind: string[] = [];
 
-  const scanned = (before?: number) =>
-    waitFor('a complete data-root scan', async () => {
-      const m = await exporter.scrape();
-      const at = m.value('docker_data_root_scan_timestamp_seconds');
-      return at !== undefined && (before === undefined || at > before) ? m : undefined;
-    });
-
   beforeAll(async () => {
     await daemon.start({ args: explicit });
     await daemon.importBusybox();
@@ -47,8 +39,8 @@ describe('a real daemon restarted with --userns-remap, and back', () => {
     for (const above of [dir, path.dirname(daemon.dataRoot)]) chmodSync(above, 0o711);
     await daemon.start({ args: [...explicit, '--userns-remap', REMAP_USER] });
     await daemon.importBusybox();
-    await exporter.start(['--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile, '--scan.interval', '1h']);
-    metrics = await scanned();
+    await exporter.startOn(daemon, '--scan.interval', '1h');
+    metrics = await exporter.scanned();
   });
 
   afterAll(async () => {
@@ -119,7 +111,7 @@ describe('a real daemon restarted with --userns-remap, and back', () => {
     const at = metrics.value('docker_data_root_scan_timestamp_seconds');
     await daemon.stop();
     await daemon.start({ args: explicit });
-    metrics = await scanned(at);
+    metrics = await exporter.scanned(at);
     expect(await daemon.docker('info', '--format', '{{.DockerRootDir}}')).toBe(daemon.dataRoot);
     expect(metrics.value('docker_data_root_orphaned_bytes', { driver: 'overlay2', reason: 'userns_remap' })).toBe(
       duBytes(path.join(daemon.dataRoot, REMAPPED)),

@@ -16,6 +16,8 @@ const scan: CompletedScan = {
     unmeasured: [],
     orphanedLayers: 2,
     buildCacheBytes: 0,
+    reclaimable: new Map(),
+    volumeBytes: new Map(),
     filesystem: { sizeBytes: 100e9, freeBytes: 40e9 },
     errors: new Map(),
     examples: [],

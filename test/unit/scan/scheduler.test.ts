@@ -13,6 +13,8 @@ function result(view: DataRootView): ScanResult {
     unmeasured: [],
     orphanedLayers: 0,
     buildCacheBytes: 0,
+    reclaimable: new Map(),
+    volumeBytes: new Map(),
     errors: new Map(),
     examples: [],
     priorDrivers: [],

@@ -44,6 +44,8 @@ function scan(priorDrivers: string[], orphaned: ScanResult['orphaned'] = []): Sc
     unmeasured: [],
     orphanedLayers: 0,
     buildCacheBytes: 0,
+    reclaimable: new Map(),
+    volumeBytes: new Map(),
     errors: new Map(),
     examples: [],
     priorDrivers,
