@@ -58,8 +58,8 @@ export interface DashboardSpec {
   panels: PanelSpec[];
 }
 
-/** The placeholder for the data source variable in every panel and query: DATASOURCE becomes `${datasource}`. */
-export const DATASOURCE: grafana.DataSourceRef = { type: 'prometheus', uid: '${DATASOURCE}' };
+/** The data source variable every panel, query and host variable uses: Grafana's own syntax, nothing to fill in. */
+export const DATASOURCE: grafana.DataSourceRef = { type: 'prometheus', uid: '${datasource}' };
 
 /** A value mapping that shows words (and colours) for the values of a 0/1 gauge. */
 export function booleanMapping(zero: string, one: string, zeroColor = 'red', oneColor = 'green'): grafana.ValueMapping[] {

@@ -5,7 +5,7 @@
 // variable per host label. mixin/mixin.libsonnet does the same on mixin/dashboards.json; a test keeps
 // the two renderings equal, at the defaults and at an overridden _config.
 import * as grafana from '@grafana/grafana-foundation-sdk/dashboard';
-import { buildDashboard, type DashboardSpec, templateOf } from '../dashboards/build';
+import { buildDashboard, DATASOURCE, type DashboardSpec, templateOf } from '../dashboards/build';
 import { FLEET } from '../dashboards/fleet';
 import { HOST } from '../dashboards/host';
 import type { MixinConfig } from './config';
@@ -72,15 +72,7 @@ function placeholdersOf(config: MixinConfig): Placeholders {
 /** A text of a template with _config applied: the dashboards' placeholders first, then the rules'. */
 function applyDashboardConfig(text: string, config: MixinConfig, p: Placeholders): string {
   return applyConfig(
-    text
-      .split('HOST_MATCHERS')
-      .join(p.hostMatchers)
-      .split('AGG_MATCHERS')
-      .join(p.aggMatchers)
-      .split('HOST_LEGEND')
-      .join(p.hostLegend)
-      .split('${DATASOURCE}')
-      .join('${datasource}'),
+    text.split('HOST_MATCHERS').join(p.hostMatchers).split('AGG_MATCHERS').join(p.aggMatchers).split('HOST_LEGEND').join(p.hostLegend),
     config,
   );
 }
@@ -118,8 +110,6 @@ function fill(value: unknown, config: MixinConfig, p: Placeholders, key: string)
   }
   return value;
 }
-
-const DATASOURCE: grafana.DataSourceRef = { type: 'prometheus', uid: '${datasource}' };
 
 /** The datasource variable, then one per host label, each offering the values left by the ones before it. */
 export function templateVariables(config: MixinConfig, hosts: DashboardSpec['hosts']): grafana.VariableModel[] {

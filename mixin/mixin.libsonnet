@@ -73,13 +73,9 @@ local fillTemplate(template, c) =
   local applyDashboard(text) =
     applyWith(
       std.strReplace(
-        std.strReplace(
-          std.strReplace(std.strReplace(text, 'HOST_MATCHERS', hostMatchers), 'AGG_MATCHERS', aggMatchers),
-          'HOST_LEGEND',
-          legend
-        ),
-        '${DATASOURCE}',
-        '${datasource}'
+        std.strReplace(std.strReplace(text, 'HOST_MATCHERS', hostMatchers), 'AGG_MATCHERS', aggMatchers),
+        'HOST_LEGEND',
+        legend
       ),
       c,
       texts

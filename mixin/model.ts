@@ -1,9 +1,11 @@
+import type { Severity } from './config';
+
 /** An alert as the mixin writes it, before the configuration is applied. */
 export interface AlertRule {
   alert: string;
   expr: string;
   for: string;
-  severity: 'critical' | 'warning' | 'info';
+  severity: Severity;
   summary: string;
   description: string;
   /** The anchor of its section in docs/runbook.md. */

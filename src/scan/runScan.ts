@@ -30,7 +30,7 @@ interface Walker {
 }
 
 /** What the walkers are asked for, through `coordinate`. */
-interface WalkSession {
+export interface WalkSession {
   /** The first walker's plan of the data root. */
   plan(view: DataRootView): Promise<ScanPlan>;
   /** A walk of `trees` shared among all walkers until every one is idle; their parts added up. */
@@ -61,7 +61,7 @@ export function createTreeWalkRunner(maxWalkers: number): TreeWalkRunner {
 }
 
 /** Up to `maxWalkers` walker processes (no more than the cores) for the length of `run`. */
-function withWalkers<T>(maxWalkers: number, run: (session: WalkSession) => Promise<T>): Promise<T> {
+export function withWalkers<T>(maxWalkers: number, run: (session: WalkSession) => Promise<T>): Promise<T> {
   const count = Math.max(1, Math.min(maxWalkers, availableParallelism()));
   const walkers: Walker[] = Array.from({ length: count }, () => ({ child: startWalker(), busy: false, asked: false }));
   return coordinate(walkers, run).finally(() => {
@@ -96,46 +96,65 @@ export function startWalker(): ChildProcess {
   });
 }
 
-/** Plans with the first walker when asked, shares a walk among all, and adds up their parts. */
+/**
+ * Where the session is: between requests, waiting for the first walker's plan, or in a walk (its parts
+ * collected as the walkers answer the finish). After each answer it is idle again, so a session may plan
+ * and walk as often as it likes.
+ */
+type Phase =
+  | { name: 'idle' }
+  | { name: 'planning'; answer: (plan: ScanPlan) => void }
+  | { name: 'walking'; done: (walk: WalkResult) => void; queue: WalkUnit[] }
+  | { name: 'finishing'; done: (walk: WalkResult) => void; walks: Map<Walker, PartialWalk> };
+
+/** Plans with the first walker when asked, shares each walk among all, and adds up their parts. */
 function coordinate<T>(walkers: Walker[], run: (session: WalkSession) => Promise<T>): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    let planned: ((plan: ScanPlan) => void) | undefined;
-    let walked: ((walk: WalkResult) => void) | undefined;
-    const queue: WalkUnit[] = [];
-    // One answer per walker: a late answer to a request for work may come after the finish was sent.
-    const walks = new Map<Walker, PartialWalk>();
-    let walking = false;
-    let finishing = false;
+    let phase: Phase = { name: 'idle' };
     const send = (walker: Walker, message: ToWalker) => walker.child.send(message);
 
-    const feedIdle = () => {
-      if (!walking || finishing) return;
+    /** Nothing queued, nobody busy, and every spare answer arrives before its sender's idle: the walk is done. */
+    const finishIfDone = (queue: readonly WalkUnit[]): boolean => {
+      if (phase.name !== 'walking' || queue.length > 0 || walkers.some((w) => w.busy)) return false;
+      phase = { name: 'finishing', done: phase.done, walks: new Map() };
+      for (const walker of walkers) send(walker, { type: 'finish' });
+      return true;
+    };
+    /** The queued units, shared out among the idle walkers. */
+    const handOut = (queue: WalkUnit[]) => {
       const idle = walkers.filter((w) => !w.busy);
-      if (idle.length === walkers.length && queue.length === 0) {
-        // Nothing queued, nobody busy, and every spare answer arrives before its sender's idle: the walk is done.
-        finishing = true;
-        for (const walker of walkers) send(walker, { type: 'finish' });
-        return;
-      }
       for (const [i, walker] of idle.entries()) {
         if (queue.length === 0) break;
         walker.busy = true;
         send(walker, { type: 'units', units: queue.splice(0, Math.ceil(queue.length / (idle.length - i))) });
       }
-      if (walkers.some((w) => !w.busy)) {
-        for (const walker of walkers) {
-          if (walker.busy && !walker.asked) {
-            walker.asked = true;
-            send(walker, { type: 'share' });
-          }
+    };
+    /** While a walker is idle, every busy one not yet asked is asked to share. */
+    const askToShare = () => {
+      if (walkers.every((w) => w.busy)) return;
+      for (const walker of walkers) {
+        if (walker.busy && !walker.asked) {
+          walker.asked = true;
+          send(walker, { type: 'share' });
         }
       }
+    };
+    const feedIdle = () => {
+      if (phase.name !== 'walking') return;
+      const { queue } = phase;
+      if (finishIfDone(queue)) return;
+      handOut(queue);
+      askToShare();
     };
 
     const onMessage = (walker: Walker, message: FromWalker) => {
       switch (message.type) {
         case 'plan':
-          planned?.(message.plan);
+          if (phase.name === 'planning') {
+            const { answer } = phase;
+            phase = { name: 'idle' };
+            answer(message.plan);
+          }
           return;
         case 'idle':
           walker.busy = false;
@@ -143,12 +162,18 @@ function coordinate<T>(walkers: Walker[], run: (session: WalkSession) => Promise
           return;
         case 'spare':
           walker.asked = false;
-          queue.push(...message.units);
+          // A late answer to a request for work may come after the finish was sent: its units are empty then.
+          if (phase.name === 'walking') phase.queue.push(...message.units);
           feedIdle();
           return;
         case 'done':
-          walks.set(walker, message.walk);
-          if (walks.size === walkers.length) walked?.(mergeWalks([...walks.values()]));
+          if (phase.name !== 'finishing') return;
+          phase.walks.set(walker, message.walk);
+          if (phase.walks.size === walkers.length) {
+            const { done, walks } = phase;
+            phase = { name: 'idle' };
+            done(mergeWalks([...walks.values()]));
+          }
           return;
       }
     };
@@ -156,24 +181,23 @@ function coordinate<T>(walkers: Walker[], run: (session: WalkSession) => Promise
     for (const walker of walkers) {
       walker.child.on('message', (message) => onMessage(walker, message as FromWalker));
       walker.child.once('error', reject);
-      walker.child.once('exit', (code, signal) => {
-        if (walks.size < walkers.length) reject(new Error(`scan walker exited (${signal ?? code}) before answering`));
-      });
+      // Once the session has ended its walkers are killed: a rejection then changes nothing.
+      walker.child.once('exit', (code, signal) => reject(new Error(`scan walker exited (${signal ?? code}) before answering`)));
     }
     run({
       plan: (view) =>
-        new Promise<ScanPlan>((answered) => {
-          planned = answered;
+        new Promise<ScanPlan>((answer) => {
+          phase = { name: 'planning', answer };
           send(walkers[0] as Walker, { type: 'plan', view });
         }),
       walk: (trees) =>
         new Promise<WalkResult>((done) => {
-          walked = done;
-          walking = true;
+          phase = { name: 'walking', done, queue: [] };
           // Each walker begins its share of the trees (the data root, and an external containerd's root; or the layers).
           for (const [i, walker] of walkers.entries()) {
             const begin = trees.map((_, tree) => tree).filter((tree) => tree % walkers.length === i);
             walker.busy = true;
+            walker.asked = false;
             send(walker, { type: 'start', trees, begin });
           }
         }),

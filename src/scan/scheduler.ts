@@ -45,14 +45,7 @@ export class ScanScheduler {
   noteDaemon(said: DataRootView | undefined): void {
     if (said === undefined) return;
     const next: DataRootView = this.options.rootOverride === undefined ? said : { ...said, root: this.options.rootOverride };
-    const changed =
-      !this.view ||
-      this.view.root !== next.root ||
-      this.view.driver !== next.driver ||
-      this.view.containerdSnapshotter !== next.containerdSnapshotter ||
-      this.view.layout !== next.layout ||
-      this.view.containerdRoot !== next.containerdRoot ||
-      this.view.usernsRemap !== next.usernsRemap;
+    const changed = !this.view || !sameView(this.view, next);
     this.view = next;
     if (changed) {
       if (this.latestScan)
@@ -129,4 +122,10 @@ export class ScanScheduler {
       this.options.logger.error('data root scan failed', { err: errorMessage(err) });
     }
   }
+}
+
+/** Every field of two views equal (a field absent in one is absent in the other): a new field is compared without a new line here. */
+function sameView(a: DataRootView, b: DataRootView): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)] as (keyof DataRootView)[]);
+  return [...keys].every((key) => a[key] === b[key]);
 }

@@ -10,7 +10,7 @@ import { walkBuckets } from '../../src/scan/walk';
 // The walker processes are compiled JavaScript: the scan runner is taken from the build, as the exporter runs it.
 type RunScan = typeof import('../../src/scan/runScan');
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- a path known only at run time
-const { createScanRunner } = require(path.join(repoRoot(), 'dist/src/scan/runScan.js')) as RunScan;
+const { createScanRunner, withWalkers } = require(path.join(repoRoot(), 'dist/src/scan/runScan.js')) as RunScan;
 
 const DRIVER: Record<TreeShape, string> = { layers: 'overlay2', deep: 'vfs', flat: 'vfs', hardlinks: 'overlay2' };
 
@@ -30,6 +30,20 @@ describe.each(Object.keys(TREE_SHAPES) as TreeShape[])('the data-root scan of a 
         du,
       ]);
     }
+  });
+
+  it('plans and walks again in one session of walkers: each walk ends, and each adds up as du does', async () => {
+    const entries = readdirSync(root).filter((name) => name !== '.complete');
+    const du = Object.fromEntries(entries.map((name) => [name, duBytes(path.join(root, name))]));
+    const view = { root, driver: DRIVER[shape], containerdSnapshotter: false };
+    const buckets = entries.map((name) => ({ id: name, paths: [path.join(root, name)] }));
+    const walks = await withWalkers(2, async (session) => {
+      await session.plan(view);
+      const first = await session.walk([{ root, buckets }]);
+      await session.plan(view);
+      return [first, await session.walk([{ root, buckets }])];
+    });
+    for (const walk of walks) expect(Object.fromEntries(entries.map((name) => [name, walk.bytes.get(name)]))).toEqual(du);
   });
 
   it('keeps every walker busy: each of two and of three walkers stats part of the tree, and the sums agree with one walker', () => {
