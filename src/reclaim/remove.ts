@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { errorMessage } from '../util/errors';
+import { errorCode, errorMessage } from '../util/errors';
 
 export interface RemoveReport {
   /** Entries removed (files, links, directories), across all paths. */
@@ -136,10 +136,10 @@ function removeOne(rootFd: number, rootMount: string, root: string, target: stri
     try {
       st = fs.lstatSync(at(parentFd, name));
     } catch (err) {
-      if ((err as { code?: string }).code === 'ENOENT') return;
+      if (errorCode(err) === 'ENOENT') return;
       throw new Stop(target, errorMessage(err));
     }
-    if (st.isDirectory()) removeTree(parentFd, name, target, st, rootMount, counted);
+    if (st.isDirectory()) removeTree({ parentFd, name, shown: target, st, rootMount, counted });
     else unlinkIn(parentFd, name, target, counted);
   } finally {
     for (const fd of opened) fs.closeSync(fd);
@@ -155,8 +155,22 @@ function unlinkIn(dirFd: number, name: string, shown: string, counted: () => voi
   }
 }
 
+/** A directory to remove: where it is (its parent's descriptor and its name), as shown, as first seen. */
+interface TreeToRemove {
+  parentFd: number;
+  name: string;
+  /** Its path as messages show it. */
+  shown: string;
+  /** Its lstat, taken just before: the directory opened must be this one (same device and inode). */
+  st: fs.Stats;
+  /** The data root's mount id: nothing on another filesystem is removed. */
+  rootMount: string;
+  /** Called once per entry removed. */
+  counted: () => void;
+}
+
 /** Post-order, with an explicit stack of open directories: data roots nest deep. */
-function removeTree(parentFd: number, name: string, shown: string, st: fs.Stats, rootMount: string, counted: () => void): void {
+function removeTree({ parentFd, name, shown, st, rootMount, counted }: TreeToRemove): void {
   interface Frame {
     fd: number;
     parentFd: number;
