@@ -6,23 +6,8 @@ import * as https from 'node:https';
 import type { Express } from 'express';
 import type { Logger } from 'winston';
 import { WebSecurity } from './security';
-import { loadWebConfig, TlsSettings, WebConfig } from './webConfig';
-
-function tlsOptions(tls: TlsSettings): https.ServerOptions {
-  const verify = tls.clientAuthType === 'RequireAndVerifyClientCert';
-  return {
-    cert: tls.cert,
-    key: tls.key,
-    ca: tls.ca,
-    minVersion: tls.minVersion,
-    maxVersion: tls.maxVersion,
-    requestCert: tls.clientAuthType !== 'NoClientCert',
-    rejectUnauthorized: verify,
-    honorCipherOrder: tls.honorCipherOrder,
-    ...(tls.ciphers ? { ciphers: tls.ciphers } : {}),
-    ...(tls.ecdhCurve ? { ecdhCurve: tls.ecdhCurve } : {}),
-  };
-}
+import { tlsServerOptions } from './tlsOptions';
+import { loadWebConfig, WebConfig } from './webConfig';
 
 /** A fingerprint of the config file and the files it names, to see when any of them changed. */
 function fingerprint(file: string, config: WebConfig | undefined): string {
@@ -61,7 +46,7 @@ export function createWebServer(
 ): WebServer {
   const security = initial ? new WebSecurity(initial) : undefined;
   const handler = app(security);
-  const server = initial?.tls ? https.createServer(tlsOptions(initial.tls), handler) : http.createServer(handler);
+  const server = initial?.tls ? https.createServer(tlsServerOptions(initial.tls), handler) : http.createServer(handler);
   if (!configFile || !initial) return { server, security, close: () => undefined };
 
   let current = initial;
@@ -84,7 +69,7 @@ export function createWebServer(
       logger.warn('web config changed TLS on/off or the client auth type: restart the exporter to apply that part', { file: configFile });
     }
     if (next.tls && current.tls && server instanceof https.Server) {
-      server.setSecureContext(tlsOptions({ ...next.tls, clientAuthType: current.tls.clientAuthType }));
+      server.setSecureContext(tlsServerOptions({ ...next.tls, clientAuthType: current.tls.clientAuthType }));
     }
     security?.apply(next);
     current = next;

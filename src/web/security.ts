@@ -3,12 +3,13 @@ import { TLSSocket } from 'node:tls';
 import { BasicAuthChecker, parseBasicAuth } from './basicAuth';
 import { hasAllowedName, subjectAltNames } from './clientNames';
 import { TokenBucket } from './rateLimit';
-import type { ClientAuthType, RateLimit, WebConfig } from './webConfig';
+import { clientAuthPolicy, type ClientAuthPolicy } from './tlsOptions';
+import type { RateLimit, WebConfig } from './webConfig';
 
 /** What the web config decides per request: rate, headers, client certificates and their names, basic auth. Swapped whole on reload. */
 export class WebSecurity {
   private headers: Record<string, string>;
-  private clientAuthType: ClientAuthType | undefined;
+  private perRequest: ClientAuthPolicy['perRequest'] = 'nothing';
   private allowedSans: string[] | undefined;
   private rateLimit: RateLimit | undefined;
   private bucket: TokenBucket | undefined;
@@ -22,7 +23,7 @@ export class WebSecurity {
 
   apply(config: WebConfig): void {
     this.headers = config.headers;
-    this.clientAuthType = config.tls?.clientAuthType;
+    this.perRequest = config.tls ? clientAuthPolicy(config.tls.clientAuthType).perRequest : 'nothing';
     this.allowedSans = config.tls?.clientAllowedSans;
     this.checker.setUsers(config.users);
     const limit = config.rateLimit;
@@ -52,12 +53,12 @@ export class WebSecurity {
           return;
         }
       }
-      if (this.clientAuthType === 'RequireAnyClientCert' || this.clientAuthType === 'VerifyClientCertIfGiven') {
+      if (this.perRequest !== 'nothing') {
         const cert = socket?.getPeerCertificate();
         const given = cert !== undefined && Object.keys(cert).length > 0;
         if (
-          (this.clientAuthType === 'RequireAnyClientCert' && !given) ||
-          (this.clientAuthType === 'VerifyClientCertIfGiven' && given && !socket?.authorized)
+          (this.perRequest === 'certificate_given' && !given) ||
+          (this.perRequest === 'verified_if_given' && given && !socket?.authorized)
         ) {
           res.status(403).type('text/plain').send('Forbidden: client certificate required or not trusted\n');
           return;

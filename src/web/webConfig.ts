@@ -2,27 +2,10 @@ import { readFileSync } from 'node:fs';
 import { errorCode, errorMessage } from '../util/errors';
 import * as path from 'node:path';
 import { createSecureContext, SecureVersion } from 'node:tls';
+import { ClientAuthType, TlsSettings, tlsServerOptions } from './tlsOptions';
+
+export type { ClientAuthType, TlsSettings };
 import { parse as parseYaml } from 'yaml';
-
-export type ClientAuthType =
-  'NoClientCert' | 'RequestClientCert' | 'RequireAnyClientCert' | 'VerifyClientCertIfGiven' | 'RequireAndVerifyClientCert';
-
-export interface TlsSettings {
-  cert: Buffer;
-  key: Buffer;
-  ca?: Buffer;
-  clientAuthType: ClientAuthType;
-  minVersion: SecureVersion;
-  maxVersion?: SecureVersion;
-  /** client_allowed_sans: the client certificate must carry one of these names (DNS, IP, e-mail or URI), exactly. */
-  clientAllowedSans?: string[];
-  /** cipher_suites in OpenSSL's names, for TLS up to 1.2 (as in Go, TLS 1.3's are not configurable). */
-  ciphers?: string;
-  /** prefer_server_cipher_suites (default true). */
-  honorCipherOrder: boolean;
-  /** curve_preferences in OpenSSL's names, in order. */
-  ecdhCurve?: string;
-}
 
 /** rate_limit: a token bucket over every request, as Go's rate.Limiter (interval between tokens, burst). */
 export interface RateLimit {
@@ -84,28 +67,6 @@ const TLS13_SUITES = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_C
 /** Go's crypto/tls CurveID names and OpenSSL's. */
 const CURVES: Record<string, string> = { CurveP256: 'P-256', CurveP384: 'P-384', CurveP521: 'P-521', X25519: 'X25519' };
 
-/** Every key of the mapping must be one this exporter applies: a setting it would not honour is refused, never dropped. */
-function keysOf(obj: Obj, where: string, known: string[]): void {
-  for (const key of Object.keys(obj)) {
-    if (!known.includes(key)) throw new WebConfigError(`${where}${key}: unknown setting (this exporter applies ${known.join(', ')})`);
-  }
-}
-
-function strings(obj: Obj, key: string, where: string): string[] | undefined {
-  const value = obj[key];
-  if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v === ''))
-    throw new WebConfigError(`${where}${key}: expected a list of strings`);
-  return value as string[];
-}
-
-function bool(obj: Obj, key: string, where: string): boolean | undefined {
-  const value = obj[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'boolean') throw new WebConfigError(`${where}${key}: expected true or false`);
-  return value;
-}
-
 /** A Go duration as exporter-toolkit's rate_limit takes it (1s, 100ms, 1m30s; 0 turns the limit off). */
 function goDuration(text: string): number | undefined {
   if (text === '0') return 0;
@@ -121,13 +82,6 @@ function goDuration(text: string): number | undefined {
   return text === '' ? undefined : total;
 }
 
-function str(obj: Obj, key: string, where: string): string | undefined {
-  const value = obj[key];
-  if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value !== 'string') throw new WebConfigError(`${where}${key}: expected a string`);
-  return value;
-}
-
 function readFile(file: string, base: string, what: string): Buffer {
   const full = path.resolve(base, file);
   try {
@@ -137,12 +91,60 @@ function readFile(file: string, base: string, what: string): Buffer {
   }
 }
 
-/** A section of the file: absent (or empty) is undefined, anything but a mapping is refused. */
-function section(doc: Obj, key: string, expected = 'a mapping', where = ''): Obj | undefined {
-  const value = doc[key];
-  if (value === undefined || value === null) return undefined;
-  if (!isObj(value)) throw new WebConfigError(`${where}${key}: expected ${expected}`);
-  return value;
+/**
+ * A mapping of the file with its own path (`tls_server_config.`): every value
+ * read through it, and every refusal, names the key where it is.
+ */
+class Section {
+  constructor(
+    readonly values: Obj,
+    private readonly path = '',
+  ) {}
+
+  /** The key's full name, as messages give it. */
+  where(key: string): string {
+    return `${this.path}${key}`;
+  }
+
+  fail(key: string, message: string): never {
+    throw new WebConfigError(`${this.where(key)}: ${message}`);
+  }
+
+  /** Every key of the mapping must be one this exporter applies: a setting it would not honour is refused, never dropped. */
+  keys(known: readonly string[]): void {
+    for (const key of Object.keys(this.values)) {
+      if (!known.includes(key)) this.fail(key, `unknown setting (this exporter applies ${known.join(', ')})`);
+    }
+  }
+
+  str(key: string): string | undefined {
+    const value = this.values[key];
+    if (value === undefined || value === null || value === '') return undefined;
+    if (typeof value !== 'string') this.fail(key, 'expected a string');
+    return value;
+  }
+
+  bool(key: string): boolean | undefined {
+    const value = this.values[key];
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== 'boolean') this.fail(key, 'expected true or false');
+    return value;
+  }
+
+  strings(key: string): string[] | undefined {
+    const value = this.values[key];
+    if (value === undefined || value === null) return undefined;
+    if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v === '')) this.fail(key, 'expected a list of strings');
+    return value as string[];
+  }
+
+  /** A mapping under `key`, carrying its path: absent (or empty) is undefined, anything but a mapping is refused. */
+  section(key: string, expected = 'a mapping'): Section | undefined {
+    const value = this.values[key];
+    if (value === undefined || value === null) return undefined;
+    if (!isObj(value)) this.fail(key, `expected ${expected}`);
+    return new Section(value, `${this.where(key)}.`);
+  }
 }
 
 /** Parses and checks a web configuration; files it names are read relative to the file's own directory. */
@@ -156,15 +158,16 @@ export function parseWebConfig(text: string, base: string): WebConfig {
   const config: WebConfig = { headers: {}, users: new Map() };
   if (doc === null || doc === undefined) return config;
   if (!isObj(doc)) throw new WebConfigError('expected a mapping at the top');
-  keysOf(doc, '', ['tls_server_config', 'http_server_config', 'basic_auth_users', 'rate_limit']);
-  const tls = section(doc, 'tls_server_config');
+  const top = new Section(doc);
+  top.keys(['tls_server_config', 'http_server_config', 'basic_auth_users', 'rate_limit']);
+  const tls = top.section('tls_server_config');
   if (tls) config.tls = parseTlsServerConfig(tls, base);
-  const http = section(doc, 'http_server_config');
+  const http = top.section('http_server_config');
   if (http) config.headers = parseHttpServerConfig(http);
-  const limit = section(doc, 'rate_limit', 'a mapping with interval and burst');
+  const limit = top.section('rate_limit', 'a mapping with interval and burst');
   const rateLimit = limit ? parseRateLimit(limit) : undefined;
   if (rateLimit) config.rateLimit = rateLimit;
-  const users = section(doc, 'basic_auth_users', 'a mapping of user names to bcrypt hashes');
+  const users = top.section('basic_auth_users', 'a mapping of user names to bcrypt hashes');
   if (users) config.users = parseUsers(users);
   return config;
 }
@@ -186,39 +189,41 @@ const TLS_KEYS = [
 ];
 
 /** tls_server_config: certificate and key, client certificates and their names, versions, suites, curves; checked by OpenSSL at the end. */
-function parseTlsServerConfig(tls: Obj, base: string): TlsSettings {
-  const w = 'tls_server_config.';
-  keysOf(tls, w, TLS_KEYS);
+function parseTlsServerConfig(tls: Section, base: string): TlsSettings {
+  tls.keys(TLS_KEYS);
   // Each of certificate, key and client CA inline or from a file, not both (exporter-toolkit's rule); files are read once every setting is checked.
   const pem = (inline: string, fileKey: string): (() => Buffer) | undefined => {
-    const text = str(tls, inline, w);
-    const file = str(tls, fileKey, w);
-    if (text !== undefined && file !== undefined) throw new WebConfigError(`${w}${inline} and ${w}${fileKey}: give one of them, not both`);
-    return text !== undefined ? () => Buffer.from(text) : file !== undefined ? () => readFile(file, base, `${w}${fileKey}`) : undefined;
+    const text = tls.str(inline);
+    const file = tls.str(fileKey);
+    if (text !== undefined && file !== undefined)
+      throw new WebConfigError(`${tls.where(inline)} and ${tls.where(fileKey)}: give one of them, not both`);
+    return text !== undefined ? () => Buffer.from(text) : file !== undefined ? () => readFile(file, base, tls.where(fileKey)) : undefined;
   };
   const certSource = pem('cert', 'cert_file');
   const keySource = pem('key', 'key_file');
-  if (!certSource || !keySource) throw new WebConfigError(`${w}cert_file (or cert) and ${w}key_file (or key) are both required`);
-  const clientAuthType = (str(tls, 'client_auth_type', w) ?? 'NoClientCert') as ClientAuthType;
-  if (!CLIENT_AUTH.includes(clientAuthType)) throw new WebConfigError(`${w}client_auth_type: expected one of ${CLIENT_AUTH.join(', ')}`);
+  if (!certSource || !keySource)
+    throw new WebConfigError(`${tls.where('cert_file')} (or cert) and ${tls.where('key_file')} (or key) are both required`);
+  const clientAuthType = (tls.str('client_auth_type') ?? 'NoClientCert') as ClientAuthType;
+  if (!CLIENT_AUTH.includes(clientAuthType)) tls.fail('client_auth_type', `expected one of ${CLIENT_AUTH.join(', ')}`);
   const caSource = pem('client_ca', 'client_ca_file');
   if ((clientAuthType === 'VerifyClientCertIfGiven' || clientAuthType === 'RequireAndVerifyClientCert') && !caSource) {
-    throw new WebConfigError(`${w}client_ca_file: required with client_auth_type ${clientAuthType}`);
+    tls.fail('client_ca_file', `required with client_auth_type ${clientAuthType}`);
   }
   // A CA that is never used looks like client certificates are checked: refused, as exporter-toolkit refuses it.
   if (caSource && clientAuthType === 'NoClientCert') {
-    throw new WebConfigError(
-      `${w}client_ca_file: given with client_auth_type NoClientCert, which never asks for a client certificate: set client_auth_type (RequireAndVerifyClientCert) or remove the CA`,
+    tls.fail(
+      'client_ca_file',
+      'given with client_auth_type NoClientCert, which never asks for a client certificate: set client_auth_type (RequireAndVerifyClientCert) or remove the CA',
     );
   }
   const clientAllowedSans = allowedSans(tls, clientAuthType);
   const suites = cipherSuites(tls);
   const curves = curvePreferences(tls);
   const version = (key: string): SecureVersion | undefined => {
-    const text = str(tls, key, w);
+    const text = tls.str(key);
     if (text === undefined) return undefined;
     const v = VERSIONS[text];
-    if (!v) throw new WebConfigError(`${w}${key}: expected one of ${Object.keys(VERSIONS).join(', ')}`);
+    if (!v) tls.fail(key, `expected one of ${Object.keys(VERSIONS).join(', ')}`);
     return v;
   };
   const settings: TlsSettings = {
@@ -230,7 +235,7 @@ function parseTlsServerConfig(tls: Obj, base: string): TlsSettings {
     maxVersion: version('max_version'),
     ...(clientAllowedSans ? { clientAllowedSans } : {}),
     ...(suites ? { ciphers: suites } : {}),
-    honorCipherOrder: bool(tls, 'prefer_server_cipher_suites', w) ?? true,
+    honorCipherOrder: tls.bool('prefer_server_cipher_suites') ?? true,
     ...(curves ? { ecdhCurve: curves } : {}),
   };
   checkWithOpenSsl(settings);
@@ -242,45 +247,36 @@ function parseTlsServerConfig(tls: Obj, base: string): TlsSettings {
  * certificate, or (RequireAnyClientCert) with one nobody verified, which anyone can make carrying an
  * allowed name: checking names on it would look like access control and be none.
  */
-function allowedSans(tls: Obj, clientAuthType: ClientAuthType): string[] | undefined {
-  const names = strings(tls, 'client_allowed_sans', 'tls_server_config.');
+function allowedSans(tls: Section, clientAuthType: ClientAuthType): string[] | undefined {
+  const names = tls.strings('client_allowed_sans');
   if (names && clientAuthType === 'RequireAnyClientCert') {
-    throw new WebConfigError(
-      'tls_server_config.client_allowed_sans: RequireAnyClientCert never verifies the client certificate, so anyone can make one carrying an allowed name; use client_auth_type RequireAndVerifyClientCert with client_ca_file',
+    tls.fail(
+      'client_allowed_sans',
+      'RequireAnyClientCert never verifies the client certificate, so anyone can make one carrying an allowed name; use client_auth_type RequireAndVerifyClientCert with client_ca_file',
     );
   }
   if (names && clientAuthType !== 'RequireAndVerifyClientCert') {
-    throw new WebConfigError(
-      `tls_server_config.client_allowed_sans: needs client_auth_type RequireAndVerifyClientCert, not ${clientAuthType}`,
-    );
+    tls.fail('client_allowed_sans', `needs client_auth_type RequireAndVerifyClientCert, not ${clientAuthType}`);
   }
   return names;
 }
 
 /** cipher_suites in OpenSSL's names, colon-separated; TLS 1.3's names accepted and left out, as Go does. */
-function cipherSuites(tls: Obj): string | undefined {
-  const names = strings(tls, 'cipher_suites', 'tls_server_config.')?.filter((name) => !TLS13_SUITES.includes(name));
+function cipherSuites(tls: Section): string | undefined {
+  const names = tls.strings('cipher_suites')?.filter((name) => !TLS13_SUITES.includes(name));
   const openssl = names?.map((name) => {
     const suite = CIPHER_SUITES[name];
-    if (!suite) {
-      throw new WebConfigError(
-        `tls_server_config.cipher_suites: ${name} is not one of Go's TLS cipher suites (${Object.keys(CIPHER_SUITES).join(', ')})`,
-      );
-    }
+    if (!suite) tls.fail('cipher_suites', `${name} is not one of Go's TLS cipher suites (${Object.keys(CIPHER_SUITES).join(', ')})`);
     return suite;
   });
   return openssl && openssl.length > 0 ? openssl.join(':') : undefined;
 }
 
 /** curve_preferences in OpenSSL's names, colon-separated, in order. */
-function curvePreferences(tls: Obj): string | undefined {
-  const curves = strings(tls, 'curve_preferences', 'tls_server_config.')?.map((name) => {
+function curvePreferences(tls: Section): string | undefined {
+  const curves = tls.strings('curve_preferences')?.map((name) => {
     const curve = CURVES[name];
-    if (!curve) {
-      throw new WebConfigError(
-        `tls_server_config.curve_preferences: ${name} is not one this exporter can offer (${Object.keys(CURVES).join(', ')})`,
-      );
-    }
+    if (!curve) tls.fail('curve_preferences', `${name} is not one this exporter can offer (${Object.keys(CURVES).join(', ')})`);
     return curve;
   });
   return curves && curves.length > 0 ? curves.join(':') : undefined;
@@ -289,62 +285,53 @@ function curvePreferences(tls: Obj): string | undefined {
 /** The certificate, key, CA, versions, suites and curves as OpenSSL will take them: refused now rather than at the first client. */
 function checkWithOpenSsl(settings: TlsSettings): void {
   try {
-    createSecureContext({
-      cert: settings.cert,
-      key: settings.key,
-      ca: settings.ca,
-      minVersion: settings.minVersion,
-      maxVersion: settings.maxVersion,
-      ...(settings.ciphers ? { ciphers: settings.ciphers } : {}),
-      ...(settings.ecdhCurve ? { ecdhCurve: settings.ecdhCurve } : {}),
-    });
+    createSecureContext(tlsServerOptions(settings));
   } catch (err) {
     throw new WebConfigError(`tls_server_config: the certificate, key or CA cannot be used: ${errorMessage(err)}`);
   }
 }
 
 /** http_server_config: the headers to send; HTTP/2 refused (only HTTP/1.1 is served). */
-function parseHttpServerConfig(http: Obj): Record<string, string> {
-  keysOf(http, 'http_server_config.', ['headers', 'http2']);
+function parseHttpServerConfig(http: Section): Record<string, string> {
+  http.keys(['headers', 'http2']);
   // exporter-toolkit serves HTTP/2 over TLS unless told not to; this exporter serves HTTP/1.1 only (Prometheus scrapes either).
-  if (bool(http, 'http2', 'http_server_config.') === true) {
-    throw new WebConfigError(
-      'http_server_config.http2: HTTP/2 is not served by this exporter; set http2: false or leave it out (HTTP/1.1 is served, which Prometheus scrapes)',
+  if (http.bool('http2') === true) {
+    http.fail(
+      'http2',
+      'HTTP/2 is not served by this exporter; set http2: false or leave it out (HTTP/1.1 is served, which Prometheus scrapes)',
     );
   }
   const out: Record<string, string> = {};
-  const headers = section(http, 'headers', 'a mapping', 'http_server_config.');
-  for (const [name, value] of Object.entries(headers ?? {})) {
+  const headers = http.section('headers');
+  if (!headers) return out;
+  for (const [name, value] of Object.entries(headers.values)) {
     const canonical = HEADERS.find((h) => h.toLowerCase() === name.toLowerCase());
-    if (!canonical) throw new WebConfigError(`http_server_config.headers.${name}: not a header that can be set (${HEADERS.join(', ')})`);
-    if (typeof value !== 'string' || /[\r\n]/.test(value))
-      throw new WebConfigError(`http_server_config.headers.${name}: expected a one-line string`);
+    if (!canonical) return headers.fail(name, `not a header that can be set (${HEADERS.join(', ')})`);
+    if (typeof value !== 'string' || /[\r\n]/.test(value)) return headers.fail(name, 'expected a one-line string');
     out[canonical] = value;
   }
   return out;
 }
 
 /** rate_limit: interval and burst; an interval of 0 is no limit. */
-function parseRateLimit(limit: Obj): RateLimit | undefined {
-  keysOf(limit, 'rate_limit.', ['interval', 'burst']);
-  const intervalText = limit['interval'];
+function parseRateLimit(limit: Section): RateLimit | undefined {
+  limit.keys(['interval', 'burst']);
+  const intervalText = limit.values['interval'];
   const intervalMs = typeof intervalText === 'string' ? goDuration(intervalText) : intervalText === 0 ? 0 : undefined;
-  if (intervalMs === undefined) throw new WebConfigError('rate_limit.interval: expected a duration such as 1s or 100ms (0: no limit)');
-  const burst = limit['burst'];
-  if (typeof burst !== 'number' || !Number.isInteger(burst) || burst < 0)
-    throw new WebConfigError('rate_limit.burst: expected a whole number');
+  if (intervalMs === undefined) limit.fail('interval', 'expected a duration such as 1s or 100ms (0: no limit)');
+  const burst = limit.values['burst'];
+  if (typeof burst !== 'number' || !Number.isInteger(burst) || burst < 0) limit.fail('burst', 'expected a whole number');
   if (intervalMs === 0) return undefined;
-  if (burst === 0) throw new WebConfigError('rate_limit.burst: 0 would refuse every request; give at least 1');
+  if (burst === 0) limit.fail('burst', '0 would refuse every request; give at least 1');
   return { intervalMs, burst };
 }
 
 /** basic_auth_users: user names to bcrypt hashes. */
-function parseUsers(users: Obj): Map<string, string> {
+function parseUsers(users: Section): Map<string, string> {
   const out = new Map<string, string>();
-  for (const [user, hash] of Object.entries(users)) {
-    if (user.includes(':')) throw new WebConfigError(`basic_auth_users.${user}: a user name cannot contain ":"`);
-    if (typeof hash !== 'string' || !BCRYPT.test(hash))
-      throw new WebConfigError(`basic_auth_users.${user}: expected a bcrypt hash ($2y$10$…)`);
+  for (const [user, hash] of Object.entries(users.values)) {
+    if (user.includes(':')) users.fail(user, 'a user name cannot contain ":"');
+    if (typeof hash !== 'string' || !BCRYPT.test(hash)) users.fail(user, 'expected a bcrypt hash ($2y$10$…)');
     out.set(user, hash);
   }
   return out;
