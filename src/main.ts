@@ -8,6 +8,10 @@ import { createLogger } from './util/logger';
 import { VERSION } from './util/version';
 import { takeSystemdSocket } from './web/systemdSocket';
 import type { WebConfig } from './web/webConfig';
+import type * as WebConfigModule from './web/webConfig';
+import type * as ServeModule from './commands/serve';
+import { deferUnusedModules } from './docker/dockerode';
+import { lazily } from './util/lazily';
 
 const PROGRAM = 'docker-daemon-exporter';
 
@@ -40,6 +44,8 @@ function refuse(message: string): void {
 }
 
 function main(): void {
+  // Before anything connects (and loads dockerode): its image-build session and docker-modem's ssh transport load only if called.
+  deferUnusedModules();
   // A reader that went away (`| head`) is not an error worth a stack trace.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
@@ -96,15 +102,26 @@ function main(): void {
   }
 }
 
+/** The web config's reader (and its YAML parser, 30 ms of every start), for serve only. */
+const webConfigModule = lazily(
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, which an import cannot be
+  () => require('./web/webConfig') as typeof WebConfigModule,
+);
+/** The server (express and its middleware), for serve only. */
+const serveModule = lazily(
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, which an import cannot be
+  () => require('./commands/serve') as typeof ServeModule,
+);
+
 /**
  * The exporter: its web config and systemd socket checked first (bad ones are bad configuration), then serving.
  * The web config's reader (and its YAML parser, 30 ms of every start) is loaded only here.
  */
 function serve(config: Config, logger: Logger): void {
-  const started = (async (): Promise<void> => {
+  try {
     let webConfig: WebConfig | undefined;
     if (config.webConfigFile) {
-      const { loadWebConfig, WebConfigError } = await import('./web/webConfig.js');
+      const { loadWebConfig, WebConfigError } = webConfigModule();
       try {
         webConfig = loadWebConfig(config.webConfigFile);
       } catch (err) {
@@ -118,13 +135,11 @@ function serve(config: Config, logger: Logger): void {
       if ('problem' in socket) return refuse(`--web.systemd-socket: ${socket.problem}`);
       systemdFd = socket.fd;
     }
-    const { runServe } = await import('./commands/serve.js');
-    runServe(config, webConfig, logger, systemdFd);
-  })();
-  started.catch((err: unknown) => {
+    serveModule().runServe(config, webConfig, logger, systemdFd);
+  } catch (err) {
     process.stderr.write(`${PROGRAM}: ${errorMessage(err)}\n`);
     exitWhenWritten(1);
-  });
+  }
 }
 
 main();

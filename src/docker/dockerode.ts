@@ -1,9 +1,12 @@
 import Module from 'node:module';
 import * as path from 'node:path';
+import type Dockerode from 'dockerode';
+import { lazily } from '../util/lazily';
 
 /**
- * dockerode as the exporter loads it: whole, with two of its modules loaded
- * when first called instead of at start. dockerode requires its BuildKit
+ * dockerode as the exporter loads it: at the first connection, whole, with two
+ * of its modules loaded when first called instead of with it, once main has
+ * called deferUnusedModules (nothing happens at import). dockerode requires its BuildKit
  * session (gRPC and a protobuf loader, for image builds) and docker-modem its
  * ssh transport (ssh2) as they load: 0.12 s and 0.08 s of every start of a
  * 0.3 s command, for an image build the exporter never asks for and an ssh
@@ -23,24 +26,23 @@ type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
 /** Puts a stand-in for `file` in Node's module cache, unless it is loaded already. */
 export function deferModule(file: string): void {
   if (require.cache[file]) return;
-  let real: AnyFunction | undefined;
   const standIn = new Module(file);
+  const real = lazily(() => {
+    // The stand-in leaves the cache so that the real module is evaluated, once.
+    if (require.cache[file] === standIn) Reflect.deleteProperty(require.cache, file);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the real module, loaded at the stand-in's first call
+    return require(file) as AnyFunction;
+  });
   standIn.filename = file;
   standIn.loaded = true;
   standIn.exports = function deferred(this: unknown, ...args: unknown[]): unknown {
-    if (!real) {
-      // The stand-in leaves the cache so that the real module is evaluated, once.
-      if (require.cache[file] === standIn) Reflect.deleteProperty(require.cache, file);
-      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the real module, loaded at the stand-in's first call
-      real = require(file) as AnyFunction;
-    }
-    return real.apply(this, args);
+    return real().apply(this, args);
   };
   require.cache[file] = standIn;
 }
 
 /** Where `request` of package `from` is, as dockerode would find it; undefined if not there. */
-function fileOf(from: string, request: string): string | undefined {
+export function fileOf(from: string, request: string): string | undefined {
   try {
     const main = require.resolve(from, { paths: [path.dirname(require.resolve('dockerode'))] });
     return require.resolve(path.join(path.dirname(main), '..', request));
@@ -49,11 +51,20 @@ function fileOf(from: string, request: string): string | undefined {
   }
 }
 
-for (const { from, request } of DEFERRED) {
-  const file = fileOf(from, request);
-  if (file) deferModule(file);
+/**
+ * Puts the stand-ins in place: called first thing in main, before anything
+ * loads dockerode. Returns the files it deferred.
+ */
+export function deferUnusedModules(): string[] {
+  return DEFERRED.flatMap(({ from, request }) => {
+    const file = fileOf(from, request);
+    if (file) deferModule(file);
+    return file ? [file] : [];
+  });
 }
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after the stand-ins are in place, which an import would precede
-import Docker = require('dockerode');
-export default Docker;
+/** dockerode's constructor, loaded at the first connection: after main's deferUnusedModules. */
+export const dockerode = lazily(
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, which an import cannot be
+  () => require('dockerode') as typeof Dockerode,
+);

@@ -3,7 +3,9 @@ import { StringDecoder } from 'node:string_decoder';
 import type { IncomingMessage } from 'node:http';
 import * as https from 'node:https';
 import { inspect } from 'node:util';
-import Docker from './dockerode';
+import type Docker from 'dockerode';
+import { dockerode } from './dockerode';
+import { lazily } from '../util/lazily';
 import type Modem from 'docker-modem';
 import { HostKeyVerdict, knownHostName, verifyHostKey } from '../parse/knownHosts';
 import { accessReason, errorMessage } from '../util/errors';
@@ -163,10 +165,10 @@ function exporterAgent<T extends http.Agent>(agent: T): T {
 }
 
 /** The ssh transport, loaded with ssh2 (0.08 s) only for a daemon reached over ssh. */
-function sshAgentModule(): typeof SshAgentModule {
+const sshAgentModule = lazily(
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, which an import cannot be
-  return require('./sshAgent') as typeof SshAgentModule;
-}
+  () => require('./sshAgent') as typeof SshAgentModule,
+);
 
 /**
  * dockerode's modem for this connection. docker-modem fills its options from
@@ -218,7 +220,8 @@ function modemFor(connection: DockerConnection, hostKeyCheck: (key: Buffer) => b
   delete process.env['DOCKER_HOST'];
   try {
     // dockerode hands its options to docker-modem whole; its types leave out the modem's agent.
-    return new Docker(options as Docker.DockerOptions).modem;
+    const Dockerode = dockerode();
+    return new Dockerode(options as Docker.DockerOptions).modem;
   } finally {
     if (saved !== undefined) process.env['DOCKER_HOST'] = saved;
   }

@@ -62,4 +62,51 @@ describe('module loading', () => {
     const out = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as Record<string, unknown>;
     expect(out).toEqual({ before: 0, after: 1, first: ['caller', 5], second: [null, 9], again: [null, 2] });
   });
+
+  it("defers dockerode's image-build session and docker-modem's ssh transport as installed: each a function, stood in for until its first call, then the real one", () => {
+    const dockerodeJs = path.join(path.dirname(EXPORTER_BIN), 'docker', 'dockerode.js');
+    const script = `
+      const path = require('path');
+      const http = require('http');
+      const { deferUnusedModules, dockerode } = require(${JSON.stringify(dockerodeJs)});
+      const loaded = (part) => Object.keys(require.cache).some((f) => f.includes(part));
+      const files = deferUnusedModules();
+      const out = { files: files.map((f) => f.split('node_modules/').pop()) };
+      const Docker = dockerode();
+      out.modem = typeof new Docker({ socketPath: '/nonexistent.sock' }).modem.dial;
+      out.grpcWithDockerode = loaded('/@grpc/');
+      const ssh = files[1];
+      const standIn = require(ssh);
+      out.ssh2Before = loaded('/ssh2/');
+      const agent = standIn({ host: '127.0.0.1', port: 1 });
+      out.ssh2After = loaded('/ssh2/');
+      out.agent = agent instanceof http.Agent;
+      out.realNow = require.cache[ssh] !== undefined && require(ssh) !== standIn && typeof require(ssh) === 'function';
+      console.log(JSON.stringify(out));
+    `;
+    const out = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as Record<string, unknown>;
+    expect(out).toEqual({
+      files: ['dockerode/lib/session.js', 'docker-modem/lib/ssh.js'],
+      modem: 'function',
+      grpcWithDockerode: false,
+      ssh2Before: false,
+      ssh2After: true,
+      agent: true,
+      realNow: true,
+    });
+    // What the stand-ins stand for: each real module exports one function.
+    for (const file of ['dockerode/lib/session.js', 'docker-modem/lib/ssh.js']) {
+      const real = execFileSync(
+        process.execPath,
+        [
+          '-e',
+          `console.log(typeof require(require.resolve(${JSON.stringify(file)}, { paths: [${JSON.stringify(path.dirname(EXPORTER_BIN))}] })))`,
+        ],
+        {
+          encoding: 'utf8',
+        },
+      );
+      expect([file, real.trim()]).toEqual([file, 'function']);
+    }
+  });
 });
