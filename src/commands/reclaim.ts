@@ -5,7 +5,7 @@ import type { Config } from '../config/config';
 import { describeConnection, isRemote, loadConnection } from '../docker/connection';
 import { daemonJsonSettings } from '../docker/storageConfig';
 import { featuresOf } from '../parse/daemonJson';
-import { decideReclaim, ReclaimFacts, recheckBeforeRemoval } from '../reclaim/guards';
+import { DaemonIdentity, decideReclaim, ReclaimFacts, recheckBeforeRemoval } from '../reclaim/guards';
 import {
   allMountTables,
   deviceMapperNames,
@@ -119,7 +119,7 @@ interface Gathered {
   facts: ReclaimFacts;
   root: string;
   /** The daemon as a process: pid, start time, driver and image store; a change between looks stops removal. */
-  daemon: string;
+  daemon: DaemonIdentity;
   /** Inactive drivers whose data is not in the data root's files (zfs): never candidates. */
   unmeasured: string[];
   /** What a daemon with another --userns-remap setting left: never candidates (turning the setting back uses it again, its volumes too). */
@@ -164,7 +164,7 @@ async function gatherFacts(
   const features = featuresOf(settings);
   const settled = await openPathsUnderSettled(root);
   // The operator has checked these: their unreadable working directories do not block.
-  const open = { open: settled.open, unreadable: settled.unreadable.filter((u) => !ignorePids.includes(Number(u.split(' ')[0]))) };
+  const open = { open: settled.open, unreadable: settled.unreadable.filter((u) => u.pid === undefined || !ignorePids.includes(u.pid)) };
   const walkErrors = walked ? walked.errors.size : 0;
   const own = parseMountInfo(readFileSync('/proc/self/mountinfo', 'utf8'));
   const loops = loopBackingFiles();
@@ -192,7 +192,7 @@ async function gatherFacts(
       : walked && walkErrors > 0
         ? `${[...walked.errors.values()].reduce((a, b) => a + b, 0)} entries unreadable (${walked.examples[0] ?? ''})`
         : open.unreadable.length > 0
-          ? `the open files of processes ${open.unreadable.join(', ')} cannot be checked`
+          ? `the open files of processes ${open.unreadable.map((u) => u.what).join(', ')} cannot be checked`
           : undefined,
     candidates,
     mounts: own.map((m) => m.mountPoint),
@@ -221,20 +221,18 @@ async function gatherFacts(
     unmeasured: plan.result.unmeasured.map((u) => u.driver),
     usernsLeftovers: usernsLeftovers(view),
     prunable: [...plan.result.reclaimable].filter(([, r]) => r.count > 0).map(([kind, r]) => ({ kind, count: r.count })),
-    daemon: `${describeProcess(pid, storage?.known === false ? storage.reason : undefined)} on ${info.driver}${info.containerdSnapshotter ? ' (containerd store)' : ''}`,
+    daemon: {
+      ...(pid === undefined
+        ? { unknown: storage?.known === false ? storage.reason : 'the daemon process was not found' }
+        : { pid, ...withStartTime(processStartTime(pid)) }),
+      driver: view.driver,
+      containerdStore: info.containerdSnapshotter,
+    },
     ...(walked ? { walked } : {}),
   };
 }
 
-/**
- * The daemon as a process, for the before-each-path comparison: pid and start
- * time, or why it is not known (a daemon caught mid-restart has no readable pid
- * yet; that differs from any known process, so reclaim stops).
- */
-function describeProcess(pid: number | undefined, reason: string | undefined): string {
-  if (pid === undefined) return `an unidentified process (${reason ?? 'the daemon process was not found'})`;
-  return `pid ${pid} started ${processStartTime(pid) ?? 'at an unreadable time'}`;
-}
+const withStartTime = (startTime: string | undefined) => (startTime === undefined ? {} : { startTime });
 
 /** Is `root` the directory the daemon calls its data root, seen in the daemon's own mount namespace? */
 function sameDirectory(root: string, pid: number, dockerRootDir: string | undefined): ReclaimFacts['dataRootIdentity'] {

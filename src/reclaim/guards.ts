@@ -46,13 +46,20 @@ export interface ReclaimDecision {
   refusals: string[];
 }
 
-const inside = (parent: string, child: string) => {
+/** Whether `child` is `parent` or lies below it, by path alone (the probes have resolved links and mounts). */
+export function isInside(parent: string, child: string): boolean {
   const rel = path.relative(parent, child);
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-};
+}
 
 /** Decides what may be removed, refusing everything when any guard fails. */
 export function decideReclaim(facts: ReclaimFacts): ReclaimDecision {
+  const refusals = [...daemonRefusals(facts), ...facts.candidates.flatMap((candidate) => pathRefusals(facts, candidate))];
+  return { paths: refusals.length === 0 ? [...facts.candidates] : [], refusals: [...new Set(refusals)] };
+}
+
+/** What refuses whatever the path: the daemon, its configuration, the data root's identity, what could not be looked at. */
+export function daemonRefusals(facts: ReclaimFacts): string[] {
   const refusals: string[] = [];
   const refuse = (why: string) => void refusals.push(why);
   if (!facts.up) refuse('the daemon does not answer: whether it still uses these files cannot be told');
@@ -87,43 +94,79 @@ export function decideReclaim(facts: ReclaimFacts): ReclaimDecision {
       `the data root is ${facts.root} here but ${facts.daemonRoot} to the daemon, its processes and mounts: the guards that compare paths would see nothing; run reclaim where the data root is at ${facts.daemonRoot}`,
     );
   }
+  return refusals;
+}
 
+/** What refuses one path: it is the daemon's or everyone's, or something mounts, backs, holds or uses a thin pool inside it. */
+export function pathRefusals(facts: ReclaimFacts, candidate: string): string[] {
+  const refusals: string[] = [];
+  const refuse = (why: string) => void refusals.push(why);
+  const active = facts.activeDriver;
   // What is the active driver's, or everyone's, is never a candidate, whatever the scan said.
   const protectedPaths = [
     ...(active && !facts.containerdStore ? [path.join(facts.root, active), path.join(facts.root, 'image', active)] : []),
     path.join(facts.root, 'volumes'),
     path.join(facts.root, 'containerd'),
   ];
-  for (const candidate of facts.candidates) {
-    if (!inside(facts.root, candidate) || candidate === facts.root) refuse(`${candidate} is not inside the data root ${facts.root}`);
-    for (const kept of protectedPaths) {
-      if (inside(kept, candidate) || inside(candidate, kept)) refuse(`${candidate} belongs to what the daemon uses (${kept})`);
-    }
-    for (const mount of facts.mounts) {
-      if (inside(candidate, mount)) refuse(`${mount} is mounted inside ${candidate}`);
-    }
-    for (const source of facts.mountSources) {
-      if (inside(candidate, source.path)) refuse(`${source.what} uses ${source.path}, inside ${candidate}`);
-    }
-    for (const file of facts.loopBackingFiles) {
-      if (inside(candidate, file)) refuse(`a loop device is backed by ${file}, inside ${candidate}`);
-    }
-    for (const open of facts.openPaths) {
-      if (inside(candidate, open.path)) refuse(`process ${open.pid} (${open.command}) has ${open.path} open, inside ${candidate}`);
-    }
+  if (!isInside(facts.root, candidate) || candidate === facts.root) refuse(`${candidate} is not inside the data root ${facts.root}`);
+  for (const kept of protectedPaths) {
+    if (isInside(kept, candidate) || isInside(candidate, kept)) refuse(`${candidate} belongs to what the daemon uses (${kept})`);
   }
-  if (facts.candidates.some((c) => path.basename(c) === 'devicemapper')) {
+  for (const mount of facts.mounts) {
+    if (isInside(candidate, mount)) refuse(`${mount} is mounted inside ${candidate}`);
+  }
+  for (const source of facts.mountSources) {
+    if (isInside(candidate, source.path)) refuse(`${source.what} uses ${source.path}, inside ${candidate}`);
+  }
+  for (const file of facts.loopBackingFiles) {
+    if (isInside(candidate, file)) refuse(`a loop device is backed by ${file}, inside ${candidate}`);
+  }
+  for (const open of facts.openPaths) {
+    if (isInside(candidate, open.path)) refuse(`process ${open.pid} (${open.command}) has ${open.path} open, inside ${candidate}`);
+  }
+  if (path.basename(candidate) === 'devicemapper') {
     const pools = facts.dmNames.filter((name) => name.startsWith('docker-'));
     if (pools.length > 0)
       refuse(`device-mapper devices of a Docker thin pool are active (${pools.join(', ')}): the old devicemapper data is in use`);
   }
-  return { paths: refusals.length === 0 ? [...facts.candidates] : [], refusals: [...new Set(refusals)] };
+  return refusals;
+}
+
+/**
+ * The daemon as a process at one look: a change between looks (a restart, another driver or image
+ * store) stops removal. `unknown` says why the process could not be identified (a daemon caught
+ * mid-restart has no readable pid yet); that differs from any known process.
+ */
+export interface DaemonIdentity {
+  pid?: number;
+  /** Its start time, in clock ticks since boot (/proc/<pid>/stat), when readable. */
+  startTime?: string;
+  unknown?: string;
+  driver: string;
+  containerdStore: boolean;
+}
+
+export function sameDaemon(a: DaemonIdentity, b: DaemonIdentity): boolean {
+  return (
+    a.pid === b.pid &&
+    a.startTime === b.startTime &&
+    a.unknown === b.unknown &&
+    a.driver === b.driver &&
+    a.containerdStore === b.containerdStore
+  );
+}
+
+export function describeDaemon(d: DaemonIdentity): string {
+  const process =
+    d.pid === undefined
+      ? `an unidentified process (${d.unknown ?? 'the daemon process was not found'})`
+      : `pid ${d.pid} started ${d.startTime ?? 'at an unreadable time'}`;
+  return `${process} on ${d.driver}${d.containerdStore ? ' (containerd store)' : ''}`;
 }
 
 /** The daemon and the guards' facts at one look. */
 export interface Look {
-  /** The daemon as a process: pid, start time, driver and image store. */
-  daemon: string;
+  daemon: DaemonIdentity;
   facts: ReclaimFacts;
 }
 
@@ -135,13 +178,11 @@ export interface Look {
  */
 export function recheckBeforeRemoval(first: Look, again: Look | { unreachable: string | undefined }, target: string): string | undefined {
   if ('unreachable' in again) return `the daemon does not answer any more${again.unreachable ? ` (${again.unreachable})` : ''}`;
-  if (again.daemon !== first.daemon) return `the daemon changed since the first look (${first.daemon}, now ${again.daemon})`;
-  const recheck = decideReclaim({
-    ...again.facts,
-    scanComplete: first.facts.scanComplete && again.facts.scanComplete,
-    candidates: [target],
-  });
-  if (recheck.refusals.length > 0) return recheck.refusals.join('; ');
+  if (!sameDaemon(first.daemon, again.daemon))
+    return `the daemon changed since the first look (${describeDaemon(first.daemon)}, now ${describeDaemon(again.daemon)})`;
+  const facts = { ...again.facts, scanComplete: first.facts.scanComplete && again.facts.scanComplete };
+  const refusals = [...new Set([...daemonRefusals(facts), ...pathRefusals(facts, target)])];
+  if (refusals.length > 0) return refusals.join('; ');
   if (!again.facts.candidates.includes(target)) return `${target} is no longer what the scan attributes to another driver`;
   return undefined;
 }

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, readlinkSync, statfsSync, statSync } from 'n
 import * as path from 'node:path';
 import { MountEntry, parseMountInfo } from '../parse/mountInfo';
 import { errorCode } from '../util/errors';
+import { isInside } from './guards';
 import { readTrimmed, tryListDir, tryReadTrimmed } from '../util/files';
 
 /**
@@ -16,6 +17,18 @@ export interface Unlooked {
 /** What a probe found, and what it could not look at. */
 export interface Looked<T> {
   found: T;
+  unreadable: Unlooked[];
+}
+
+/** A process's working directory or open file below the directory looked at. */
+export interface OpenPath {
+  pid: number;
+  path: string;
+  command: string;
+}
+
+export interface OpenPaths {
+  open: OpenPath[];
   unreadable: Unlooked[];
 }
 
@@ -88,27 +101,21 @@ function blockDeviceFiles(
  * own root, to the directory with `under`'s device and inode; it is reported
  * as the path below `under` it is.
  */
-export function openPathsUnder(
-  under: string,
-  procRoot = '/proc',
-  pids?: readonly string[],
-): { open: { pid: number; path: string; command: string }[]; unreadable: string[] } {
-  const open: { pid: number; path: string; command: string }[] = [];
-  const unreadable: string[] = [];
-  const prefix = under.endsWith('/') ? under : `${under}/`;
-  const below = (p: string) => p === under || p.startsWith(prefix);
+export function openPathsUnder(under: string, procRoot = '/proc', pids?: readonly string[]): OpenPaths {
+  const open: OpenPath[] = [];
+  const unreadable: Unlooked[] = [];
   let underId: { dev: number; ino: number } | undefined;
   try {
     const st = statSync(under);
     underId = { dev: st.dev, ino: st.ino };
   } catch (err) {
-    unreadable.push(`${under} itself (${errorCode(err)})`);
+    unreadable.push({ what: `${under} itself (${errorCode(err)})` });
   }
   let entries = pids;
   if (!entries) {
     const listing = tryListDir(procRoot);
     if (!('names' in listing))
-      return { open, unreadable: [...unreadable, `${procRoot} (${'error' in listing ? listing.error : 'missing'})`] };
+      return { open, unreadable: [...unreadable, { what: `${procRoot} (${'error' in listing ? listing.error : 'missing'})` }] };
     entries = listing.names;
   }
   for (const entry of entries) {
@@ -116,15 +123,15 @@ export function openPathsUnder(
     const base = path.join(procRoot, entry);
     const command = readTrimmed(path.join(base, 'comm')) ?? '?';
     /** `target` as the process names it, or the path below `under` it really is; undefined when outside. */
-    const inside = (target: string, viaLink: string): string | undefined => {
+    const belowUnder = (target: string, viaLink: string): string | undefined => {
       const clean = target.replace(/ \(deleted\)$/, '');
-      if (below(clean)) return clean;
+      if (isInside(under, clean)) return clean;
       if (!underId || !clean.startsWith('/')) return undefined;
       return reachedThrough(path.join(base, 'root'), clean, viaLink, under, underId);
     };
     try {
       const cwd = readlinkSync(path.join(base, 'cwd'));
-      const cwdInside = inside(cwd, path.join(base, 'cwd'));
+      const cwdInside = belowUnder(cwd, path.join(base, 'cwd'));
       if (cwdInside) open.push({ pid: Number(entry), path: cwdInside, command });
       for (const fd of readdirSync(path.join(base, 'fd'))) {
         let target: string;
@@ -133,13 +140,13 @@ export function openPathsUnder(
         } catch {
           continue;
         }
-        const fdInside = inside(target, path.join(base, 'fd', fd));
+        const fdInside = belowUnder(target, path.join(base, 'fd', fd));
         if (fdInside) open.push({ pid: Number(entry), path: fdInside, command });
       }
     } catch (err) {
       const code = errorCode(err);
       // Gone meanwhile, or a kernel thread: nothing open. Not allowed to look: say so.
-      if (code === 'EACCES' || code === 'EPERM') unreadable.push(`${entry} (${command})`);
+      if (code === 'EACCES' || code === 'EPERM') unreadable.push({ what: `${entry} (${command})`, pid: Number(entry) });
     }
   }
   return { open, unreadable };
@@ -184,19 +191,17 @@ function reachedThrough(
  * the middle of an exec is briefly closed even to root. Those still closed
  * the second time are reported.
  */
-export async function openPathsUnderSettled(
-  under: string,
-  procRoot = '/proc',
-): Promise<{ open: { pid: number; path: string; command: string }[]; unreadable: string[] }> {
+export async function openPathsUnderSettled(under: string, procRoot = '/proc'): Promise<OpenPaths> {
   const first = openPathsUnder(under, procRoot);
   if (first.unreadable.length === 0) return first;
   await new Promise((resolve) => setTimeout(resolve, 250));
-  const again = openPathsUnder(
-    under,
-    procRoot,
-    first.unreadable.map((u) => u.split(' ')[0] ?? ''),
-  );
-  return { open: [...first.open, ...again.open], unreadable: again.unreadable };
+  const closed = first.unreadable.flatMap((u) => (u.pid === undefined ? [] : [String(u.pid)]));
+  const again = closed.length > 0 ? openPathsUnder(under, procRoot, closed) : { open: [], unreadable: [] };
+  // What was no process (the directory itself, /proc) is not looked at again: it stays unlooked.
+  return {
+    open: [...first.open, ...again.open],
+    unreadable: [...first.unreadable.filter((u) => u.pid === undefined), ...again.unreadable.filter((u) => u.pid !== undefined)],
+  };
 }
 
 /**

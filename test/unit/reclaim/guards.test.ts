@@ -122,7 +122,7 @@ describe('decideReclaim', () => {
 });
 
 describe('recheckBeforeRemoval', () => {
-  const first = { daemon: 'pid 100 started 5000 on overlay2', facts: safe };
+  const first = { daemon: { pid: 100, startTime: '5000', driver: 'overlay2', containerdStore: false }, facts: safe };
   const target = `${root}/vfs`;
   it('goes on when the same daemon runs on the same driver and every guard holds for the path', () => {
     expect(recheckBeforeRemoval(first, { ...first }, target)).toBeUndefined();
@@ -131,13 +131,13 @@ describe('recheckBeforeRemoval', () => {
     ['the daemon stopped answering', { unreachable: 'connect ENOENT' }, 'the daemon does not answer any more (connect ENOENT)'],
     [
       'the daemon was restarted (same pid, another start time)',
-      { daemon: 'pid 100 started 7000 on overlay2', facts: safe },
+      { daemon: { ...first.daemon, startTime: '7000' }, facts: safe },
       'the daemon changed since the first look',
     ],
     [
       'the daemon came back on the old driver',
       {
-        daemon: 'pid 230 started 9000 on vfs',
+        daemon: { pid: 230, startTime: '9000', driver: 'vfs', containerdStore: false },
         facts: { ...safe, activeDriver: 'vfs', configured: { driver: 'vfs', explicitContainerdStore: false } },
       },
       'the daemon changed',

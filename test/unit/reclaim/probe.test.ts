@@ -2,7 +2,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseMountInfo } from '../../../src/parse/mountInfo';
-import { allMountTables, deviceMapperNames, loopBackingFiles, mountSources, openPathsUnder } from '../../../src/reclaim/probe';
+import {
+  allMountTables,
+  deviceMapperNames,
+  loopBackingFiles,
+  mountSources,
+  openPathsUnder,
+  openPathsUnderSettled,
+} from '../../../src/reclaim/probe';
 
 // As /proc/<pid>/mountinfo has them: the root filesystem, a bind mount of a directory of it, an overlay.
 const own = parseMountInfo(
@@ -88,6 +95,11 @@ describe('the device probes tell "nothing there" from "could not look"', () => {
   it('an unreadable /proc leaves the mount tables and open files unknown, said so', () => {
     const missing = path.join(tmpdir(), 'dde-unit-no-such-proc');
     expect(allMountTables(missing).unreadable).toContainEqual({ what: `${missing} (missing)` });
-    expect(openPathsUnder(tmpdir(), missing).unreadable).toEqual([`${missing} (missing)`]);
+    expect(openPathsUnder(tmpdir(), missing).unreadable).toEqual([{ what: `${missing} (missing)` }]);
+  });
+
+  it('looking twice (openPathsUnderSettled) keeps what could not be looked at that is no process: an unreadable /proc still says so', async () => {
+    const missing = path.join(tmpdir(), 'dde-unit-no-such-proc');
+    expect((await openPathsUnderSettled(tmpdir(), missing)).unreadable).toEqual([{ what: `${missing} (missing)` }]);
   });
 });
