@@ -1,22 +1,17 @@
 import { registerMetricAreas } from './exporter';
-import { SortedRegistry } from './sortedRegistry';
+import { Exposition, FamilyDescription } from './exposition';
 
-export interface MetricDescription {
-  name: string;
-  type: string;
-  labels: readonly string[];
-  help: string;
-}
+export type MetricDescription = FamilyDescription;
 
 /**
- * Every metric the exporter registers, as it registers them: name, type, label names and HELP,
- * in the order of the areas (daemon, engine, storage driver, …). prom-client's process metrics,
+ * Every metric the exporter registers: name, type, label names and HELP, in name order.
+ * prom-client's process metrics,
  * registered only where they belong (the serving exporter), are left out: prom-client documents them.
  */
 export function metricCatalog(): MetricDescription[] {
-  const registry = new SortedRegistry();
+  const exposition = new Exposition();
   registerMetricAreas(
-    registry,
+    exposition,
     {
       version: '',
       processMetrics: false,
@@ -28,10 +23,7 @@ export function metricCatalog(): MetricDescription[] {
     },
     true,
   );
-  return registry.getMetricsAsArray().map((metric) => {
-    const m = metric as unknown as { name: string; help: string; type: string; labelNames?: readonly string[] };
-    return { name: m.name, type: m.type, labels: m.labelNames ?? [], help: m.help };
-  });
+  return exposition.descriptions();
 }
 
 /** docs/metrics.md's table of every metric, made from the registered metrics (a test keeps the file equal to it). */

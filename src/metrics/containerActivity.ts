@@ -1,4 +1,4 @@
-import type { Registry } from 'prom-client';
+import type { Exposition } from './exposition';
 import type { DaemonSnapshot } from '../collector/snapshot';
 import { seriesLabelOf, seriesLabels } from '../parse/containerLabels';
 import { GaugeSet } from './gaugeSet';
@@ -21,10 +21,10 @@ export class ContainerActivityMetrics {
   private readonly oomKilled;
 
   constructor(
-    registry: Registry,
+    exposition: Exposition,
     private readonly options: ContainerActivityMetricsOptions,
   ) {
-    const set = (this.set = new GaugeSet(registry));
+    const set = (this.set = new GaugeSet(exposition));
     const owners = (this.options.containerLabels ?? []).map(seriesLabelOf);
     this.restartsTotal = set.gauge(
       'docker_containers_restarts_total',

@@ -1,4 +1,4 @@
-import type { Registry } from 'prom-client';
+import type { Exposition } from './exposition';
 import type { DaemonSnapshot } from '../collector/snapshot';
 import {
   CONTAINER_HEALTH,
@@ -34,10 +34,10 @@ export class ContainerMetrics {
   private readonly lastExitCode;
 
   constructor(
-    registry: Registry,
+    exposition: Exposition,
     private readonly options: ContainerMetricsOptions,
   ) {
-    const set = (this.set = new GaugeSet(registry));
+    const set = (this.set = new GaugeSet(exposition));
     const owners = (this.options.containerLabels ?? []).map(seriesLabelOf);
     this.containers = set.gauge(
       'docker_containers',

@@ -1,4 +1,4 @@
-import type { Registry } from 'prom-client';
+import type { Exposition } from './exposition';
 import type { DaemonSnapshot } from '../collector/snapshot';
 import type { UpgradeVerdict } from '../upgrade/verdict';
 import { GaugeSet } from './gaugeSet';
@@ -11,13 +11,13 @@ export class DaemonMetrics {
   private readonly warningInfo;
   private readonly configValid;
 
-  constructor(registry: Registry) {
-    const info = (this.fromInfo = new GaugeSet(registry));
+  constructor(exposition: Exposition) {
+    const info = (this.fromInfo = new GaugeSet(exposition));
     this.warnings = info.gauge('docker_daemon_warnings', 'Number of warnings in GET /info.');
     this.warningInfo = info.gauge('docker_daemon_warning_info', 'One series per daemon warning, folded to one line; always 1.', [
       'warning',
     ]);
-    const verdict = (this.fromVerdict = new GaugeSet(registry));
+    const verdict = (this.fromVerdict = new GaugeSet(exposition));
     this.configValid = verdict.gauge(
       'docker_daemon_config_valid',
       "1 when the daemon's daemon.json will be accepted at its next start (Go's JSON, known directives, no directive both as a flag and in the file), 0 when the daemon will refuse it; absent when it cannot be read, and for Podman.",

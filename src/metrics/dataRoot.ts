@@ -1,4 +1,4 @@
-import type { Registry } from 'prom-client';
+import type { Exposition } from './exposition';
 import type { CompletedScan } from '../scan/scheduler';
 import { GaugeSet } from './gaugeSet';
 import type { SnapshotGauge } from './snapshotGauge';
@@ -29,10 +29,10 @@ export class DataRootMetrics {
 
   /** `volumesMaxSeries`: at most this many docker_volume_bytes series, the largest first (--collector.volumes.max-series). */
   constructor(
-    registry: Registry,
+    exposition: Exposition,
     private readonly volumesMaxSeries = 20,
   ) {
-    const set = (this.set = new GaugeSet(registry));
+    const set = (this.set = new GaugeSet(exposition));
     const g = (name: string, help: string, labels: string[] = []) => set.gauge(name, help, labels);
     this.dirBytes = g('docker_data_root_bytes', `Bytes of each top-level entry of the data root, ${AS_DU}.`, ['dir']);
     this.orphanedBytes = g(

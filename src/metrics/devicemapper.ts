@@ -1,4 +1,4 @@
-import type { Registry } from 'prom-client';
+import type { Exposition } from './exposition';
 import type { DaemonSnapshot } from '../collector/snapshot';
 import type { ThinPool } from '../parse/driverStatus';
 import { POOL_MODES } from '../parse/dmsetupStatus';
@@ -20,8 +20,8 @@ export class DevicemapperMetrics {
   private readonly loopFsSize: SnapshotGauge;
   private readonly loopFsFree: SnapshotGauge;
 
-  constructor(registry: Registry) {
-    const set = (this.set = new GaugeSet(registry));
+  constructor(exposition: Exposition) {
+    const set = (this.set = new GaugeSet(exposition));
     this.poolInfo = set.gauge('docker_devicemapper_pool_info', 'The devicemapper thin pool, always 1 (devicemapper only).', [
       'pool_name',
       'data_file',

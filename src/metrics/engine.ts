@@ -1,4 +1,4 @@
-import type { Registry } from 'prom-client';
+import type { Exposition } from './exposition';
 import type { DaemonSnapshot } from '../collector/snapshot';
 import { GaugeSet } from './gaugeSet';
 
@@ -11,8 +11,8 @@ export class EngineMetrics {
   private readonly images;
   private readonly volumes;
 
-  constructor(registry: Registry) {
-    const set = (this.set = new GaugeSet(registry));
+  constructor(exposition: Exposition) {
+    const set = (this.set = new GaugeSet(exposition));
     this.up = set.gauge(
       'docker_up',
       '1 when the Docker daemon answered GET /_ping in the last collection (at most --docker.min-interval before this scrape), else 0.',

@@ -12,7 +12,7 @@ import { DataRootMetrics } from './dataRoot';
 import { DevicemapperMetrics } from './devicemapper';
 import { EngineMetrics } from './engine';
 import { ExporterSelfMetrics } from './exporterSelf';
-import { ProcessFamilies, SortedRegistry } from './sortedRegistry';
+import { Exposition, ProcessFamilies } from './exposition';
 import { dataRootViewOf } from '../scan/dataRootView';
 import { StorageDriverMetrics } from './storageDriver';
 import { UpgradeMetrics } from './upgrade';
@@ -36,7 +36,7 @@ export interface ExporterOptions {
   containerdConfigFile?: string;
 }
 
-/** Every metric area, registered in `registry`: each file of this folder owns its metrics and how a snapshot sets them. */
+/** Every metric area, registered in `exposition`: each file of this folder owns its metrics and how a snapshot sets them. */
 export interface MetricAreas {
   daemon: { update(snapshot: DaemonSnapshot): void }[];
   /** docker_daemon_*: set from the snapshot, and from the verdict for daemon.json. */
@@ -46,27 +46,27 @@ export interface MetricAreas {
   upgrade: UpgradeMetrics;
 }
 
-export function registerMetricAreas(registry: SortedRegistry, options: ExporterOptions, withDataRoot: boolean): MetricAreas {
-  const daemonSelf = new DaemonMetrics(registry);
+export function registerMetricAreas(exposition: Exposition, options: ExporterOptions, withDataRoot: boolean): MetricAreas {
+  const daemonSelf = new DaemonMetrics(exposition);
   return {
     daemonSelf,
     daemon: [
-      new ExporterSelfMetrics(registry, options),
-      new EngineMetrics(registry),
+      new ExporterSelfMetrics(exposition, options),
+      new EngineMetrics(exposition),
       daemonSelf,
-      new StorageDriverMetrics(registry),
-      new DevicemapperMetrics(registry),
-      new ContainerMetrics(registry, options),
-      new ContainerActivityMetrics(registry, options),
+      new StorageDriverMetrics(exposition),
+      new DevicemapperMetrics(exposition),
+      new ContainerMetrics(exposition, options),
+      new ContainerActivityMetrics(exposition, options),
     ],
-    dataRoot: withDataRoot ? new DataRootMetrics(registry, options.volumesMaxSeries) : undefined,
-    upgrade: new UpgradeMetrics(registry),
+    dataRoot: withDataRoot ? new DataRootMetrics(exposition, options.volumesMaxSeries) : undefined,
+    upgrade: new UpgradeMetrics(exposition),
   };
 }
 
-/** Turns a collection and the last data-root scan into the text Prometheus reads; one registry of its own. */
+/** Turns a collection and the last data-root scan into the text Prometheus reads; one exposition of its own. */
 export class Exporter {
-  readonly registry = new SortedRegistry();
+  readonly exposition = new Exposition();
   private readonly areas: MetricAreas;
   private readonly upgradeTargets: readonly number[];
   private readonly containerdConfigFile: string | undefined;
@@ -76,7 +76,7 @@ export class Exporter {
     private readonly scanner: ScanScheduler | undefined,
     options: ExporterOptions,
   ) {
-    this.areas = registerMetricAreas(this.registry, options, scanner !== undefined);
+    this.areas = registerMetricAreas(this.exposition, options, scanner !== undefined);
     this.upgradeTargets = options.upgradeTargets;
     this.containerdConfigFile = options.containerdConfigFile;
   }
@@ -98,19 +98,19 @@ export class Exporter {
     const verdict = upgradeVerdict(snapshot, scan?.result, this.upgradeTargets);
     this.areas.daemonSelf.updateVerdict(verdict);
     this.areas.upgrade.update(verdict);
-    return this.registry.metrics(processFamilies);
+    return this.exposition.metrics(processFamilies);
   }
 
   /**
    * One scrape. Scrapes that share a collection (they arrived while it was in flight) and a scan
-   * share its rendering too: the registry is rendered once for all of them. The process's own
+   * share its rendering too: the exposition is rendered once for all of them. The process's own
    * metrics (0.4 ms of CPU at each scrape: memory, open files, heap spaces) are rendered while the
    * daemon answers the collection's ping, once the ping has been sent: a turn of the event loop
    * lets the request reach the socket first.
    */
   async scrape(): Promise<string> {
     const collected = this.collect();
-    const processFamilies = nextTurn().then(() => this.registry.processFamilies());
+    const processFamilies = nextTurn().then(() => this.exposition.processFamilies());
     // Awaited below unless the scrape shares a rendering; a failure then is the shared one's to report.
     processFamilies.catch(() => undefined);
     const snapshot = await collected;

@@ -1,4 +1,5 @@
-import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge } from 'prom-client';
+import type { Exposition } from './exposition';
 import type { DaemonSnapshot } from '../collector/snapshot';
 import { PROM_CLIENT_EVENT_LOOP_METRICS, registerEventLoopLag } from './eventLoopLag';
 import { GaugeSet } from './gaugeSet';
@@ -18,7 +19,8 @@ export class ExporterSelfMetrics {
   private readonly collectorSuccess;
   private readonly parseErrors;
 
-  constructor(registry: Registry, options: ExporterSelfOptions) {
+  constructor(exposition: Exposition, options: ExporterSelfOptions) {
+    const registry = exposition.process;
     new Gauge({
       name: 'docker_exporter_build_info',
       help: "The exporter's version and the Node.js running it; always 1.",
@@ -36,7 +38,7 @@ export class ExporterSelfMetrics {
       for (const name of PROM_CLIENT_EVENT_LOOP_METRICS) registry.removeSingleMetric(name);
       registerEventLoopLag(registry);
     }
-    const set = (this.set = new GaugeSet(registry));
+    const set = (this.set = new GaugeSet(exposition));
     this.eventStream = set.gauge(
       'docker_exporter_event_stream_up',
       '1 while the exporter follows the daemon event stream (containers kept current from events), else 0 (containers listed at each scrape).',

@@ -1,14 +1,14 @@
-import type { Registry } from 'prom-client';
+import type { Exposition } from './exposition';
 import { SnapshotGauge } from './snapshotGauge';
 
 /** The gauges of one metric area, registered together and reset together before each snapshot. */
 export class GaugeSet {
   private readonly gauges: SnapshotGauge[] = [];
 
-  constructor(private readonly registry: Registry) {}
+  constructor(private readonly exposition: Exposition) {}
 
   gauge(name: string, help: string, labelNames: readonly string[] = [], type: 'gauge' | 'counter' = 'gauge'): SnapshotGauge {
-    const gauge = new SnapshotGauge(name, help, labelNames, type).register(this.registry);
+    const gauge = this.exposition.add(new SnapshotGauge(name, help, labelNames, type));
     this.gauges.push(gauge);
     return gauge;
   }

@@ -1,4 +1,3 @@
-import type { Metric, Registry } from 'prom-client';
 import { codePointOrder } from '../util/order';
 
 type LabelValues = Record<string, string>;
@@ -23,11 +22,6 @@ export class SnapshotGauge {
     /** A total kept elsewhere and copied in at each snapshot is exposed as a counter. */
     readonly type: 'gauge' | 'counter' = 'gauge',
   ) {}
-
-  register(registry: Registry): this {
-    registry.registerMetric(this as unknown as Metric);
-    return this;
-  }
 
   reset(): void {
     this.samples = new Map();

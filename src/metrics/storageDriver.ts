@@ -1,4 +1,4 @@
-import type { Registry } from 'prom-client';
+import type { Exposition } from './exposition';
 import type { DaemonSnapshot } from '../collector/snapshot';
 import { deprecationOf } from '../docker/storageDrivers';
 import { GaugeSet } from './gaugeSet';
@@ -13,8 +13,8 @@ export class StorageDriverMetrics {
   private readonly explicitKnown;
   private readonly dType;
 
-  constructor(registry: Registry) {
-    const set = (this.set = new GaugeSet(registry));
+  constructor(exposition: Exposition) {
+    const set = (this.set = new GaugeSet(exposition));
     this.driverInfo = set.gauge('docker_storage_driver_info', 'The storage driver in use and its backing filesystem; always 1.', [
       'driver',
       'backing_filesystem',

@@ -1,4 +1,4 @@
-import type { Registry } from 'prom-client';
+import type { Exposition } from './exposition';
 import { BLOCKER_REASONS, UpgradeVerdict } from '../upgrade/verdict';
 import { GaugeSet } from './gaugeSet';
 
@@ -13,8 +13,8 @@ export class UpgradeMetrics {
   private readonly localOnly;
   private readonly imageStore;
 
-  constructor(registry: Registry) {
-    const set = (this.set = new GaugeSet(registry));
+  constructor(exposition: Exposition) {
+    const set = (this.set = new GaugeSet(exposition));
     this.blocker = set.gauge(
       'docker_upgrade_blocker',
       '1 for each reason that will stop this daemon or lose its containers on the way to Docker 25 (removed_driver, deprecated_driver_not_explicit, several_prior_drivers_not_explicit, daemon_config_invalid), 0 for the others; absent when it cannot be told, and for Podman.',

@@ -1,6 +1,6 @@
 import { exporterOptions } from './snapshots';
 import { registerMetricAreas } from '../../src/metrics/exporter';
-import { SortedRegistry } from '../../src/metrics/sortedRegistry';
+import { Exposition } from '../../src/metrics/exposition';
 
 const KEYWORDS = new Set([
   'and',
@@ -39,7 +39,7 @@ export function metricNames(expr: string): string[] {
 
 /** Every metric name the exporter can export, from its own registry. */
 export function exportedMetricNames(): Set<string> {
-  const registry = new SortedRegistry();
-  registerMetricAreas(registry, exporterOptions({ processMetrics: true }), true);
-  return new Set(registry.getMetricsAsArray().map((m) => m.name));
+  const exposition = new Exposition();
+  registerMetricAreas(exposition, exporterOptions({ processMetrics: true }), true);
+  return new Set(exposition.descriptions().map((m) => m.name));
 }

@@ -1,6 +1,6 @@
 import type { DaemonSnapshot } from '../../src/collector/snapshot';
 import type { ExporterOptions } from '../../src/metrics/exporter';
-import { SortedRegistry } from '../../src/metrics/sortedRegistry';
+import { Exposition } from '../../src/metrics/exposition';
 import { Metrics } from './exporter';
 
 /** A Docker 24 host on overlay2 with a web container on a bridge and a proxy on the host network, its driver pinned in daemon.json. */
@@ -54,10 +54,10 @@ export function snapshotOf(over: Partial<DaemonSnapshot> = {}): DaemonSnapshot {
 }
 
 /** One metrics area registered alone, set by `update`, rendered and read back. */
-export async function render(register: (registry: SortedRegistry) => (registry: SortedRegistry) => void): Promise<Metrics> {
-  const registry = new SortedRegistry();
-  register(registry)(registry);
-  return new Metrics(await registry.metrics());
+export async function render(register: (exposition: Exposition) => (exposition: Exposition) => void): Promise<Metrics> {
+  const exposition = new Exposition();
+  register(exposition)(exposition);
+  return new Metrics(await exposition.metrics());
 }
 
 /** The exporter's options at their defaults, for tests that build metric areas without flags. */

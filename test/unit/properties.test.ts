@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import type { DaemonSnapshot } from '../../src/collector/snapshot';
 import { parseHumanSize } from '../../src/parse/humanSize';
 import { registerMetricAreas } from '../../src/metrics/exporter';
-import { SortedRegistry } from '../../src/metrics/sortedRegistry';
+import { Exposition } from '../../src/metrics/exposition';
 import { parseContainerEntry } from '../../src/parse/containers';
 import dockerdFlags from '../../src/docker/dockerdFlags.json';
 import { daemonJsonSettings } from '../../src/docker/storageConfig';
@@ -214,7 +214,7 @@ describe('container names with every character a label value can hold', () => {
           maxLength: 8,
         }),
         async (names) => {
-          const registry = new SortedRegistry();
+          const registry = new Exposition();
           for (const area of registerMetricAreas(registry, exporterOptions(), false).daemon) area.update(snapshotWith(names));
           const parsed = new Metrics(await registry.metrics());
           const out = parsed.all('docker_container_host_network_info').map((s) => s.labels['name']);
@@ -226,7 +226,7 @@ describe('container names with every character a label value can hold', () => {
   });
 
   it('make a text that promtool accepts', async () => {
-    const registry = new SortedRegistry();
+    const registry = new Exposition();
     const areas = registerMetricAreas(registry, exporterOptions(), false).daemon;
     for (const area of areas)
       area.update(snapshotWith(['quote"d', 'back\\slash', 'new\nline', 'carriage\rreturn', 'ünïcödé ☃', '{braces}=,', ' ', '\u0000nul']));

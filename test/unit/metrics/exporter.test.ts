@@ -49,16 +49,16 @@ describe('Exporter', () => {
     expect(render).toHaveBeenCalledTimes(2);
   });
 
-  it("renders the process's own metrics while the daemon answers the ping, each family of the registry once", async () => {
+  it("renders the process's own metrics while the daemon answers the ping, each family of the exposition once", async () => {
     const { exporter, gate } = withHeldPings({ processMetrics: true });
-    const ahead = jest.spyOn(exporter.registry, 'processFamilies');
+    const ahead = jest.spyOn(exporter.exposition, 'processFamilies');
     const scrape = exporter.scrape();
     while (!gate.release || ahead.mock.calls.length === 0) await tick();
     // Rendered while the ping is unanswered.
     expect(ahead).toHaveBeenCalledTimes(1);
     gate.release();
     const text = await scrape;
-    const names = exporter.registry.getMetricsAsArray().map((m) => m.name);
+    const names = exporter.exposition.descriptions().map((m) => m.name);
     expect(names).toEqual(expect.arrayContaining(['process_resident_memory_bytes', 'nodejs_heap_size_used_bytes', 'docker_up']));
     for (const name of names) expect(text.split('\n').filter((line) => line.startsWith(`# TYPE ${name} `))).toHaveLength(1);
     expect(text).toMatch(/^process_resident_memory_bytes \d+$/m);

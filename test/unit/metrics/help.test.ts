@@ -1,10 +1,10 @@
 import { registerMetricAreas } from '../../../src/metrics/exporter';
-import { SortedRegistry } from '../../../src/metrics/sortedRegistry';
+import { Exposition } from '../../../src/metrics/exposition';
 
 async function helps(hostNetworkMaxSeries: number, upgradeTargets: number[]): Promise<Map<string, string>> {
-  const registry = new SortedRegistry();
+  const exposition = new Exposition();
   registerMetricAreas(
-    registry,
+    exposition,
     {
       version: 'test',
       processMetrics: false,
@@ -16,7 +16,7 @@ async function helps(hostNetworkMaxSeries: number, upgradeTargets: number[]): Pr
     },
     true,
   );
-  return new Map((await registry.getMetricsAsJSON()).map((m) => [m.name, m.help]));
+  return new Map(exposition.descriptions().map((m) => [m.name, m.help]));
 }
 
 describe('the HELP of every docker_* metric', () => {

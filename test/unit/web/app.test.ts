@@ -3,12 +3,12 @@ import * as http from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import winston from 'winston';
 import type { Exporter } from '../../../src/metrics/exporter';
-import { SortedRegistry } from '../../../src/metrics/sortedRegistry';
+import { Exposition } from '../../../src/metrics/exposition';
 import { createApp } from '../../../src/web/app';
 
 /** An exporter whose scrape answers a fixed text, or fails. */
 function fakeExporter(scrape: () => Promise<string>): Exporter {
-  return { registry: new SortedRegistry(), scrape } as unknown as Exporter;
+  return { exposition: new Exposition(), scrape } as unknown as Exporter;
 }
 
 async function serve(exporter: Exporter, maxRequests?: number): Promise<{ url: string; close(): void }> {
