@@ -1,17 +1,9 @@
-import * as http from 'node:http';
 import { StringDecoder } from 'node:string_decoder';
 import type { IncomingMessage } from 'node:http';
-import * as https from 'node:https';
-import { inspect } from 'node:util';
-import type Docker from 'dockerode';
-import { dockerode } from './dockerode';
-import { lazily } from '../util/lazily';
-import type Modem from 'docker-modem';
-import { HostKeyVerdict, knownHostName, verifyHostKey } from '../parse/knownHosts';
-import { accessReason, errorMessage } from '../util/errors';
+import { errorMessage } from '../util/errors';
 import type { DockerConnection } from './connection';
+import { modemTransport, Transport } from './dockerModem';
 import { JsonArraySplitter } from './jsonArraySplitter';
-import type * as SshAgentModule from './sshAgent';
 
 /**
  * The only Engine API endpoints the exporter reads. Every request is a GET:
@@ -109,133 +101,8 @@ const MAX_EVENT_LINE = 1024 * 1024;
 /** How an answer failed to arrive, in words a person can act on. */
 export type EngineFailure = EngineError['kind'];
 
-/** OpenSSL's and Node's codes for a certificate or handshake refused, either side. */
-const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|CERT_|HOSTNAME_MISMATCH)/;
-
-/** A connection error's reason: the socket is missing, forbidden, refused, TLS or ssh failed, or something else. */
-function connectFailure(err: NodeJS.ErrnoException & { level?: string }, connection: DockerConnection): EngineFailure {
-  const reason = accessReason(err);
-  if (reason !== 'other') return reason;
-  if (err.code === 'ECONNREFUSED') return 'refused';
-  if (err.code !== undefined && TLS_CODE.test(err.code)) return 'tls';
-  // ssh2's errors carry a level (client-socket, client-authentication, …), not a code.
-  if (connection.kind === 'ssh' && (err.level !== undefined || /ssh|handshake|authentication|host key|verification/i.test(err.message)))
-    return 'ssh';
-  return 'unreachable';
-}
-
-/** docker-modem checks the status against this map; every status comes back as a stream, read with the size cap. */
-const EVERY_STATUS: Record<number, boolean> = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [i + 100, true]));
-
 /**
- * docker-modem writes every request's options, agent included, through
- * util.inspect(…, { showHidden: true, depth: null }) for its debug log, even
- * when that log is off: with a keep-alive agent's sockets that walk was a
- * quarter of a scrape's CPU time (profiled at 1,000 containers). The agent
- * shows itself in one word instead.
- */
-function quietlyInspected<T extends object>(agent: T): T {
-  Object.defineProperty(agent, inspect.custom, { value: () => `[${agent.constructor.name}]`, configurable: true });
-  return agent;
-}
-
-/**
- * docker-modem follows redirects (its lib/http.js, after follow-redirects 0.0.x): an answer of 3xx with
- * a Location makes it send a GET wherever that says, and an error of that request, which nobody
- * listens to, ends the process (a socket answering /_ping with a 301 to 127.0.0.1:1 ended the
- * exporter). The exporter asks the daemon only: the agent drops a redirect's Location before
- * docker-modem sees the answer, which comes back as the HTTP error it is.
- */
-function withoutRedirects<T extends http.Agent>(agent: T): T {
-  // Not in Node's types, but every ClientRequest is handed to its agent here, after its own 'response' listener is added.
-  const withRequests = agent as unknown as { addRequest: (req: http.ClientRequest, options: unknown) => void };
-  const addRequest = withRequests.addRequest.bind(agent);
-  withRequests.addRequest = (req, options) => {
-    req.prependListener('response', (res: IncomingMessage) => {
-      if ((res.statusCode ?? 0) >= 300 && (res.statusCode ?? 0) < 400) delete res.headers.location;
-    });
-    addRequest(req, options);
-  };
-  return agent;
-}
-
-/** What every request goes through: the exporter's agent, quiet when inspected and deaf to redirects. */
-function exporterAgent<T extends http.Agent>(agent: T): T {
-  return withoutRedirects(quietlyInspected(agent));
-}
-
-/** The ssh transport, loaded with ssh2 (0.08 s) only for a daemon reached over ssh. */
-const sshAgentModule = lazily(
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, which an import cannot be
-  () => require('./sshAgent') as typeof SshAgentModule,
-);
-
-/**
- * dockerode's modem for this connection. docker-modem fills its options from
- * DOCKER_HOST and DOCKER_CERT_PATH by itself, reading the certificate files
- * synchronously and throwing when one is missing; the flags have already
- * read those variables (and a flag beats its variable), so the modem is
- * built with DOCKER_HOST out of its sight.
- */
-function modemFor(connection: DockerConnection, hostKeyCheck: (key: Buffer) => boolean, timeoutMs: number): Modem {
-  const keepAlive = { keepAlive: true, maxFreeSockets: 4 };
-  let options: Modem.ConstructorOptions;
-  switch (connection.kind) {
-    case 'unix':
-      options = { socketPath: connection.socketPath, agent: exporterAgent(new http.Agent(keepAlive)) };
-      break;
-    case 'tcp':
-      options = connection.tls
-        ? {
-            host: connection.host,
-            port: connection.port,
-            protocol: 'https',
-            ...connection.tls,
-            agent: exporterAgent(new https.Agent(keepAlive)),
-          }
-        : { host: connection.host, port: connection.port, protocol: 'http', agent: exporterAgent(new http.Agent(keepAlive)) };
-      break;
-    case 'ssh':
-      // HTTP through `docker system dial-stdio` channels of one kept ssh connection (sshAgent says why not docker-modem's own ssh).
-      options = {
-        host: connection.host,
-        port: connection.port,
-        protocol: 'http',
-        agent: exporterAgent(
-          sshAgentModule().sshAgent({
-            host: connection.host,
-            port: connection.port,
-            username: connection.username,
-            ...(connection.privateKey ? { privateKey: connection.privateKey } : {}),
-            ...(connection.agent ? { agent: connection.agent } : {}),
-            hostVerifier: hostKeyCheck,
-            readyTimeout: timeoutMs,
-            // A dead peer is noticed within a minute, not at the kernel's TCP timeout.
-            keepaliveInterval: 15000,
-          }),
-        ),
-      };
-  }
-  const saved = process.env['DOCKER_HOST'];
-  delete process.env['DOCKER_HOST'];
-  try {
-    // dockerode hands its options to docker-modem whole; its types leave out the modem's agent.
-    const Dockerode = dockerode();
-    return new Dockerode(options as Docker.DockerOptions).modem;
-  } finally {
-    if (saved !== undefined) process.env['DOCKER_HOST'] = saved;
-  }
-}
-
-/** An Engine API path as docker-modem takes it: the query apart, the path ending in "?". */
-function dialPath(path: string): Pick<Modem.DialOptions, 'path' | 'options'> {
-  const query = path.indexOf('?');
-  if (query === -1) return { path };
-  return { path: path.slice(0, query + 1), options: Object.fromEntries(new URLSearchParams(path.slice(query + 1))) };
-}
-
-/**
- * Engine API through dockerode's modem (unix socket, tcp, tcp with TLS, ssh),
+ * Engine API through a transport (src/docker/dockerModem.ts: dockerode's modem over unix socket, tcp, tcp with TLS, ssh),
  * read as a stream so that one deadline covers the whole answer (a daemon
  * that drips bytes cannot hold a scrape) and its size is capped: dockerode's
  * own calls buffer whole answers without a cap and have no deadline past the
@@ -243,9 +110,7 @@ function dialPath(path: string): Pick<Modem.DialOptions, 'path' | 'options'> {
  */
 export function createEngineApi(options: EngineApiOptions): EngineApi {
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
-  const hostKeys = hostKeyCheck(options.connection);
-  const modem = modemFor(options.connection, hostKeys.check, options.timeoutMs);
-  const open = opener(modem, (err) => ({ message: hostKeys.explain(err), kind: connectFailure(err, options.connection) }));
+  const open = opener(modemTransport(options.connection, options.timeoutMs));
   const request = <T>(path: string, read: AnswerReader<T>) => withDeadline(open, path, options.timeoutMs, read);
   return {
     get: (path: EnginePath) => request<EngineResponse>(path, (res, finish) => readBody(res, maxBody, path, finish)),
@@ -255,7 +120,7 @@ export function createEngineApi(options: EngineApiOptions): EngineApi {
   };
 }
 
-/** Why a GET got no answer, in one line: connection, TLS, ssh or HTTP. */
+/** Why a GET got no answer, in one line: connection, TLS, ssh (the transport's) or HTTP. */
 interface OpenFailure {
   message: string;
   kind: EngineFailure;
@@ -267,48 +132,17 @@ type Open = (path: string, signal: AbortSignal, done: (err: OpenFailure | undefi
 
 type AnswerReader<T> = (res: IncomingMessage, finish: (err: EngineError | undefined, value?: T) => void) => void;
 
-/** ssh host keys checked against known_hosts; the last verdict says why a connection was refused. */
-function hostKeyCheck(connection: DockerConnection): { check: (key: Buffer) => boolean; explain: (err: Error) => string } {
-  let verdict: HostKeyVerdict = 'known';
-  return {
-    check: (key) => {
-      if (connection.kind !== 'ssh') return false;
-      verdict = verifyHostKey(connection.knownHosts, knownHostName(connection.host, connection.port), key);
-      return verdict === 'known';
-    },
-    explain: (err) => {
-      if (connection.kind === 'ssh' && verdict !== 'known' && /verification failed/i.test(err.message)) {
-        const listed = verdict === 'unknown' ? 'not listed' : verdict === 'changed' ? 'not the one listed' : 'revoked';
-        return `ssh: the host key of ${knownHostName(connection.host, connection.port)} is ${listed} in ${connection.knownHostsFile}`;
-      }
-      return err.message.trim();
-    },
-  };
-}
-
-/** GETs through the modem: every status comes back as a stream; anything but 200 is read (a little of it) into the daemon's message. */
-function opener(modem: Modem, failure: (err: Error) => OpenFailure): Open {
+/** GETs through the transport: every status comes back as a stream; anything but 200 is read (a little of it) into the daemon's message. */
+function opener(transport: Transport): Open {
   return (path, signal, done) => {
-    modem.dial(
-      {
-        ...dialPath(path),
-        method: 'GET',
-        headers: { Accept: 'application/json' },
-        isStream: true,
-        statusCodes: EVERY_STATUS,
-        // docker-modem formats its request options for a debug line, this signal among them.
-        abortSignal: quietlyInspected(signal),
-      },
-      (err, result) => {
-        if (err) {
-          if (!signal.aborted) done(failure(err));
-          return;
-        }
-        const res = result as IncomingMessage;
-        if (res.statusCode === 200) done(undefined, res);
-        else readErrorAnswer(res, done);
-      },
-    );
+    transport.dial(path, signal, (err, res) => {
+      if (err || !res) {
+        if (!signal.aborted) done(transport.failure(err ?? new Error('no answer')));
+        return;
+      }
+      if (res.statusCode === 200) done(undefined, res);
+      else readErrorAnswer(res, done);
+    });
   };
 }
 
