@@ -153,7 +153,7 @@ function modemFor(connection: DockerConnection, hostKeyCheck: (key: Buffer) => b
         port: connection.port,
         protocol: 'http',
         agent: exporterAgent(
-          sshAgentModule().sshAgent({
+          new (sshAgentModule().SshAgent)({
             host: connection.host,
             port: connection.port,
             username: connection.username,

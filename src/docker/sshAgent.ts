@@ -26,48 +26,57 @@ const MAX_CHANNELS = 8;
  * (docs/security.md, Remote daemons). Here the ssh connection is kept, and each dial-stdio
  * channel carries keep-alive HTTP requests one after another.
  */
-export function sshAgent(config: ConnectConfig): http.Agent {
-  let client: Promise<Client> | undefined;
-  const connect = (): Promise<Client> => {
-    client ??= new Promise<Client>((resolve, reject) => {
+export class SshAgent extends http.Agent {
+  private client: Promise<Client> | undefined;
+
+  constructor(private readonly config: ConnectConfig) {
+    super({ keepAlive: true, maxSockets: MAX_CHANNELS, maxFreeSockets: 4 });
+  }
+
+  /** A dial-stdio channel for each connection the agent wants, handed over by the callback (Node's Agent takes it so when this returns undefined). */
+  override createConnection(
+    _options: http.ClientRequestArgs,
+    done?: (err: Error | null, stream: Duplex) => void,
+  ): Duplex | null | undefined {
+    // Node's types make the stream required; on an error Node's Agent takes none.
+    const give = (done ?? (() => undefined)) as (err: Error | null, stream?: Duplex) => void;
+    this.connect().then(
+      (c) =>
+        c.exec('docker system dial-stdio', (err, channel) => {
+          if (err) return give(err);
+          // What dial-stdio says on stderr (no daemon there) is not the HTTP answer; read it so it never stalls the channel.
+          channel.stderr.resume();
+          give(null, socketLike(channel));
+        }),
+      (err: unknown) => give(err instanceof Error ? err : new Error(String(err))),
+    );
+    return undefined;
+  }
+
+  /** The channels, then the ssh connection under them. */
+  override destroy(): void {
+    super.destroy();
+    void this.client?.then(
+      (c) => c.end(),
+      () => undefined,
+    );
+  }
+
+  /** The one ssh connection, made at the first request and again after it closed or failed. */
+  private connect(): Promise<Client> {
+    this.client ??= new Promise<Client>((resolve, reject) => {
       const c = new Client();
       c.once('ready', () => resolve(c));
       // Every error, before and after ready: the next request connects again.
       c.on('error', (err) => {
-        client = undefined;
+        this.client = undefined;
         reject(err);
       });
       c.once('close', () => {
-        client = undefined;
+        this.client = undefined;
       });
-      c.connect(config);
+      c.connect(this.config);
     });
-    return client;
-  };
-  const agent = new http.Agent({ keepAlive: true, maxSockets: MAX_CHANNELS, maxFreeSockets: 4 });
-  // Node's Agent takes a connection from a callback when createConnection returns nothing.
-  (
-    agent as unknown as { createConnection: (options: unknown, done: (err: Error | null, socket?: Duplex) => void) => undefined }
-  ).createConnection = (_options, done) => {
-    connect().then(
-      (c) =>
-        c.exec('docker system dial-stdio', (err, channel) => {
-          if (err) return done(err);
-          // What dial-stdio says on stderr (no daemon there) is not the HTTP answer; read it so it never stalls the channel.
-          channel.stderr.resume();
-          done(null, socketLike(channel));
-        }),
-      (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
-    );
-    return undefined;
-  };
-  const destroy = agent.destroy.bind(agent);
-  agent.destroy = () => {
-    destroy();
-    void client?.then(
-      (c) => c.end(),
-      () => undefined,
-    );
-  };
-  return agent;
+    return this.client;
+  }
 }
