@@ -113,7 +113,8 @@ export function createEngineApi(options: EngineApiOptions): EngineApi {
   const open = opener(modemTransport(options.connection, options.timeoutMs));
   const request = <T>(path: string, read: AnswerReader<T>) => withDeadline(open, path, options.timeoutMs, read);
   return {
-    get: (path: EnginePath) => request<EngineResponse>(path, (res, finish) => readBody(res, maxBody, path, finish)),
+    get: (path: EnginePath) =>
+      request<EngineResponse>(path, (res, finish) => readBody(res, { path, maxBody, text: PLAIN_TEXT.has(path) }, finish)),
     getEach: (path: EngineListPath, onItem: (item: unknown) => void) =>
       request<Omit<EngineResponse, 'body'>>(path, (res, finish) => readList(res, path, onItem, finish)),
     stream: (path: EngineStreamPath, handlers: StreamHandlers) => openEventStream(open, path, handlers, options.timeoutMs),
@@ -316,10 +317,13 @@ function readList(
   });
 }
 
+/** The endpoints that answer plain text (/_ping: "OK"); every other answers JSON. */
+const PLAIN_TEXT: ReadonlySet<EnginePath> = new Set<EnginePath>(['/_ping']);
+
+/** A whole answer up to `maxBody` bytes, parsed as JSON unless `text`. */
 function readBody(
   res: IncomingMessage,
-  maxBody: number,
-  path: string,
+  { path, maxBody, text: asText }: { path: string; maxBody: number; text: boolean },
   finish: (err: EngineError | undefined, value?: EngineResponse) => void,
 ): void {
   const chunks: Buffer[] = [];
@@ -338,8 +342,7 @@ function readBody(
     let body: unknown;
     try {
       const text = Buffer.concat(chunks).toString('utf8');
-      // /_ping answers plain "OK"; everything else is JSON.
-      body = path === '/_ping' ? text : JSON.parse(text);
+      body = asText ? text : JSON.parse(text);
     } catch {
       finish(new EngineError(`GET ${path}: the answer is not JSON`, 'invalid_json'));
       return;
