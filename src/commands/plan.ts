@@ -7,7 +7,7 @@ import { isObject, JsonObject } from '../parse/problems';
 import { isLocalOnly } from '../parse/images';
 import { containerListeningPorts } from '../plan/listeningPorts';
 import { assemblePlan, planContainer, PlanContainer, PlanImage, planScript, planText } from '../plan/plan';
-import { mountIdOf, WRITABLE_LAYER } from '../scan/dataRoot';
+import { WRITABLE_LAYER, writableLayerOf } from '../scan/dataRoot';
 import { mergeWalks, mountPointsBelow, walkBuckets, WalkTree } from '../scan/walk';
 import { createTreeWalkRunner, TreeWalkRunner } from '../scan/runScan';
 import type { Platform } from '../config/platforms';
@@ -184,13 +184,11 @@ const LAYERS_FOR_WALKERS = 64;
  * only: a walk from the data root would cross every other layer for each container), by container id.
  */
 async function measureLayers(host: PlanHost, containers: readonly { id: string }[]): Promise<ReadonlyMap<string, number>> {
-  const measure = WRITABLE_LAYER[host.driver];
-  if (!measure || !host.layersHere) return new Map();
+  if (!WRITABLE_LAYER[host.driver] || !host.layersHere) return new Map();
   const trees: WalkTree[] = [];
   for (const { id } of containers) {
-    const mountId = mountIdOf(host.root, host.driver, id);
-    if (!mountId) continue;
-    const layer = measure(host.root, mountId);
+    const layer = writableLayerOf(host.root, host.driver, id);
+    if (!layer) continue;
     trees.push({ root: layer, buckets: [{ id, paths: [layer] }] });
   }
   if (trees.length >= LAYERS_FOR_WALKERS) {

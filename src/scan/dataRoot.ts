@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { GRAPH_DRIVERS } from '../docker/storageDrivers';
 import { Bucket, WalkErrorReason, WalkResult, WalkTree } from './walk';
 import { accessReason, errorMessage } from '../util/errors';
-import { listDir, readTrimmed } from '../util/files';
+import { isDirectory, listDir, readTrimmed } from '../util/files';
 import { ContainerRecord, danglingImageLayers, danglingVolumes, readContainerRecords, ReclaimableKind } from './reclaimable';
 
 /** What the scan needs to know of the daemon. */
@@ -94,17 +94,16 @@ export const WRITABLE_LAYER: Readonly<Record<string, (root: string, mountId: str
   btrfs: (root, id) => path.join(root, 'btrfs', 'subvolumes', id),
 };
 
-function isDir(p: string): boolean {
-  try {
-    return fs.lstatSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
 /** The mount id of a container's layers under `driver` (image/<driver>/layerdb/mounts/<container>/mount-id): its writable layer's directory name. */
 export function mountIdOf(root: string, driver: string, containerId: string): string | undefined {
   return readTrimmed(path.join(root, 'image', driver, 'layerdb', 'mounts', containerId, 'mount-id')) || undefined;
+}
+
+/** A container's writable layer under `driver`, for the directory drivers; undefined without one. */
+export function writableLayerOf(root: string, driver: string, containerId: string): string | undefined {
+  const writable = WRITABLE_LAYER[driver];
+  const mountId = writable ? mountIdOf(root, driver, containerId) : undefined;
+  return writable && mountId ? writable(root, mountId) : undefined;
 }
 
 /** Layer directory names that a layer or a container of `driver` refers to (layerdb). */
@@ -175,7 +174,7 @@ export function usernsLeftovers(view: DataRootView): { from: string; paths: stri
     return paths.length > 0 ? [{ from: configured, paths }] : [];
   }
   return listDir(view.root)
-    .filter((name) => REMAPPED_ROOT.test(name) && isDir(path.join(view.root, name)))
+    .filter((name) => REMAPPED_ROOT.test(name) && isDirectory(path.join(view.root, name)))
     .map((name) => ({ from: path.join(view.root, name), paths: [path.join(view.root, name)] }));
 }
 
@@ -251,11 +250,11 @@ function inactiveDriverBuckets(root: string, active: string | undefined, result:
   const buckets: Bucket[] = [];
   for (const driver of GRAPH_DRIVERS) {
     if (driver === active) continue;
-    if (driver === 'zfs' && isDir(path.join(root, driver))) {
+    if (driver === 'zfs' && isDirectory(path.join(root, driver))) {
       result.unmeasured.push({ driver, reason: 'zfs_datasets' });
       continue;
     }
-    const paths = [path.join(root, driver), path.join(root, 'image', driver)].filter(isDir);
+    const paths = [path.join(root, driver), path.join(root, 'image', driver)].filter(isDirectory);
     if (paths.length > 0) buckets.push({ id: `inactive_driver\0${driver}`, paths });
   }
   return buckets;
@@ -280,7 +279,7 @@ function reclaimableBuckets(
   result: ScanResult,
 ): Bucket[] {
   const buckets: Bucket[] = listDir(path.join(root, 'volumes'))
-    .filter((name) => isDir(path.join(root, 'volumes', name)))
+    .filter((name) => isDirectory(path.join(root, 'volumes', name)))
     .map((name) => ({ id: `volume\0${name}`, paths: [path.join(root, 'volumes', name)] }));
   const add = (kind: ReclaimableKind, paths: string[], count: number) => {
     result.reclaimable.set(kind, { bytes: 0, count });
@@ -299,13 +298,9 @@ function reclaimableBuckets(
         images.images,
       );
   }
-  const writable = active === undefined ? undefined : WRITABLE_LAYER[active];
-  if (active !== undefined && writable) {
+  if (active !== undefined && WRITABLE_LAYER[active]) {
     const stopped = containers.filter((c) => !c.running && c.driver === active);
-    const paths = stopped.flatMap((c) => {
-      const mountId = mountIdOf(root, active, c.id);
-      return mountId ? [writable(root, mountId)] : [];
-    });
+    const paths = stopped.flatMap((c) => writableLayerOf(root, active, c.id) ?? []);
     add('stopped_containers', paths, stopped.length);
   }
   return buckets;
@@ -322,7 +317,7 @@ function activeLayerBuckets(root: string, active: string, result: ScanResult): B
   for (const name of listDir(layerDir)) {
     if (name === 'l' || name.endsWith('-removing')) continue;
     const full = path.join(layerDir, name);
-    if (!isDir(full)) continue;
+    if (!isDirectory(full)) continue;
     if (!LAYER_ID.test(name)) buildCache.push(full);
     else if (!referenced.has(name)) unreferenced.push(full);
   }
@@ -336,13 +331,9 @@ function activeLayerBuckets(root: string, active: string, result: ScanResult): B
 
 /** The containers' writable layers, for the directory drivers that keep them as directories. */
 function writableLayerBuckets(root: string, active: string, result: ScanResult): Bucket[] {
-  const writable = WRITABLE_LAYER[active];
-  if (!writable) return [];
+  if (!WRITABLE_LAYER[active]) return [];
   const mounts = path.join(root, 'image', active, 'layerdb', 'mounts');
-  const paths = listDir(mounts).flatMap((container) => {
-    const mountId = mountIdOf(root, active, container);
-    return mountId ? [writable(root, mountId)] : [];
-  });
+  const paths = listDir(mounts).flatMap((container) => writableLayerOf(root, active, container) ?? []);
   result.writableLayerBytes = 0;
   return [{ id: 'writable\0', paths }];
 }

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { lstatSync } from 'node:fs';
 import * as path from 'node:path';
-import { listDir, readTrimmed } from '../util/files';
+import { isDirectory, listDir, readTrimmed } from '../util/files';
 
 /**
  * What Docker's own commands give back, as `docker system df` calls it
@@ -47,14 +46,6 @@ export function readContainerRecords(root: string): { records: ContainerRecord[]
     else if (isDirectory(dir)) unreadable++;
   }
   return { records, unreadable };
-}
-
-function isDirectory(p: string): boolean {
-  try {
-    return lstatSync(p).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 /** A container's config.v2.json, narrowed; undefined when it is not there or names no driver. */

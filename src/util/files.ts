@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { errorCode } from './errors';
 
 /** A directory's names; none when it is missing or unreadable (for callers to whom both mean empty: not the guards). */
@@ -36,5 +36,14 @@ export function tryReadTrimmed(file: string): Reading {
   } catch (err) {
     const code = errorCode(err);
     return isMissing(code) ? { missing: true } : { error: code };
+  }
+}
+
+/** A directory, not followed through a link; false when it is not there or cannot be looked at. */
+export function isDirectory(p: string): boolean {
+  try {
+    return lstatSync(p).isDirectory();
+  } catch {
+    return false;
   }
 }
