@@ -1,7 +1,8 @@
 // Turns the panel specs of dashboards/fleet.ts and dashboards/host.ts into Grafana dashboards with
 // Grafana's own builders (@grafana/grafana-foundation-sdk, the Grafana 11.6 schema): the types check
-// every field at build time. What comes out is a template: queries and texts still carry the mixin's
-// placeholders, which mixin/dashboards.ts (and mixin/mixin.libsonnet) fill from _config.
+// every field at build time. What comes out is a template: queries, texts and colour steps still carry
+// the mixin's placeholders (mixin/placeholders.ts), which mixin/dashboards.ts (and mixin/mixin.libsonnet)
+// fill from _config.
 import * as bargauge from '@grafana/grafana-foundation-sdk/bargauge';
 import type * as cog from '@grafana/grafana-foundation-sdk/cog';
 import * as common from '@grafana/grafana-foundation-sdk/common';
@@ -11,6 +12,7 @@ import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
+import { placeholder } from '../mixin/placeholders';
 import type { ThresholdName } from '../src/upgrade/thresholds';
 
 /** A threshold of the mixin's _config: its value, or (used) one minus it, for a share in use against a share available. */
@@ -140,24 +142,21 @@ function builderFor(spec: PanelSpec): CommonPanelBuilder {
   }
 }
 
+/** A colour step's placeholder: the threshold, or (used) its `<name>Used` entry, one minus it. */
+const stepPlaceholder = (ref: ThresholdRef): string => placeholder(ref.used ? `${ref.threshold}Used` : ref.threshold);
+
 /**
- * A threshold of _config stands in the typed dashboard as a number no dashboard has (the SDK wants
- * numbers there), and becomes its placeholder in the template: THRESHOLD(name) or 1-THRESHOLD(name).
+ * Each colour step that is a threshold of _config set in place on the built panel to its placeholder,
+ * which the mixin fills when it renders. Grafana's types want a number there, so the builder was given
+ * null; a template is not yet a dashboard.
  */
-const SENTINEL_BASE = -1e15;
-const thresholdNames: ThresholdName[] = [];
-
-function sentinelOf(ref: ThresholdRef): number {
-  let index = thresholdNames.indexOf(ref.threshold);
-  if (index < 0) index = thresholdNames.push(ref.threshold) - 1;
-  return SENTINEL_BASE - 2 * index - (ref.used ? 1 : 0);
-}
-
-function placeholderOf(value: number): string | undefined {
-  const offset = SENTINEL_BASE - value;
-  if (!Number.isInteger(offset) || offset < 0 || offset >= 2 * thresholdNames.length) return undefined;
-  const name = thresholdNames[Math.floor(offset / 2)] as ThresholdName;
-  return offset % 2 === 1 ? `1-THRESHOLD(${name})` : `THRESHOLD(${name})`;
+function withThresholdPlaceholders(built: grafana.Panel, steps: Step[] | undefined): grafana.Panel {
+  const builtSteps = built.fieldConfig?.defaults.thresholds?.steps ?? [];
+  (steps ?? []).forEach((step, i) => {
+    const target = builtSteps[i] as { value: unknown } | undefined;
+    if (step.value !== null && typeof step.value === 'object' && target) target.value = stepPlaceholder(step.value);
+  });
+  return built;
 }
 
 function panel(spec: PanelSpec, x: number, y: number): grafana.Panel {
@@ -171,7 +170,7 @@ function panel(spec: PanelSpec, x: number, y: number): grafana.Panel {
       new grafana.ThresholdsConfigBuilder().mode(grafana.ThresholdsMode.Absolute).steps(
         (spec.thresholds ?? [{ value: null, color: 'green' }]).map((s) => ({
           color: s.color,
-          value: s.value === null || typeof s.value === 'number' ? s.value : sentinelOf(s.value),
+          value: typeof s.value === 'number' ? s.value : null,
         })),
       ),
     )
@@ -193,7 +192,7 @@ function panel(spec: PanelSpec, x: number, y: number): grafana.Panel {
       .format(t.table ? prometheus.PromQueryFormat.Table : prometheus.PromQueryFormat.TimeSeries);
     builder.withTarget(instant ? query.instant() : query.range());
   });
-  return builder.build();
+  return withThresholdPlaceholders(builder.build(), spec.thresholds);
 }
 
 /** Lays panels out left to right in rows of 24 columns. */
@@ -230,11 +229,4 @@ export function buildDashboard(spec: DashboardSpec): grafana.Dashboard {
     .time({ from: 'now-24h', to: 'now' });
   for (const p of layout(spec.panels)) builder.withPanel({ build: () => p });
   return builder.build();
-}
-
-/** The typed dashboard as a template: each threshold of _config back to its placeholder. */
-export function templateOf(dashboard: grafana.Dashboard): unknown {
-  return JSON.parse(JSON.stringify(dashboard), (_key, value: unknown) =>
-    typeof value === 'number' && value <= SENTINEL_BASE ? (placeholderOf(value) ?? value) : value,
-  ) as unknown;
 }

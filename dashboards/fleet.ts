@@ -26,7 +26,7 @@ function fullestPools(space: 'data' | 'metadata', colours: string): PanelSpec {
     h: 8,
     max: 1,
     thresholds: USED_THRESHOLDS,
-    targets: [{ expr: `topk(${TOP}, 1 - docker:devicemapper_${space}_space_available:ratio{${HOST}})`, legend: 'HOST_LEGEND' }],
+    targets: [{ expr: `topk(${TOP}, 1 - docker:devicemapper_${space}_space_available:ratio{${HOST}})`, legend: '%(hostLegend)s' }],
   };
 }
 
@@ -143,7 +143,7 @@ export const FLEET: DashboardSpec = {
       unit: 'none',
       w: 4,
       h: 8,
-      targets: [{ expr: `sum(sum by (HOST) (docker_containers{${SEL}}) and on (HOST) ${deprecated}) or vector(0)` }],
+      targets: [{ expr: `sum(sum by (%(hostLabels)s) (docker_containers{${SEL}}) and on (%(hostLabels)s) ${deprecated}) or vector(0)` }],
     },
     {
       title: 'Hosts on deprecated drivers',
@@ -155,10 +155,10 @@ export const FLEET: DashboardSpec = {
       h: 8,
       targets: [
         { expr: `docker_storage_driver_removal_version{${SEL}}`, table: true },
-        { expr: `sum by (HOST) (docker_containers{${SEL}}) and on (HOST) ${deprecated}`, table: true },
-        { expr: `docker_images{${SEL}} and on (HOST) ${deprecated}`, table: true },
+        { expr: `sum by (%(hostLabels)s) (docker_containers{${SEL}}) and on (%(hostLabels)s) ${deprecated}`, table: true },
+        { expr: `docker_images{${SEL}} and on (%(hostLabels)s) ${deprecated}`, table: true },
         {
-          expr: `max by (HOST, source) (docker_storage_driver_explicit{${SEL}}) and on (HOST) ${deprecated}`,
+          expr: `max by (%(hostLabels)s, source) (docker_storage_driver_explicit{${SEL}}) and on (%(hostLabels)s) ${deprecated}`,
           table: true,
         },
       ],
@@ -175,21 +175,18 @@ export const FLEET: DashboardSpec = {
     },
     fullestPools(
       'data',
-      'Orange when less than THRESHOLD(thinPoolFillingUpRatio) of it is available (DockerDevicemapperDataSpaceFillingUp watches the trend), red below THRESHOLD(thinPoolAvailableRatio) (DockerDevicemapperDataSpaceLow).',
+      'Orange when less than %(thinPoolFillingUpRatio)s of it is available (DockerDevicemapperDataSpaceFillingUp watches the trend), red below %(thinPoolAvailableRatio)s (DockerDevicemapperDataSpaceLow).',
     ),
-    fullestPools(
-      'metadata',
-      'Red when less than THRESHOLD(thinPoolAvailableRatio) of it is available (DockerDevicemapperMetadataSpaceLow).',
-    ),
+    fullestPools('metadata', 'Red when less than %(thinPoolAvailableRatio)s of it is available (DockerDevicemapperMetadataSpaceLow).'),
     {
       title: 'Orphaned data: largest hosts',
-      description: `The ${TOP} hosts with the most bytes in the data root that nothing uses (docker:data_root_orphaned_bytes:sum_by_host), from the last background scan; orange above THRESHOLD(orphanedBytes) bytes (DockerDataRootOrphanedData).`,
+      description: `The ${TOP} hosts with the most bytes in the data root that nothing uses (docker:data_root_orphaned_bytes:sum_by_host), from the last background scan; orange above %(orphanedBytes)s bytes (DockerDataRootOrphanedData).`,
       type: 'bargauge',
       unit: 'bytes',
       w: 12,
       h: 8,
       thresholds: ORPHAN_THRESHOLDS,
-      targets: [{ expr: `topk(${TOP}, docker:data_root_orphaned_bytes:sum_by_host{${HOST}} > 0)`, legend: 'HOST_LEGEND' }],
+      targets: [{ expr: `topk(${TOP}, docker:data_root_orphaned_bytes:sum_by_host{${HOST}} > 0)`, legend: '%(hostLegend)s' }],
     },
     {
       title: 'Orphaned data against free space',
@@ -202,11 +199,11 @@ export const FLEET: DashboardSpec = {
       targets: [
         { expr: `docker:data_root_orphaned_bytes:sum_by_host{${HOST}} > 0`, table: true },
         {
-          expr: `docker_data_root_filesystem_free_bytes{${SEL}} and on (HOST) (docker:data_root_orphaned_bytes:sum_by_host{${HOST}} > 0)`,
+          expr: `docker_data_root_filesystem_free_bytes{${SEL}} and on (%(hostLabels)s) (docker:data_root_orphaned_bytes:sum_by_host{${HOST}} > 0)`,
           table: true,
         },
         {
-          expr: `docker_data_root_filesystem_size_bytes{${SEL}} and on (HOST) (docker:data_root_orphaned_bytes:sum_by_host{${HOST}} > 0)`,
+          expr: `docker_data_root_filesystem_size_bytes{${SEL}} and on (%(hostLabels)s) (docker:data_root_orphaned_bytes:sum_by_host{${HOST}} > 0)`,
           table: true,
         },
       ],
@@ -231,7 +228,7 @@ export const FLEET: DashboardSpec = {
       unit: 'none',
       w: 12,
       h: 8,
-      targets: [{ expr: `sum by (HOST) (docker_containers_health{${SEL},status="unhealthy"}) > 0`, table: true }],
+      targets: [{ expr: `sum by (%(hostLabels)s) (docker_containers_health{${SEL},status="unhealthy"}) > 0`, table: true }],
       transformations: mergeTable({ Value: 'unhealthy containers' }, ['__name__']),
     },
     {
@@ -269,13 +266,13 @@ export const FLEET: DashboardSpec = {
     },
     {
       title: 'Age of the data-root figures: stalest hosts',
-      description: `Time since the last complete data-root scan, the ${TOP} stalest hosts; orange after THRESHOLD(scanStaleSeconds) seconds (DockerDataRootScanStale).`,
+      description: `Time since the last complete data-root scan, the ${TOP} stalest hosts; orange after %(scanStaleSeconds)s seconds (DockerDataRootScanStale).`,
       type: 'bargauge',
       unit: 's',
       w: 12,
       h: 8,
       thresholds: SCAN_AGE_THRESHOLDS,
-      targets: [{ expr: `topk(${TOP}, time() - docker_data_root_scan_timestamp_seconds{${SEL}})`, legend: 'HOST_LEGEND' }],
+      targets: [{ expr: `topk(${TOP}, time() - docker_data_root_scan_timestamp_seconds{${SEL}})`, legend: '%(hostLegend)s' }],
     },
   ],
 };

@@ -65,7 +65,9 @@ export const HOST: DashboardSpec = {
       w: 5,
       h: 4,
       targets: [{ expr: `docker_engine_info{${SEL}}`, table: true }],
-      transformations: [{ id: 'organize', options: { excludeByName: { Time: true, Value: true, __name__: true, HOST_LABELS: true } } }],
+      transformations: [
+        { id: 'organize', options: { excludeByName: { Time: true, Value: true, __name__: true, '%(hostLabels)s': true } } },
+      ],
     },
     {
       title: 'Containers by state',
@@ -137,7 +139,7 @@ export const HOST: DashboardSpec = {
     {
       title: 'Orphaned data',
       description:
-        "Bytes nothing uses, by driver and reason, and the filesystem's free space; orange above THRESHOLD(orphanedBytes) bytes (DockerDataRootOrphanedData).",
+        "Bytes nothing uses, by driver and reason, and the filesystem's free space; orange above %(orphanedBytes)s bytes (DockerDataRootOrphanedData).",
       type: 'timeseries',
       unit: 'bytes',
       w: 12,
@@ -176,7 +178,9 @@ export const HOST: DashboardSpec = {
       w: 12,
       h: 6,
       targets: [{ expr: `docker_container_host_network_info{${SEL}}`, table: true }],
-      transformations: [{ id: 'organize', options: { excludeByName: { Time: true, Value: true, __name__: true, AGG_LABELS: true } } }],
+      transformations: [
+        { id: 'organize', options: { excludeByName: { Time: true, Value: true, __name__: true, '%(aggregationLabels)s': true } } },
+      ],
     },
     {
       title: 'Containers by health',
@@ -197,11 +201,13 @@ export const HOST: DashboardSpec = {
       w: 12,
       h: 8,
       targets: [{ expr: `docker_container_unhealthy_info{${SEL}}`, table: true }],
-      transformations: [{ id: 'organize', options: { excludeByName: { Time: true, Value: true, __name__: true, AGG_LABELS: true } } }],
+      transformations: [
+        { id: 'organize', options: { excludeByName: { Time: true, Value: true, __name__: true, '%(aggregationLabels)s': true } } },
+      ],
     },
     {
       title: 'Container restarts',
-      description: `Restarts per container (the most restarted, docker_container_restarts_total) and on the whole host; more than THRESHOLD(containerRestarts15m) in 15 minutes raises DockerContainerRestartLoop.`,
+      description: `Restarts per container (the most restarted, docker_container_restarts_total) and on the whole host; more than %(containerRestarts15m)s in 15 minutes raises DockerContainerRestartLoop.`,
       type: 'timeseries',
       unit: 'none',
       w: 12,
@@ -220,7 +226,9 @@ export const HOST: DashboardSpec = {
       w: 12,
       h: 8,
       targets: [{ expr: `docker_container_oom_killed_info{${SEL}}`, table: true }],
-      transformations: [{ id: 'organize', options: { excludeByName: { Time: true, Value: true, __name__: true, AGG_LABELS: true } } }],
+      transformations: [
+        { id: 'organize', options: { excludeByName: { Time: true, Value: true, __name__: true, '%(aggregationLabels)s': true } } },
+      ],
     },
     {
       title: 'Daemon warnings',
@@ -230,7 +238,9 @@ export const HOST: DashboardSpec = {
       w: 12,
       h: 6,
       targets: [{ expr: `docker_daemon_warning_info{${SEL}}`, table: true }],
-      transformations: [{ id: 'organize', options: { excludeByName: { Time: true, Value: true, __name__: true, AGG_LABELS: true } } }],
+      transformations: [
+        { id: 'organize', options: { excludeByName: { Time: true, Value: true, __name__: true, '%(aggregationLabels)s': true } } },
+      ],
     },
     {
       title: 'Collector duration',
@@ -244,7 +254,7 @@ export const HOST: DashboardSpec = {
     {
       title: 'Data-root scan',
       description:
-        'Duration of the last data-root scan and its age; the age turns orange after THRESHOLD(scanStaleSeconds) seconds (DockerDataRootScanStale).',
+        'Duration of the last data-root scan and its age; the age turns orange after %(scanStaleSeconds)s seconds (DockerDataRootScanStale).',
       type: 'timeseries',
       unit: 's',
       w: 8,

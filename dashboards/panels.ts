@@ -1,13 +1,13 @@
-// The panels both dashboards share the shape of, and the placeholders their queries are written with:
-// mixin/dashboards.ts (and mixin/mixin.libsonnet) fill them from the mixin's _config, as the rules'.
+// The panels both dashboards share the shape of, and the matchers their queries are written with, in the
+// mixin's one placeholder syntax (mixin/placeholders.ts): filled from _config as the rules are.
 import type { PanelSpec, Step } from './build';
 
 /** The exporter's own series on the selected hosts: the mixin's selector, then a matcher per host variable. */
-export const SEL = 'SEL,HOST_MATCHERS';
+export const SEL = '%(selectorAnd)s%(hostMatchers)s';
 /** Series recorded per host (they keep the host labels, not necessarily the selector's). */
-export const HOST = 'HOST_MATCHERS';
+export const HOST = '%(hostMatchers)s';
 /** Series the fleet recording rules aggregate by the aggregation labels: only their variables select. */
-export const AGG = 'AGG_MATCHERS';
+export const AGG = '%(aggregationMatchers)s';
 /** Per-host fleet panels show the worst hosts, not a thousand bars. */
 export const TOP = 20;
 export const deprecated = `(docker_storage_driver_deprecated{${SEL}} == 1)`;
@@ -46,7 +46,7 @@ export function countStat(title: string, description: string, record: string, th
     targets: [{ expr: `sum(${record}{${AGG}}) or vector(0)` }],
   };
 }
-/** Merges a table's queries into one row per host; AGG_LABELS and HOST_LABELS stand for the labels of _config. */
+/** Merges a table's queries into one row per host. */
 export const mergeTable = (rename: Record<string, string>, exclude: string[] = []) => [
   { id: 'merge', options: {} },
   { id: 'organize', options: { excludeByName: Object.fromEntries(['Time', ...exclude].map((k) => [k, true])), renameByName: rename } },

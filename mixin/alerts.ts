@@ -2,7 +2,7 @@ import type { AlertRule, RuleGroup } from './model';
 
 /**
  * The alert rules, written once: `SEL` stands for the exporter's selector (`_config.selector`),
- * `THRESHOLD(name)` for a threshold of `_config.thresholds`; `runbook` is the anchor of the alert's
+ * `%(name)s` for a threshold of `_config.thresholds`; `runbook` is the anchor of the alert's
  * section in docs/runbook.md. Rendered by mixin/render.ts; `npm run mixin` writes alerts/.
  */
 /**
@@ -10,10 +10,11 @@ import type { AlertRule, RuleGroup } from './model';
  * data or metadata), the same on loop-lvm and direct-lvm. `indent`: where it starts inside a larger expression.
  */
 const reachableShare = (space: 'data' | 'metadata', indent = '') =>
-  `${indent}docker_devicemapper_${space}_space_available_bytes{SEL}\n${indent}  / (docker_devicemapper_${space}_space_used_bytes{SEL} + docker_devicemapper_${space}_space_available_bytes{SEL})`;
+  `${indent}docker_devicemapper_${space}_space_available_bytes{%(selector)s}\n${indent}  / (docker_devicemapper_${space}_space_used_bytes{%(selector)s} + docker_devicemapper_${space}_space_available_bytes{%(selector)s})`;
 
 /** The free share of the filesystem holding a loop-lvm pool's loop file. */
-const LOOP_FILESYSTEM_FREE = 'docker_devicemapper_loop_filesystem_free_bytes{SEL} / docker_devicemapper_loop_filesystem_size_bytes{SEL}';
+const LOOP_FILESYSTEM_FREE =
+  'docker_devicemapper_loop_filesystem_free_bytes{%(selector)s} / docker_devicemapper_loop_filesystem_size_bytes{%(selector)s}';
 
 export const ALERT_GROUPS: RuleGroup<AlertRule>[] = [
   {
@@ -22,7 +23,7 @@ export const ALERT_GROUPS: RuleGroup<AlertRule>[] = [
     rules: [
       {
         alert: 'DockerExporterDown',
-        expr: 'up{SEL} == 0',
+        expr: 'up{%(selector)s} == 0',
         for: '5m',
         severity: 'warning',
         summary: 'Prometheus cannot scrape the Docker daemon exporter: every other Docker alert of the host is silent.',
@@ -32,7 +33,7 @@ export const ALERT_GROUPS: RuleGroup<AlertRule>[] = [
       },
       {
         alert: 'DockerExporterAbsent',
-        expr: 'absent(up{SEL})',
+        expr: 'absent(up{%(selector)s})',
         for: '15m',
         severity: 'warning',
         summary: 'Prometheus scrapes no Docker daemon exporter at all: every Docker alert is silent.',
@@ -42,7 +43,7 @@ export const ALERT_GROUPS: RuleGroup<AlertRule>[] = [
       },
       {
         alert: 'DockerExporterCollectorFailing',
-        expr: '(docker_exporter_collector_success{SEL} == 0) unless on (HOST) (docker_up{SEL} == 0)',
+        expr: '(docker_exporter_collector_success{%(selector)s} == 0) unless on (%(hostLabels)s) (docker_up{%(selector)s} == 0)',
         for: '15m',
         severity: 'warning',
         summary: "The exporter cannot collect part of the Docker daemon's state.",
@@ -58,7 +59,7 @@ export const ALERT_GROUPS: RuleGroup<AlertRule>[] = [
     rules: [
       {
         alert: 'DockerDaemonDown',
-        expr: 'docker_up{SEL} == 0',
+        expr: 'docker_up{%(selector)s} == 0',
         for: '2m',
         severity: 'critical',
         summary: 'The Docker daemon does not answer.',
@@ -73,7 +74,7 @@ export const ALERT_GROUPS: RuleGroup<AlertRule>[] = [
     rules: [
       {
         alert: 'DockerStorageDriverConfigUnknown',
-        expr: '(docker_storage_driver_explicit_known{SEL} == 0) and on (HOST) (docker_storage_driver_deprecated{SEL} == 1)',
+        expr: '(docker_storage_driver_explicit_known{%(selector)s} == 0) and on (%(hostLabels)s) (docker_storage_driver_deprecated{%(selector)s} == 1)',
         for: '30m',
         severity: 'warning',
         summary: 'The exporter cannot tell whether a deprecated storage driver is explicitly configured.',
@@ -83,7 +84,7 @@ export const ALERT_GROUPS: RuleGroup<AlertRule>[] = [
       },
       {
         alert: 'DockerStorageDriverDeprecated',
-        expr: 'docker_storage_driver_removal_version{SEL} and on (HOST, driver) (docker_storage_driver_deprecated{SEL} == 1)',
+        expr: 'docker_storage_driver_removal_version{%(selector)s} and on (%(hostLabels)s, driver) (docker_storage_driver_deprecated{%(selector)s} == 1)',
         for: '10m',
         severity: 'warning',
         summary: 'The Docker daemon uses a deprecated storage driver.',
@@ -93,7 +94,7 @@ export const ALERT_GROUPS: RuleGroup<AlertRule>[] = [
       },
       {
         alert: 'DockerStorageDriverNotExplicit',
-        expr: '(docker_storage_driver_deprecated{SEL} == 1) and on (HOST) (docker_storage_driver_explicit{SEL,source="none"} == 0)',
+        expr: '(docker_storage_driver_deprecated{%(selector)s} == 1) and on (%(hostLabels)s) (docker_storage_driver_explicit{%(selectorAnd)ssource="none"} == 0)',
         for: '10m',
         severity: 'critical',
         summary: 'A deprecated storage driver is in use without being configured; the daemon will refuse to start.',
@@ -108,7 +109,7 @@ export const ALERT_GROUPS: RuleGroup<AlertRule>[] = [
     rules: [
       {
         alert: 'DockerDaemonConfigInvalid',
-        expr: 'docker_daemon_config_valid{SEL} == 0',
+        expr: 'docker_daemon_config_valid{%(selector)s} == 0',
         for: '5m',
         severity: 'critical',
         summary: 'The Docker daemon will refuse its daemon.json at its next start.',
@@ -118,7 +119,7 @@ export const ALERT_GROUPS: RuleGroup<AlertRule>[] = [
       },
       {
         alert: 'DockerRestartFails',
-        expr: '(docker_upgrade_outcome{SEL,restart="true",outcome=~"refuses_to_start|fails_to_start|starts_without_containers"} == 1) unless on (HOST) (docker_daemon_config_valid{SEL} == 0)',
+        expr: '(docker_upgrade_outcome{%(selectorAnd)srestart="true",outcome=~"refuses_to_start|fails_to_start|starts_without_containers"} == 1) unless on (%(hostLabels)s) (docker_daemon_config_valid{%(selector)s} == 0)',
         for: '10m',
         severity: 'critical',
         summary: 'A plain restart of the Docker daemon would not bring its containers back.',
@@ -128,7 +129,7 @@ export const ALERT_GROUPS: RuleGroup<AlertRule>[] = [
       },
       {
         alert: 'DockerUpgradeFails',
-        expr: 'docker_upgrade_outcome{SEL,restart="false",outcome=~"refuses_to_start|fails_to_start|starts_without_containers"} == 1',
+        expr: 'docker_upgrade_outcome{%(selectorAnd)srestart="false",outcome=~"refuses_to_start|fails_to_start|starts_without_containers"} == 1',
         for: '30m',
         severity: 'warning',
         summary: 'Upgraded to a later Docker, this daemon would not start, or would start without its containers.',
@@ -143,7 +144,7 @@ export const ALERT_GROUPS: RuleGroup<AlertRule>[] = [
     rules: [
       {
         alert: 'DockerDevicemapperLoopLvm',
-        expr: 'docker_devicemapper_loop_lvm{SEL} == 1',
+        expr: 'docker_devicemapper_loop_lvm{%(selector)s} == 1',
         for: '15m',
         severity: 'warning',
         summary: 'The devicemapper thin pool runs on loop files (loop-lvm), unfit for production.',
@@ -156,7 +157,7 @@ export const ALERT_GROUPS: RuleGroup<AlertRule>[] = [
         // Not available / total: on loop-lvm total is the 100 GB sparse file and available is capped by
         // the free space of the filesystem holding it, so a new, empty pool read as nearly full.
         alert: 'DockerDevicemapperDataSpaceLow',
-        expr: `${reachableShare('data')}\n< THRESHOLD(thinPoolAvailableRatio)`,
+        expr: `${reachableShare('data')}\n< %(thinPoolAvailableRatio)s`,
         for: '15m',
         severity: 'warning',
         summary: 'The devicemapper thin pool is running out of data space.',
@@ -167,7 +168,7 @@ export const ALERT_GROUPS: RuleGroup<AlertRule>[] = [
       {
         // dockerd's own refusal (deviceset.go poolHasFreeSpace): free blocks, total − used, below the minimum.
         alert: 'DockerDevicemapperDataSpaceExhausted',
-        expr: 'docker_devicemapper_data_space_free_bytes{SEL} < on (HOST) docker_devicemapper_thin_pool_minimum_free_space_bytes{SEL}',
+        expr: 'docker_devicemapper_data_space_free_bytes{%(selector)s} < on (%(hostLabels)s) docker_devicemapper_thin_pool_minimum_free_space_bytes{%(selector)s}',
         for: '5m',
         severity: 'critical',
         summary: 'The devicemapper thin pool is below its minimum free data space; the daemon refuses new containers.',
@@ -180,7 +181,7 @@ export const ALERT_GROUPS: RuleGroup<AlertRule>[] = [
         // writes fail with I/O errors long before dockerd's minimum free space is reached. Its own figure
         // (statfs of that filesystem), since a nearly empty pool with little room left still looks "free".
         alert: 'DockerDevicemapperLoopFilesystemFull',
-        expr: `${LOOP_FILESYSTEM_FREE}\n< THRESHOLD(thinPoolLoopFilesystemRatio)`,
+        expr: `${LOOP_FILESYSTEM_FREE}\n< %(thinPoolLoopFilesystemRatio)s`,
         for: '5m',
         severity: 'critical',
         summary: 'The filesystem holding the devicemapper loop file is nearly full; writes in containers fail with I/O errors when it is.',
@@ -194,7 +195,7 @@ export const ALERT_GROUPS: RuleGroup<AlertRule>[] = [
         alert: 'DockerDevicemapperDataSpaceFillingUp',
         // "Will run out", not "has run out": a pool already below its minimum (or a loop filesystem already
         // nearly full) pages by its own alert, not twice.
-        expr: `(\n  predict_linear(docker_devicemapper_data_space_free_bytes{SEL}[6h], 24 * 3600)\n    < on (HOST) docker_devicemapper_thin_pool_minimum_free_space_bytes{SEL}\n  and on (HOST)\n${reachableShare('data', '  ')}\n  < THRESHOLD(thinPoolFillingUpRatio)\n  unless on (HOST)\n  docker_devicemapper_data_space_free_bytes{SEL} < on (HOST) docker_devicemapper_thin_pool_minimum_free_space_bytes{SEL}\n)\nor on (HOST)\n(\n  predict_linear(docker_devicemapper_loop_filesystem_free_bytes{SEL}[6h], 24 * 3600) < 0\n  and on (HOST)\n  ${LOOP_FILESYSTEM_FREE}\n  < THRESHOLD(thinPoolFillingUpRatio)\n  unless on (HOST)\n  ${LOOP_FILESYSTEM_FREE}\n  < THRESHOLD(thinPoolLoopFilesystemRatio)\n)`,
+        expr: `(\n  predict_linear(docker_devicemapper_data_space_free_bytes{%(selector)s}[6h], 24 * 3600)\n    < on (%(hostLabels)s) docker_devicemapper_thin_pool_minimum_free_space_bytes{%(selector)s}\n  and on (%(hostLabels)s)\n${reachableShare('data', '  ')}\n  < %(thinPoolFillingUpRatio)s\n  unless on (%(hostLabels)s)\n  docker_devicemapper_data_space_free_bytes{%(selector)s} < on (%(hostLabels)s) docker_devicemapper_thin_pool_minimum_free_space_bytes{%(selector)s}\n)\nor on (%(hostLabels)s)\n(\n  predict_linear(docker_devicemapper_loop_filesystem_free_bytes{%(selector)s}[6h], 24 * 3600) < 0\n  and on (%(hostLabels)s)\n  ${LOOP_FILESYSTEM_FREE}\n  < %(thinPoolFillingUpRatio)s\n  unless on (%(hostLabels)s)\n  ${LOOP_FILESYSTEM_FREE}\n  < %(thinPoolLoopFilesystemRatio)s\n)`,
         for: '1h',
         severity: 'warning',
         summary: 'The devicemapper thin pool will run out of data space within a day.',
@@ -206,7 +207,7 @@ export const ALERT_GROUPS: RuleGroup<AlertRule>[] = [
         // The kernel's own word (dmsetup status): a pool out of data space queues or fails every write;
         // a read-only or failed pool, or one flagged needs_check, has already lost writes.
         alert: 'DockerDevicemapperPoolNotWritable',
-        expr: '(docker_devicemapper_pool_mode{SEL,mode!="rw"} == 1) or on (HOST) (docker_devicemapper_pool_needs_check{SEL} == 1)',
+        expr: '(docker_devicemapper_pool_mode{%(selectorAnd)smode!="rw"} == 1) or on (%(hostLabels)s) (docker_devicemapper_pool_needs_check{%(selector)s} == 1)',
         for: '1m',
         severity: 'critical',
         summary: 'The devicemapper thin pool is not writable; writes in every container fail or hang.',
@@ -216,7 +217,7 @@ export const ALERT_GROUPS: RuleGroup<AlertRule>[] = [
       },
       {
         alert: 'DockerDevicemapperMetadataSpaceLow',
-        expr: `${reachableShare('metadata')}\n< THRESHOLD(thinPoolAvailableRatio)`,
+        expr: `${reachableShare('metadata')}\n< %(thinPoolAvailableRatio)s`,
         for: '15m',
         severity: 'warning',
         summary: 'The devicemapper thin pool is running out of metadata space.',
@@ -227,7 +228,7 @@ export const ALERT_GROUPS: RuleGroup<AlertRule>[] = [
       {
         // dockerd's refusal for metadata: free metadata below the same share (dm.min_free_space) of its total.
         alert: 'DockerDevicemapperMetadataSpaceExhausted',
-        expr: 'docker_devicemapper_metadata_space_free_bytes{SEL} / docker_devicemapper_metadata_space_total_bytes{SEL}\n  < on (HOST)\ndocker_devicemapper_thin_pool_minimum_free_space_bytes{SEL} / docker_devicemapper_data_space_total_bytes{SEL}',
+        expr: 'docker_devicemapper_metadata_space_free_bytes{%(selector)s} / docker_devicemapper_metadata_space_total_bytes{%(selector)s}\n  < on (%(hostLabels)s)\ndocker_devicemapper_thin_pool_minimum_free_space_bytes{%(selector)s} / docker_devicemapper_data_space_total_bytes{%(selector)s}',
         for: '5m',
         severity: 'critical',
         summary: 'The devicemapper thin pool is below its minimum free metadata space; the daemon refuses new containers.',
@@ -243,7 +244,7 @@ export const ALERT_GROUPS: RuleGroup<AlertRule>[] = [
       {
         alert: 'DockerDataRootOrphanedData',
         // One alert per host: the figures by driver and reason are in the metric and on the dashboards.
-        expr: 'sum by (HOST) (docker_data_root_orphaned_bytes{SEL}) > THRESHOLD(orphanedBytes)',
+        expr: 'sum by (%(hostLabels)s) (docker_data_root_orphaned_bytes{%(selector)s}) > %(orphanedBytes)s',
         for: '1h',
         severity: 'warning',
         summary: 'The Docker data root holds data that no image or container uses.',
@@ -253,7 +254,7 @@ export const ALERT_GROUPS: RuleGroup<AlertRule>[] = [
       },
       {
         alert: 'DockerDataRootScanStale',
-        expr: '(time() - docker_data_root_scan_timestamp_seconds{SEL} > THRESHOLD(scanStaleSeconds)) or (docker_data_root_scan_success{SEL} == 0)',
+        expr: '(time() - docker_data_root_scan_timestamp_seconds{%(selector)s} > %(scanStaleSeconds)s) or (docker_data_root_scan_success{%(selector)s} == 0)',
         for: '30m',
         severity: 'warning',
         summary: "The exporter's data-root figures are stale or missing.",
@@ -268,7 +269,7 @@ export const ALERT_GROUPS: RuleGroup<AlertRule>[] = [
     rules: [
       {
         alert: 'DockerHostNetworkContainers',
-        expr: 'sum by (HOST) (docker_containers{SEL,network_mode="host",state="running"}) > 0',
+        expr: 'sum by (%(hostLabels)s) (docker_containers{%(selectorAnd)snetwork_mode="host",state="running"}) > 0',
         for: '30m',
         severity: 'info',
         summary: 'Containers run in host network mode, which is no longer recommended.',
@@ -283,7 +284,7 @@ export const ALERT_GROUPS: RuleGroup<AlertRule>[] = [
     rules: [
       {
         alert: 'DockerContainersUnhealthy',
-        expr: 'sum by (HOST) (docker_containers_health{SEL,status="unhealthy"}) > 0',
+        expr: 'sum by (%(hostLabels)s) (docker_containers_health{%(selectorAnd)sstatus="unhealthy"}) > 0',
         for: '10m',
         severity: 'warning',
         summary: 'Containers fail their health checks.',
@@ -293,7 +294,7 @@ export const ALERT_GROUPS: RuleGroup<AlertRule>[] = [
       },
       {
         alert: 'DockerContainerRestartLoop',
-        expr: 'round(increase(docker_container_restarts_total{SEL}[15m])) > THRESHOLD(containerRestarts15m)',
+        expr: 'round(increase(docker_container_restarts_total{%(selector)s}[15m])) > %(containerRestarts15m)s',
         for: '5m',
         severity: 'warning',
         summary: 'A container restarts over and over.',
@@ -303,7 +304,7 @@ export const ALERT_GROUPS: RuleGroup<AlertRule>[] = [
       },
       {
         alert: 'DockerContainerOOMKilled',
-        expr: 'round(increase(docker_containers_oom_kills_total{SEL}[15m])) > 0',
+        expr: 'round(increase(docker_containers_oom_kills_total{%(selector)s}[15m])) > 0',
         for: '0m',
         severity: 'warning',
         summary: 'The kernel killed a container process for want of memory.',

@@ -5,12 +5,13 @@
 //   };
 //   { 'docker.rules.yml': std.manifestYamlDoc(docker.prometheusAlerts) }
 //
-// The rules are written once, in mixin/*.ts, with placeholders: {SEL} and {SEL, for the selector,
-// (HOST and (AGG for the host and aggregation labels, THRESHOLD(name) for a threshold. templates.json
-// and config.json are generated from them (npm run mixin); this file fills the placeholders from
-// _config in the same order as mixin/render.ts, and a test keeps both renderings equal. The dashboards
-// (built once with Grafana's SDK, dashboards/*.ts) come as templates too, in dashboards.json: their
-// placeholders are filled as mixin/dashboards.ts fills them, and their variables follow the host labels.
+// The rules are written once, in mixin/*.ts, with node-mixin's one placeholder syntax: `%(name)s`
+// stands for an entry of the table placeholders(c) builds from _config (mixin/placeholders.ts says
+// what each name is), `%%` for a percent sign. templates.json and config.json are generated from them
+// (npm run mixin); this file formats them natively (`text % table`), and a test keeps its rendering
+// equal to mixin/render.ts's. The dashboards (built once with Grafana's SDK, dashboards/*.ts) come as
+// templates too, in dashboards.json, filled as mixin/dashboards.ts fills them; their variables follow
+// the host labels.
 local templates = import 'templates.json';
 local dashboardTemplates = import 'dashboards.json';
 
@@ -18,28 +19,6 @@ local number(v) =
   if std.type(v) != 'number' then v
   else if v == std.floor(v) then std.toString(v)
   else std.format('%g', v);
-
-// Each threshold as it is written into a text, formatted once (std.format is slow in jsonnet).
-local thresholdTexts(c) = { [name]: number(c.thresholds[name]) for name in std.objectFields(c.thresholds) };
-
-local applyWith(expr, c, texts) =
-  local selected = std.strReplace(
-    std.strReplace(expr, '{SEL}', '{' + c.selector + '}'),
-    '{SEL,',
-    if c.selector == '' then '{' else '{' + c.selector + ','
-  );
-  local grouped = std.strReplace(
-    std.strReplace(selected, '(HOST', '(' + c.hostLabels),
-    '(AGG',
-    '(' + c.aggregationLabels
-  );
-  std.foldl(
-    function(e, name) std.strReplace(e, 'THRESHOLD(' + name + ')', texts[name]),
-    std.objectFields(texts),
-    grouped
-  );
-
-local apply(expr, c) = applyWith(expr, c, thresholdTexts(c));
 
 local labelsOf(list) = [l for l in [std.stripChars(x, ' ') for x in std.split(list, ',')] if l != ''];
 
@@ -49,50 +28,58 @@ local variableLabels(c) =
 
 local matchers(labels) = std.join(',', [l + '=~"$' + l + '"' for l in labels]);
 
-local hostLegend(c) =
-  local own = [l for l in labelsOf(c.hostLabels) if !std.member(labelsOf(c.aggregationLabels), l)];
-  std.join('/', ['{{' + l + '}}' for l in (if std.length(own) > 0 then own else labelsOf(c.hostLabels))]);
+// What each placeholder becomes at a configuration, as mixin/placeholders.ts placeholderTable. Every
+// value is worked out once, in locals (jsonnet evaluates an object's field again at each access, and
+// std.format is slow).
+local placeholders(c) =
+  local hostLabels = labelsOf(c.hostLabels);
+  local aggregationLabels = labelsOf(c.aggregationLabels);
+  local own = [l for l in hostLabels if !std.member(aggregationLabels, l)];
+  local hostMatchers = matchers(variableLabels(c));
+  local aggregationMatchers = matchers(aggregationLabels);
+  local hostLegend = std.join('/', ['{{' + l + '}}' for l in (if std.length(own) > 0 then own else hostLabels)]);
+  local names = std.objectFields(c.thresholds);
+  local texts = [[name, number(c.thresholds[name])] for name in names];
+  // A share's second entry: one minus it, for panels that show the share in use.
+  local used = [
+    [name + 'Used', number(std.parseJson(std.format('%.6f', 1 - c.thresholds[name])))]
+    for name in names
+    if std.endsWith(name, 'Ratio')
+  ];
+  {
+    selector: c.selector,
+    selectorAnd: if c.selector == '' then '' else c.selector + ',',
+    hostLabels: c.hostLabels,
+    aggregationLabels: c.aggregationLabels,
+    hostMatchers: hostMatchers,
+    aggregationMatchers: aggregationMatchers,
+    hostLegend: hostLegend,
+  } + { [e[0]]: e[1] for e in texts + used };
 
-// A colour step's value that is a threshold of _config as a whole: the name in THRESHOLD(name).
-local thresholdName(text, prefix) =
-  if std.startsWith(text, prefix) && std.endsWith(text, ')') then text[std.length(prefix):std.length(text) - 1] else null;
+// A template filled from the table; one without a % (std.strReplace is native, std.format is not) as it is.
+local format(text, table) = if std.strReplace(text, '%', '') == text then text else text % table;
 
 // Only these fields carry placeholders (mixin/dashboards.ts FILLED): filling every string would cost
 // seconds here.
-local filled = { expr: true, legendFormat: true, description: true, uid: true, value: true };
+local filled = { expr: true, legendFormat: true, description: true, value: true };
 
-// A dashboard's template with _config applied. What the placeholders become is worked out once, in
-// locals (jsonnet evaluates an object's field again at each access, and std.format is slow).
+// A dashboard's template with _config applied.
 local fillTemplate(template, c) =
-  local hostMatchers = matchers(variableLabels(c));
-  local aggMatchers = matchers(labelsOf(c.aggregationLabels));
-  local legend = hostLegend(c);
-  local texts = thresholdTexts(c);
+  local table = placeholders(c);
   local hostLabels = labelsOf(c.hostLabels);
   local aggregationLabels = labelsOf(c.aggregationLabels);
-  local applyDashboard(text) =
-    applyWith(
-      std.strReplace(
-        std.strReplace(std.strReplace(text, 'HOST_MATCHERS', hostMatchers), 'AGG_MATCHERS', aggMatchers),
-        'HOST_LEGEND',
-        legend
-      ),
-      c,
-      texts
-    );
-  local fillString(text) =
-    local used = thresholdName(text, '1-THRESHOLD(');
-    local plain = thresholdName(text, 'THRESHOLD(');
-    if used != null && std.objectHas(c.thresholds, used) then std.parseJson(std.format('%.6f', 1 - c.thresholds[used]))
-    else if plain != null && std.objectHas(c.thresholds, plain) then c.thresholds[plain]
-    else applyDashboard(text);
-  // Column keys standing for a list of labels: one key per label of _config.
+  // Object keys standing for a list of labels (a table's columns): one key per label of _config.
   local keysOf(key) =
-    if key == 'HOST_LABELS' then hostLabels
-    else if key == 'AGG_LABELS' then aggregationLabels
+    if key == '%(hostLabels)s' then hostLabels
+    else if key == '%(aggregationLabels)s' then aggregationLabels
     else [key];
+  local fillString(text, key) =
+    if !std.objectHas(filled, key) then text
+    // A colour step is a number in Grafana: its placeholder (a threshold) is one until rendered.
+    else if key == 'value' then std.parseJson(format(text, table))
+    else format(text, table);
   local fill(v, key) =
-    if std.isString(v) then (if std.objectHas(filled, key) then fillString(v) else v)
+    if std.isString(v) then fillString(v, key)
     else if std.isArray(v) then [fill(x, key) for x in v]
     else if std.isObject(v) then { [k]: fill(v[field], field) for field in std.objectFields(v) for k in keysOf(field) }
     else v;
@@ -146,13 +133,14 @@ local dashboard(template, c) = fillTemplate(template.dashboard, c) + { templatin
 
   prometheusAlerts:: {
     local c = $._config,
+    local table = placeholders(c),
     groups: [
       {
         name: g.name,
         rules: [
           {
             alert: r.alert,
-            expr: apply(r.expr, c),
+            expr: format(r.expr, table),
             'for': r['for'],
             labels: { severity: if std.objectHas(c.severities, r.alert) then c.severities[r.alert] else r.severity },
             annotations: {
@@ -169,9 +157,9 @@ local dashboard(template, c) = fillTemplate(template.dashboard, c) + { templatin
   },
 
   prometheusRules:: {
-    local c = $._config,
+    local table = placeholders($._config),
     groups: [
-      { name: g.name, rules: [{ record: r.record, expr: apply(r.expr, c) } for r in g.rules] }
+      { name: g.name, rules: [{ record: r.record, expr: format(r.expr, table) } for r in g.rules] }
       for g in templates.rules
     ],
   },

@@ -2,42 +2,15 @@ import { INHIBIT_RULES, type InhibitRule } from './inhibit';
 import { ALERT_GROUPS } from './alerts';
 import type { MixinConfig } from './config';
 import type { AlertRule, RecordingRule, RuleGroup } from './model';
+import { format, placeholderTable } from './placeholders';
 import { RECORDING_GROUPS } from './recording';
 
 type Rendered = { groups: { name: string; rules: Record<string, unknown>[] }[] };
 
-/**
- * An expression with the configuration applied: the selector in every selector, the host and
- * aggregation labels in every grouping, each threshold's value. mixin/mixin.libsonnet does the same
- * replacements, in the same order, on the same templates; a test keeps the two equal.
- */
-export function applyConfig(expr: string, config: MixinConfig): string {
-  const selector = config.selector;
-  return expr
-    .split('{SEL}')
-    .join(`{${selector}}`)
-    .split('{SEL,')
-    .join(selector === '' ? '{' : `{${selector},`)
-    .split('(HOST')
-    .join(`(${config.hostLabels}`)
-    .split('(AGG')
-    .join(`(${config.aggregationLabels}`)
-    .replace(/THRESHOLD\((\w+)\)/g, (_m, name: string) => {
-      const value = (config.thresholds as Record<string, number>)[name];
-      if (value === undefined) throw new Error(`no threshold ${name}`);
-      return formatNumber(value);
-    });
-}
-
-/** A number as PromQL reads it, written as jsonnet's std.toString writes integers and std.format('%g') the rest. */
-export function formatNumber(value: number): string {
-  return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(6)));
-}
-
-function alert(rule: AlertRule, config: MixinConfig): Record<string, unknown> {
+function alert(rule: AlertRule, config: MixinConfig, table: Record<string, string>): Record<string, unknown> {
   return {
     alert: rule.alert,
-    expr: applyConfig(rule.expr, config),
+    expr: format(rule.expr, table),
     for: rule.for,
     labels: { severity: config.severities[rule.alert] ?? rule.severity },
     annotations: {
@@ -49,14 +22,16 @@ function alert(rule: AlertRule, config: MixinConfig): Record<string, unknown> {
 }
 
 export function prometheusAlerts(config: MixinConfig): Rendered {
-  return { groups: ALERT_GROUPS.map((g: RuleGroup<AlertRule>) => ({ name: g.name, rules: g.rules.map((r) => alert(r, config)) })) };
+  const table = placeholderTable(config);
+  return { groups: ALERT_GROUPS.map((g: RuleGroup<AlertRule>) => ({ name: g.name, rules: g.rules.map((r) => alert(r, config, table)) })) };
 }
 
 export function prometheusRules(config: MixinConfig): Rendered {
+  const table = placeholderTable(config);
   return {
     groups: RECORDING_GROUPS.map((g: RuleGroup<RecordingRule>) => ({
       name: g.name,
-      rules: g.rules.map((r) => ({ record: r.record, expr: applyConfig(r.expr, config) })),
+      rules: g.rules.map((r) => ({ record: r.record, expr: format(r.expr, table) })),
     })),
   };
 }
