@@ -65,7 +65,7 @@ export const FLEET: DashboardSpec = {
     {
       title: 'Orphaned data',
       description:
-        "Bytes in data roots that nothing uses, summed over the selected jobs (docker:data_root_orphaned_bytes:sum). `reclaim` gives back another driver's data and containers; the runbook says what to do with the rest.",
+        "Bytes in data roots that nothing uses, summed over the selected jobs (docker:data_root_orphaned_bytes:sum). `reclaim` gives back another driver's data and containers and what another userns-remap setting left but its volumes; the runbook says what to do with the rest.",
       type: 'stat',
       unit: 'bytes',
       w: 4,

@@ -249,7 +249,7 @@ export const ALERT_GROUPS: RuleGroup<AlertRule>[] = [
         severity: 'warning',
         summary: 'The Docker data root holds data that no image or container uses.',
         description:
-          "{{ $labels.instance }} holds {{ $value | humanize1024 }}B in its data root that no image or container of the driver in use needs (another driver's data, containers of another driver, unreferenced layers, what another --userns-remap setting left): `docker-daemon-exporter reclaim` gives back the first two; the runbook says what to do with the rest.",
+          "{{ $labels.instance }} holds {{ $value | humanize1024 }}B in its data root that no image or container of the driver in use needs (another driver's data, containers of another driver, unreferenced layers, what another --userns-remap setting left): `docker-daemon-exporter reclaim` gives back all but the leaked layers and the volumes an earlier --userns-remap setting kept; the runbook says what to do with those.",
         runbook: 'dockerdatarootorphaneddata',
       },
       {

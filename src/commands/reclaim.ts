@@ -5,7 +5,7 @@ import type { Config } from '../config/config';
 import { describeConnection, isRemote, loadConnection } from '../docker/connection';
 import { daemonJsonSettings } from '../docker/storageConfig';
 import { featuresOf } from '../parse/daemonJson';
-import { DaemonIdentity, decideReclaim, ReclaimFacts, recheckBeforeRemoval } from '../reclaim/guards';
+import { DaemonIdentity, decideReclaim, isInside, ReclaimFacts, recheckBeforeRemoval } from '../reclaim/guards';
 import {
   allMountTables,
   deviceMapperNames,
@@ -16,7 +16,7 @@ import {
 } from '../reclaim/probe';
 import { parseMountInfo } from '../parse/mountInfo';
 import { removePaths } from '../reclaim/remove';
-import { planScan, usernsLeftovers } from '../scan/dataRoot';
+import { configuredDataRoot, planScan, usernsRemovals, volumeDirs } from '../scan/dataRoot';
 import { dataRootViewOf } from '../scan/dataRootView';
 import { PRUNE_COMMAND, type ReclaimableKind } from '../scan/reclaimable';
 import { mergeWalks, walkBuckets } from '../scan/walk';
@@ -61,15 +61,24 @@ export async function runReclaim(
     );
     return RECLAIM_EXIT.refused;
   }
-  const { facts, root, walked } = first;
+  const { facts, walked } = first;
+  // Above a remapped data root, what reclaim removes lies in the configured data root holding it.
+  const root = facts.scope;
   for (const driver of first.unmeasured) {
     out(
       `reclaim: the ${driver} driver's layers are zfs datasets, not files of the data root: reclaim leaves them (zfs list, then zfs destroy, once nothing uses them).`,
     );
   }
-  for (const leftover of first.usernsLeftovers) {
+  const keptVolumes = first.keptLeftovers.filter((p) => path.basename(p) === 'volumes');
+  const keptRoots = first.keptLeftovers.filter((p) => path.basename(p) !== 'volumes');
+  if (keptVolumes.length > 0) {
     out(
-      `reclaim: leaves what a daemon with another --userns-remap setting left in ${leftover.from} (check shows its size): that setting turned back makes the daemon use it again, and its volumes with it. Once you will not go back and have copied what its volumes hold, remove it by hand: rm -rf --one-file-system ${leftover.paths.join(' ')}`,
+      `reclaim: leaves the volumes a daemon with another --userns-remap setting kept (check shows their size; docker volume cannot see them): once you have copied what they hold, remove them by hand: rm -rf --one-file-system ${keptVolumes.join(' ')}`,
+    );
+  }
+  if (keptRoots.length > 0) {
+    out(
+      `reclaim: leaves the data roots of other --userns-remap users (a change of user would use one again; their volumes/ holds volumes): once you will not go back, remove them by hand: rm -rf --one-file-system ${keptRoots.join(' ')}`,
     );
   }
   if (first.prunable.length > 0) {
@@ -84,7 +93,9 @@ export async function runReclaim(
     return RECLAIM_EXIT.refused;
   }
   if (decision.paths.length === 0) {
-    out(`reclaim: nothing to reclaim in ${root}: no other driver's data, no container of another driver.`);
+    out(
+      `reclaim: nothing to reclaim in ${root}: no other driver's data, no container of another driver, nothing another --userns-remap setting left but volumes.`,
+    );
     return RECLAIM_EXIT.done;
   }
   const sizes = decision.paths.map((p) => ({ path: p, bytes: walked?.bytes.get(p) ?? 0 }));
@@ -122,8 +133,8 @@ interface Gathered {
   daemon: DaemonIdentity;
   /** Inactive drivers whose data is not in the data root's files (zfs): never candidates. */
   unmeasured: string[];
-  /** What a daemon with another --userns-remap setting left: never candidates (turning the setting back uses it again, its volumes too). */
-  usernsLeftovers: ReturnType<typeof usernsLeftovers>;
+  /** What another --userns-remap setting left and reclaim never removes: volumes, other remapped users' data roots. */
+  keptLeftovers: string[];
   /** What Docker's own prune commands give back, counted: said, never removed here. */
   prunable: { kind: ReclaimableKind; count: number }[];
   /** Each candidate's size as du counts it (the first look only). */
@@ -145,24 +156,31 @@ async function gatherFacts(
   const view = dataRootViewOf(snapshot, config.dataRoot ? { dataRoot: config.dataRoot } : {});
   if (!snapshot.up || !view || !info) return { unreachable: snapshot.unreachable?.message };
   const { root } = view;
+  const scope = configuredDataRoot(view);
   const plan = planScan(view);
-  const candidates = plan.buckets
+  const userns = usernsRemovals(view);
+  const driverCandidates = plan.buckets
     .filter((b) => b.id.startsWith('inactive_driver\0') || b.id.startsWith('foreign_container\0'))
     .flatMap((b) => [...b.paths]);
-  // The same walk the scan does, one bucket per path: each path's size as du counts it, and any directory it cannot read.
+  const candidates = [...driverCandidates, ...userns.removable];
+  // The same walk the scan does, one bucket per path: each path's size as du counts it, and any directory it
+  // cannot read. What lies beside a remapped data root is a tree of its own, as in the scan.
+  const inside = candidates.filter((p) => isInside(root, p));
+  const beside = candidates.filter((p) => !isInside(root, p));
   const walked = measure
     ? mergeWalks([
         walkBuckets(
           root,
-          candidates.map((p) => ({ id: p, paths: [p] })),
+          inside.map((p) => ({ id: p, paths: [p] })),
         ),
+        ...beside.map((p) => walkBuckets(p, [{ id: p, paths: [p] }])),
       ])
     : undefined;
   const storage = snapshot.storageConfig;
   const settings =
     storage?.known && storage.configuration.daemonJson ? daemonJsonSettings(storage.configuration.daemonJson.bytes).settings : undefined;
   const features = featuresOf(settings);
-  const settled = await openPathsUnderSettled(root);
+  const settled = await openPathsUnderSettled(scope);
   // The operator has checked these: their unreadable working directories do not block.
   const open = { open: settled.open, unreadable: settled.unreadable.filter((u) => u.pid === undefined || !ignorePids.includes(u.pid)) };
   const walkErrors = walked ? walked.errors.size : 0;
@@ -184,6 +202,7 @@ async function gatherFacts(
       ? {
           ...(storage.driver ? { driver: storage.driver } : {}),
           explicitContainerdStore: features['containerd-snapshotter'] === true,
+          ...withUsernsRemap(configuredUsernsRemap(storage.configuration.commandLine, settings)),
         }
       : { unknown: storage?.reason ?? 'not collected' },
     scanComplete: plan.result.complete && walkErrors === 0 && open.unreadable.length === 0,
@@ -194,7 +213,11 @@ async function gatherFacts(
         : open.unreadable.length > 0
           ? `the open files of processes ${open.unreadable.map((u) => u.what).join(', ')} cannot be checked`
           : undefined,
+    remapped: scope !== root,
+    scope,
     candidates,
+    usernsLeftovers: userns.removable,
+    kept: [...volumeDirs(view), ...userns.kept],
     mounts: own.map((m) => m.mountPoint),
     loopBackingFiles: loops.found,
     dmNames: dm.found,
@@ -209,7 +232,8 @@ async function gatherFacts(
   const pid = storage?.known ? storage.pid : undefined;
   let rootIdentity: Gathered['rootIdentity'];
   try {
-    const st = statSync(root);
+    // Removal opens the scope: the data root, or the configured one above a remapped data root.
+    const st = statSync(scope);
     rootIdentity = { dev: st.dev, ino: st.ino };
   } catch {
     // dataRootIdentity above already says why, and refuses.
@@ -219,7 +243,7 @@ async function gatherFacts(
     root,
     ...(rootIdentity ? { rootIdentity } : {}),
     unmeasured: plan.result.unmeasured.map((u) => u.driver),
-    usernsLeftovers: usernsLeftovers(view),
+    keptLeftovers: userns.kept,
     prunable: [...plan.result.reclaimable].filter(([, r]) => r.count > 0).map(([kind, r]) => ({ kind, count: r.count })),
     daemon: {
       ...(pid === undefined
@@ -231,6 +255,17 @@ async function gatherFacts(
     ...(walked ? { walked } : {}),
   };
 }
+
+/** The --userns-remap setting the daemon's next start reads: its command line's, else daemon.json's ('' turns it off). */
+function configuredUsernsRemap(
+  commandLine: ReadonlyMap<string, string>,
+  settings: Record<string, unknown> | undefined,
+): string | undefined {
+  const setting = commandLine.get('userns-remap') ?? settings?.['userns-remap'];
+  return typeof setting === 'string' && setting !== '' ? setting : undefined;
+}
+
+const withUsernsRemap = (setting: string | undefined) => (setting === undefined ? {} : { usernsRemap: setting });
 
 const withStartTime = (startTime: string | undefined) => (startTime === undefined ? {} : { startTime });
 

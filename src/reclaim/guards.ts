@@ -15,13 +15,24 @@ export interface ReclaimFacts {
   /** The driver the daemon runs on. */
   activeDriver?: string;
   containerdStore: boolean;
-  /** The driver the configuration names (flag, daemon.json, DOCKER_DRIVER), or why that cannot be told. */
-  configured: { driver?: string; explicitContainerdStore: boolean } | { unknown: string };
+  /**
+   * The driver the configuration names (flag, daemon.json, DOCKER_DRIVER) and its --userns-remap
+   * setting, or why that cannot be told.
+   */
+  configured: { driver?: string; explicitContainerdStore: boolean; usernsRemap?: string } | { unknown: string };
+  /** The daemon runs with --userns-remap: its data root is `<scope>/<uid>.<gid>`. */
+  remapped: boolean;
+  /** Where reclaim may remove: the data root, or above a remapped one the configured data root holding it and what came before. */
+  scope: string;
   /** The last scan could read all of the data root. */
   scanComplete: boolean;
   scanProblem?: string;
-  /** What the scan attributes to inactive drivers and to containers of another driver. */
+  /** What the scan attributes to inactive drivers and to containers of another driver, and what another --userns-remap setting left. */
   candidates: readonly string[];
+  /** The candidates another --userns-remap setting left: removed only while the configuration keeps the daemon's own setting. */
+  usernsLeftovers: readonly string[];
+  /** Never removed, whatever the scan said: every volumes/ in the scope, other remapped users' data roots. */
+  kept: readonly string[];
   /** Mount points (from /proc/self/mountinfo). */
   mounts: readonly string[];
   /** Files backing loop devices (/sys/block/loop* /loop/backing_file). */
@@ -107,11 +118,15 @@ export function pathRefusals(facts: ReclaimFacts, candidate: string): string[] {
     ...(active && !facts.containerdStore ? [path.join(facts.root, active), path.join(facts.root, 'image', active)] : []),
     path.join(facts.root, 'volumes'),
     path.join(facts.root, 'containerd'),
+    ...facts.kept,
   ];
-  if (!isInside(facts.root, candidate) || candidate === facts.root) refuse(`${candidate} is not inside the data root ${facts.root}`);
+  if (!isInside(facts.scope, candidate) || candidate === facts.scope) refuse(`${candidate} is not inside the data root ${facts.scope}`);
+  if (facts.scope !== facts.root && isInside(candidate, facts.root))
+    refuse(`${candidate} holds the data root the daemon uses, ${facts.root}`);
   for (const kept of protectedPaths) {
     if (isInside(kept, candidate) || isInside(candidate, kept)) refuse(`${candidate} belongs to what the daemon uses (${kept})`);
   }
+  if (facts.usernsLeftovers.includes(candidate)) refusals.push(...usernsRefusals(facts, candidate));
   for (const mount of facts.mounts) {
     if (isInside(candidate, mount)) refuse(`${mount} is mounted inside ${candidate}`);
   }
@@ -130,6 +145,25 @@ export function pathRefusals(facts: ReclaimFacts, candidate: string): string[] {
       refuse(`device-mapper devices of a Docker thin pool are active (${pools.join(', ')}): the old devicemapper data is in use`);
   }
   return refusals;
+}
+
+/**
+ * What refuses a leftover of another --userns-remap setting: a configuration that no longer keeps the
+ * setting the daemon runs with, so that its next start would use that leftover again. (A configuration
+ * that cannot be read refuses everything already.)
+ */
+function usernsRefusals(facts: ReclaimFacts, candidate: string): string[] {
+  if ('unknown' in facts.configured) return [];
+  const setting = facts.configured.usernsRemap;
+  if (facts.remapped && !setting)
+    return [
+      `the daemon runs with --userns-remap, but its configuration no longer sets it: its next start would take ${facts.scope} as its data root again, ${candidate} with it`,
+    ];
+  if (!facts.remapped && setting)
+    return [
+      `the configuration sets --userns-remap (${setting}), but the daemon runs without it: its next start would use a remapped data root such as ${path.dirname(candidate)} again`,
+    ];
+  return [];
 }
 
 /**

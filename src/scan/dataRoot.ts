@@ -135,7 +135,7 @@ export interface ScanPlan {
 }
 
 /** The data root dockerd makes for --userns-remap: `<configured data root>/<uid>.<gid>` of the remapped root user. */
-const REMAPPED_ROOT = /^\d+\.\d+$/;
+export const REMAPPED_ROOT = /^\d+\.\d+$/;
 
 /** What dockerd keeps at the top of its data root: in a remapped daemon's configured data root, these are its predecessor's. */
 const DOCKER_TOP_LEVEL: ReadonlySet<string> = new Set([
@@ -166,8 +166,8 @@ const DOCKER_TOP_LEVEL: ReadonlySet<string> = new Set([
 export function usernsLeftovers(view: DataRootView): { from: string; paths: string[] }[] {
   if (view.layout === 'podman') return [];
   const own = path.basename(view.root);
-  if (view.usernsRemap && REMAPPED_ROOT.test(own)) {
-    const configured = path.dirname(view.root);
+  const configured = configuredDataRoot(view);
+  if (configured !== view.root) {
     const paths = listDir(configured)
       .filter((name) => name !== own && (DOCKER_TOP_LEVEL.has(name) || REMAPPED_ROOT.test(name)))
       .map((name) => path.join(configured, name));
@@ -176,6 +176,48 @@ export function usernsLeftovers(view: DataRootView): { from: string; paths: stri
   return listDir(view.root)
     .filter((name) => REMAPPED_ROOT.test(name) && isDirectory(path.join(view.root, name)))
     .map((name) => ({ from: path.join(view.root, name), paths: [path.join(view.root, name)] }));
+}
+
+/**
+ * The data root as configured: above a remapped one (--userns-remap), the
+ * directory that holds it and what the daemon kept before remapping; else the
+ * data root itself.
+ */
+export function configuredDataRoot(view: DataRootView): string {
+  return view.usernsRemap && REMAPPED_ROOT.test(path.basename(view.root)) ? path.dirname(view.root) : view.root;
+}
+
+/**
+ * What reclaim may remove of what another --userns-remap setting left, and
+ * what it keeps whatever the guards say: every volumes/ (user data, which
+ * `docker volume` cannot see there), and, while the daemon is remapped, the
+ * data roots of other remapped users (a change of user would use one again).
+ */
+export function usernsRemovals(view: DataRootView): { removable: string[]; kept: string[] } {
+  const remapped = configuredDataRoot(view) !== view.root;
+  // Beside a remapped root each leftover entry is one; a remapped root left behind is taken entry by entry, to keep its volumes/.
+  const entries = usernsLeftovers(view).flatMap((leftover) =>
+    remapped ? leftover.paths : listDir(leftover.from).map((name) => path.join(leftover.from, name)),
+  );
+  const keep = (p: string) => path.basename(p) === 'volumes' || (remapped && REMAPPED_ROOT.test(path.basename(p)));
+  return { removable: entries.filter((p) => !keep(p)), kept: entries.filter(keep) };
+}
+
+/**
+ * The volumes directories of every data root reclaim could reach: the daemon's
+ * own, the configured data root's above a remapped one, and each remapped
+ * root's. Never removed, whatever the scan said.
+ */
+export function volumeDirs(view: DataRootView): string[] {
+  const configured = configuredDataRoot(view);
+  const remappedRoots = listDir(configured).filter((name) => REMAPPED_ROOT.test(name));
+  return [
+    ...new Set([
+      path.join(view.root, 'volumes'),
+      path.join(configured, 'volumes'),
+      ...remappedRoots.map((name) => path.join(configured, name, 'volumes')),
+    ]),
+  ];
 }
 
 /** The graph drivers whose directories under `dir` hold something: the label a leftover data root's bytes carry ('none' without). */

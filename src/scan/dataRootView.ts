@@ -1,6 +1,7 @@
+import * as path from 'node:path';
 import type { DaemonSnapshot } from '../collector/snapshot';
 import { containerdRootToMeasure } from '../docker/containerdRoot';
-import type { DataRootView } from './dataRoot';
+import { type DataRootView, REMAPPED_ROOT } from './dataRoot';
 
 /**
  * What a scan needs to know of the daemon, from one collection: undefined
@@ -14,7 +15,7 @@ export function dataRootViewOf(
   options: { dataRoot?: string; containerdConfigFile?: string } = {},
 ): DataRootView | undefined {
   const info = snapshot.info;
-  const root = options.dataRoot ?? info?.dockerRootDir;
+  const root = options.dataRoot === undefined ? info?.dockerRootDir : withinRemapped(options.dataRoot, info);
   if (root === undefined || root === '' || !info?.driver) return undefined;
   const containerd = options.containerdConfigFile
     ? containerdRootToMeasure(snapshot.storageConfig, options.containerdConfigFile)
@@ -27,4 +28,15 @@ export function dataRootViewOf(
     ...(info.usernsRemap ? { usernsRemap: true } : {}),
     ...(containerd ? { containerdRoot: containerd.path } : {}),
   };
+}
+
+/**
+ * --docker.data-root as the operator writes it: for a remapped daemon (--userns-remap) the configured data
+ * root, whose `<uid>.<gid>` directory /info names as DockerRootDir, is taken to mean that directory. Taken
+ * as it is, the daemon's own data would count as what another setting left.
+ */
+function withinRemapped(dataRoot: string, info: DaemonSnapshot['info']): string {
+  const remappedDir = info?.usernsRemap && info.dockerRootDir ? path.basename(info.dockerRootDir) : undefined;
+  if (remappedDir === undefined || !REMAPPED_ROOT.test(remappedDir) || path.basename(dataRoot) === remappedDir) return dataRoot;
+  return path.join(dataRoot, remappedDir);
 }

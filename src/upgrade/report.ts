@@ -399,7 +399,7 @@ function addWarnings(report: Report, { input, info }: Facts): void {
   if (remapped.length > 0) {
     warnings.push({
       reason: 'userns_remap_leftovers',
-      message: `${formatBytes(remapped.reduce((sum, o) => sum + o.bytes, 0))} were left by the daemon under another --userns-remap setting (turning remapping on moves the data root to <data-root>/<uid>.<gid>; turning it off leaves that directory): the daemon uses them again only if the setting goes back. Their volumes/ holds that daemon's volumes: copy what they hold before removing them by hand (reclaim leaves them).`,
+      message: `${formatBytes(remapped.reduce((sum, o) => sum + o.bytes, 0))} were left by the daemon under another --userns-remap setting (turning remapping on moves the data root to <data-root>/<uid>.<gid>; turning it off leaves that directory): the daemon uses them again only if the setting goes back. reclaim removes them while the configuration keeps the daemon's setting, all but volumes/, which holds that daemon's volumes: copy what they hold, then remove them by hand.`,
     });
   }
   for (const u of report.orphaned_unmeasured) {

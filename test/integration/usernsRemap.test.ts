@@ -1,4 +1,4 @@
-import { chmodSync, readdirSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { runCli } from '../helpers/cli';
 import { TestDaemon } from '../helpers/dockerd';
@@ -83,28 +83,42 @@ describe('a real daemon restarted with --userns-remap, and back', () => {
     expect(warning?.message).toContain('volumes');
   });
 
-  it('reclaim leaves them, says how to remove them by hand, and changes nothing', async () => {
-    const held = () => (daemon.pid === undefined ? new Set<string>() : heldOpenBy(daemon.pid));
+  const reclaim = (...more: string[]) =>
+    runCli(['reclaim', '--docker.host', daemon.host, '--docker.pid-file', daemon.pidFile, ...hiddenPids(), ...more]);
+  const held = () => (daemon.pid === undefined ? new Set<string>() : heldOpenBy(daemon.pid));
+
+  it('reclaim without --yes lists the earlier entries but volumes/, says how to remove those by hand, and changes nothing', async () => {
     const heldBefore = held();
     const before = treeListing(daemon.dataRoot);
-    const { code, stdout } = await runCli([
-      'reclaim',
-      '--docker.host',
-      daemon.host,
-      '--docker.pid-file',
-      daemon.pidFile,
-      ...hiddenPids(),
-      '--yes',
-    ]);
+    const { code, stdout } = await reclaim();
     expect(`exit ${code}\n${stdout}`).toMatch(/^exit 0\n/);
-    expect(stdout).toContain(`leaves what a daemon with another --userns-remap setting left in ${daemon.dataRoot}`);
-    // The command it gives removes exactly the earlier entries, volumes among them, and never the remapped root.
-    const removeByHand = /rm -rf --one-file-system (.*)$/m.exec(stdout)?.[1]?.split(' ');
-    expect(removeByHand?.sort()).toEqual(leftBehind.map((name) => path.join(daemon.dataRoot, name)).sort());
+    const listed = [...stdout.matchAll(/^ +[\d.]+ \w?B +(\S+)$/gm)].map((m) => m[1]);
+    expect(listed.sort()).toEqual(leftBehind.filter((name) => name !== 'volumes').sort());
+    // Volumes are user data the remapped daemon cannot see: only by hand, and the command names them alone.
+    expect(/rm -rf --one-file-system (.*)$/m.exec(stdout)?.[1]).toBe(path.join(daemon.dataRoot, 'volumes'));
     const heldNow = new Set([...heldBefore, ...held()]);
     expect(withoutContentsOf(treeListing(daemon.dataRoot), daemon.dataRoot, heldNow)).toEqual(
       withoutContentsOf(before, daemon.dataRoot, heldNow),
     );
+  });
+
+  it('reclaim --yes removes them under every guard, keeps volumes/ and the remapped root, and the daemon runs on', async () => {
+    const remappedRoot = path.join(daemon.dataRoot, REMAPPED);
+    const heldBefore = held();
+    const remappedBefore = treeListing(remappedRoot);
+    const earlier = duBytes(...leftBehind.filter((name) => name !== 'volumes').map((name) => path.join(daemon.dataRoot, name)));
+    const { code, stdout } = await reclaim('--yes');
+    expect(`exit ${code}\n${stdout}`).toMatch(/^exit 0\n/);
+    const gained = Number(/the filesystem gained .* \((\d+) bytes/.exec(stdout)?.[1]);
+    expect(gained).toBeGreaterThan(2048 * 1024);
+    expect(gained).toBeLessThanOrEqual(earlier + 1024 * 1024);
+    expect(readdirSync(daemon.dataRoot).sort()).toEqual([REMAPPED, 'volumes']);
+    expect(readFileSync(path.join(daemon.dataRoot, 'volumes', 'kept', '_data', 'file'), 'utf8')).toBe('precious\n');
+    const heldNow = new Set([...heldBefore, ...held()]);
+    expect(withoutContentsOf(treeListing(remappedRoot), remappedRoot, heldNow)).toEqual(
+      withoutContentsOf(remappedBefore, remappedRoot, heldNow),
+    );
+    expect(await daemon.docker('run', '--rm', 'busybox:test', 'sh', '-c', 'echo still runs')).toBe('still runs');
   });
 
   it('with remapping turned off again, counts the remapped root as what is left, byte for byte as du', async () => {
@@ -116,6 +130,34 @@ describe('a real daemon restarted with --userns-remap, and back', () => {
     expect(metrics.value('docker_data_root_orphaned_bytes', { driver: 'overlay2', reason: 'userns_remap' })).toBe(
       duBytes(path.join(daemon.dataRoot, REMAPPED)),
     );
-    expect(await daemon.docker('ps', '-a', '--format', '{{.Names}}')).toBe('writer');
+    // What reclaim removed was the earlier daemon's images and containers; its volume is back in use.
+    expect(await daemon.docker('ps', '-a', '--format', '{{.Names}}')).toBe('');
+    await daemon.importBusybox();
+    expect(await daemon.docker('run', '--rm', '-v', 'kept:/v', 'busybox:test', 'sh', '-c', 'cat /v/file')).toBe('precious');
+  });
+
+  it('reclaim --yes then removes the remapped root left behind, entry by entry, but its volumes/', async () => {
+    const remappedRoot = path.join(daemon.dataRoot, REMAPPED);
+    const entries = readdirSync(remappedRoot);
+    expect(entries).toEqual(expect.arrayContaining(['overlay2', 'image', 'volumes']));
+    // While daemon.json turns remapping on again (the next start would use that root), it refuses and removes nothing.
+    writeFileSync(daemon.configFile, JSON.stringify({ 'userns-remap': REMAP_USER }));
+    const before = treeListing(remappedRoot);
+    const pending = await reclaim('--yes');
+    writeFileSync(daemon.configFile, '{}');
+    expect(`exit ${pending.code}\n${pending.stdout}`).toMatch(/^exit 2\n/);
+    expect(pending.stdout).toContain(`the configuration sets --userns-remap (${REMAP_USER}), but the daemon runs without it`);
+    expect(treeListing(remappedRoot)).toEqual(before);
+    const { code, stdout } = await reclaim('--yes');
+    expect(`exit ${code}\n${stdout}`).toMatch(/^exit 0\n/);
+    const listed = [...stdout.matchAll(/^ +[\d.]+ \w?B +(\S+)$/gm)].map((m) => m[1]);
+    expect(listed.sort()).toEqual(
+      entries
+        .filter((name) => name !== 'volumes')
+        .map((name) => `${REMAPPED}/${name}`)
+        .sort(),
+    );
+    expect(readdirSync(remappedRoot)).toEqual(['volumes']);
+    expect(await daemon.docker('run', '--rm', '-v', 'kept:/v', 'busybox:test', 'sh', '-c', 'cat /v/file')).toBe('precious');
   });
 });

@@ -8,8 +8,12 @@ const safe: ReclaimFacts = {
   activeDriver: 'overlay2',
   containerdStore: false,
   configured: { driver: 'overlay2', explicitContainerdStore: false },
+  remapped: false,
+  scope: root,
   scanComplete: true,
   candidates: [`${root}/vfs`, `${root}/image/vfs`, `${root}/containers/${'a'.repeat(64)}`],
+  usernsLeftovers: [],
+  kept: [`${root}/volumes`],
   mounts: ['/', '/proc', `${root}/overlay2/${'b'.repeat(64)}/merged`],
   loopBackingFiles: [],
   dmNames: [],
@@ -18,6 +22,13 @@ const safe: ReclaimFacts = {
   unreadable: [],
   dataRootIdentity: { same: true },
 };
+
+/** Nothing removed, and the reason among the refusals. */
+function expectRefused(facts: ReclaimFacts, reason: string): void {
+  const decision = decideReclaim(facts);
+  expect(decision.paths).toEqual([]);
+  expect(decision.refusals.join('\n')).toContain(reason);
+}
 
 describe('decideReclaim', () => {
   it('removes what the scan attributes to another driver when every guard holds', () => {
@@ -90,11 +101,7 @@ describe('decideReclaim', () => {
       },
       'the containerd image store is not explicitly configured',
     ],
-  ])('refuses when %s, and removes nothing', (_what, change, reason) => {
-    const decision = decideReclaim({ ...safe, ...change });
-    expect(decision.paths).toEqual([]);
-    expect(decision.refusals.join('\n')).toContain(reason);
-  });
+  ])('refuses when %s, and removes nothing', (_what, change, reason) => expectRefused({ ...safe, ...change }, reason));
 
   it('refuses devicemapper data while a Docker thin pool is active', () => {
     const decision = decideReclaim({ ...safe, candidates: [`${root}/devicemapper`], dmNames: ['docker-8:1-1234-pool'] });
@@ -118,6 +125,64 @@ describe('decideReclaim', () => {
       ],
     };
     expect(decideReclaim(facts)).toEqual({ paths: facts.candidates, refusals: [] });
+  });
+});
+
+describe('decideReclaim on what another --userns-remap setting left', () => {
+  const remappedRoot = `${root}/500000.500000`;
+  /** A daemon remapped since: its data root is <root>/500000.500000; what it kept before is at the top of <root>. */
+  const remapped: ReclaimFacts = {
+    ...safe,
+    root: remappedRoot,
+    scope: root,
+    remapped: true,
+    configured: { driver: 'overlay2', explicitContainerdStore: false, usernsRemap: 'dde-remap' },
+    candidates: [`${root}/overlay2`, `${root}/image`, `${root}/containers`],
+    usernsLeftovers: [`${root}/overlay2`, `${root}/image`, `${root}/containers`],
+    kept: [`${remappedRoot}/volumes`, `${root}/volumes`, `${root}/600000.600000`],
+    mounts: ['/', `${remappedRoot}/overlay2/${'b'.repeat(64)}/merged`],
+    openPaths: [{ pid: 7, path: `${remappedRoot}/overlay2/${'b'.repeat(64)}/diff/app.log`, command: 'app' }],
+    mountSources: [],
+  };
+
+  it('removes the earlier entries beside the remapped root while the configuration keeps the setting', () => {
+    expect(decideReclaim(remapped)).toEqual({ paths: remapped.candidates, refusals: [] });
+  });
+
+  it.each<[string, Partial<ReclaimFacts>, string]>([
+    [
+      'the configuration no longer sets --userns-remap: the next start uses the top level again',
+      { configured: { driver: 'overlay2', explicitContainerdStore: false } },
+      `its next start would take ${root} as its data root again, ${root}/overlay2 with it`,
+    ],
+    ['the volumes beside it', { candidates: [`${root}/volumes`], usernsLeftovers: [`${root}/volumes`] }, 'belongs to what the daemon uses'],
+    ["another user's remapped root", { candidates: [`${root}/600000.600000/image`] }, 'belongs to what the daemon uses'],
+    ['the remapped root itself', { candidates: [remappedRoot] }, `holds the data root the daemon uses, ${remappedRoot}`],
+    ['the configured root itself', { candidates: [root] }, `${root} is not inside the data root ${root}`],
+    ['a path outside the configured root', { candidates: ['/var/lib/other'] }, 'is not inside the data root'],
+    [
+      'a process works in a leftover',
+      { openPaths: [{ pid: 9, path: `${root}/containers/x/log`, command: 'tail' }] },
+      'process 9 (tail) has /var/lib/docker/containers/x/log open',
+    ],
+  ])('refuses when %s, and removes nothing', (_name, change, why) => expectRefused({ ...remapped, ...change }, why));
+
+  it('removes a remapped root left behind (remapping turned off) but refuses while the configuration turns it on again', () => {
+    const off: ReclaimFacts = {
+      ...safe,
+      candidates: [`${root}/500000.500000/overlay2`, `${root}/500000.500000/image`],
+      usernsLeftovers: [`${root}/500000.500000/overlay2`, `${root}/500000.500000/image`],
+      kept: [`${root}/volumes`, `${root}/500000.500000/volumes`],
+    };
+    expect(decideReclaim(off)).toEqual({ paths: off.candidates, refusals: [] });
+    const pending = decideReclaim({ ...off, configured: { driver: 'overlay2', explicitContainerdStore: false, usernsRemap: 'default' } });
+    expect(pending.paths).toEqual([]);
+    expect(pending.refusals.join('\n')).toContain(
+      `the configuration sets --userns-remap (default), but the daemon runs without it: its next start would use a remapped data root such as ${root}/500000.500000 again`,
+    );
+    expect(decideReclaim({ ...off, candidates: [`${root}/500000.500000/volumes`] }).refusals.join('\n')).toContain(
+      'belongs to what the daemon uses',
+    );
   });
 });
 
