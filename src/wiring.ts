@@ -4,6 +4,7 @@ import type { Logger } from 'winston';
 import { DaemonCollector } from './collector/daemonCollector';
 import type { Config } from './config/config';
 import { describeConnection, isRemote, loadConnection } from './docker/connection';
+import { modemTransport } from './docker/dockerModem';
 import { createEngineApi, EngineApi } from './docker/engineApi';
 import { wakingReason, withoutWaking } from './docker/socketActivation';
 import { createScanRunner, ScanRunner } from './scan/runScan';
@@ -37,7 +38,7 @@ export function buildParts(config: Config, logger: Logger, mode: Mode): Parts {
   const remote = isRemote(connection);
   // A remote daemon's data root is on its own host: the path of that name here is another one.
   const dataRootHere = !remote || config.dataRoot !== undefined;
-  const engineApi = createEngineApi({ connection, timeoutMs: config.dockerTimeoutMs });
+  const engineApi = createEngineApi({ transport: modemTransport(connection, config.dockerTimeoutMs), timeoutMs: config.dockerTimeoutMs });
   // A local daemon's socket may be held by systemd for activation (NixOS's docker.socket): reading must not start it.
   const api =
     connection.kind === 'unix' && !config.wakeSocketActivated

@@ -1,8 +1,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { IncomingMessage } from 'node:http';
 import { errorMessage } from '../util/errors';
-import type { DockerConnection } from './connection';
-import { modemTransport, Transport } from './dockerModem';
+import type { Transport } from './dockerModem';
 import { JsonArraySplitter } from './jsonArraySplitter';
 
 /**
@@ -83,7 +82,8 @@ export class EngineError extends Error {
 }
 
 export interface EngineApiOptions {
-  connection: DockerConnection;
+  /** How a GET reaches the daemon (unix, tcp, TLS or ssh: src/docker/dockerModem.ts), built in the wiring: the request rules never see which. */
+  transport: Transport;
   /** Deadline for one whole request, connection to last byte. */
   timeoutMs: number;
   /** Answers above this are dropped: a daemon (or impostor) cannot exhaust our memory. */
@@ -110,7 +110,7 @@ export type EngineFailure = EngineError['kind'];
  */
 export function createEngineApi(options: EngineApiOptions): EngineApi {
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
-  const open = opener(modemTransport(options.connection, options.timeoutMs));
+  const open = opener(options.transport);
   const request = <T>(path: string, read: AnswerReader<T>) => withDeadline(open, path, options.timeoutMs, read);
   return {
     get: (path: EnginePath) =>

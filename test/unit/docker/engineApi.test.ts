@@ -2,6 +2,7 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import * as https from 'node:https';
 import { readFileSync } from 'node:fs';
+import { modemTransport } from '../../../src/docker/dockerModem';
 import { createEngineApi, EngineError } from '../../../src/docker/engineApi';
 import { makePki } from '../../helpers/tls';
 import { tempDir } from '../../helpers/tempDir';
@@ -16,7 +17,7 @@ describe('createEngineApi', () => {
     requests.push(`${req.method} ${req.url}`);
     handler(req, res);
   });
-  const api = createEngineApi({ connection: { kind: 'unix', socketPath }, timeoutMs: 300, maxBodyBytes: 1000 });
+  const api = createEngineApi({ transport: modemTransport({ kind: 'unix', socketPath }, 300), timeoutMs: 300, maxBodyBytes: 1000 });
   beforeAll(() => new Promise<void>((resolve) => server.listen(socketPath, resolve)));
   afterAll(async () => {
     server.closeAllConnections();
@@ -125,9 +126,12 @@ describe('createEngineApi', () => {
   });
 
   it('says what is wrong with the socket: missing or refused', async () => {
-    const missing = createEngineApi({ connection: { kind: 'unix', socketPath: path.join(dir, 'absent.sock') }, timeoutMs: 300 });
+    const missing = createEngineApi({
+      transport: modemTransport({ kind: 'unix', socketPath: path.join(dir, 'absent.sock') }, 300),
+      timeoutMs: 300,
+    });
     await expect(missing.get('/_ping')).rejects.toMatchObject({ kind: 'missing' });
-    const refused = createEngineApi({ connection: { kind: 'tcp', host: '127.0.0.1', port: 1 }, timeoutMs: 300 });
+    const refused = createEngineApi({ transport: modemTransport({ kind: 'tcp', host: '127.0.0.1', port: 1 }, 300), timeoutMs: 300 });
     await expect(refused.get('/_ping')).rejects.toBeInstanceOf(EngineError);
     await expect(refused.get('/_ping')).rejects.toMatchObject({ kind: 'refused' });
   });
@@ -178,12 +182,15 @@ describe('createEngineApi over TLS', () => {
   });
   const connect = (files: { ca: string; cert: string; key: string }) =>
     createEngineApi({
-      connection: {
-        kind: 'tcp',
-        host: '127.0.0.1',
-        port,
-        tls: { ca: readFileSync(files.ca), cert: readFileSync(files.cert), key: readFileSync(files.key) },
-      },
+      transport: modemTransport(
+        {
+          kind: 'tcp',
+          host: '127.0.0.1',
+          port,
+          tls: { ca: readFileSync(files.ca), cert: readFileSync(files.cert), key: readFileSync(files.key) },
+        },
+        2000,
+      ),
       timeoutMs: 2000,
     });
 
