@@ -18,7 +18,7 @@ import { parseMountInfo } from '../parse/mountInfo';
 import { removePaths } from '../reclaim/remove';
 import { configuredDataRoot, planScan, usernsRemovals, volumeDirs } from '../scan/dataRoot';
 import { dataRootViewOf } from '../scan/dataRootView';
-import { PRUNE_COMMAND, type ReclaimableKind } from '../scan/reclaimable';
+import { PRUNE_COMMAND, reclaimableItems, type ReclaimableKind } from '../scan/reclaimable';
 import { mergeWalks, walkBuckets } from '../scan/walk';
 import { formatBytes } from '../util/formatBytes';
 import { errorMessage } from '../util/errors';
@@ -83,7 +83,7 @@ export async function runReclaim(
   }
   if (first.prunable.length > 0) {
     out(
-      `reclaim: leaves what Docker's own commands give back (check shows the sizes): ${first.prunable.map((p) => `${p.count} ${p.kind.replace('_', ' ')} (${PRUNE_COMMAND[p.kind]})`).join('; ')}.`,
+      `reclaim: leaves what Docker's own commands give back (check shows the sizes): ${first.prunable.map((p) => `${reclaimableItems(p.kind, p.count)} (${PRUNE_COMMAND[p.kind]})`).join('; ')}.`,
     );
   }
   const decision = decideReclaim(facts);

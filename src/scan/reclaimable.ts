@@ -22,6 +22,19 @@ export const PRUNE_COMMAND: Readonly<Record<ReclaimableKind, string>> = {
   stopped_containers: 'docker container prune',
 };
 
+const RECLAIMABLE_NOUN: Readonly<Record<ReclaimableKind, [string, string]>> = {
+  dangling_volumes: ['dangling volume', 'dangling volumes'],
+  dangling_images: ['dangling image', 'dangling images'],
+  build_cache: ['build cache entry', 'build cache entries'],
+  stopped_containers: ["stopped container's writable layer", "stopped containers' writable layers"],
+};
+
+/** So many items of a kind, in words: "1 dangling volume", "3 dangling volumes". */
+export function reclaimableItems(kind: ReclaimableKind, count: number): string {
+  const [one, many] = RECLAIMABLE_NOUN[kind];
+  return `${count} ${count === 1 ? one : many}`;
+}
+
 /** A container as its config.v2.json describes it: what the scan needs of it. */
 export interface ContainerRecord {
   id: string;

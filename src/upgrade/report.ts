@@ -512,5 +512,12 @@ function nextSteps(report: Report, { input, info, driver, deprecation, verdict }
   if (report.host_network_containers.length + report.host_network_containers_more > 0) {
     steps.push(`Re-create the host-network containers on a bridge network, publishing their ports: ${hostNetworkNames(report)}.`);
   }
+  // What reclaim removes (src/commands/reclaim.ts): never the leaked layers of the driver in use.
+  const leftBehind = report.orphaned.filter((o) => o.reason !== 'unreferenced_layer');
+  if (leftBehind.length > 0) {
+    steps.push(
+      `Once you will not switch back, give the disk back: sudo docker-daemon-exporter reclaim lists what it would remove of the ${formatBytes(leftBehind.reduce((sum, o) => sum + o.bytes, 0))} left behind (a dry run), reclaim --yes removes it; it refuses unless the driver in use is explicitly configured, and leaves volumes.`,
+    );
+  }
   return steps;
 }

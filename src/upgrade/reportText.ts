@@ -1,4 +1,4 @@
-import type { ReclaimableKind } from '../scan/reclaimable';
+import { reclaimableItems } from '../scan/reclaimable';
 import { formatBytes } from '../util/formatBytes';
 import { Named, reachableShare, Report } from './report';
 
@@ -163,16 +163,8 @@ function dataRootSection(report: Report, style: TextStyle): Lines {
   return report.daemon.reachable ? section(style, 'Data root', lines) : lines;
 }
 
-const RECLAIMABLE_NOUN: Readonly<Record<ReclaimableKind, [string, string]>> = {
-  dangling_volumes: ['dangling volume', 'dangling volumes'],
-  dangling_images: ['dangling image', 'dangling images'],
-  build_cache: ['build cache entry', 'build cache entries'],
-  stopped_containers: ["stopped container's writable layer", "stopped containers' writable layers"],
-};
-
 function reclaimableText(r: Report['reclaimable'][number]): string {
-  const [one, many] = RECLAIMABLE_NOUN[r.kind];
-  return `${r.count} ${r.count === 1 ? one : many} (${r.command})`;
+  return `${reclaimableItems(r.kind, r.count)} (${r.command})`;
 }
 
 function hostNetworkSection(report: Report, style: TextStyle): Lines {

@@ -199,6 +199,10 @@ describe('buildReport and its text', () => {
     expect(report.verdict.next_steps[0]).toContain('storage-driver = "devicemapper"');
     expect(report.verdict.next_steps[1]).toContain('docker rm');
     expect(report.verdict.next_steps[2]).toContain('storage-driver = "overlay2"');
+    // The last step gives the disk back: what reclaim removes of what was left, and what it needs.
+    expect(report.verdict.next_steps.at(-1)).toBe(
+      'Once you will not switch back, give the disk back: sudo docker-daemon-exporter reclaim lists what it would remove of the 2.50 GB left behind (a dry run), reclaim --yes removes it; it refuses unless the driver in use is explicitly configured, and leaves volumes.',
+    );
     const text = renderReport(report, PLAIN);
     expect(text).toContain('devicemapper on unknown filesystem: deprecated since 18.09, removed in Docker Engine 25');
     expect(text).toContain('2.50 GB  vfs (inactive_driver)');
@@ -216,5 +220,17 @@ describe('buildReport and its text', () => {
     });
     expect(report.verdict).toEqual({ status: 'ok', blockers: [], warnings: [], next_steps: [] });
     expect(report.recreate).toEqual({ required: false });
+  });
+
+  it('does not send the operator to reclaim for leaked layers of the driver in use, which it does not remove', () => {
+    const report = buildReport({
+      snapshot: snapshot('overlay2', known('none'), { containers: [] }),
+      scan: scan(['overlay2'], [{ driver: 'overlay2', reason: 'unreferenced_layer', bytes: 2_000_000_000 }]),
+      scanSkipped: false,
+      limit: 10,
+      remedies: remediesFor('daemon-json'),
+    });
+    expect(report.verdict.warnings.map((w) => w.reason)).toEqual(['orphaned_data']);
+    expect(report.verdict.next_steps.join(' ')).not.toContain('reclaim');
   });
 });
