@@ -10,7 +10,7 @@ import type { KernelPoolReader, KernelPoolReading } from '../docker/thinPoolKern
 import { DaemonProcessMemo, readStorageConfig, StorageConfig, StorageConfigOptions } from '../docker/storageConfig';
 import { FailureLog } from '../util/failureLog';
 import { ContainerSummary, parseContainerEntry, parseContainerInspect, parseVolumeCount } from '../parse/containers';
-import { EngineInfo, parseInfo } from '../parse/info';
+import { EngineInfo, parseInfo, REMAPPED_ROOT } from '../parse/info';
 import { ProblemTally } from '../parse/problems';
 import { localOnlyImageCount } from '../parse/images';
 import { engineOf } from '../parse/version';
@@ -396,6 +396,6 @@ export function sameDataRoot(configured: string, info: Pick<EngineInfo, 'dockerR
     info.usernsRemap === true &&
     reported !== undefined &&
     path.dirname(reported) === configured &&
-    /^\d+\.\d+$/.test(path.basename(reported))
+    REMAPPED_ROOT.test(path.basename(reported))
   );
 }

@@ -69,8 +69,7 @@ export async function runReclaim(
       `reclaim: the ${driver} driver's layers are zfs datasets, not files of the data root: reclaim leaves them (zfs list, then zfs destroy, once nothing uses them).`,
     );
   }
-  const keptVolumes = first.keptLeftovers.filter((p) => path.basename(p) === 'volumes');
-  const keptRoots = first.keptLeftovers.filter((p) => path.basename(p) !== 'volumes');
+  const { volumes: keptVolumes, otherRoots: keptRoots } = first.usernsKept;
   if (keptVolumes.length > 0) {
     out(
       `reclaim: leaves the volumes a daemon with another --userns-remap setting kept (check shows their size; docker volume cannot see them): once you have copied what they hold, remove them by hand: rm -rf --one-file-system ${keptVolumes.join(' ')}`,
@@ -128,13 +127,12 @@ export async function runReclaim(
 
 interface Gathered {
   facts: ReclaimFacts;
-  root: string;
   /** The daemon as a process: pid, start time, driver and image store; a change between looks stops removal. */
   daemon: DaemonIdentity;
   /** Inactive drivers whose data is not in the data root's files (zfs): never candidates. */
   unmeasured: string[];
   /** What another --userns-remap setting left and reclaim never removes: volumes, other remapped users' data roots. */
-  keptLeftovers: string[];
+  usernsKept: { volumes: string[]; otherRoots: string[] };
   /** What Docker's own prune commands give back, counted: said, never removed here. */
   prunable: { kind: ReclaimableKind; count: number }[];
   /** Each candidate's size as du counts it (the first look only). */
@@ -213,11 +211,10 @@ async function gatherFacts(
         : open.unreadable.length > 0
           ? `the open files of processes ${open.unreadable.map((u) => u.what).join(', ')} cannot be checked`
           : undefined,
-    remapped: scope !== root,
     scope,
     candidates,
     usernsLeftovers: userns.removable,
-    kept: [...volumeDirs(view), ...userns.kept],
+    kept: [...volumeDirs(view), ...userns.volumes, ...userns.otherRoots],
     mounts: own.map((m) => m.mountPoint),
     loopBackingFiles: loops.found,
     dmNames: dm.found,
@@ -240,10 +237,9 @@ async function gatherFacts(
   }
   return {
     facts,
-    root,
     ...(rootIdentity ? { rootIdentity } : {}),
     unmeasured: plan.result.unmeasured.map((u) => u.driver),
-    keptLeftovers: userns.kept,
+    usernsKept: { volumes: userns.volumes, otherRoots: userns.otherRoots },
     prunable: [...plan.result.reclaimable].filter(([, r]) => r.count > 0).map(([kind, r]) => ({ kind, count: r.count })),
     daemon: {
       ...(pid === undefined

@@ -29,6 +29,9 @@ export interface EngineInfo {
   warnings: string[];
 }
 
+/** The name of the data root dockerd makes for --userns-remap under the configured one: `<uid>.<gid>` of the remapped root user. */
+export const REMAPPED_ROOT = /^\d+\.\d+$/;
+
 export function parseInfo(raw: unknown, problems: ParseProblems): EngineInfo {
   if (!isObject(raw)) {
     problems.report('info', 'the answer is not a JSON object');

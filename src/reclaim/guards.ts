@@ -20,9 +20,10 @@ export interface ReclaimFacts {
    * setting, or why that cannot be told.
    */
   configured: { driver?: string; explicitContainerdStore: boolean; usernsRemap?: string } | { unknown: string };
-  /** The daemon runs with --userns-remap: its data root is `<scope>/<uid>.<gid>`. */
-  remapped: boolean;
-  /** Where reclaim may remove: the data root, or above a remapped one the configured data root holding it and what came before. */
+  /**
+   * Where reclaim may remove: the data root, or, when the daemon runs with --userns-remap (its data root is
+   * `<scope>/<uid>.<gid>`), the configured data root holding it and what came before.
+   */
   scope: string;
   /** The last scan could read all of the data root. */
   scanComplete: boolean;
@@ -155,11 +156,12 @@ export function pathRefusals(facts: ReclaimFacts, candidate: string): string[] {
 function usernsRefusals(facts: ReclaimFacts, candidate: string): string[] {
   if ('unknown' in facts.configured) return [];
   const setting = facts.configured.usernsRemap;
-  if (facts.remapped && !setting)
+  const remapped = facts.scope !== facts.root;
+  if (remapped && !setting)
     return [
       `the daemon runs with --userns-remap, but its configuration no longer sets it: its next start would take ${facts.scope} as its data root again, ${candidate} with it`,
     ];
-  if (!facts.remapped && setting)
+  if (!remapped && setting)
     return [
       `the configuration sets --userns-remap (${setting}), but the daemon runs without it: its next start would use a remapped data root such as ${path.dirname(candidate)} again`,
     ];

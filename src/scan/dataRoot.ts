@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { GRAPH_DRIVERS } from '../docker/storageDrivers';
 import { Bucket, WalkErrorReason, WalkResult, WalkTree } from './walk';
 import { accessReason, errorMessage } from '../util/errors';
+import { REMAPPED_ROOT } from '../parse/info';
 import { isDirectory, listDir, readTrimmed } from '../util/files';
 import { ContainerRecord, danglingImageLayers, danglingVolumes, readContainerRecords, ReclaimableKind } from './reclaimable';
 
@@ -134,9 +135,6 @@ export interface ScanPlan {
   beside?: WalkTree[];
 }
 
-/** The data root dockerd makes for --userns-remap: `<configured data root>/<uid>.<gid>` of the remapped root user. */
-export const REMAPPED_ROOT = /^\d+\.\d+$/;
-
 /** What dockerd keeps at the top of its data root: in a remapped daemon's configured data root, these are its predecessor's. */
 const DOCKER_TOP_LEVEL: ReadonlySet<string> = new Set([
   ...GRAPH_DRIVERS,
@@ -193,14 +191,20 @@ export function configuredDataRoot(view: DataRootView): string {
  * `docker volume` cannot see there), and, while the daemon is remapped, the
  * data roots of other remapped users (a change of user would use one again).
  */
-export function usernsRemovals(view: DataRootView): { removable: string[]; kept: string[] } {
+export function usernsRemovals(view: DataRootView): { removable: string[]; volumes: string[]; otherRoots: string[] } {
   const remapped = configuredDataRoot(view) !== view.root;
   // Beside a remapped root each leftover entry is one; a remapped root left behind is taken entry by entry, to keep its volumes/.
   const entries = usernsLeftovers(view).flatMap((leftover) =>
     remapped ? leftover.paths : listDir(leftover.from).map((name) => path.join(leftover.from, name)),
   );
-  const keep = (p: string) => path.basename(p) === 'volumes' || (remapped && REMAPPED_ROOT.test(path.basename(p)));
-  return { removable: entries.filter((p) => !keep(p)), kept: entries.filter(keep) };
+  const removals = { removable: [] as string[], volumes: [] as string[], otherRoots: [] as string[] };
+  for (const p of entries) {
+    const name = path.basename(p);
+    if (name === 'volumes') removals.volumes.push(p);
+    else if (remapped && REMAPPED_ROOT.test(name)) removals.otherRoots.push(p);
+    else removals.removable.push(p);
+  }
+  return removals;
 }
 
 /**

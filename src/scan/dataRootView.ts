@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import type { DaemonSnapshot } from '../collector/snapshot';
 import { containerdRootToMeasure } from '../docker/containerdRoot';
-import { type DataRootView, REMAPPED_ROOT } from './dataRoot';
+import { REMAPPED_ROOT } from '../parse/info';
+import type { DataRootView } from './dataRoot';
 
 /**
  * What a scan needs to know of the daemon, from one collection: undefined

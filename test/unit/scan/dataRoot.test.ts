@@ -49,9 +49,9 @@ describe('what reclaim may remove of another --userns-remap setting', () => {
     const root = layout();
     const remapped = view(path.join(root, '500000.500000'), true);
     expect(configuredDataRoot(remapped)).toBe(root);
-    const { removable, kept } = usernsRemovals(remapped);
+    const { removable, volumes, otherRoots } = usernsRemovals(remapped);
     expect(removable.sort()).toEqual(['containers', 'image', 'overlay2'].map((n) => path.join(root, n)));
-    expect(kept.sort()).toEqual([path.join(root, '600000.600000'), path.join(root, 'volumes')]);
+    expect([...otherRoots, ...volumes].sort()).toEqual([path.join(root, '600000.600000'), path.join(root, 'volumes')]);
     expect(volumeDirs(remapped).sort()).toEqual(
       [path.join(root, '500000.500000', 'volumes'), path.join(root, '600000.600000', 'volumes'), path.join(root, 'volumes')].sort(),
     );
@@ -59,9 +59,9 @@ describe('what reclaim may remove of another --userns-remap setting', () => {
 
   it('with remapping off: the remapped roots left behind entry by entry, their volumes/ kept', () => {
     const root = layout();
-    const { removable, kept } = usernsRemovals(view(root, false));
+    const { removable, volumes, otherRoots } = usernsRemovals(view(root, false));
     expect(removable.sort()).toEqual([path.join(root, '500000.500000', 'overlay2'), path.join(root, '600000.600000', 'image')]);
-    expect(kept).toEqual([path.join(root, '500000.500000', 'volumes')]);
+    expect([...otherRoots, ...volumes]).toEqual([path.join(root, '500000.500000', 'volumes')]);
     expect(configuredDataRoot(view(root, false))).toBe(root);
   });
 });
